@@ -1,0 +1,33 @@
+package herald
+
+import "context"
+
+// Bus hands stored events to the subscriptions whose filter matches them.
+// Implementations are safe for concurrent use; every one runs the
+// conformance suite in bus/bustest.
+type Bus interface {
+	// Publish hands events to every matching subscription. It does not keep
+	// events: it copies what it queues. When a subscription's queue is full
+	// it blocks until there is room or ctx ends; it never drops an event.
+	Publish(ctx context.Context, events []Event) error
+	// Subscribe adds a subscription. Its name must be unique on the bus.
+	Subscribe(s Subscription) error
+	// Unsubscribe removes the named subscription once it has handled what
+	// it had queued, or returns ErrNotFound.
+	Unsubscribe(ctx context.Context, name string) error
+}
+
+// Subscription is a named consumer of events: a filter and a handler.
+type Subscription struct {
+	// Name identifies the subscription; it must be unique on its bus.
+	Name string
+	// Events are the full event names it receives, each segment literal or
+	// "*" ("communication.message.*"). Empty means every event.
+	Events []string
+	// Handler handles each event. It runs with a context that carries the
+	// event as the cause of whatever it publishes (see WithCause).
+	Handler Handler
+	// Sync delivers inside Publish, on the publisher's goroutine, instead
+	// of from the subscription's own queue.
+	Sync bool
+}

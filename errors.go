@@ -1,0 +1,77 @@
+package herald
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrConflict is returned when an append expects an aggregate at a
+	// revision it is no longer at, because another writer was first. The
+	// detail is a *ConflictError.
+	ErrConflict = errors.New("herald: conflict")
+	// ErrNotFound is returned when a thing asked for does not exist.
+	ErrNotFound = errors.New("herald: not found")
+	// ErrClosed is returned by calls on a closed publisher, store or bus.
+	ErrClosed = errors.New("herald: closed")
+	// ErrNoTransaction is returned by PublishAfterCommit and
+	// PublishBatchAfterCommit when the context carries no transaction.
+	ErrNoTransaction = errors.New("herald: no transaction in context")
+	// ErrInvalid is matched by every error about bad input: an empty name, a
+	// nil id, data of the wrong type, a malformed query. The detail is often
+	// a *ValidationError.
+	ErrInvalid = errors.New("herald: invalid input")
+	// ErrDuplicate is returned when a batch holds an event id that is already
+	// stored while others of the batch are not.
+	ErrDuplicate = errors.New("herald: duplicate event id")
+	// ErrTxDone is returned when a unit of work is committed or rolled back
+	// a second time, or used after it ended.
+	ErrTxDone = errors.New("herald: transaction already committed or rolled back")
+)
+
+// ConflictError is the detail of ErrConflict: the aggregate, the revision the
+// writer expected it to be at, and the revision it is at.
+type ConflictError struct {
+	Aggregate AggregateRef
+	Expected  uint64
+	Actual    uint64
+}
+
+// Error describes the conflict.
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("herald: conflict on %s: expected revision %d, actual %d",
+		e.Aggregate, e.Expected, e.Actual)
+}
+
+// Is makes errors.Is(err, ErrConflict) true for a *ConflictError.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// ValidationError is the detail of ErrInvalid for one event: the event's
+// full name (or the name as given when it is incomplete), the envelope or
+// payload field at fault, and why.
+type ValidationError struct {
+	Event  string
+	Field  string
+	Reason string
+	// Err is the underlying error, such as the one a Validate method
+	// returned; it may be nil.
+	Err error
+}
+
+// Error describes what was wrong with which field of which event.
+func (e *ValidationError) Error() string {
+	msg := "herald: invalid event"
+	if e.Event != "" {
+		msg += " " + e.Event
+	}
+	if e.Field != "" {
+		msg += ": " + e.Field
+	}
+	return msg + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrInvalid) true for a *ValidationError.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Unwrap returns the underlying error.
+func (e *ValidationError) Unwrap() error { return e.Err }

@@ -1,0 +1,138 @@
+package herald
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Event types, the envelope's "type" field. An event whose Type is empty is
+// a domain event.
+const (
+	TypeDomain    = "domain"
+	TypeReadModel = "readModel"
+	TypeError     = "error"
+)
+
+// Event is the envelope of one domain event, field for field the shape of a
+// wolkenkit event. In process, Data holds the Go value the publisher gave; it
+// is encoded only where the event leaves the process (a store file, the
+// wire). Events are values: copying one copies the envelope but shares Data,
+// Labels, User and Authorization, which must not be changed once published.
+type Event struct {
+	// Aggregate names the context and the aggregate that published the
+	// event. Its Context is the envelope's context.name.
+	Aggregate AggregateRef
+	// Name is the event's name within its aggregate, such as "sent".
+	Name string
+	// ID identifies the event; the publisher sets a random one when empty.
+	ID uuid.UUID
+	// Type is TypeDomain unless set.
+	Type string
+	// Data is the payload. Events read back from a store that encodes them
+	// hold json.RawMessage until decoded (see Registry.Decode and On).
+	Data any
+	// User is the user that caused the event; nil means anonymous.
+	User *User
+	// Metadata holds the timestamp, position, revision, causation,
+	// correlation, labels and authorization.
+	Metadata Metadata
+}
+
+// AggregateRef identifies one aggregate instance: the bounded context it
+// lives in, its name and its id. The events of one AggregateRef form a
+// stream whose revisions count from 1.
+type AggregateRef struct {
+	Context string
+	Name    string
+	ID      uuid.UUID
+}
+
+// User is the user on whose behalf an event was published.
+type User struct {
+	ID string
+}
+
+// Metadata is the envelope's metadata block.
+type Metadata struct {
+	// Timestamp is when the event was published.
+	Timestamp time.Time
+	// Position is the event's place in the store's global log, assigned at
+	// commit and strictly increasing in commit order; 0 until stored.
+	Position uint64
+	// Revision counts the events of one aggregate from 1. A publisher that
+	// sets it asks the store to append at exactly that revision; 0 appends
+	// at the end of the aggregate's stream.
+	Revision uint64
+	// CausationID is the id of the event (or command) that caused this one.
+	CausationID uuid.UUID
+	// CorrelationID is shared by every event of one chain of causes.
+	CorrelationID uuid.UUID
+	// Labels are small string tags used by queries and criteria.
+	Labels map[string]string
+	// Authorization says who may receive the event; nil means everyone.
+	Authorization *Authorization
+}
+
+// Authorization is wolkenkit's isAuthorized block: who may receive an event.
+type Authorization struct {
+	// Owner is the id of the user who owns the event; the owner may always
+	// receive it.
+	Owner string
+	// ForAuthenticated lets every signed-in user receive the event.
+	ForAuthenticated bool
+	// ForPublic lets everyone, signed in or not, receive the event.
+	ForPublic bool
+}
+
+// Allows reports whether user may receive an event carrying a. A nil
+// Authorization allows everyone; ForPublic allows everyone; ForAuthenticated
+// allows every signed-in user; the owner is always allowed. A nil user or a
+// user with an empty id is anonymous.
+func (a *Authorization) Allows(user *User) bool {
+	if a == nil || a.ForPublic {
+		return true
+	}
+	if user == nil || user.ID == "" {
+		return false
+	}
+	return a.ForAuthenticated || (a.Owner != "" && a.Owner == user.ID)
+}
+
+// FullName is the event's name qualified by its context and aggregate, such
+// as "communication.message.sent".
+func (e *Event) FullName() string {
+	return e.Aggregate.Context + "." + e.Aggregate.Name + "." + e.Name
+}
+
+// String returns the aggregate as "context.name.id".
+func (r AggregateRef) String() string {
+	return r.Context + "." + r.Name + "." + r.ID.String()
+}
+
+// CheckEnvelope reports what makes e unfit to store: an empty context,
+// aggregate or event name, or a nil aggregate or event id. The error is a
+// *ValidationError naming the field. Stores call it on every event they
+// append.
+func CheckEnvelope(e *Event) error {
+	var field string
+	switch {
+	case e.Aggregate.Context == "":
+		field = "context.name"
+	case e.Aggregate.Name == "":
+		field = "aggregate.name"
+	case e.Name == "":
+		field = "name"
+	case e.Aggregate.ID == uuid.Nil:
+		field = "aggregate.id"
+	case e.ID == uuid.Nil:
+		field = "id"
+	default:
+		return nil
+	}
+	reason := "is empty"
+	if field == "aggregate.id" || field == "id" {
+		reason = "is the nil uuid"
+	}
+	return &ValidationError{Event: e.FullName(), Field: field, Reason: reason}
+}
