@@ -5,6 +5,9 @@ import "context"
 // Bus hands stored events to the subscriptions whose filter matches them.
 // Implementations are safe for concurrent use; every one runs the
 // conformance suite in bus/bustest.
+//
+// A bus that has a method Closed() bool lets a Publisher refuse before it
+// stores events the bus would not take.
 type Bus interface {
 	// Publish hands events to every matching subscription. It does not keep
 	// events: it copies what it queues. When a subscription's queue is full

@@ -29,11 +29,27 @@ func UserFrom(ctx context.Context) *User {
 // WithCause returns a context for handling e: events published with it get
 // e's id as their causation id and e's correlation id as theirs. Buses call
 // it for every delivery, so handlers need no code to carry the chain along.
+// The context keeps its own copy of the envelope, so it stays right for as
+// long as a handler keeps the context, at the cost of one allocation.
 func WithCause(ctx context.Context, e *Event) context.Context {
-	return context.WithValue(ctx, causeKey{}, e)
+	return &causeCtx{Context: ctx, cause: *e}
 }
 
-// CauseFrom returns the event being handled, set by WithCause, or nil.
+// causeCtx is a context carrying the event being handled.
+type causeCtx struct {
+	context.Context
+	cause Event
+}
+
+func (c *causeCtx) Value(key any) any {
+	if key == (causeKey{}) {
+		return &c.cause
+	}
+	return c.Context.Value(key)
+}
+
+// CauseFrom returns the event being handled, set by WithCause, or nil. The
+// event belongs to the context: read it, do not change it.
 func CauseFrom(ctx context.Context) *Event {
 	e, _ := ctx.Value(causeKey{}).(*Event)
 	return e

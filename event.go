@@ -101,7 +101,7 @@ func (a *Authorization) Allows(user *User) bool {
 
 // FullName is the event's name qualified by its context and aggregate, such
 // as "communication.message.sent".
-func (e *Event) FullName() string {
+func (e Event) FullName() string {
 	return e.Aggregate.Context + "." + e.Aggregate.Name + "." + e.Name
 }
 

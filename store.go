@@ -23,15 +23,24 @@ type Store interface {
 	// envelopes copied into events and changes nothing; a batch where only
 	// some are is rejected with ErrDuplicate. An event with an empty
 	// context, aggregate or event name, or a nil aggregate or event id, is
-	// rejected with ErrInvalid.
+	// rejected with ErrInvalid. A zero timestamp is set to the time of the
+	// append; others are kept to the nanosecond. When Append fails, events
+	// is left as it was.
+	//
+	// A conflict caused by an earlier event of the same batch reports as
+	// Actual the revision counting that earlier event.
 	Append(ctx context.Context, events []Event) error
 
 	// ReadStream yields the events of one aggregate with revisions from
-	// from to to inclusive, in revision order; to == 0 reads to the end.
+	// from to to inclusive, in revision order; from 0 means 1, to 0 reads to
+	// the end as it is when the iteration begins. An aggregate without
+	// events yields nothing. The iteration stops with ctx's error when ctx
+	// ends.
 	ReadStream(ctx context.Context, ref AggregateRef, from, to uint64) iter.Seq2[Event, error]
 
 	// ReadLog yields every event with a position greater than after, in
-	// position order, up to the head at the time of the call.
+	// position order, up to the head as it is when the iteration begins. The
+	// iteration stops with ctx's error when ctx ends.
 	ReadLog(ctx context.Context, after uint64) iter.Seq2[Event, error]
 
 	// Query answers a log query one page at a time.
@@ -44,7 +53,8 @@ type Store interface {
 // SnapshotStore is the optional capability of a Store to keep aggregate
 // snapshots. Repositories use it when their store has it.
 type SnapshotStore interface {
-	// SaveSnapshot stores s, replacing an older snapshot of its aggregate.
+	// SaveSnapshot stores s, replacing an older snapshot of its aggregate; a
+	// snapshot older than the one stored is ignored.
 	SaveSnapshot(ctx context.Context, s Snapshot) error
 	// LoadSnapshot returns the newest snapshot of ref, or ErrNotFound.
 	LoadSnapshot(ctx context.Context, ref AggregateRef) (Snapshot, error)

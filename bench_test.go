@@ -1,0 +1,72 @@
+package herald_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/store/memstore"
+)
+
+// BenchmarkPublishMemory publishes through a memstore and a membus to one
+// asynchronous handler, and stops the clock once every event is handled.
+func BenchmarkPublishMemory(b *testing.B) {
+	b.Run("Publish", func(b *testing.B) { benchmarkPublishMemory(b, 1) })
+	b.Run("PublishBatch100", func(b *testing.B) { benchmarkPublishMemory(b, 100) })
+}
+
+func benchmarkPublishMemory(b *testing.B, batchSize int) {
+	ctx := context.Background()
+	store := memstore.New()
+	bus, err := membus.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var handled atomic.Int64
+	done := make(chan struct{})
+	target := int64(b.N)
+	err = bus.Subscribe(herald.Subscription{Name: "count", Handler: herald.HandlerFunc(func(context.Context, herald.Event) error {
+		if handled.Add(1) == target {
+			close(done)
+		}
+		return nil
+	})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	publisher, err := herald.NewPublisher(store, bus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	refs := make([]herald.AggregateRef, 1000)
+	for i := range refs {
+		refs[i] = herald.AggregateRef{Context: "bench", Name: "counter", ID: uuid.New()}
+	}
+	var data any = Incremented{By: 1}
+	batch := make([]herald.Event, batchSize)
+
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += batchSize {
+		n := min(batchSize, b.N-i)
+		for j := range n {
+			batch[j] = herald.Event{Aggregate: refs[(i+j)%len(refs)], Name: "incremented", Data: data}
+		}
+		if n == 1 {
+			_, err = publisher.Publish(ctx, batch[0])
+		} else {
+			_, err = publisher.PublishBatch(ctx, batch[:n])
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	<-done
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	_ = bus.Close(ctx)
+}

@@ -1,0 +1,106 @@
+package bustest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/herald-go/herald"
+	"github.com/stretchr/testify/require"
+)
+
+// Config is what a case asks of the bus it gets. Its zero value asks for
+// the bus's defaults; later cases add fields (workers, retries), and a
+// NewBus ignores the ones its bus has no setting for.
+type Config struct {
+	// QueueSize, when not 0, bounds each subscription's queue to that many
+	// events, as membus.WithQueueSize does. Cases that test backpressure
+	// ask for a small one.
+	QueueSize int
+}
+
+// NewBus returns a fresh bus without subscriptions, configured as cfg asks.
+// Run calls it once per case. The suite closes the bus at the end of the
+// case when it is a Closer, so NewBus need not.
+type NewBus func(t *testing.T, cfg Config) herald.Bus
+
+// Closer is the optional capability of a bus to stop intake and drain its
+// queues, with the semantics of membus.Bus.Close: calls after it return
+// herald.ErrClosed, it waits for queued events to be handled, and it stops
+// waiting when ctx ends. The cases about closing are skipped for a bus that
+// is not a Closer.
+type Closer interface {
+	Close(ctx context.Context) error
+}
+
+// Run runs every case of the suite as a subtest of t, each on a bus of its
+// own from newBus.
+func Run(t *testing.T, newBus NewBus) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.run(t, &harness{newBus: newBus})
+		})
+	}
+}
+
+// testCase is one case of the suite. Groups of cases live in their own
+// files and are listed in cases.
+type testCase struct {
+	name string
+	run  func(t *testing.T, h *harness)
+}
+
+// cases lists every case in the order Run runs them.
+var cases = concat(
+	deliveryCases,
+	failureCases,
+	subscribeCases,
+	backpressureCases,
+	closeCases,
+)
+
+func concat(groups ...[]testCase) []testCase {
+	var all []testCase
+	for _, g := range groups {
+		all = append(all, g...)
+	}
+	return all
+}
+
+// harness hands a case its bus.
+type harness struct {
+	newBus NewBus
+}
+
+// bus returns a fresh bus configured as cfg asks and closes it when the
+// case ends.
+func (h *harness) bus(t *testing.T, cfg Config) herald.Bus {
+	t.Helper()
+	b := h.newBus(t, cfg)
+	require.NotNil(t, b, "newBus returned nil")
+	if c, ok := b.(Closer); ok {
+		t.Cleanup(func() { closeAtEnd(t, c) })
+	}
+	return b
+}
+
+// closeAtEnd closes a bus after its case, tolerating a case that closed it
+// already.
+func closeAtEnd(t *testing.T, c Closer) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.Close(ctx); err != nil && !errors.Is(err, herald.ErrClosed) {
+		t.Errorf("closing the bus after the case: %v", err)
+	}
+}
+
+// closer returns b as a Closer, or skips the case.
+func closer(t *testing.T, b herald.Bus) Closer {
+	t.Helper()
+	c, ok := b.(Closer)
+	if !ok {
+		t.Skipf("%T has no Close(context.Context) error method", b)
+	}
+	return c
+}

@@ -1,0 +1,367 @@
+package membus_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/bus/bustest"
+	"github.com/herald-go/herald/bus/membus"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const timeout = 10 * time.Second
+
+func TestConformance(t *testing.T) {
+	bustest.Run(t, func(t *testing.T, cfg bustest.Config) herald.Bus {
+		var opts []membus.Option
+		if cfg.QueueSize > 0 {
+			opts = append(opts, membus.WithQueueSize(cfg.QueueSize))
+		}
+		b, err := membus.New(opts...)
+		require.NoError(t, err)
+		return b
+	})
+}
+
+// newBus returns a bus closed when the test ends.
+func newBus(t *testing.T, opts ...membus.Option) *membus.Bus {
+	t.Helper()
+	b, err := membus.New(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := b.Close(ctx); err != nil && !errors.Is(err, herald.ErrClosed) {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return b
+}
+
+func newEvent(name string) herald.Event {
+	return herald.Event{
+		Aggregate: herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()},
+		Name:      name,
+		ID:        uuid.New(),
+	}
+}
+
+func publish(t *testing.T, b *membus.Bus, events ...herald.Event) {
+	t.Helper()
+	require.NoError(t, b.Publish(context.Background(), events))
+}
+
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(timeout):
+		t.Fatalf("%s: nothing within %v", what, timeout)
+		panic("unreachable")
+	}
+}
+
+// blocker is a handler that blocks on every event until released.
+type blocker struct {
+	entered chan herald.Event
+	release chan struct{}
+	once    sync.Once
+}
+
+func newBlocker(t *testing.T) *blocker {
+	b := &blocker{entered: make(chan herald.Event, 100), release: make(chan struct{})}
+	t.Cleanup(b.open)
+	return b
+}
+
+func (b *blocker) Handle(_ context.Context, e herald.Event) error {
+	b.entered <- e
+	<-b.release
+	return nil
+}
+
+func (b *blocker) open() { b.once.Do(func() { close(b.release) }) }
+
+func TestNewRejectsInvalidOptions(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		_, err := membus.New(membus.WithQueueSize(n))
+		require.Error(t, err, "WithQueueSize(%d)", n)
+		assert.ErrorIs(t, err, herald.ErrInvalid)
+		assert.Contains(t, err.Error(), "WithQueueSize")
+		assert.True(t, strings.HasPrefix(err.Error(), "membus: "), err.Error())
+	}
+	b, err := membus.New(membus.WithQueueSize(1), membus.WithLogger(nil), membus.WithDeadLetter(nil), nil)
+	require.NoError(t, err, "valid and nil options")
+	require.NoError(t, b.Close(context.Background()))
+}
+
+func TestFailWhenFull(t *testing.T) {
+	b := newBus(t, membus.WithQueueSize(2), membus.WithFailWhenFull())
+	h := newBlocker(t)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
+	other := make(chan herald.Event, 10)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "other", Handler: herald.HandlerFunc(
+		func(_ context.Context, e herald.Event) error { other <- e; return nil })}))
+
+	// The other subscription's queue is emptied before each publish.
+	publish(t, b, newEvent("placed"))
+	receive(t, h.entered, "the handler starts")
+	receive(t, other, "the other subscription")
+	publish(t, b, newEvent("placed"), newEvent("placed")) // fills the queue of two
+	for range 2 {
+		receive(t, other, "the other subscription")
+	}
+
+	late := newEvent("placed")
+	err := b.Publish(context.Background(), []herald.Event{late})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, membus.ErrQueueFull)
+	var full *membus.QueueFullError
+	require.ErrorAs(t, err, &full)
+	assert.Equal(t, "stuck", full.Subscription)
+	assert.Contains(t, err.Error(), `"stuck"`)
+	assert.Equal(t, late.ID, receive(t, other, "the other subscription gets the event").ID)
+
+	h.open()
+	for range 2 {
+		receive(t, h.entered, "the queued events")
+	}
+}
+
+func TestFailWhenFullRefusesBatchLargerThanQueue(t *testing.T) {
+	b := newBus(t, membus.WithQueueSize(2), membus.WithFailWhenFull())
+	got := make(chan herald.Event, 10)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "small", Handler: herald.HandlerFunc(
+		func(_ context.Context, e herald.Event) error { got <- e; return nil })}))
+	err := b.Publish(context.Background(), []herald.Event{newEvent("placed"), newEvent("placed"), newEvent("placed")})
+	assert.ErrorIs(t, err, membus.ErrQueueFull)
+	publish(t, b, newEvent("placed"))
+	receive(t, got, "a batch that fits")
+	assert.Empty(t, got, "nothing of the refused batch")
+}
+
+func TestDeadLetter(t *testing.T) {
+	letters := make(chan membus.DeadLetter, 10)
+	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+	errBad := errors.New("bad event")
+	handler := herald.HandlerFunc(func(_ context.Context, e herald.Event) error {
+		switch e.Name {
+		case "panics":
+			panic("boom-7c1f")
+		case "fails":
+			return errBad
+		}
+		return nil
+	})
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "async", Handler: handler}))
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "sync", Handler: handler, Sync: true}))
+
+	panics, fails := newEvent("panics"), newEvent("fails")
+	publish(t, b, panics, newEvent("fine"), fails)
+	byKey := map[string]membus.DeadLetter{}
+	for range 4 {
+		d := receive(t, letters, "a dead letter")
+		byKey[d.Subscription+"/"+d.Event.Name] = d
+	}
+	for _, sub := range []string{"async", "sync"} {
+		p := byKey[sub+"/panics"]
+		assert.Equal(t, panics.ID, p.Event.ID, sub)
+		assert.Equal(t, 1, p.Attempts, sub)
+		var perr *membus.PanicError
+		require.ErrorAs(t, p.Err, &perr, sub)
+		assert.Equal(t, "boom-7c1f", perr.Value)
+		assert.Contains(t, p.Err.Error(), "boom-7c1f")
+		assert.Contains(t, p.Err.Error(), "goroutine", "the stack")
+
+		f := byKey[sub+"/fails"]
+		assert.Equal(t, fails.ID, f.Event.ID, sub)
+		assert.ErrorIs(t, f.Err, errBad, sub)
+	}
+	assert.Empty(t, letters)
+}
+
+func TestDeadLetterFunctionPanicIsRecovered(t *testing.T) {
+	var logs syncBuffer
+	b := newBus(t,
+		membus.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		membus.WithDeadLetter(func(context.Context, membus.DeadLetter) { panic("dead-letter-9e2a") }))
+	calls := make(chan herald.Event, 10)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "failing", Handler: herald.HandlerFunc(
+		func(_ context.Context, e herald.Event) error { calls <- e; return errors.New("no") })}))
+	publish(t, b, newEvent("one"), newEvent("two"))
+	receive(t, calls, "first")
+	receive(t, calls, "second: the worker survived")
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	require.NoError(t, b.Close(ctx))
+	assert.Contains(t, logs.String(), "dead-letter-9e2a")
+}
+
+func TestLogger(t *testing.T) {
+	var logs syncBuffer
+	letters := make(chan membus.DeadLetter, 1)
+	b := newBus(t,
+		membus.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "logged-sub", Handler: herald.HandlerFunc(
+		func(context.Context, herald.Event) error { return errors.New("reason-4b8d") })}))
+	e := newEvent("placed")
+	publish(t, b, e)
+	receive(t, letters, "the dead letter, sent after the log line")
+	out := logs.String()
+	assert.Contains(t, out, "level=ERROR")
+	assert.Contains(t, out, "logged-sub")
+	assert.Contains(t, out, "shop.order.placed")
+	assert.Contains(t, out, e.ID.String())
+	assert.Contains(t, out, "reason-4b8d")
+}
+
+func TestSubscriptions(t *testing.T) {
+	b := newBus(t)
+	done := make(chan struct{})
+	n := 0
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "counted", Events: []string{"shop.order.*", "*.invoice.sent"},
+		Handler: herald.HandlerFunc(func(_ context.Context, e herald.Event) error {
+			n++
+			if n == 10 {
+				close(done)
+			}
+			if n%3 == 0 {
+				return errors.New("every third")
+			}
+			return nil
+		})}))
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "sync", Sync: true,
+		Handler: herald.HandlerFunc(func(context.Context, herald.Event) error { return nil })}))
+	events := make([]herald.Event, 10)
+	for i := range events {
+		events[i] = newEvent("placed")
+	}
+	publish(t, b, events...)
+	receive(t, done, "ten events handled")
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	require.NoError(t, b.Close(ctx))
+
+	assert.Equal(t, []membus.SubscriptionInfo{
+		{Name: "counted", Events: "shop.order.*,*.invoice.sent", Delivered: 7, Failed: 3},
+		{Name: "sync", Events: "*.*.*", Sync: true, Delivered: 10},
+	}, b.Subscriptions())
+}
+
+func TestPendingCountsQueuedAndInFlight(t *testing.T) {
+	b := newBus(t)
+	h := newBlocker(t)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
+	publish(t, b, newEvent("a"), newEvent("b"), newEvent("c"))
+	receive(t, h.entered, "the handler starts")
+	infos := b.Subscriptions()
+	require.Len(t, infos, 1)
+	assert.Equal(t, uint64(3), infos[0].Pending)
+}
+
+func TestCloseTwice(t *testing.T) {
+	b, err := membus.New()
+	require.NoError(t, err)
+	assert.False(t, b.Closed())
+	require.NoError(t, b.Close(context.Background()))
+	assert.True(t, b.Closed())
+	assert.ErrorIs(t, b.Close(context.Background()), herald.ErrClosed)
+	assert.ErrorIs(t, b.Unsubscribe(context.Background(), "any"), herald.ErrClosed)
+}
+
+func TestCloseGivingUpDeadLettersTheQueue(t *testing.T) {
+	letters := make(chan membus.DeadLetter, 10)
+	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+	h := newBlocker(t)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
+	first, second, third := newEvent("a"), newEvent("b"), newEvent("c")
+	publish(t, b, first, second, third)
+	receive(t, h.entered, "the handler starts")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, b.Close(ctx), context.Canceled)
+	h.open()
+	for _, want := range []herald.Event{second, third} {
+		d := receive(t, letters, "an abandoned event")
+		assert.Equal(t, want.ID, d.Event.ID)
+		assert.Equal(t, 0, d.Attempts)
+		assert.ErrorIs(t, d.Err, herald.ErrClosed)
+	}
+}
+
+func TestNilHandlerFuncIsInvalid(t *testing.T) {
+	b := newBus(t)
+	err := b.Subscribe(herald.Subscription{Name: "nil-func", Handler: herald.HandlerFunc(nil)})
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.Contains(t, err.Error(), "nil-func")
+}
+
+func TestUnsubscribeTimesOutAndKeepsDraining(t *testing.T) {
+	b := newBus(t)
+	h := newBlocker(t)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
+	publish(t, b, newEvent("a"), newEvent("b"))
+	receive(t, h.entered, "the handler starts")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, b.Unsubscribe(ctx, "stuck"), context.Canceled)
+	assert.Empty(t, b.Subscriptions(), "removed all the same")
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: herald.HandlerFunc(
+		func(context.Context, herald.Event) error { return nil })}), "the name is free again")
+	h.open()
+	receive(t, h.entered, "the old worker drains its queue")
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestPublishOneEventDoesNotAllocate(t *testing.T) {
+	b := newBus(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	var once sync.Once
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "held", Handler: herald.HandlerFunc(
+		func(context.Context, herald.Event) error {
+			once.Do(func() { close(started) })
+			<-release
+			return nil
+		})}))
+	publish(t, b, newEvent("first"))
+	receive(t, started, "the handler holds the worker")
+
+	batch := []herald.Event{newEvent("placed")}
+	ctx := context.Background()
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := b.Publish(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs, "allocations per Publish of one event, the queue's growth amortised")
+}

@@ -1,0 +1,116 @@
+package membus
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/herald-go/herald"
+)
+
+// errPublishClosed is what Publish returns once the bus is closed.
+var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
+
+// Publish hands events to every subscription whose filter matches them, one
+// subscription after the other in the order they were added. Each async
+// subscription gets copies of its matching events appended to its queue in
+// order; a Sync subscription's handler is called for them right here, on
+// the caller's goroutine, and its failures go where an async handler's go
+// (the log, the counters, the dead-letter function), not to the caller.
+//
+// When a queue is full, Publish waits until the worker takes what is
+// queued; a batch larger than the queue goes in in parts. If ctx ends while
+// it waits, Publish returns an error wrapping ctx.Err() naming the
+// subscription: the subscriptions before it have all their events, that
+// one has the events before the one that did not fit, and the ones after it
+// have none. Those queued are delivered as usual. ctx is consulted only
+// while Publish waits.
+//
+// On a bus built WithFailWhenFull, Publish never waits: a subscription
+// whose queue lacks room for all of its matching events gets none of them,
+// the others get theirs, and the error matches ErrQueueFull (a
+// *QueueFullError per such subscription, joined).
+//
+// Once the bus is closed Publish returns an error matching herald.ErrClosed.
+// A Publish racing with Close may have queued its events for some
+// subscriptions before the error; those are delivered. Events are copied
+// when queued; the caller may reuse the slice once Publish returns.
+func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
+	if b.closed.Load() {
+		return errPublishClosed
+	}
+	var full error
+	for _, s := range *b.subs.Load() {
+		err := b.publishTo(ctx, s, events)
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrQueueFull):
+			full = errors.Join(full, err)
+		case err != errQueueClosed:
+			return err
+		case b.closed.Load():
+			return errPublishClosed
+		}
+		// errQueueClosed on an open bus: s was just unsubscribed; skip it.
+	}
+	return full
+}
+
+// publishTo hands events to one subscription.
+func (b *Bus) publishTo(ctx context.Context, s *subscription, events []herald.Event) error {
+	switch {
+	case s.sync:
+		b.handleSync(s, events)
+		return nil
+	case b.failIfFull:
+		return b.offerAll(s, events)
+	default:
+		return b.offerWaiting(ctx, s, events)
+	}
+}
+
+// offerWaiting queues the matching events, waiting for room as needed.
+func (b *Bus) offerWaiting(ctx context.Context, s *subscription, events []herald.Event) error {
+	for i := 0; i < len(events); {
+		next, room, err := s.q.offer(events, i, &s.match)
+		if err != nil || room == nil {
+			return err
+		}
+		select {
+		case <-room:
+		case <-ctx.Done():
+			return fmt.Errorf("membus: publish: waiting for room in the queue of %q: %w", s.name, ctx.Err())
+		}
+		i = next
+	}
+	return nil
+}
+
+// offerAll queues all the matching events or, when they do not fit, none.
+func (b *Bus) offerAll(s *subscription, events []herald.Event) error {
+	n := 0
+	for i := range events {
+		if s.match.Match(&events[i]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	full, err := s.q.offerAll(events, n, &s.match)
+	if full {
+		return &QueueFullError{Subscription: s.name, QueueSize: b.queueSize, Events: n}
+	}
+	return err
+}
+
+// handleSync calls a Sync subscription's handler for each matching event.
+func (b *Bus) handleSync(s *subscription, events []herald.Event) {
+	for i := range events {
+		e := &events[i]
+		if s.match.Match(e) {
+			s.started.Add(1)
+			b.deliver(s, e)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package membus
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/herald-go/herald"
+)
+
+// Subscribe adds s. Its name must be non-empty and not taken, its Handler
+// non-nil and its Events valid patterns (see herald.MatchNames); otherwise
+// the error matches herald.ErrInvalid, names what is wrong, and nothing
+// changes. An async subscription gets a queue and a worker goroutine that
+// lives until Unsubscribe or Close; a Sync one is handled inside Publish.
+// After Close, Subscribe returns an error matching herald.ErrClosed.
+func (b *Bus) Subscribe(s herald.Subscription) error {
+	sub, err := b.compile(s)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed.Load() {
+		return fmt.Errorf("membus: subscribe %q: %w", s.Name, herald.ErrClosed)
+	}
+	if b.find(s.Name) >= 0 {
+		return fmt.Errorf("membus: subscribe %q: the name is taken: %w", s.Name, herald.ErrInvalid)
+	}
+	b.subs.Store(ptr(append(slices.Clone(*b.subs.Load()), sub)))
+	if !sub.sync {
+		b.workers.add()
+		go b.run(sub)
+	}
+	return nil
+}
+
+// compile checks s and builds its subscription.
+func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
+	if s.Name == "" {
+		return nil, fmt.Errorf("membus: subscribe: the name is empty: %w", herald.ErrInvalid)
+	}
+	if isNil(s.Handler) {
+		return nil, fmt.Errorf("membus: subscribe %q: the handler is nil: %w", s.Name, herald.ErrInvalid)
+	}
+	m, err := herald.MatchNames(s.Events...)
+	if err != nil {
+		return nil, fmt.Errorf("membus: subscribe %q: %w", s.Name, err)
+	}
+	sub := &subscription{name: s.Name, match: m, handler: s.Handler, sync: s.Sync}
+	if !s.Sync {
+		sub.q = newQueue(b.queueSize)
+		sub.done = make(chan struct{})
+	}
+	return sub, nil
+}
+
+// isNil reports whether h is nil or a nil HandlerFunc.
+func isNil(h herald.Handler) bool {
+	f, ok := h.(herald.HandlerFunc)
+	return h == nil || (ok && f == nil)
+}
+
+// Unsubscribe removes the named subscription: Publish stops queuing events
+// for it at once, and Unsubscribe waits until its worker has handled what
+// was queued. If ctx ends first, it returns an error wrapping ctx.Err(); the
+// subscription is removed all the same and its worker goes on with the
+// queue in the background, until it is empty or Close gives up. A Sync
+// subscription is removed at once, though handler calls in Publish calls in
+// progress may still finish. An unknown name is an error matching
+// herald.ErrNotFound; after Close, one matching herald.ErrClosed.
+func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
+	sub, err := b.remove(name)
+	if err != nil || sub.sync {
+		return err
+	}
+	sub.q.close()
+	select {
+	case <-sub.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("membus: unsubscribe %q: %w", name, ctx.Err())
+	}
+}
+
+// remove takes the named subscription out of the list.
+func (b *Bus) remove(name string) (*subscription, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed.Load() {
+		return nil, fmt.Errorf("membus: unsubscribe %q: %w", name, herald.ErrClosed)
+	}
+	i := b.find(name)
+	if i < 0 {
+		return nil, fmt.Errorf("membus: unsubscribe %q: %w", name, herald.ErrNotFound)
+	}
+	subs := *b.subs.Load()
+	b.subs.Store(ptr(slices.Delete(slices.Clone(subs), i, i+1)))
+	return subs[i], nil
+}
+
+// find returns the index of the named subscription, or -1. b.mu is held.
+func (b *Bus) find(name string) int {
+	return slices.IndexFunc(*b.subs.Load(), func(s *subscription) bool { return s.name == name })
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,45 @@
+// Command quickstart is the README's quick start: one aggregate, one
+// subscription, one event.
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/store/memstore"
+)
+
+// Sent is the data of communication.message.sent.
+type Sent struct {
+	Text string `json:"text"`
+}
+
+// Message is an aggregate whose state is its text.
+type Message struct {
+	herald.AggregateBase
+	Text string `json:"text"`
+}
+
+func main() {
+	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	bus, _ := membus.New()
+	_ = bus.Subscribe(herald.Subscription{Name: "printer", Events: []string{"communication.message.*"},
+		Handler: herald.On(func(ctx context.Context, e herald.Event, s Sent) error {
+			fmt.Printf("%s by %s: %q\n", e.FullName(), e.User.ID, s.Text)
+			return nil
+		})})
+	publisher, _ := herald.NewPublisher(memstore.New(), bus)
+	messages, _ := herald.NewRepository(publisher, func() *Message {
+		m := &Message{}
+		herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })
+		return m
+	})
+	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
+	_, err := messages.Use(ctx, ref, func(m *Message) error { return m.Publish("sent", Sent{Text: "hey"}) })
+	fmt.Println("saved:", err == nil)
+	_ = bus.Close(ctx)
+}

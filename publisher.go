@@ -1,0 +1,220 @@
+package herald
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Publisher publishes events: it stamps each one (id, type, timestamp, user,
+// causation, correlation, authorization), checks it, appends it to its store
+// and hands the stored events to its bus. It is safe for concurrent use.
+//
+// Publish and PublishBatch publish at once. PublishAfterCommit and
+// PublishBatchAfterCommit publish when the transaction in the context
+// commits (see Tx), and not at all when it rolls back.
+type Publisher struct {
+	store    Store
+	bus      Bus
+	registry *Registry
+	now      func() time.Time
+	logger   *slog.Logger
+	ids      idSource
+	single   sync.Pool // of *[1]Event, for Publish
+
+	closed   atomic.Bool
+	inflight atomic.Int64
+}
+
+// PublisherOption configures a Publisher.
+type PublisherOption func(*Publisher)
+
+// WithRegistry checks published events against r's definitions and takes
+// their default authorization from it.
+func WithRegistry(r *Registry) PublisherOption {
+	return func(p *Publisher) { p.registry = r }
+}
+
+// WithClock sets the clock that stamps timestamps; the default is time.Now.
+func WithClock(now func() time.Time) PublisherOption {
+	return func(p *Publisher) { p.now = now }
+}
+
+// WithLogger logs what the publisher cannot return to a caller, such as a
+// failed snapshot. A nil logger (the default) is silent.
+func WithLogger(l *slog.Logger) PublisherOption {
+	return func(p *Publisher) { p.logger = l }
+}
+
+// NewPublisher returns a publisher that appends to store and delivers to bus.
+// A nil bus stores events without delivering them; a nil store is an error.
+func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher, error) {
+	if store == nil {
+		return nil, fmt.Errorf("%w: new publisher: store is nil", ErrInvalid)
+	}
+	p := &Publisher{store: store, bus: bus, now: time.Now}
+	for _, o := range options {
+		o(p)
+	}
+	if p.now == nil {
+		return nil, fmt.Errorf("%w: new publisher: clock is nil", ErrInvalid)
+	}
+	if p.logger == nil {
+		p.logger = slog.New(slog.DiscardHandler)
+	}
+	p.single.New = func() any { return new([1]Event) }
+	return p, nil
+}
+
+// Store returns the publisher's store.
+func (p *Publisher) Store() Store { return p.store }
+
+// Registry returns the publisher's registry, nil when it has none.
+func (p *Publisher) Registry() *Registry { return p.registry }
+
+// Publish stamps, checks, stores and delivers one event, and returns it as
+// stored. When the store fails nothing is delivered. When the bus fails the
+// event is stored but not delivered, and the error says so.
+func (p *Publisher) Publish(ctx context.Context, e Event) (Event, error) {
+	buf := p.single.Get().(*[1]Event)
+	defer p.single.Put(buf)
+	buf[0] = e
+	err := p.publish(ctx, buf[:])
+	stored := buf[0]
+	buf[0] = Event{}
+	if err != nil {
+		return Event{}, err
+	}
+	return stored, nil
+}
+
+// PublishBatch stamps, checks, stores and delivers events atomically: all
+// are stored or none are. It returns the events as stored, in order; events
+// itself is not changed.
+func (p *Publisher) PublishBatch(ctx context.Context, events []Event) ([]Event, error) {
+	batch := append([]Event(nil), events...)
+	if err := p.publish(ctx, batch); err != nil {
+		return nil, err
+	}
+	return batch, nil
+}
+
+// PublishAfterCommit stamps and checks e now and stores and delivers it when
+// the transaction in ctx commits. Without a transaction it returns
+// ErrNoTransaction; a bad event is an error now, and nothing is attached.
+func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
+	return p.PublishBatchAfterCommit(ctx, []Event{e})
+}
+
+// PublishBatchAfterCommit is PublishAfterCommit for a batch, which is stored
+// atomically when the transaction commits.
+func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event) error {
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return ErrNoTransaction
+	}
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	batch := append([]Event(nil), events...)
+	if err := p.prepare(ctx, batch); err != nil {
+		return err
+	}
+	err := tx.OnCommit(func(ctx context.Context) error {
+		if err := p.enter(); err != nil {
+			return err
+		}
+		defer p.leave()
+		return p.deliverStored(ctx, batch)
+	})
+	if err != nil {
+		return fmt.Errorf("herald: publish after commit: %w", err)
+	}
+	return nil
+}
+
+// Close stops the publisher: calls after it return ErrClosed. It waits for
+// publishes in progress to finish, or for ctx to end. It closes neither the
+// store nor the bus.
+func (p *Publisher) Close(ctx context.Context) error {
+	p.closed.Store(true)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for p.inflight.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+	return nil
+}
+
+func (p *Publisher) enter() error {
+	p.inflight.Add(1)
+	if p.closed.Load() {
+		p.inflight.Add(-1)
+		return ErrClosed
+	}
+	return nil
+}
+
+func (p *Publisher) leave() { p.inflight.Add(-1) }
+
+func (p *Publisher) publish(ctx context.Context, batch []Event) error {
+	if err := p.enter(); err != nil {
+		return err
+	}
+	defer p.leave()
+	if err := p.prepare(ctx, batch); err != nil {
+		return err
+	}
+	return p.deliverStored(ctx, batch)
+}
+
+// prepare stamps and checks batch in place.
+func (p *Publisher) prepare(ctx context.Context, batch []Event) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	s := p.newStamp(ctx)
+	var errs []error
+	for i := range batch {
+		e := &batch[i]
+		def := p.registry.lookup(e)
+		s.apply(e, def)
+		if err := CheckEnvelope(e); err != nil {
+			errs = append(errs, err)
+		} else if err := p.registry.Check(e); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// deliverStored appends batch to the store and hands it to the bus. It
+// refuses before storing when the bus says it is closed.
+func (p *Publisher) deliverStored(ctx context.Context, batch []Event) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if c, ok := p.bus.(interface{ Closed() bool }); ok && c.Closed() {
+		return fmt.Errorf("herald: publish: bus: %w", ErrClosed)
+	}
+	if err := p.store.Append(ctx, batch); err != nil {
+		return err
+	}
+	if p.bus == nil {
+		return nil
+	}
+	if err := p.bus.Publish(ctx, batch); err != nil {
+		return fmt.Errorf("herald: events stored up to position %d but not delivered: %w",
+			batch[len(batch)-1].Metadata.Position, err)
+	}
+	return nil
+}

@@ -1,0 +1,251 @@
+package herald_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-go/herald"
+)
+
+func TestPublishStampsTheEnvelope(t *testing.T) {
+	now := time.UnixMilli(1421260133331).UTC()
+	f := newFixture(t, herald.WithClock(func() time.Time { return now }))
+	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	ref := messageRef()
+
+	e, err := f.publisher.Publish(ctx, sentEvent(ref, "hey"))
+	require.NoError(t, err)
+
+	assert.NotEqual(t, uuid.Nil, e.ID)
+	assert.Equal(t, herald.TypeDomain, e.Type)
+	assert.Equal(t, ref, e.Aggregate)
+	assert.Equal(t, &herald.User{ID: "jane"}, e.User)
+	assert.Equal(t, now, e.Metadata.Timestamp)
+	assert.Equal(t, uint64(1), e.Metadata.Position)
+	assert.Equal(t, uint64(1), e.Metadata.Revision)
+	assert.Equal(t, e.ID, e.Metadata.CausationID, "outside a handler the event is its own cause")
+	assert.Equal(t, e.ID, e.Metadata.CorrelationID)
+	assert.Equal(t, &herald.Authorization{Owner: "jane"}, e.Metadata.Authorization)
+	assert.Equal(t, []herald.Event{e}, f.stored(t))
+	assert.Equal(t, []herald.Event{e}, f.seen.all())
+}
+
+func TestPublishKeepsWhatTheCallerSet(t *testing.T) {
+	f := newFixture(t)
+	id, causation, correlation := uuid.New(), uuid.New(), uuid.New()
+	auth := &herald.Authorization{Owner: "john", ForPublic: true}
+	in := sentEvent(messageRef(), "hey")
+	in.ID, in.Type = id, herald.TypeReadModel
+	in.Metadata.CausationID, in.Metadata.CorrelationID = causation, correlation
+	in.Metadata.Authorization = auth
+	in.Metadata.Labels = map[string]string{"program": "support"}
+
+	e, err := f.publisher.Publish(herald.WithUser(context.Background(), herald.User{ID: "jane"}), in)
+	require.NoError(t, err)
+	assert.Equal(t, id, e.ID)
+	assert.Equal(t, herald.TypeReadModel, e.Type)
+	assert.Equal(t, causation, e.Metadata.CausationID)
+	assert.Equal(t, correlation, e.Metadata.CorrelationID)
+	assert.Equal(t, auth, e.Metadata.Authorization)
+	assert.Equal(t, map[string]string{"program": "support"}, e.Metadata.Labels)
+}
+
+func TestPublishTakesCausationFromTheContext(t *testing.T) {
+	f := newFixture(t)
+	command := uuid.New()
+	e, err := f.publisher.Publish(herald.WithCausationID(context.Background(), command), sentEvent(messageRef(), "hey"))
+	require.NoError(t, err)
+	assert.Equal(t, command, e.Metadata.CausationID)
+	assert.Equal(t, command, e.Metadata.CorrelationID, "a chain started by a command is correlated by it")
+
+	chain := uuid.New()
+	ctx := herald.WithCorrelationID(herald.WithCausationID(context.Background(), command), chain)
+	e, err = f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
+	require.NoError(t, err)
+	assert.Equal(t, command, e.Metadata.CausationID)
+	assert.Equal(t, chain, e.Metadata.CorrelationID)
+}
+
+func TestEventsPublishedByHandlersCarryTheirCause(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// sent causes liked, which causes another liked: a chain of three.
+	require.NoError(t, f.bus.Subscribe(herald.Subscription{
+		Name:   "reactor",
+		Events: []string{"communication.message.*"},
+		Handler: herald.HandlerFunc(func(ctx context.Context, e herald.Event) error {
+			if e.Name == "liked" && e.Metadata.Revision >= 3 {
+				return nil
+			}
+			_, err := f.publisher.Publish(ctx, herald.Event{Aggregate: e.Aggregate, Name: "liked", Data: Liked{By: "bot"}})
+			return err
+		}),
+	}))
+	first, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
+	require.NoError(t, err)
+
+	got := f.seen.waitFor(t, 3)
+	require.Len(t, got, 3)
+	second, third := got[1], got[2]
+	assert.Equal(t, first.ID, second.Metadata.CausationID)
+	assert.Equal(t, second.ID, third.Metadata.CausationID)
+	for _, e := range got {
+		assert.Equal(t, first.ID, e.Metadata.CorrelationID, "the whole chain shares one correlation id")
+	}
+	assert.Equal(t, first.ID, f.seen.causes[0].ID, "handlers see the event as their cause")
+}
+
+func TestPublishBatchIsAtomic(t *testing.T) {
+	f := newFixture(t)
+	ref := messageRef()
+	batch := []herald.Event{sentEvent(ref, "one"), sentEvent(ref, "two"), {Aggregate: ref, Data: Sent{Text: "no name"}}}
+
+	_, err := f.publisher.PublishBatch(context.Background(), batch)
+	require.Error(t, err)
+	var invalid *herald.ValidationError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "name", invalid.Field)
+	assert.Empty(t, f.stored(t), "nothing of a failed batch is stored")
+	assert.Empty(t, f.seen.all(), "nothing of a failed batch is delivered")
+
+	stored, err := f.publisher.PublishBatch(context.Background(), batch[:2])
+	require.NoError(t, err)
+	require.Len(t, stored, 2)
+	assert.Equal(t, []uint64{1, 2}, []uint64{stored[0].Metadata.Revision, stored[1].Metadata.Revision})
+	assert.Equal(t, uuid.Nil, batch[0].ID, "the caller's slice is left as it was")
+	assert.Equal(t, stored, f.stored(t))
+}
+
+func TestPublishRejectsBadInput(t *testing.T) {
+	ref := messageRef()
+	cases := []struct {
+		name  string
+		event herald.Event
+		field string
+		is    error
+	}{
+		{"empty context", herald.Event{Aggregate: herald.AggregateRef{Name: "message", ID: ref.ID}, Name: "sent"}, "context.name", herald.ErrInvalid},
+		{"empty aggregate", herald.Event{Aggregate: herald.AggregateRef{Context: "communication", ID: ref.ID}, Name: "sent"}, "aggregate.name", herald.ErrInvalid},
+		{"empty name", herald.Event{Aggregate: ref}, "name", herald.ErrInvalid},
+		{"nil aggregate id", herald.Event{Aggregate: herald.AggregateRef{Context: "communication", Name: "message"}, Name: "x"}, "aggregate.id", herald.ErrInvalid},
+		{"data of the wrong type", herald.Event{Aggregate: ref, Name: "sent", Data: Liked{}}, "data", herald.ErrInvalid},
+		{"nil data pointer", herald.Event{Aggregate: ref, Name: "sent", Data: (*Sent)(nil)}, "data", herald.ErrInvalid},
+		{"data failing Validate", sentEvent(ref, ""), "data.text", herald.ErrInvalid},
+		{"revision that does not match", herald.Event{Aggregate: ref, Name: "sent", Data: Sent{Text: "x"}, Metadata: herald.Metadata{Revision: 5}}, "", herald.ErrConflict},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			_, err := f.publisher.Publish(context.Background(), c.event)
+			require.ErrorIs(t, err, c.is)
+			if c.field != "" {
+				var invalid *herald.ValidationError
+				require.ErrorAs(t, err, &invalid)
+				assert.Equal(t, c.field, invalid.Field)
+				assert.Contains(t, err.Error(), c.field)
+			}
+			assert.Empty(t, f.stored(t))
+			assert.Empty(t, f.seen.all())
+		})
+	}
+}
+
+func TestPublishConflictNamesTheRevisions(t *testing.T) {
+	f := newFixture(t)
+	ref := messageRef()
+	_, err := f.publisher.Publish(context.Background(), sentEvent(ref, "one"))
+	require.NoError(t, err)
+	late := sentEvent(ref, "late")
+	late.Metadata.Revision = 1
+	_, err = f.publisher.Publish(context.Background(), late)
+	var conflict *herald.ConflictError
+	require.ErrorAs(t, err, &conflict)
+	assert.Equal(t, herald.ConflictError{Aggregate: ref, Expected: 0, Actual: 1}, *conflict)
+}
+
+func TestStrictRegistryRejectsUndefinedEvents(t *testing.T) {
+	f := newFixture(t)
+	ad := herald.Event{Aggregate: messageRef(), Name: "typed", Data: map[string]any{"x": 1}}
+	_, err := f.publisher.Publish(context.Background(), ad)
+	require.NoError(t, err, "a lenient registry lets ad hoc events through")
+
+	strict := herald.NewRegistry(herald.Strict())
+	p, err := herald.NewPublisher(f.store, f.bus, herald.WithRegistry(strict))
+	require.NoError(t, err)
+	_, err = p.Publish(context.Background(), ad)
+	var invalid *herald.ValidationError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "communication.message.typed", invalid.Event)
+	assert.Len(t, f.stored(t), 1)
+}
+
+func TestAuthorizationDefaults(t *testing.T) {
+	f := newFixture(t)
+	jane := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	anonymous := context.Background()
+	liked := herald.Event{Aggregate: messageRef(), Name: "liked", Data: Liked{}}
+	adHoc := herald.Event{Aggregate: messageRef(), Name: "typed"}
+
+	cases := []struct {
+		name string
+		ctx  context.Context
+		in   herald.Event
+		want *herald.Authorization
+	}{
+		{"anonymous ad hoc event is public", anonymous, adHoc, nil},
+		{"a user's ad hoc event is the user's", jane, adHoc, &herald.Authorization{Owner: "jane"}},
+		{"the definition's default with the user as owner", jane, liked, &herald.Authorization{Owner: "jane", ForAuthenticated: true}},
+		{"the definition's default, anonymous", anonymous, liked, &herald.Authorization{ForAuthenticated: true}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, err := f.publisher.Publish(c.ctx, c.in)
+			require.NoError(t, err)
+			assert.Equal(t, c.want, e.Metadata.Authorization)
+		})
+	}
+	def, ok := f.registry.Lookup("communication", "message", "liked")
+	require.True(t, ok)
+	assert.Empty(t, def.Authorization.Owner, "the definition's default is not changed")
+}
+
+func TestClosedPublisherRefuses(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, f.publisher.Close(context.Background()))
+	_, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "hey"))
+	require.ErrorIs(t, err, herald.ErrClosed)
+	_, err = f.publisher.PublishBatch(context.Background(), []herald.Event{sentEvent(messageRef(), "hey")})
+	require.ErrorIs(t, err, herald.ErrClosed)
+	uow := &herald.UnitOfWork{}
+	err = f.publisher.PublishAfterCommit(herald.WithTx(context.Background(), uow), sentEvent(messageRef(), "hey"))
+	require.ErrorIs(t, err, herald.ErrClosed)
+	assert.Empty(t, f.stored(t))
+}
+
+func TestPublishOnClosedBusStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	require.NoError(t, f.bus.Close(context.Background()))
+	_, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "hey"))
+	require.ErrorIs(t, err, herald.ErrClosed)
+	assert.Empty(t, f.stored(t))
+}
+
+func TestNewPublisherRejectsNilStore(t *testing.T) {
+	_, err := herald.NewPublisher(nil, nil)
+	require.ErrorIs(t, err, herald.ErrInvalid)
+}
+
+func TestPublishWithCancelledContextStoresNothing(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
+	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
+	assert.Empty(t, f.stored(t))
+}

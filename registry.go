@@ -1,0 +1,268 @@
+package herald
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Registry holds event definitions: which Go type each full event name
+// carries, with a description, a version and a default authorization. A
+// Publisher with a registry checks every defined event it publishes. The
+// zero Registry is empty and lenient; it is safe for concurrent use.
+type Registry struct {
+	mu     sync.RWMutex
+	defs   map[eventKey]*Definition
+	strict bool
+}
+
+type eventKey struct{ context, aggregate, name string }
+
+func keyOf(e *Event) eventKey {
+	return eventKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}
+}
+
+// RegistryOption configures a Registry.
+type RegistryOption func(*Registry)
+
+// Strict makes a registry reject events it has no definition for. Without
+// it, undefined ("ad hoc") events are published unchecked.
+func Strict() RegistryOption { return func(r *Registry) { r.strict = true } }
+
+// NewRegistry returns an empty registry.
+func NewRegistry(options ...RegistryOption) *Registry {
+	r := &Registry{}
+	for _, o := range options {
+		o(r)
+	}
+	return r
+}
+
+// Definition describes one event: its full name, the Go type of its data,
+// and what the publisher fills in when the event leaves it out.
+type Definition struct {
+	Context, Aggregate, Name string
+	// Description says what the event means.
+	Description string
+	// Version is the version of the payload's shape, from 1.
+	Version int
+	// Authorization is the default authorization of the event; the
+	// publishing user becomes its owner when it names none.
+	Authorization *Authorization
+	// Type is the Go type of the data.
+	Type reflect.Type
+	// Sample is an example payload, a value of Type, or nil.
+	Sample any
+
+	check  func(e *Event) error
+	decode func(raw []byte) (any, error)
+}
+
+// FullName is "context.aggregate.name".
+func (d *Definition) FullName() string {
+	return d.Context + "." + d.Aggregate + "." + d.Name
+}
+
+// DefineOption configures a Definition.
+type DefineOption func(*Definition) error
+
+// Description sets what the event means.
+func Description(text string) DefineOption {
+	return func(d *Definition) error { d.Description = text; return nil }
+}
+
+// Version sets the version of the payload's shape; it must be at least 1.
+func Version(v int) DefineOption {
+	return func(d *Definition) error {
+		if v < 1 {
+			return fmt.Errorf("version %d: want 1 or more", v)
+		}
+		d.Version = v
+		return nil
+	}
+}
+
+// DefaultAuthorization sets who may receive the event unless its publisher
+// says otherwise.
+func DefaultAuthorization(a Authorization) DefineOption {
+	return func(d *Definition) error { d.Authorization = &a; return nil }
+}
+
+// Sample sets an example payload; it must be of the defined type.
+func Sample(v any) DefineOption {
+	return func(d *Definition) error {
+		if reflect.TypeOf(v) != d.Type {
+			return fmt.Errorf("sample is %T, want %v", v, d.Type)
+		}
+		d.Sample = v
+		return nil
+	}
+}
+
+// Define binds the event context.aggregate.name to the data type T. Names
+// must be non-empty and without dots, and each event can be defined once.
+// Publishing the event then requires its data to be a T (or a non-nil *T)
+// and, when T or *T has a method Validate() error, that it returns nil.
+func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
+	d := &Definition{
+		Context: context, Aggregate: aggregate, Name: name, Version: 1,
+		Type:   reflect.TypeFor[T](),
+		check:  checkData[T],
+		decode: decodeAs[T],
+	}
+	if err := d.validate(options); err != nil {
+		return nil, fmt.Errorf("%w: define %s: %v", ErrInvalid, d.FullName(), err)
+	}
+	return d, r.add(d)
+}
+
+func (d *Definition) validate(options []DefineOption) error {
+	names := [...]struct{ field, value string }{{"context", d.Context}, {"aggregate", d.Aggregate}, {"event", d.Name}}
+	for _, n := range names {
+		if n.value == "" || strings.Contains(n.value, ".") {
+			return fmt.Errorf("%s name %q must be non-empty and without dots", n.field, n.value)
+		}
+	}
+	for _, o := range options {
+		if err := o(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Registry) add(d *Definition) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := eventKey{d.Context, d.Aggregate, d.Name}
+	if _, ok := r.defs[key]; ok {
+		return fmt.Errorf("%w: define %s: already defined", ErrInvalid, d.FullName())
+	}
+	if r.defs == nil {
+		r.defs = make(map[eventKey]*Definition)
+	}
+	r.defs[key] = d
+	return nil
+}
+
+// Lookup returns the definition of context.aggregate.name.
+func (r *Registry) Lookup(context, aggregate, name string) (*Definition, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	d, ok := r.defs[eventKey{context, aggregate, name}]
+	return d, ok
+}
+
+func (r *Registry) lookup(e *Event) *Definition {
+	if r == nil {
+		return nil
+	}
+	r.mu.RLock()
+	d := r.defs[keyOf(e)]
+	r.mu.RUnlock()
+	return d
+}
+
+// Definitions returns every definition, ordered by full name.
+func (r *Registry) Definitions() []*Definition {
+	r.mu.RLock()
+	defs := make([]*Definition, 0, len(r.defs))
+	for _, d := range r.defs {
+		defs = append(defs, d)
+	}
+	r.mu.RUnlock()
+	sort.Slice(defs, func(i, j int) bool { return defs[i].FullName() < defs[j].FullName() })
+	return defs
+}
+
+// Check reports whether e may be published: on a strict registry it must be
+// defined, and a defined event's data must be of its type and valid. The
+// error is a *ValidationError naming the event and the field.
+func (r *Registry) Check(e *Event) error {
+	d := r.lookup(e)
+	if d == nil {
+		if r != nil && r.strict {
+			return &ValidationError{Event: e.FullName(), Field: "name", Reason: "is not defined in the strict registry"}
+		}
+		return nil
+	}
+	return d.check(e)
+}
+
+// Decode replaces JSON data read back from a store (json.RawMessage or
+// []byte) with a value of the event's defined type. Events with Go values
+// or without a definition are left as they are.
+func (r *Registry) Decode(e *Event) error {
+	var raw []byte
+	switch d := e.Data.(type) {
+	case json.RawMessage:
+		raw = d
+	case []byte:
+		raw = d
+	default:
+		return nil
+	}
+	d := r.lookup(e)
+	if d == nil {
+		return nil
+	}
+	v, err := d.decode(raw)
+	if err != nil {
+		return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
+	}
+	e.Data = v
+	return nil
+}
+
+func decodeAs[T any](raw []byte) (any, error) {
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+type validator interface{ Validate() error }
+
+// checkData is a Definition's check for the data type T.
+func checkData[T any](e *Event) error {
+	var v T
+	switch d := e.Data.(type) {
+	case T:
+		v = d
+	case *T:
+		if d == nil {
+			return &ValidationError{Event: e.FullName(), Field: "data", Reason: "is a nil pointer"}
+		}
+		v = *d
+	default:
+		return &ValidationError{Event: e.FullName(), Field: "data", Reason: fmt.Sprintf("is %T, want %v", e.Data, reflect.TypeFor[T]())}
+	}
+	return runValidate(e, v)
+}
+
+func runValidate[T any](e *Event, v T) error {
+	var err error
+	if val, ok := any(v).(validator); ok {
+		err = val.Validate()
+	} else if val, ok := any(&v).(validator); ok {
+		err = val.Validate()
+	}
+	if err == nil {
+		return nil
+	}
+	if ve, ok := err.(*ValidationError); ok {
+		named := *ve
+		if named.Event == "" {
+			named.Event = e.FullName()
+		}
+		if named.Field == "" {
+			named.Field = "data"
+		}
+		return &named
+	}
+	return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
+}

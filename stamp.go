@@ -1,0 +1,101 @@
+package herald
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// stamp is what a publisher fills into the events of one call: it reads the
+// context and the clock once per call, not once per event.
+type stamp struct {
+	ids         *idSource
+	now         time.Time
+	user        *User
+	causation   uuid.UUID
+	correlation uuid.UUID
+}
+
+func (p *Publisher) newStamp(ctx context.Context) stamp {
+	s := stamp{ids: &p.ids, now: p.now(), user: UserFrom(ctx)}
+	s.causation, s.correlation = causeIDs(ctx)
+	return s
+}
+
+// apply fills what e leaves out. Nothing the caller set is overwritten.
+func (s *stamp) apply(e *Event, def *Definition) {
+	if e.ID == uuid.Nil {
+		e.ID = s.ids.next()
+	}
+	if e.Type == "" {
+		e.Type = TypeDomain
+	}
+	if e.User == nil {
+		e.User = s.user
+	}
+	m := &e.Metadata
+	if m.Timestamp.IsZero() {
+		m.Timestamp = s.now
+	}
+	if m.CausationID == uuid.Nil {
+		m.CausationID = s.causation
+	}
+	if m.CorrelationID == uuid.Nil {
+		m.CorrelationID = s.correlation
+	}
+	if m.CausationID == uuid.Nil {
+		m.CausationID = e.ID
+	}
+	if m.CorrelationID == uuid.Nil {
+		m.CorrelationID = m.CausationID
+	}
+	m.Authorization = authorizationFor(e, def)
+}
+
+// authorizationFor returns e's authorization, else its definition's default,
+// with the publishing user as the owner where none is named. An anonymous
+// event with neither has none: it is public.
+func authorizationFor(e *Event, def *Definition) *Authorization {
+	a := e.Metadata.Authorization
+	if a == nil && def != nil {
+		a = def.Authorization
+	}
+	owner := ""
+	if e.User != nil {
+		owner = e.User.ID
+	}
+	switch {
+	case a == nil && owner == "":
+		return nil
+	case a == nil:
+		return &Authorization{Owner: owner}
+	case a.Owner == "" && owner != "":
+		named := *a
+		named.Owner = owner
+		return &named
+	}
+	return a
+}
+
+// idSource makes random (version 4) event ids from a buffered reader of
+// crypto/rand, so that an id costs no system call.
+type idSource struct {
+	once sync.Once
+	mu   sync.Mutex
+	r    *bufio.Reader
+}
+
+func (s *idSource) next() uuid.UUID {
+	s.once.Do(func() { s.r = bufio.NewReaderSize(rand.Reader, 4096) })
+	s.mu.Lock()
+	id, err := uuid.NewRandomFromReader(s.r)
+	s.mu.Unlock()
+	if err != nil {
+		return uuid.New()
+	}
+	return id
+}

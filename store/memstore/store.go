@@ -1,0 +1,117 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+)
+
+// Store is an in-memory herald.Store and herald.SnapshotStore. Build one
+// with New; the zero value is not usable. It is safe for concurrent use.
+type Store struct {
+	mu     sync.RWMutex
+	closed atomic.Bool
+
+	log       eventLog
+	streams   map[herald.AggregateRef]*stream
+	ids       map[uuid.UUID]uint64 // position by event id
+	counts    map[nameKey]uint64
+	snapshots map[herald.AggregateRef]herald.Snapshot
+
+	// Scratch space for validating a batch of more than one event, used
+	// under the write lock and cleared after each batch.
+	batchIDs  map[uuid.UUID]struct{}
+	batchRevs map[herald.AggregateRef]uint64
+}
+
+// stream is the positions of one aggregate's events, by revision-1.
+// Appends only add positions beyond the slice's length, so a copy of the
+// slice taken under the store's lock stays valid without it.
+type stream struct {
+	positions []uint64
+}
+
+// revision returns the aggregate's current revision, 0 for a stream that
+// does not exist.
+func (st *stream) revision() uint64 {
+	if st == nil {
+		return 0
+	}
+	return uint64(len(st.positions))
+}
+
+// nameKey is a full event name kept in parts, so counting an event costs
+// no string concatenation.
+type nameKey struct {
+	context, aggregate, name string
+}
+
+var (
+	_ herald.Store         = (*Store)(nil)
+	_ herald.SnapshotStore = (*Store)(nil)
+)
+
+// New returns an empty Store.
+func New(opts ...Option) *Store {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return &Store{
+		log:       newEventLog(o.capacity),
+		streams:   make(map[herald.AggregateRef]*stream),
+		ids:       make(map[uuid.UUID]uint64, o.capacity),
+		counts:    make(map[nameKey]uint64),
+		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
+	}
+}
+
+// Close drops everything the store holds. Calls made after it return errors
+// matching herald.ErrClosed, and reads under way stop with such an error at
+// their next check. Closing a closed store does nothing and returns nil.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, nil, nil, nil, nil
+	s.batchIDs, s.batchRevs = nil, nil
+	return nil
+}
+
+// Stats reports the number of events, the head position and the number of
+// events per full event name. It costs no scan of the log.
+func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
+	if err := s.usable(ctx); err != nil {
+		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed.Load() {
+		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", herald.ErrClosed)
+	}
+	counts := make(map[string]uint64, len(s.counts))
+	for k, n := range s.counts {
+		counts[k.context+"."+k.aggregate+"."+k.name] = n
+	}
+	return herald.Stats{Events: s.log.n, Head: s.log.n, Counts: counts}, nil
+}
+
+// usable returns the context's error, or herald.ErrClosed once the store
+// is closed.
+func (s *Store) usable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return herald.ErrClosed
+	}
+	return nil
+}

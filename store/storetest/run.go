@@ -1,0 +1,51 @@
+package storetest
+
+import (
+	"testing"
+
+	"github.com/herald-go/herald"
+)
+
+// Run runs the conformance suite against the stores newStore returns. It
+// calls newStore once per case, from that case's subtest, and expects an
+// empty store each time; newStore registers any cleanup with t.Cleanup.
+func Run(t *testing.T, newStore func(t *testing.T) herald.Store) {
+	t.Helper()
+	s := suite{newStore: newStore}
+	for _, g := range s.groups() {
+		t.Run(g.name, func(t *testing.T) {
+			for _, c := range g.cases {
+				t.Run(c.name, c.run)
+			}
+		})
+	}
+}
+
+// suite holds the store factory the cases call for a fresh store.
+type suite struct {
+	newStore func(t *testing.T) herald.Store
+}
+
+type group struct {
+	name  string
+	cases []testCase
+}
+
+type testCase struct {
+	name string
+	run  func(t *testing.T)
+}
+
+func (s suite) groups() []group {
+	return []group{
+		{"Append", s.appendCases()},
+		{"Concurrency", s.concurrencyCases()},
+		{"ReadStream", s.readStreamCases()},
+		{"ReadLog", s.readLogCases()},
+		{"Cancel", s.cancelCases()},
+		{"Query", s.queryCases()},
+		{"Stats", s.statsCases()},
+		{"Snapshots", s.snapshotCases()},
+		{"Close", s.closeCases()},
+	}
+}
