@@ -29,30 +29,40 @@ func UserFrom(ctx context.Context) *User {
 // WithCause returns a context for handling e: events published with it get
 // e's id as their causation id and e's correlation id as theirs. Buses call
 // it for every delivery, so handlers need no code to carry the chain along.
-// The context keeps its own copy of the envelope, so it stays right for as
-// long as a handler keeps the context, at the cost of one allocation.
+//
+// The context keeps the two ids by value, so events published with it are
+// caused right for as long as it is kept, even after the handler returned.
+// It refers to *e for CauseFrom; the caller keeps *e unchanged until the
+// handler returns.
 func WithCause(ctx context.Context, e *Event) context.Context {
-	return &causeCtx{Context: ctx, cause: *e}
+	c := &causeCtx{Context: ctx, event: e, causation: e.ID, correlation: e.Metadata.CorrelationID}
+	if c.correlation == uuid.Nil {
+		c.correlation = e.ID
+	}
+	return c
 }
 
 // causeCtx is a context carrying the event being handled.
 type causeCtx struct {
 	context.Context
-	cause Event
+	event                  *Event
+	causation, correlation uuid.UUID
 }
 
 func (c *causeCtx) Value(key any) any {
 	if key == (causeKey{}) {
-		return &c.cause
+		return c
 	}
 	return c.Context.Value(key)
 }
 
-// CauseFrom returns the event being handled, set by WithCause, or nil. The
-// event belongs to the context: read it, do not change it.
+// CauseFrom returns the event being handled, set by WithCause, or nil. It
+// is valid while the handler runs: read it, do not change it, do not keep it.
 func CauseFrom(ctx context.Context) *Event {
-	e, _ := ctx.Value(causeKey{}).(*Event)
-	return e
+	if c, ok := ctx.Value(causeKey{}).(*causeCtx); ok {
+		return c.event
+	}
+	return nil
 }
 
 // WithCausationID returns a context whose published events get id as their
@@ -71,11 +81,8 @@ func WithCorrelationID(ctx context.Context, id uuid.UUID) context.Context {
 // causeIDs returns the causation and correlation ids the context asks for,
 // zero where it asks for none.
 func causeIDs(ctx context.Context) (causation, correlation uuid.UUID) {
-	if e := CauseFrom(ctx); e != nil {
-		causation, correlation = e.ID, e.Metadata.CorrelationID
-		if correlation == uuid.Nil {
-			correlation = e.ID
-		}
+	if c, ok := ctx.Value(causeKey{}).(*causeCtx); ok {
+		causation, correlation = c.causation, c.correlation
 	}
 	if id, ok := ctx.Value(causationKey{}).(uuid.UUID); ok {
 		causation = id

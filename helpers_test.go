@@ -43,7 +43,7 @@ func sentEvent(ref herald.AggregateRef, text string) herald.Event {
 type recorder struct {
 	mu     sync.Mutex
 	events []herald.Event
-	causes []*herald.Event
+	causes []uuid.UUID // the id of CauseFrom(ctx), read while handling
 	more   chan struct{}
 }
 
@@ -52,7 +52,11 @@ func newRecorder() *recorder { return &recorder{more: make(chan struct{}, 1)} }
 func (r *recorder) Handle(ctx context.Context, e herald.Event) error {
 	r.mu.Lock()
 	r.events = append(r.events, e)
-	r.causes = append(r.causes, herald.CauseFrom(ctx))
+	var cause uuid.UUID
+	if c := herald.CauseFrom(ctx); c != nil {
+		cause = c.ID
+	}
+	r.causes = append(r.causes, cause)
 	r.mu.Unlock()
 	select {
 	case r.more <- struct{}{}:

@@ -98,7 +98,35 @@ func TestEventsPublishedByHandlersCarryTheirCause(t *testing.T) {
 	for _, e := range got {
 		assert.Equal(t, first.ID, e.Metadata.CorrelationID, "the whole chain shares one correlation id")
 	}
-	assert.Equal(t, first.ID, f.seen.causes[0].ID, "handlers see the event as their cause")
+	assert.Equal(t, first.ID, f.seen.causes[0], "handlers see the event as their cause")
+}
+
+func TestAKeptHandlerContextStillCarriesTheCause(t *testing.T) {
+	f := newFixture(t)
+	kept := make(chan context.Context, 1)
+	require.NoError(t, f.bus.Subscribe(herald.Subscription{
+		Name:   "keeper",
+		Events: []string{"communication.message.sent"},
+		Handler: herald.HandlerFunc(func(ctx context.Context, e herald.Event) error {
+			select {
+			case kept <- ctx:
+			default:
+			}
+			return nil
+		}),
+	}))
+	first, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "hey"))
+	require.NoError(t, err)
+	ctx := <-kept
+	// Publish more, so the bus reuses whatever it handed the handler.
+	for range 10 {
+		_, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "more"))
+		require.NoError(t, err)
+	}
+	later, err := f.publisher.Publish(ctx, herald.Event{Aggregate: first.Aggregate, Name: "liked", Data: Liked{}})
+	require.NoError(t, err)
+	assert.Equal(t, first.ID, later.Metadata.CausationID)
+	assert.Equal(t, first.Metadata.CorrelationID, later.Metadata.CorrelationID)
 }
 
 func TestPublishBatchIsAtomic(t *testing.T) {
