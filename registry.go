@@ -244,8 +244,12 @@ func checkData[T any](e *Event) error {
 	return runValidate(e, v)
 }
 
-func runValidate[T any](e *Event, v T) error {
-	var err error
+func runValidate[T any](e *Event, v T) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &ValidationError{Event: e.FullName(), Field: "data", Reason: fmt.Sprintf("Validate panicked: %v", r)}
+		}
+	}()
 	if val, ok := any(v).(validator); ok {
 		err = val.Validate()
 	} else if val, ok := any(&v).(validator); ok {

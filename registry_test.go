@@ -172,3 +172,17 @@ func TestMatchNames(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "communication.*.sent,a.b.c", m.String())
 }
+
+// Panicky panics when validated.
+type Panicky struct{}
+
+func (Panicky) Validate() error { panic("validator broke") }
+
+func TestValidatePanicIsAnError(t *testing.T) {
+	r := herald.NewRegistry()
+	_, err := herald.Define[Panicky](r, "a", "b", "c")
+	require.NoError(t, err)
+	err = r.Check(&herald.Event{Aggregate: herald.AggregateRef{Context: "a", Name: "b"}, Name: "c", Data: Panicky{}})
+	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.Contains(t, err.Error(), "validator broke")
+}

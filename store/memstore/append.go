@@ -93,7 +93,7 @@ func (s *Store) checkUniqueIDs(events []herald.Event) error {
 func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 	first = -1
 	for i := range events {
-		if _, ok := s.ids[events[i].ID]; ok {
+		if _, ok := s.ids.lookup(events[i].ID, &s.log); ok {
 			if n == 0 {
 				first = i
 			}
@@ -107,13 +107,13 @@ func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 // expected revision is not the one it would land at.
 func (s *Store) checkRevisions(events []herald.Event) error {
 	if len(events) == 1 {
-		return checkRevision(&events[0], s.streams[events[0].Aggregate].revision())
+		return checkRevision(&events[0], s.streams.get(events[0].Aggregate).revision())
 	}
 	for i := range events {
 		e := &events[i]
 		current, ok := s.batchRevs[e.Aggregate]
 		if !ok {
-			current = s.streams[e.Aggregate].revision()
+			current = s.streams.get(e.Aggregate).revision()
 		}
 		if err := checkRevision(e, current); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)
@@ -144,24 +144,36 @@ func (s *Store) commit(events []herald.Event) {
 			}
 			e.Metadata.Timestamp = now
 		}
-		st := s.streams[e.Aggregate]
-		if st == nil {
-			st = &stream{}
-			s.streams[e.Aggregate] = st
-		}
+		st := s.streams.getOrAdd(e.Aggregate)
 		e.Metadata.Position = s.log.n + 1
 		e.Metadata.Revision = st.revision() + 1
 		pos := s.log.append(e)
 		st.positions = append(st.positions, pos)
-		s.ids[e.ID] = pos
-		s.counts[nameKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}]++
+		s.ids.insert(e.ID, pos)
+		*s.counter(st, e) += 1
 	}
+}
+
+// counter returns the count of e's full name, which st published.
+func (s *Store) counter(st *stream, e *herald.Event) *uint64 {
+	key := nameKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}
+	if st.lastCount != nil && st.lastName == key {
+		return st.lastCount
+	}
+	n := s.counts[key]
+	if n == nil {
+		n = new(uint64)
+		s.counts[key] = n
+	}
+	st.lastName, st.lastCount = key, n
+	return n
 }
 
 // copyStored copies the stored envelopes of a batch stored before into it.
 func (s *Store) copyStored(events []herald.Event) {
 	for i := range events {
-		events[i] = *s.log.at(s.ids[events[i].ID])
+		pos, _ := s.ids.lookup(events[i].ID, &s.log)
+		events[i] = *s.log.at(pos)
 	}
 }
 

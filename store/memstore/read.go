@@ -137,7 +137,7 @@ func (s *Store) stream(ctx context.Context, ref herald.AggregateRef) (eventLog, 
 		return eventLog{}, nil, herald.ErrClosed
 	}
 	var positions []uint64
-	if st := s.streams[ref]; st != nil {
+	if st := s.streams.get(ref); st != nil {
 		positions = st.positions
 	}
 	return s.log, positions, nil

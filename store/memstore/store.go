@@ -17,10 +17,12 @@ type Store struct {
 	closed atomic.Bool
 
 	log       eventLog
-	streams   map[herald.AggregateRef]*stream
-	ids       map[uuid.UUID]uint64 // position by event id
-	counts    map[nameKey]uint64
+	streams   streamIndex
+	ids       idIndex
+	counts    map[nameKey]*uint64
 	snapshots map[herald.AggregateRef]herald.Snapshot
+	// checkpoints are the positions durable consumers handled last.
+	checkpoints map[string]uint64
 
 	// Scratch space for validating a batch of more than one event, used
 	// under the write lock and cleared after each batch.
@@ -32,7 +34,14 @@ type Store struct {
 // Appends only add positions beyond the slice's length, so a copy of the
 // slice taken under the store's lock stays valid without it.
 type stream struct {
+	ref       herald.AggregateRef
 	positions []uint64
+	// next chains the streams whose aggregate ids fold alike.
+	next *stream
+	// lastName and lastCount remember the counter of the event name this
+	// aggregate published last, which it most often publishes again.
+	lastName  nameKey
+	lastCount *uint64
 }
 
 // revision returns the aggregate's current revision, 0 for a stream that
@@ -65,9 +74,9 @@ func New(opts ...Option) *Store {
 	}
 	return &Store{
 		log:       newEventLog(o.capacity),
-		streams:   make(map[herald.AggregateRef]*stream),
-		ids:       make(map[uuid.UUID]uint64, o.capacity),
-		counts:    make(map[nameKey]uint64),
+		streams:   make(streamIndex),
+		ids:       newIDIndex(o.capacity),
+		counts:    make(map[nameKey]*uint64),
 		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
 	}
 }
@@ -81,7 +90,8 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, nil, nil, nil, nil
+	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, nil, idIndex{}, nil, nil
+	s.checkpoints = nil
 	s.batchIDs, s.batchRevs = nil, nil
 	return nil
 }
@@ -99,7 +109,7 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	}
 	counts := make(map[string]uint64, len(s.counts))
 	for k, n := range s.counts {
-		counts[k.context+"."+k.aggregate+"."+k.name] = n
+		counts[k.context+"."+k.aggregate+"."+k.name] = *n
 	}
 	return herald.Stats{Events: s.log.n, Head: s.log.n, Counts: counts}, nil
 }

@@ -32,6 +32,7 @@
 //     wildcards, correlation id, labels, time range, bad cursors.
 //   - Stats: counts per full event name, the head, unchanged by failures.
 //   - Snapshots, when the store is a herald.SnapshotStore.
+//   - Checkpoints, when the store is a herald.CheckpointStore.
 //   - Close, when the store has Close() error or Close(ctx) error: calls
 //     after it fail with herald.ErrClosed.
 //

@@ -46,6 +46,7 @@ func (s suite) groups() []group {
 		{"Query", s.queryCases()},
 		{"Stats", s.statsCases()},
 		{"Snapshots", s.snapshotCases()},
+		{"Checkpoints", s.checkpointCases()},
 		{"Close", s.closeCases()},
 	}
 }

@@ -1,0 +1,45 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/herald-go/herald"
+)
+
+var _ herald.CheckpointStore = (*Store)(nil)
+
+// LoadCheckpoint returns the position the consumer name handled last, 0
+// when it has none.
+func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error) {
+	if err := s.usable(ctx); err != nil {
+		return 0, fmt.Errorf("memstore: load checkpoint: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed.Load() {
+		return 0, fmt.Errorf("memstore: load checkpoint: %w", herald.ErrClosed)
+	}
+	return s.checkpoints[name], nil
+}
+
+// SaveCheckpoint records that the consumer name handled every event up to
+// position.
+func (s *Store) SaveCheckpoint(ctx context.Context, name string, position uint64) error {
+	if name == "" {
+		return fmt.Errorf("memstore: save checkpoint: %w: empty consumer name", herald.ErrInvalid)
+	}
+	if err := s.usable(ctx); err != nil {
+		return fmt.Errorf("memstore: save checkpoint: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return fmt.Errorf("memstore: save checkpoint: %w", herald.ErrClosed)
+	}
+	if s.checkpoints == nil {
+		s.checkpoints = make(map[string]uint64)
+	}
+	s.checkpoints[name] = position
+	return nil
+}
