@@ -25,7 +25,10 @@ type Event struct {
 	Aggregate AggregateRef
 	// Name is the event's name within its aggregate, such as "sent".
 	Name string
-	// ID identifies the event; the publisher sets a random one when empty.
+	// ID identifies the event. The publisher sets one when it is empty: a
+	// time-ordered (version 7) uuid, random like wolkenkit's version 4 ids
+	// in its last 74 bits, and ordered by time in its first 48, which keeps
+	// the stores' id indexes cheap to append to.
 	ID uuid.UUID
 	// Type is TypeDomain unless set.
 	Type string

@@ -81,8 +81,8 @@ func authorizationFor(e *Event, def *Definition) *Authorization {
 	return a
 }
 
-// idSource makes random (version 4) event ids from a buffered reader of
-// crypto/rand, so that an id costs no system call.
+// idSource makes time-ordered (version 7) event ids whose random bits come
+// from a buffered reader of crypto/rand, so that an id costs no system call.
 type idSource struct {
 	once sync.Once
 	mu   sync.Mutex
@@ -92,7 +92,7 @@ type idSource struct {
 func (s *idSource) next() uuid.UUID {
 	s.once.Do(func() { s.r = bufio.NewReaderSize(rand.Reader, 4096) })
 	s.mu.Lock()
-	id, err := uuid.NewRandomFromReader(s.r)
+	id, err := uuid.NewV7FromReader(s.r)
 	s.mu.Unlock()
 	if err != nil {
 		return uuid.New()

@@ -93,7 +93,7 @@ func (s *Store) checkUniqueIDs(events []herald.Event) error {
 func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 	first = -1
 	for i := range events {
-		if _, ok := s.ids.lookup(events[i].ID, &s.log); ok {
+		if _, ok := s.ids.lookup(events[i].ID); ok {
 			if n == 0 {
 				first = i
 			}
@@ -172,7 +172,7 @@ func (s *Store) counter(st *stream, e *herald.Event) *uint64 {
 // copyStored copies the stored envelopes of a batch stored before into it.
 func (s *Store) copyStored(events []herald.Event) {
 	for i := range events {
-		pos, _ := s.ids.lookup(events[i].ID, &s.log)
+		pos, _ := s.ids.lookup(events[i].ID)
 		events[i] = *s.log.at(pos)
 	}
 }

@@ -3,8 +3,11 @@
 //
 // A Store keeps the global log as events indexed by position, in chunks
 // that are never moved once allocated, an index of positions per aggregate,
-// an index of event ids, the count of events per full event name, and the
-// newest snapshot of each aggregate.
+// an index of event ids, the count of events per full event name, the
+// newest snapshot of each aggregate, and the checkpoints of durable
+// consumers. The id index keeps the time-ordered ids that publishers make
+// in a list sorted as they arrive, so that a new id costs a comparison with
+// the newest instead of a hash table probe; other ids go to a map.
 // Everything is lost when the process exits or the store is closed; use
 // boltstore to keep events on disk.
 //

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/google/uuid"
@@ -13,39 +14,105 @@ func fold(id uuid.UUID) uint64 {
 	return binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])
 }
 
-// idIndex maps event ids to positions. It keys its main map by the folded
-// id, which is cheaper to hash and probe than the whole id, and confirms a
-// hit against the log; the rare ids whose fold is taken by another id go
-// to a second map keyed by the whole id.
+// idIndex maps event ids to positions.
+//
+// Time-ordered (version 7) ids, which publishers make, mostly arrive in
+// increasing order: those go to ordered, a list sorted by id, so that
+// telling a new id from a stored one costs one comparison with the last,
+// and the search for an older one starts from the end, where the recent
+// ones are. Every other id, and a version 7 id that arrives after a greater
+// one, goes to the map.
 type idIndex struct {
-	folded   map[uint64]uint64
-	collided map[uuid.UUID]uint64
+	ordered orderedIDs
+	others  map[uuid.UUID]uint64
 }
 
-func newIDIndex(capacity int) idIndex {
-	return idIndex{folded: make(map[uint64]uint64, capacity), collided: make(map[uuid.UUID]uint64)}
+type idPosition struct {
+	id  uuid.UUID
+	pos uint64
+}
+
+// orderedIDs is a list of ids in increasing order, kept in chunks so that
+// it grows without copying.
+type orderedIDs struct {
+	chunks [][]idPosition
+	n      int
+}
+
+const idChunkBits = 12
+
+func (o *orderedIDs) at(i int) *idPosition {
+	return &o.chunks[i>>idChunkBits][i&(1<<idChunkBits-1)]
+}
+
+func (o *orderedIDs) append(id uuid.UUID, pos uint64) {
+	if o.n == len(o.chunks)<<idChunkBits {
+		o.chunks = append(o.chunks, make([]idPosition, 1<<idChunkBits))
+	}
+	*o.at(o.n) = idPosition{id, pos}
+	o.n++
+}
+
+// last returns the greatest id, and false when there is none.
+func (o *orderedIDs) last() (uuid.UUID, bool) {
+	if o.n == 0 {
+		return uuid.Nil, false
+	}
+	return o.at(o.n - 1).id, true
+}
+
+func newIDIndex() idIndex {
+	return idIndex{others: make(map[uuid.UUID]uint64)}
 }
 
 // lookup returns the position of the event with id, if it is stored.
-func (x *idIndex) lookup(id uuid.UUID, log *eventLog) (uint64, bool) {
-	if pos, ok := x.folded[fold(id)]; ok && log.at(pos).ID == id {
+func (x *idIndex) lookup(id uuid.UUID) (uint64, bool) {
+	if pos, ok := x.lookupOrdered(id); ok {
 		return pos, true
 	}
-	if len(x.collided) == 0 {
+	if len(x.others) == 0 {
 		return 0, false
 	}
-	pos, ok := x.collided[id]
+	pos, ok := x.others[id]
 	return pos, ok
+}
+
+// lookupOrdered searches ordered for id, from the end: it doubles its step
+// back until it passes id, then halves its way to it.
+func (x *idIndex) lookupOrdered(id uuid.UUID) (uint64, bool) {
+	last, ok := x.ordered.last()
+	if id.Version() != 7 || !ok || bytes.Compare(id[:], last[:]) > 0 {
+		return 0, false
+	}
+	n := x.ordered.n
+	hi, step := n, 1
+	lo := n - step
+	for lo > 0 && bytes.Compare(x.ordered.at(lo).id[:], id[:]) > 0 {
+		hi = lo
+		step *= 2
+		lo = max(n-step, 0)
+	}
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(x.ordered.at(mid).id[:], id[:]); {
+		case c == 0:
+			return x.ordered.at(mid).pos, true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, false
 }
 
 // insert records that the event with id, not stored before, is at pos.
 func (x *idIndex) insert(id uuid.UUID, pos uint64) {
-	k := fold(id)
-	if _, taken := x.folded[k]; taken {
-		x.collided[id] = pos
+	if last, ok := x.ordered.last(); id.Version() == 7 && (!ok || bytes.Compare(id[:], last[:]) > 0) {
+		x.ordered.append(id, pos)
 		return
 	}
-	x.folded[k] = pos
+	x.others[id] = pos
 }
 
 // streamIndex finds the stream of an aggregate. It keys its map by the

@@ -75,7 +75,7 @@ func New(opts ...Option) *Store {
 	return &Store{
 		log:       newEventLog(o.capacity),
 		streams:   make(streamIndex),
-		ids:       newIDIndex(o.capacity),
+		ids:       newIDIndex(),
 		counts:    make(map[nameKey]*uint64),
 		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
 	}

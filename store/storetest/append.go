@@ -19,6 +19,7 @@ func (s suite) appendCases() []testCase {
 		{"ExpectedRevisionsInOneBatch", s.testBatchRevisions},
 		{"AtomicBatch", s.testAtomicBatch},
 		{"Idempotent", s.testIdempotent},
+		{"IdempotentTimeOrderedIDs", s.testIdempotentTimeOrdered},
 		{"PartlyStored", s.testPartlyStored},
 		{"EmptyBatch", s.testEmptyBatch},
 		{"TimestampKept", s.testTimestampKept},
@@ -213,6 +214,41 @@ func (s suite) testIdempotent(t *testing.T) {
 	require.NoError(t, st.Append(t.Context(), old), "append again after the aggregate moved on")
 	AssertEventsEqual(t, stored[1:2], old)
 	assertUnchanged(t, st, before)
+}
+
+// testIdempotentTimeOrdered appends events with time-ordered (version 7)
+// ids, as publishers make them, in and out of their order and mixed with
+// random ones, then appends each again: every one is found stored.
+func (s suite) testIdempotentTimeOrdered(t *testing.T) {
+	st := s.newStore(t)
+	ref := NewRef("ctx", "agg")
+	ids := make([]uuid.UUID, 64)
+	for i := range ids {
+		ids[i] = uuid.Must(uuid.NewV7())
+	}
+	order := []int{0, 1, 3, 2, 5, 4, 7, 6}
+	for i := 8; i < len(ids); i++ {
+		order = append(order, i)
+	}
+	order = append(order, len(ids)) // then a random id
+	var stored []herald.Event
+	for _, i := range order {
+		e := event(ref, "x", 0)
+		if i < len(ids) {
+			e.ID = ids[i]
+		}
+		stored = append(stored, Append(t, st, e)...)
+	}
+	before := stateOf(t, st)
+	for i := range stored {
+		again := unstored(stored[i : i+1])
+		require.NoError(t, st.Append(t.Context(), again), "append event %d again", i)
+		AssertEventsEqual(t, stored[i:i+1], again)
+	}
+	assertUnchanged(t, st, before)
+	fresh := event(ref, "x", 0)
+	fresh.ID = uuid.Must(uuid.NewV7())
+	Append(t, st, fresh)
 }
 
 func (s suite) testPartlyStored(t *testing.T) {
