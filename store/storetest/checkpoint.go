@@ -23,12 +23,7 @@ func (s suite) checkpointCases() []testCase {
 // the test when the store is not one.
 func (s suite) checkpointStore(t *testing.T) herald.CheckpointStore {
 	t.Helper()
-	st := s.newStore(t)
-	cs, ok := st.(herald.CheckpointStore)
-	if !ok {
-		t.Skipf("%T does not implement herald.CheckpointStore", st)
-	}
-	return cs
+	return newStoreAs[herald.CheckpointStore](t, s)
 }
 
 func (s suite) testCheckpointNoneYet(t *testing.T) {

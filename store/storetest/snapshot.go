@@ -23,12 +23,19 @@ func (s suite) snapshotCases() []testCase {
 // test when the store is not one.
 func (s suite) snapshotStore(t *testing.T) herald.SnapshotStore {
 	t.Helper()
+	return newStoreAs[herald.SnapshotStore](t, s)
+}
+
+// newStoreAs returns a new store as a T, an optional capability, or skips
+// the test when the store does not have it.
+func newStoreAs[T any](t *testing.T, s suite) T {
+	t.Helper()
 	st := s.newStore(t)
-	ss, ok := st.(herald.SnapshotStore)
+	c, ok := st.(T)
 	if !ok {
-		t.Skipf("%T does not implement herald.SnapshotStore", st)
+		t.Skipf("%T does not implement %T", st, (*T)(nil))
 	}
-	return ss
+	return c
 }
 
 func save(t *testing.T, ss herald.SnapshotStore, ref herald.AggregateRef, rev uint64, state string) {
