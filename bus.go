@@ -1,6 +1,10 @@
 package herald
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"time"
+)
 
 // Bus hands stored events to the subscriptions whose filter matches them.
 // Implementations are safe for concurrent use; every one runs the
@@ -27,10 +31,95 @@ type Subscription struct {
 	// Events are the full event names it receives, each segment literal or
 	// "*" ("communication.message.*"). Empty means every event.
 	Events []string
+	// Pattern, when not empty, is an event pattern in EventBridge's
+	// language (see Pattern) that an event must match as well as Events.
+	// It is parsed when the subscription is made; a malformed one is an
+	// error then.
+	Pattern string
 	// Handler handles each event. It runs with a context that carries the
 	// event as the cause of whatever it publishes (see WithCause).
 	Handler Handler
 	// Sync delivers inside Publish, on the publisher's goroutine, instead
 	// of from the subscription's own queue.
 	Sync bool
+}
+
+// Filter is a subscription's filter compiled: its event names and its
+// pattern, both of which an event must match. The zero Filter matches every
+// event. It is safe for concurrent use.
+type Filter struct {
+	names   NameMatcher
+	pattern *Pattern
+}
+
+// NewFilter compiles the names and the pattern of a subscription (see
+// Subscription.Events and Subscription.Pattern). A malformed name or
+// pattern is an error matching ErrInvalid that names it.
+func NewFilter(events []string, pattern string) (Filter, error) {
+	names, err := MatchNames(events...)
+	if err != nil {
+		return Filter{}, err
+	}
+	f := Filter{names: names}
+	if pattern != "" {
+		if f.pattern, err = ParsePattern([]byte(pattern)); err != nil {
+			return Filter{}, err
+		}
+	}
+	return f, nil
+}
+
+// Match reports whether e matches both the names and the pattern.
+func (f *Filter) Match(e *Event) bool {
+	return f.names.Match(e) && (f.pattern == nil || f.pattern.Match(e))
+}
+
+// Events lists the name patterns comma-separated, "*.*.*" for every event.
+func (f Filter) Events() string { return f.names.String() }
+
+// Pattern returns the pattern as compact JSON, "" when there is none.
+func (f Filter) Pattern() string { return f.pattern.String() }
+
+// String describes the filter: the names, then the pattern if any.
+func (f Filter) String() string {
+	if f.pattern == nil {
+		return f.Events()
+	}
+	return fmt.Sprintf("%s %s", f.Events(), f.pattern)
+}
+
+// SubscriptionInfo describes one subscription of a bus at a moment, as a
+// bus's Subscriptions method lists them. Counters are read one by one, so
+// they may be a moment apart.
+type SubscriptionInfo struct {
+	// Name is the subscription's name.
+	Name string
+	// Events is its name filter, comma-separated ("*.*.*" for every event).
+	Events string
+	// Pattern is its pattern as compact JSON, "" when it has none.
+	Pattern string
+	// Sync reports whether it is handled inside Publish.
+	Sync bool
+	// Workers is how many events it may handle at once (0 for Sync).
+	Workers int
+	// Delivered counts the events its handler handled without an error.
+	Delivered uint64
+	// Failed counts the handler calls that returned an error or panicked.
+	Failed uint64
+	// Retried counts the handler calls that were retries.
+	Retried uint64
+	// DeadLettered counts the events given up on: handed to the
+	// dead-letter function after the last attempt, or never handled
+	// because the bus closed first.
+	DeadLettered uint64
+	// Pending counts the events accepted for it and neither delivered nor
+	// dead-lettered yet: queued, or in flight.
+	Pending uint64
+	// InFlight counts the events a worker has begun to handle and not
+	// finished: in a handler call, or waiting for a retry.
+	InFlight uint64
+	// LastError is the error of the last failed handler call, nil if none
+	// failed; LastErrorAt is when it happened.
+	LastError   error
+	LastErrorAt time.Time
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var failureCases = []testCase{
@@ -20,19 +24,32 @@ var failureCases = []testCase{
 // errPlanned is what failing handlers of the suite return.
 var errPlanned = errors.New("bustest: planned failure")
 
+// quickRetry retries twice after a millisecond or two, so that cases about
+// failures do not wait long.
+var quickRetry = herald.RetryPolicy{InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, MaxAttempts: 3}
+
 func failWithError(_ context.Context, e herald.Event) error {
+	if isFence(&e) {
+		return nil
+	}
 	return fmt.Errorf("event %d: %w", e.Data, errPlanned)
 }
 
 func failWithPanic(_ context.Context, e herald.Event) error {
+	if isFence(&e) {
+		return nil
+	}
 	panic(fmt.Sprintf("bustest: planned panic at event %d", e.Data))
 }
 
-// testFailingHandler checks that a handler that fails on every event keeps
-// being called with the following events, and that the subscriptions
-// before and after it get everything.
+// testFailingHandler checks that a handler that fails on every event is
+// retried (async) and then gives each event up to the dead-letter function
+// with the attempts and the last error, that it keeps being called with
+// the following events, and that the subscriptions before and after it
+// get everything.
 func testFailingHandler(t *testing.T, h *harness, isSync bool, fail func(context.Context, herald.Event) error) {
-	b := h.bus(t, Config{})
+	dead := newLetters()
+	b := h.bus(t, Config{Retry: quickRetry, DeadLetter: dead.add})
 	before, failing, after := newRecorder(), newRecorder(), newRecorder()
 	failing.fn = fail
 	subscribe(t, b, herald.Subscription{Name: "before", Handler: before, Sync: isSync})
@@ -45,9 +62,47 @@ func testFailingHandler(t *testing.T, h *harness, isSync bool, fail func(context
 	}
 	publishDespiteFailures(t, b, isSync, []herald.Event{newFence()})
 	want := ids(events)
-	assert.Equal(t, want, ids(failing.waitFence(t, "failing")), "the failing handler is called with every event")
+	calls := ids(failing.waitFence(t, "failing"))
+	if isSync {
+		// A Sync handler runs inside Publish; whether it is retried there
+		// is up to the bus, but it is called with every event in order.
+		assert.Equal(t, want, slices.Compact(calls), "the failing handler is called with every event")
+	} else {
+		assert.Equal(t, repeatEach(want, quickRetry.MaxAttempts), calls,
+			"the failing handler is called %d times with every event, in order", quickRetry.MaxAttempts)
+	}
 	assert.Equal(t, want, ids(before.waitFence(t, "before")), "the subscription before the failing one")
 	assert.Equal(t, want, ids(after.waitFence(t, "after")), "the subscription after the failing one")
+
+	letters := dead.waitCount(t, len(events))
+	require.Len(t, letters, len(events), "one dead letter per event")
+	for i, d := range letters {
+		assert.Equal(t, "failing", d.Subscription, "dead letter %d", i)
+		assert.Equal(t, events[i].ID, d.Event.ID, "dead letter %d: in order", i)
+		if isSync {
+			assert.GreaterOrEqual(t, d.Attempts, 1, "dead letter %d: attempts", i)
+		} else {
+			assert.Equal(t, quickRetry.MaxAttempts, d.Attempts, "dead letter %d: attempts", i)
+		}
+		var perr *herald.PanicError
+		if errors.As(d.Err, &perr) {
+			assert.Contains(t, d.Err.Error(), fmt.Sprintf("planned panic at event %d", i), "the panic's message")
+			assert.Contains(t, string(perr.Stack), "goroutine", "the panic's stack")
+		} else {
+			assert.ErrorIs(t, d.Err, errPlanned, "dead letter %d: the handler's error", i)
+		}
+	}
+}
+
+// repeatEach returns each id of ids n times, in order.
+func repeatEach(ids []uuid.UUID, n int) []uuid.UUID {
+	var out []uuid.UUID
+	for _, id := range ids {
+		for range n {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // publishDespiteFailures publishes events to a bus with failing handlers.

@@ -81,3 +81,49 @@ func (r *recorder) waitCount(t *testing.T, name string, n int) []herald.Event {
 		return len(events) >= n
 	})
 }
+
+// letters collects dead letters, for a case to wait on and inspect.
+type letters struct {
+	mu      sync.Mutex
+	list    []herald.DeadLetter
+	changed chan struct{}
+}
+
+func newLetters() *letters { return &letters{changed: make(chan struct{})} }
+
+// add is the dead-letter function a case puts in its Config.
+func (l *letters) add(_ context.Context, d herald.DeadLetter) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, d)
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// received returns a copy of the dead letters so far.
+func (l *letters) received() []herald.DeadLetter {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]herald.DeadLetter(nil), l.list...)
+}
+
+// waitCount waits until at least n dead letters came and returns them,
+// failing the case after timeout.
+func (l *letters) waitCount(t *testing.T, n int) []herald.DeadLetter {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		l.mu.Lock()
+		list, changed := l.list, l.changed
+		l.mu.Unlock()
+		if len(list) >= n {
+			return append([]herald.DeadLetter(nil), list...)
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("%d dead letters: not within %v; received %d", n, timeout, len(list))
+		}
+	}
+}

@@ -10,13 +10,24 @@ import (
 )
 
 // Config is what a case asks of the bus it gets. Its zero value asks for
-// the bus's defaults; later cases add fields (workers, retries), and a
-// NewBus ignores the ones its bus has no setting for.
+// the bus's defaults; a NewBus maps each field to its bus's setting.
 type Config struct {
 	// QueueSize, when not 0, bounds each subscription's queue to that many
 	// events, as membus.WithQueueSize does. Cases that test backpressure
 	// ask for a small one.
 	QueueSize int
+	// Workers, when not 0, is how many events of different aggregates an
+	// async subscription may handle at once, as membus.WithWorkers says.
+	// Cases about order per aggregate ask for several.
+	Workers int
+	// Retry is how failed handler calls are retried, as membus.WithRetry
+	// says; its zero value asks for the bus's defaults. Cases about
+	// failures ask for short waits and few attempts, or for waits long
+	// enough that only closing ends them.
+	Retry herald.RetryPolicy
+	// DeadLetter, when not nil, gets every event a subscription gave up
+	// on, as membus.WithDeadLetter says.
+	DeadLetter func(ctx context.Context, d herald.DeadLetter)
 }
 
 // NewBus returns a fresh bus without subscriptions, configured as cfg asks.
@@ -31,6 +42,13 @@ type NewBus func(t *testing.T, cfg Config) herald.Bus
 // is not a Closer.
 type Closer interface {
 	Close(ctx context.Context) error
+}
+
+// Inspector is the optional capability of a bus to describe its
+// subscriptions, as membus.Bus.Subscriptions does. The cases about
+// introspection are skipped for a bus that is not an Inspector.
+type Inspector interface {
+	Subscriptions() []herald.SubscriptionInfo
 }
 
 // Run runs every case of the suite as a subtest of t, each on a bus of its
@@ -54,7 +72,11 @@ type testCase struct {
 // cases lists every case in the order Run runs them.
 var cases = concat(
 	deliveryCases,
+	patternCases,
+	orderCases,
 	failureCases,
+	retryCases,
+	introspectionCases,
 	subscribeCases,
 	backpressureCases,
 	closeCases,
@@ -93,6 +115,16 @@ func closeAtEnd(t *testing.T, c Closer) {
 	if err := c.Close(ctx); err != nil && !errors.Is(err, herald.ErrClosed) {
 		t.Errorf("closing the bus after the case: %v", err)
 	}
+}
+
+// inspector returns b as an Inspector, or skips the case.
+func inspector(t *testing.T, b herald.Bus) Inspector {
+	t.Helper()
+	i, ok := b.(Inspector)
+	if !ok {
+		t.Skipf("%T has no Subscriptions() []herald.SubscriptionInfo method", b)
+	}
+	return i
 }
 
 // closer returns b as a Closer, or skips the case.

@@ -17,9 +17,11 @@ var errCloseClosed = fmt.Errorf("membus: close: %w", herald.ErrClosed)
 // concurrent use. Its subscriptions' workers run until Close.
 type Bus struct {
 	queueSize  int
+	workersPer int
 	failIfFull bool
+	retry      herald.RetryPolicy
 	log        *slog.Logger
-	deadLetter func(ctx context.Context, d DeadLetter)
+	deadLetter func(ctx context.Context, d herald.DeadLetter)
 
 	// base is the context every handler call derives from; Close cancels it
 	// when its own context ends before the queues are drained.
@@ -48,7 +50,9 @@ func New(opts ...Option) (*Bus, error) {
 	}
 	b := &Bus{
 		queueSize:  o.queueSize,
+		workersPer: o.workers,
 		failIfFull: o.failIfFull,
+		retry:      o.retry,
 		log:        o.logger,
 		deadLetter: o.deadLetter,
 	}
@@ -58,8 +62,10 @@ func New(opts ...Option) (*Bus, error) {
 }
 
 // Close stops intake at once: Publish, Subscribe and Unsubscribe return an
-// error matching herald.ErrClosed from then on. It then waits until every
-// subscription's worker has handled what was queued, and returns nil. If
+// error matching herald.ErrClosed from then on, and failed events are no
+// longer retried (an event waiting for a retry goes to the dead-letter
+// function at once). It then waits until every subscription's workers have
+// handled what was queued, and returns nil. If
 // ctx ends first, Close cancels the context handlers run with and returns
 // an error wrapping ctx.Err() without waiting any longer: a handler that is
 // running goes on until it returns (its worker ends then), and the events
@@ -80,9 +86,7 @@ func (b *Bus) Close(ctx context.Context) error {
 	b.mu.Unlock()
 
 	for _, s := range subs {
-		if s.q != nil {
-			s.q.close()
-		}
+		s.stop()
 	}
 	if err := b.workers.wait(ctx); err != nil {
 		b.aborted.Store(true)

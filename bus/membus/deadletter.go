@@ -4,53 +4,37 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 
 	"github.com/herald-go/herald"
 )
 
-// DeadLetter is an event a subscription could not handle, as given to the
-// function set WithDeadLetter.
-type DeadLetter struct {
-	// Subscription is the name of the subscription that failed.
-	Subscription string
-	// Event is the event it failed to handle.
-	Event herald.Event
-	// Attempts is how many times the handler was called with the event: 1
-	// for now, as membus does not retry yet; 0 when the event was still
-	// queued when Close gave up waiting (Err then matches herald.ErrClosed).
-	Attempts int
-	// Err is why: the handler's error, a *PanicError, or the reason the
-	// event was never handed to the handler.
-	Err error
-}
-
-// failed reports a delivery that did not succeed: it logs it, counts it and
-// hands it to the dead-letter function.
-func (b *Bus) failed(ctx context.Context, s *subscription, e *herald.Event, attempts int, err error) {
-	s.failed.Add(1)
+// giveUp reports an event the subscription will not handle: it logs it,
+// counts it and hands it to the dead-letter function.
+func (b *Bus) giveUp(ctx context.Context, s *subscription, c *counters, e *herald.Event, attempts int, err error) {
 	b.log.LogAttrs(ctx, slog.LevelError, "membus: delivery failed",
 		slog.String("subscription", s.name),
 		slog.String("event", e.FullName()),
 		slog.String("id", e.ID.String()),
 		slog.Int("attempts", attempts),
 		slog.Any("error", err))
-	if b.deadLetter == nil {
-		return
+	if b.deadLetter != nil {
+		d := herald.DeadLetter{Subscription: s.name, Event: *e, Attempts: attempts, Err: err}
+		if perr := callDeadLetter(ctx, b.deadLetter, d); perr != nil {
+			b.log.LogAttrs(ctx, slog.LevelError, "membus: dead-letter function failed",
+				slog.String("subscription", s.name),
+				slog.String("id", e.ID.String()),
+				slog.Any("error", perr))
+		}
 	}
-	d := DeadLetter{Subscription: s.name, Event: *e, Attempts: attempts, Err: err}
-	if perr := callDeadLetter(ctx, b.deadLetter, d); perr != nil {
-		b.log.LogAttrs(ctx, slog.LevelError, "membus: dead-letter function failed",
-			slog.String("subscription", s.name),
-			slog.String("id", e.ID.String()),
-			slog.Any("error", perr))
-	}
+	c.deadLettered.Add(1)
 }
 
 // callDeadLetter calls fn and turns a panic into an error.
-func callDeadLetter(ctx context.Context, fn func(context.Context, DeadLetter), d DeadLetter) (err error) {
+func callDeadLetter(ctx context.Context, fn func(context.Context, herald.DeadLetter), d herald.DeadLetter) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("membus: dead-letter function: %w", newPanicError(r))
+			err = fmt.Errorf("membus: dead-letter function: %w", &herald.PanicError{Value: r, Stack: debug.Stack()})
 		}
 	}()
 	fn(ctx, d)

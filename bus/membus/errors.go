@@ -26,22 +26,3 @@ func (e *QueueFullError) Error() string {
 
 // Is makes errors.Is(err, ErrQueueFull) true for a *QueueFullError.
 func (e *QueueFullError) Is(target error) bool { return target == ErrQueueFull }
-
-// PanicError is the failure of a handler that panicked: the value it
-// panicked with and the stack of the goroutine at that moment.
-type PanicError struct {
-	Value any
-	Stack []byte
-}
-
-// Error gives the panic value, then the stack.
-func (e *PanicError) Error() string {
-	return fmt.Sprintf("membus: panic: %v\n\n%s", e.Value, e.Stack)
-}
-
-// Unwrap returns the panic value when it is an error, so errors.Is and
-// errors.As see through the panic.
-func (e *PanicError) Unwrap() error {
-	err, _ := e.Value.(error)
-	return err
-}

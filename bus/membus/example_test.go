@@ -2,8 +2,9 @@ package membus_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
@@ -49,19 +50,24 @@ func Example() {
 	// membus: publish: herald: closed
 }
 
-// Events a handler fails on, or panics on, go to the dead-letter function.
+// Events a handler fails on, or panics on, are retried, then handed to
+// the dead-letter function with the attempts and the last error.
 func ExampleWithDeadLetter() {
-	bus, err := membus.New(membus.WithDeadLetter(func(ctx context.Context, d membus.DeadLetter) {
-		fmt.Printf("%s could not handle %s after %d attempt: %v\n",
-			d.Subscription, d.Event.FullName(), d.Attempts, d.Err)
-	}))
+	bus, err := membus.New(
+		membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Millisecond, MaxAttempts: 3}),
+		membus.WithDeadLetter(func(ctx context.Context, d herald.DeadLetter) {
+			fmt.Printf("%s could not handle %s after %d attempts: %v\n",
+				d.Subscription, d.Event.FullName(), d.Attempts, d.Err)
+		}))
 	if err != nil {
 		panic(err)
 	}
+	attempts := 0
 	err = bus.Subscribe(herald.Subscription{
 		Name: "strict",
 		Handler: herald.HandlerFunc(func(ctx context.Context, e herald.Event) error {
-			return errors.New("no text")
+			attempts++
+			return fmt.Errorf("attempt %d: no text", attempts)
 		}),
 	})
 	if err != nil {
@@ -76,9 +82,55 @@ func ExampleWithDeadLetter() {
 	if err := bus.Publish(ctx, []herald.Event{event}); err != nil {
 		panic(err)
 	}
+	for bus.Subscriptions()[0].DeadLettered == 0 {
+		time.Sleep(time.Millisecond)
+	}
 	if err := bus.Close(ctx); err != nil {
 		panic(err)
 	}
 	// Output:
-	// strict could not handle communication.message.sent after 1 attempt: no text
+	// strict could not handle communication.message.sent after 3 attempts: attempt 3: no text
+}
+
+// A subscription with several workers handles the events of different
+// aggregates in parallel, and those of one aggregate in order; a pattern
+// selects events by any field of the envelope.
+func ExampleWithWorkers() {
+	bus, err := membus.New(membus.WithWorkers(4))
+	if err != nil {
+		panic(err)
+	}
+	var mu sync.Mutex
+	likes := map[uuid.UUID][]int{}
+	err = bus.Subscribe(herald.Subscription{
+		Name:    "likes",
+		Pattern: `{"name": ["liked"], "data": [{"numeric": [">", 0]}]}`,
+		Handler: herald.On(func(ctx context.Context, e herald.Event, n int) error {
+			mu.Lock()
+			defer mu.Unlock()
+			likes[e.Aggregate.ID] = append(likes[e.Aggregate.ID], n)
+			return nil
+		}),
+	})
+	if err != nil {
+		panic(err)
+	}
+	a := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
+	b := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
+	var events []herald.Event
+	for i := range 5 {
+		events = append(events,
+			herald.Event{Aggregate: a, Name: "liked", ID: uuid.New(), Data: i},
+			herald.Event{Aggregate: b, Name: "liked", ID: uuid.New(), Data: 10 * i})
+	}
+	ctx := context.Background()
+	if err := bus.Publish(ctx, events); err != nil {
+		panic(err)
+	}
+	if err := bus.Close(ctx); err != nil {
+		panic(err)
+	}
+	fmt.Println(likes[a.ID], likes[b.ID])
+	// Output:
+	// [1 2 3 4] [10 20 30 40]
 }

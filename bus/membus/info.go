@@ -1,40 +1,53 @@
 package membus
 
-// SubscriptionInfo describes one subscription at the moment
-// Bus.Subscriptions was called.
-type SubscriptionInfo struct {
-	// Name is the subscription's name.
-	Name string
-	// Events is its filter, the patterns comma-separated ("*.*.*" for
-	// every event).
-	Events string
-	// Sync reports whether it is handled inside Publish.
-	Sync bool
-	// Delivered counts the events its handler handled without an error.
-	Delivered uint64
-	// Failed counts the events handed to the dead-letter function: the
-	// handler failed or panicked, or Close gave up before handling them.
-	Failed uint64
-	// Pending counts the events queued for it, or being handled, and not
-	// yet delivered or failed.
-	Pending uint64
-}
+import "github.com/herald-go/herald"
 
 // Subscriptions describes the bus's subscriptions in the order they were
-// added, with counters read atomically one by one (so they may be a moment
-// apart). After Close it describes the subscriptions the bus had.
-func (b *Bus) Subscriptions() []SubscriptionInfo {
+// added: name, filter, workers, the counts of events delivered, failed
+// handler calls, retries, events dead-lettered, pending and in flight, and
+// the last error with its time. Counters are read atomically one by one,
+// so they may be a moment apart. After Close it describes the
+// subscriptions the bus had.
+func (b *Bus) Subscriptions() []herald.SubscriptionInfo {
 	subs := *b.subs.Load()
-	infos := make([]SubscriptionInfo, len(subs))
+	infos := make([]herald.SubscriptionInfo, len(subs))
 	for i, s := range subs {
-		infos[i] = SubscriptionInfo{
-			Name:      s.name,
-			Events:    s.match.String(),
-			Sync:      s.sync,
-			Pending:   s.pending(),
-			Delivered: s.delivered.Load(),
-			Failed:    s.failed.Load(),
+		info := herald.SubscriptionInfo{
+			Name:    s.name,
+			Events:  s.filter.Events(),
+			Pattern: s.filter.Pattern(),
+			Sync:    s.sync,
+			Workers: len(s.lanes),
 		}
+		if s.sync {
+			addCounts(&info, &s.syncCounts, nil)
+		}
+		for _, l := range s.lanes {
+			addCounts(&info, &l.counters, l)
+		}
+		s.lastMu.Lock()
+		info.LastError, info.LastErrorAt = s.lastErr, s.lastErrAt
+		s.lastMu.Unlock()
+		infos[i] = info
 	}
 	return infos
+}
+
+// addCounts adds what c counted to info. It reads the finished events
+// first, so that the begun and accepted ones, read later, are never fewer.
+func addCounts(info *herald.SubscriptionInfo, c *counters, l *lane) {
+	delivered, deadLettered := c.delivered.Load(), c.deadLettered.Load()
+	finished := delivered + deadLettered
+	failed, retried := c.failed.Load(), c.retried.Load()
+	begun := c.begun.Load()
+	accepted := begun
+	if l != nil {
+		accepted = l.accepted.Load()
+	}
+	info.Delivered += delivered
+	info.DeadLettered += deadLettered
+	info.Failed += failed
+	info.Retried += retried
+	info.InFlight += begun - finished
+	info.Pending += accepted - finished
 }

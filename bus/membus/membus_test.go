@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -22,9 +23,12 @@ const timeout = 10 * time.Second
 
 func TestConformance(t *testing.T) {
 	bustest.Run(t, func(t *testing.T, cfg bustest.Config) herald.Bus {
-		var opts []membus.Option
+		opts := []membus.Option{membus.WithRetry(cfg.Retry), membus.WithDeadLetter(cfg.DeadLetter)}
 		if cfg.QueueSize > 0 {
 			opts = append(opts, membus.WithQueueSize(cfg.QueueSize))
+		}
+		if cfg.Workers > 0 {
+			opts = append(opts, membus.WithWorkers(cfg.Workers))
 		}
 		b, err := membus.New(opts...)
 		require.NoError(t, err)
@@ -151,8 +155,9 @@ func TestFailWhenFullRefusesBatchLargerThanQueue(t *testing.T) {
 }
 
 func TestDeadLetter(t *testing.T) {
-	letters := make(chan membus.DeadLetter, 10)
-	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+	letters := make(chan herald.DeadLetter, 10)
+	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d herald.DeadLetter) { letters <- d }),
+		membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Millisecond, MaxAttempts: 2}))
 	errBad := errors.New("bad event")
 	handler := herald.HandlerFunc(func(_ context.Context, e herald.Event) error {
 		switch e.Name {
@@ -168,7 +173,7 @@ func TestDeadLetter(t *testing.T) {
 
 	panics, fails := newEvent("panics"), newEvent("fails")
 	publish(t, b, panics, newEvent("fine"), fails)
-	byKey := map[string]membus.DeadLetter{}
+	byKey := map[string]herald.DeadLetter{}
 	for range 4 {
 		d := receive(t, letters, "a dead letter")
 		byKey[d.Subscription+"/"+d.Event.Name] = d
@@ -176,8 +181,9 @@ func TestDeadLetter(t *testing.T) {
 	for _, sub := range []string{"async", "sync"} {
 		p := byKey[sub+"/panics"]
 		assert.Equal(t, panics.ID, p.Event.ID, sub)
-		assert.Equal(t, 1, p.Attempts, sub)
-		var perr *membus.PanicError
+		attempts := map[string]int{"async": 2, "sync": 1}[sub] // Sync handlers are not retried
+		assert.Equal(t, attempts, p.Attempts, sub)
+		var perr *herald.PanicError
 		require.ErrorAs(t, p.Err, &perr, sub)
 		assert.Equal(t, "boom-7c1f", perr.Value)
 		assert.Contains(t, p.Err.Error(), "boom-7c1f")
@@ -186,6 +192,7 @@ func TestDeadLetter(t *testing.T) {
 		f := byKey[sub+"/fails"]
 		assert.Equal(t, fails.ID, f.Event.ID, sub)
 		assert.ErrorIs(t, f.Err, errBad, sub)
+		assert.Equal(t, attempts, f.Attempts, sub)
 	}
 	assert.Empty(t, letters)
 }
@@ -194,7 +201,7 @@ func TestDeadLetterFunctionPanicIsRecovered(t *testing.T) {
 	var logs syncBuffer
 	b := newBus(t,
 		membus.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
-		membus.WithDeadLetter(func(context.Context, membus.DeadLetter) { panic("dead-letter-9e2a") }))
+		membus.WithDeadLetter(func(context.Context, herald.DeadLetter) { panic("dead-letter-9e2a") }))
 	calls := make(chan herald.Event, 10)
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "failing", Handler: herald.HandlerFunc(
 		func(_ context.Context, e herald.Event) error { calls <- e; return errors.New("no") })}))
@@ -209,10 +216,10 @@ func TestDeadLetterFunctionPanicIsRecovered(t *testing.T) {
 
 func TestLogger(t *testing.T) {
 	var logs syncBuffer
-	letters := make(chan membus.DeadLetter, 1)
+	letters := make(chan herald.DeadLetter, 1)
 	b := newBus(t,
 		membus.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
-		membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+		membus.WithDeadLetter(func(_ context.Context, d herald.DeadLetter) { letters <- d }))
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "logged-sub", Handler: herald.HandlerFunc(
 		func(context.Context, herald.Event) error { return errors.New("reason-4b8d") })}))
 	e := newEvent("placed")
@@ -227,16 +234,16 @@ func TestLogger(t *testing.T) {
 }
 
 func TestSubscriptions(t *testing.T) {
-	b := newBus(t)
+	b := newBus(t, membus.WithRetry(herald.RetryPolicy{MaxAttempts: 1}), membus.WithWorkers(3))
 	done := make(chan struct{})
-	n := 0
+	var n atomic.Int32
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "counted", Events: []string{"shop.order.*", "*.invoice.sent"},
 		Handler: herald.HandlerFunc(func(_ context.Context, e herald.Event) error {
-			n++
-			if n == 10 {
+			k := n.Add(1)
+			if k == 10 {
 				close(done)
 			}
-			if n%3 == 0 {
+			if k%3 == 0 {
 				return errors.New("every third")
 			}
 			return nil
@@ -253,10 +260,16 @@ func TestSubscriptions(t *testing.T) {
 	defer cancel()
 	require.NoError(t, b.Close(ctx))
 
-	assert.Equal(t, []membus.SubscriptionInfo{
-		{Name: "counted", Events: "shop.order.*,*.invoice.sent", Delivered: 7, Failed: 3},
+	infos := b.Subscriptions()
+	require.Len(t, infos, 2)
+	counted := infos[0]
+	assert.EqualError(t, counted.LastError, "every third")
+	assert.False(t, counted.LastErrorAt.IsZero())
+	counted.LastError, counted.LastErrorAt = nil, time.Time{}
+	assert.Equal(t, []herald.SubscriptionInfo{
+		{Name: "counted", Events: "shop.order.*,*.invoice.sent", Workers: 3, Delivered: 7, Failed: 3, DeadLettered: 3},
 		{Name: "sync", Events: "*.*.*", Sync: true, Delivered: 10},
-	}, b.Subscriptions())
+	}, []herald.SubscriptionInfo{counted, infos[1]})
 }
 
 func TestPendingCountsQueuedAndInFlight(t *testing.T) {
@@ -281,8 +294,8 @@ func TestCloseTwice(t *testing.T) {
 }
 
 func TestCloseGivingUpDeadLettersTheQueue(t *testing.T) {
-	letters := make(chan membus.DeadLetter, 10)
-	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d membus.DeadLetter) { letters <- d }))
+	letters := make(chan herald.DeadLetter, 10)
+	b := newBus(t, membus.WithDeadLetter(func(_ context.Context, d herald.DeadLetter) { letters <- d }))
 	h := newBlocker(t)
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
 	first, second, third := newEvent("a"), newEvent("b"), newEvent("c")
@@ -364,4 +377,59 @@ func TestPublishOneEventDoesNotAllocate(t *testing.T) {
 		}
 	})
 	assert.Zero(t, allocs, "allocations per Publish of one event, the queue's growth amortised")
+}
+
+func TestNewRejectsInvalidWorkersAndRetry(t *testing.T) {
+	for _, opt := range []membus.Option{
+		membus.WithWorkers(0),
+		membus.WithWorkers(membus.MaxWorkers + 1),
+		membus.WithRetry(herald.RetryPolicy{MaxAttempts: -1}),
+		membus.WithRetry(herald.RetryPolicy{InitialInterval: -time.Second}),
+		membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Second, MaxInterval: time.Millisecond}),
+	} {
+		_, err := membus.New(opt)
+		require.Error(t, err)
+		assert.ErrorIs(t, err, herald.ErrInvalid)
+		assert.True(t, strings.HasPrefix(err.Error(), "membus: "), err.Error())
+	}
+}
+
+// TestRetryWaitsBeforeRetrying checks that retries wait: with a first wait of an
+// hour, a failing handler is called once and no more while the bus is
+// open, and shows in flight.
+func TestRetryWaitsBeforeRetrying(t *testing.T) {
+	b := newBus(t, membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Hour}))
+	calls := make(chan herald.Event, 10)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "failing", Handler: herald.HandlerFunc(
+		func(_ context.Context, e herald.Event) error { calls <- e; return errors.New("no") })}))
+	publish(t, b, newEvent("placed"))
+	receive(t, calls, "the first attempt")
+	deadline := time.Now().Add(timeout)
+	for b.Subscriptions()[0].Failed == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	info := b.Subscriptions()[0]
+	assert.Equal(t, uint64(1), info.Failed)
+	assert.Equal(t, uint64(1), info.InFlight, "waiting for its retry")
+	assert.Equal(t, uint64(0), info.Retried)
+	assert.Empty(t, calls, "no second attempt yet")
+}
+
+// TestWorkersSplitQueue checks a subscription with several workers keeps
+// at least one event per lane and reports its workers.
+func TestWorkersSplitQueue(t *testing.T) {
+	b := newBus(t, membus.WithWorkers(4), membus.WithQueueSize(2), membus.WithFailWhenFull())
+	h := newBlocker(t)
+	require.NoError(t, b.Subscribe(herald.Subscription{Name: "lanes", Handler: h}))
+	assert.Equal(t, 4, b.Subscriptions()[0].Workers)
+	e := newEvent("placed")
+	second := e
+	second.ID = uuid.New()
+	publish(t, b, e)
+	receive(t, h.entered, "the first event")
+	publish(t, b, second) // the same aggregate's lane holds one more
+	third := e
+	third.ID = uuid.New()
+	err := b.Publish(context.Background(), []herald.Event{third})
+	assert.ErrorIs(t, err, membus.ErrQueueFull, "the aggregate's lane is full")
 }

@@ -14,9 +14,10 @@ var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
 // Publish hands events to every subscription whose filter matches them, one
 // subscription after the other in the order they were added. Each async
 // subscription gets copies of its matching events appended to its queue in
-// order; a Sync subscription's handler is called for them right here, on
-// the caller's goroutine, and its failures go where an async handler's go
-// (the log, the counters, the dead-letter function), not to the caller.
+// order, each in the lane of its aggregate; a Sync subscription's handler
+// is called for them right here, on the caller's goroutine, once each, and
+// its failures go where an async handler's go (the log, the counters, the
+// dead-letter function), not to the caller.
 //
 // When a queue is full, Publish waits until the worker takes what is
 // queued; a batch larger than the queue goes in in parts. If ctx ends while
@@ -72,7 +73,7 @@ func (b *Bus) publishTo(ctx context.Context, s *subscription, events []herald.Ev
 // offerWaiting queues the matching events, waiting for room as needed.
 func (b *Bus) offerWaiting(ctx context.Context, s *subscription, events []herald.Event) error {
 	for i := 0; i < len(events); {
-		next, room, err := s.q.offer(events, i, &s.match)
+		next, room, err := s.offer(events, i)
 		if err != nil || room == nil {
 			return err
 		}
@@ -88,16 +89,7 @@ func (b *Bus) offerWaiting(ctx context.Context, s *subscription, events []herald
 
 // offerAll queues all the matching events or, when they do not fit, none.
 func (b *Bus) offerAll(s *subscription, events []herald.Event) error {
-	n := 0
-	for i := range events {
-		if s.match.Match(&events[i]) {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	full, err := s.q.offerAll(events, n, &s.match)
+	n, full, err := s.offerAll(events)
 	if full {
 		return &QueueFullError{Subscription: s.name, QueueSize: b.queueSize, Events: n}
 	}
@@ -108,9 +100,8 @@ func (b *Bus) offerAll(s *subscription, events []herald.Event) error {
 func (b *Bus) handleSync(s *subscription, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
-		if s.match.Match(e) {
-			s.started.Add(1)
-			b.deliver(s, e)
+		if s.filter.Match(e) {
+			b.deliver(s, nil, &s.syncCounts, e)
 		}
 	}
 }

@@ -1,10 +1,12 @@
 package membus
 
 import (
+	"encoding/binary"
 	"errors"
 	"sync"
 	"sync/atomic"
 
+	"github.com/cenkalti/backoff/v4"
 	"github.com/herald-go/herald"
 )
 
@@ -12,15 +14,17 @@ import (
 // it into herald.ErrClosed or skips the subscription that was removed.
 var errQueueClosed = errors.New("membus: queue closed")
 
-// queue is one subscription's bounded queue of events waiting for its
-// worker. Publishers append under the mutex; the worker takes everything
-// queued at once by swapping slices, so the cost of the mutex and of waking
-// the worker is paid per batch, not per event.
-type queue struct {
+// lane is the bounded queue of one worker of a subscription, and that
+// worker's counters. Publishers append under the mutex; the worker takes
+// everything queued at once by swapping slices, so the cost of the mutex
+// and of waking the worker is paid per batch, not per event.
+type lane struct {
 	mu     sync.Mutex
 	items  []herald.Event
 	limit  int
 	closed bool
+	// mark is len(items) when the offer holding mu began.
+	mark int
 	// room is closed when the worker takes the queued events; publishers
 	// waiting for room wait on it. It is nil while nobody waits.
 	room chan struct{}
@@ -29,113 +33,184 @@ type queue struct {
 	// empty, and close puts one there.
 	ready chan struct{}
 	// accepted counts the events ever queued. It grows under mu, before
-	// the worker can take what it counts; see subscription.pending.
+	// the worker can take what it counts; see counts.
 	accepted atomic.Uint64
+
+	// The worker's counters, apart from what publishers write.
+	_ [64]byte
+	counters
+	// backoff times the worker's retries; only the worker uses it.
+	backoff *backoff.ExponentialBackOff
+	_       [64]byte
 }
 
-func newQueue(limit int) *queue {
-	return &queue{limit: limit, ready: make(chan struct{}, 1)}
+// counters are what a worker (or a Sync subscription) has done.
+type counters struct {
+	begun        atomic.Uint64 // events it began to handle
+	delivered    atomic.Uint64
+	failed       atomic.Uint64 // handler calls that failed
+	retried      atomic.Uint64
+	deadLettered atomic.Uint64
 }
 
-// offer appends the events of events[from:] that match, in order, until the
-// queue is full. It returns the index of the first event it did not look
-// at (len(events) when it looked at all) and, when it stopped because the
-// queue is full, a channel that is closed once there is room.
-func (q *queue) offer(events []herald.Event, from int, m *herald.NameMatcher) (next int, room <-chan struct{}, err error) {
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
+// finished counts the events delivered or dead-lettered.
+func (c *counters) finished() uint64 { return c.delivered.Load() + c.deadLettered.Load() }
+
+func newLane(limit int) *lane {
+	return &lane{limit: limit, ready: make(chan struct{}, 1)}
+}
+
+// laneOf returns the lane of e's aggregate among n: the same for every
+// event of one aggregate id, spread evenly for random and time-ordered
+// uuids alike.
+func laneOf(e *herald.Event, n int) int {
+	if n == 1 {
+		return 0
+	}
+	id := &e.Aggregate.ID
+	h := (binary.LittleEndian.Uint64(id[:8]) ^ binary.LittleEndian.Uint64(id[8:])) * 0x9e3779b97f4a7c15
+	return int((h >> 32) % uint64(n))
+}
+
+// offer appends the events of events[from:] that match, each to the lane
+// of its aggregate, in order, until a lane is full. It returns the index
+// of the first event it did not look at (len(events) when it looked at
+// all) and, when it stopped at a full lane, a channel that is closed once
+// that lane has room. It holds every lane's mutex while it appends, so
+// that one pass over the events serves all lanes.
+func (s *subscription) offer(events []herald.Event, from int) (next int, room <-chan struct{}, err error) {
+	lanes := s.lanes
+	if !lockAll(lanes) {
 		return from, nil, errQueueClosed
 	}
-	before := len(q.items)
+	n := len(lanes)
 	next = from
 	for ; next < len(events); next++ {
 		e := &events[next]
-		if !m.Match(e) {
+		if !s.filter.Match(e) {
 			continue
 		}
-		if len(q.items) >= q.limit {
-			room = q.waitForRoom()
+		l := lanes[laneOf(e, n)]
+		if len(l.items) >= l.limit {
+			room = l.waitForRoom()
 			break
 		}
-		q.items = append(q.items, *e)
+		l.items = append(l.items, *e)
 	}
-	q.accepted.Add(uint64(len(q.items) - before))
-	wake := before == 0 && len(q.items) > 0
-	q.mu.Unlock()
-	if wake {
-		q.wake()
-	}
+	unlockAll(lanes)
 	return next, room, nil
 }
 
-// offerAll appends the n events of events that match, or none of them when
-// there is no room for all n.
-func (q *queue) offerAll(events []herald.Event, n int, m *herald.NameMatcher) (full bool, err error) {
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
-		return false, errQueueClosed
+// offerAll appends all the matching events or, when a lane lacks room for
+// its share, none of them. It returns how many events matched.
+func (s *subscription) offerAll(events []herald.Event) (matched int, full bool, err error) {
+	lanes := s.lanes
+	if !lockAll(lanes) {
+		return 0, false, errQueueClosed
 	}
-	if len(q.items)+n > q.limit {
-		q.mu.Unlock()
-		return true, nil
+	n := len(lanes)
+	for _, l := range lanes {
+		l.mark = 0
 	}
-	wasEmpty := len(q.items) == 0
 	for i := range events {
-		if m.Match(&events[i]) {
-			q.items = append(q.items, events[i])
+		e := &events[i]
+		if s.filter.Match(e) {
+			lanes[laneOf(e, n)].mark++ // counts the lane's share for now
+			matched++
 		}
 	}
-	q.accepted.Add(uint64(n))
-	q.mu.Unlock()
-	if wasEmpty && n > 0 {
-		q.wake()
+	for _, l := range lanes {
+		if len(l.items)+l.mark > l.limit {
+			full = true
+		}
+		l.mark = len(l.items)
 	}
-	return false, nil
+	if !full && matched > 0 {
+		for i := range events {
+			e := &events[i]
+			if s.filter.Match(e) {
+				l := lanes[laneOf(e, n)]
+				l.items = append(l.items, *e)
+			}
+		}
+	}
+	unlockAll(lanes)
+	return matched, full, nil
 }
 
-// waitForRoom returns the channel closed at the next take. q.mu is held.
-func (q *queue) waitForRoom() <-chan struct{} {
-	if q.room == nil {
-		q.room = make(chan struct{})
+// lockAll locks every lane in order and marks how full each is, or
+// returns false, holding no lock, when they are closed.
+func lockAll(lanes []*lane) bool {
+	for i, l := range lanes {
+		l.mu.Lock()
+		if l.closed {
+			for _, m := range lanes[:i+1] {
+				m.mu.Unlock()
+			}
+			return false
+		}
+		l.mark = len(l.items)
 	}
-	return q.room
+	return true
+}
+
+// unlockAll counts what each lane accepted since lockAll, unlocks it, and
+// wakes its worker when it went from empty to not empty.
+func unlockAll(lanes []*lane) {
+	for _, l := range lanes {
+		added := len(l.items) - l.mark
+		wake := l.mark == 0 && added > 0
+		if added > 0 {
+			l.accepted.Add(uint64(added))
+		}
+		l.mu.Unlock()
+		if wake {
+			l.wake()
+		}
+	}
+}
+
+// waitForRoom returns the channel closed at the next take. l.mu is held.
+func (l *lane) waitForRoom() <-chan struct{} {
+	if l.room == nil {
+		l.room = make(chan struct{})
+	}
+	return l.room
 }
 
 // take returns every queued event and leaves spare, emptied, as the
-// queue's buffer, so the worker and the publishers trade two buffers back
-// and forth instead of allocating. closed reports whether the queue is
+// lane's buffer, so the worker and the publishers trade two buffers back
+// and forth instead of allocating. closed reports whether the lane is
 // closed: once take returns no events and closed, no more will come.
-func (q *queue) take(spare []herald.Event) (batch []herald.Event, closed bool) {
-	q.mu.Lock()
-	batch, q.items = q.items, spare[:0]
-	closed = q.closed
-	if q.room != nil {
-		close(q.room)
-		q.room = nil
+func (l *lane) take(spare []herald.Event) (batch []herald.Event, closed bool) {
+	l.mu.Lock()
+	batch, l.items = l.items, spare[:0]
+	closed = l.closed
+	if l.room != nil {
+		close(l.room)
+		l.room = nil
 	}
-	q.mu.Unlock()
+	l.mu.Unlock()
 	return batch, closed
 }
 
 // close refuses further events and wakes the worker and every waiting
 // publisher. What is queued stays for the worker to take.
-func (q *queue) close() {
-	q.mu.Lock()
-	q.closed = true
-	if q.room != nil {
-		close(q.room)
-		q.room = nil
+func (l *lane) close() {
+	l.mu.Lock()
+	l.closed = true
+	if l.room != nil {
+		close(l.room)
+		l.room = nil
 	}
-	q.mu.Unlock()
-	q.wake()
+	l.mu.Unlock()
+	l.wake()
 }
 
 // wake puts a token in ready unless one is there already.
-func (q *queue) wake() {
+func (l *lane) wake() {
 	select {
-	case q.ready <- struct{}{}:
+	case l.ready <- struct{}{}:
 	default:
 	}
 }

@@ -9,10 +9,12 @@ import (
 )
 
 // Subscribe adds s. Its name must be non-empty and not taken, its Handler
-// non-nil and its Events valid patterns (see herald.MatchNames); otherwise
-// the error matches herald.ErrInvalid, names what is wrong, and nothing
-// changes. An async subscription gets a queue and a worker goroutine that
-// lives until Unsubscribe or Close; a Sync one is handled inside Publish.
+// non-nil, its Events valid name patterns (see herald.MatchNames) and its
+// Pattern, if any, a valid pattern (see herald.ParsePattern); otherwise the
+// error matches herald.ErrInvalid, names what is wrong (the field, for a
+// pattern), and nothing changes. An async subscription gets its lanes and
+// their worker goroutines, which live until Unsubscribe or Close; a Sync
+// one is handled inside Publish.
 // After Close, Subscribe returns an error matching herald.ErrClosed.
 func (b *Bus) Subscribe(s herald.Subscription) error {
 	sub, err := b.compile(s)
@@ -28,9 +30,9 @@ func (b *Bus) Subscribe(s herald.Subscription) error {
 		return fmt.Errorf("membus: subscribe %q: the name is taken: %w", s.Name, herald.ErrInvalid)
 	}
 	b.subs.Store(ptr(append(slices.Clone(*b.subs.Load()), sub)))
-	if !sub.sync {
+	for _, l := range sub.lanes {
 		b.workers.add()
-		go b.run(sub)
+		go b.run(sub, l)
 	}
 	return nil
 }
@@ -43,13 +45,18 @@ func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
 	if isNil(s.Handler) {
 		return nil, fmt.Errorf("membus: subscribe %q: the handler is nil: %w", s.Name, herald.ErrInvalid)
 	}
-	m, err := herald.MatchNames(s.Events...)
+	f, err := herald.NewFilter(s.Events, s.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("membus: subscribe %q: %w", s.Name, err)
 	}
-	sub := &subscription{name: s.Name, match: m, handler: s.Handler, sync: s.Sync}
+	sub := &subscription{name: s.Name, filter: f, handler: s.Handler, sync: s.Sync, stopping: make(chan struct{})}
 	if !s.Sync {
-		sub.q = newQueue(b.queueSize)
+		limit := max(1, (b.queueSize+b.workersPer-1)/b.workersPer)
+		sub.lanes = make([]*lane, b.workersPer)
+		for i := range sub.lanes {
+			sub.lanes[i] = newLane(limit)
+		}
+		sub.running.Store(int32(b.workersPer))
 		sub.done = make(chan struct{})
 	}
 	return sub, nil
@@ -62,19 +69,22 @@ func isNil(h herald.Handler) bool {
 }
 
 // Unsubscribe removes the named subscription: Publish stops queuing events
-// for it at once, and Unsubscribe waits until its worker has handled what
-// was queued. If ctx ends first, it returns an error wrapping ctx.Err(); the
-// subscription is removed all the same and its worker goes on with the
-// queue in the background, until it is empty or Close gives up. A Sync
+// for it at once, retries stop (see the package doc), and Unsubscribe waits
+// until its workers have handled what was queued. If ctx ends first, it
+// returns an error wrapping ctx.Err(); the subscription is removed all the
+// same and its workers go on with the queue in the background, until it is empty or Close gives up. A Sync
 // subscription is removed at once, though handler calls in Publish calls in
 // progress may still finish. An unknown name is an error matching
 // herald.ErrNotFound; after Close, one matching herald.ErrClosed.
 func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
 	sub, err := b.remove(name)
-	if err != nil || sub.sync {
+	if err != nil {
 		return err
 	}
-	sub.q.close()
+	sub.stop()
+	if sub.sync {
+		return nil
+	}
 	select {
 	case <-sub.done:
 		return nil

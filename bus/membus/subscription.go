@@ -2,7 +2,9 @@ package membus
 
 import (
 	"fmt"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/herald-go/herald"
 )
@@ -12,42 +14,81 @@ import (
 var errAbandoned = fmt.Errorf("membus: close gave up before the event was handled: %w", herald.ErrClosed)
 
 // subscription is one herald.Subscription on a bus, compiled. An async one
-// has a queue and a worker goroutine; a Sync one has neither.
+// has a lane (a queue and a worker goroutine) per worker; a Sync one has
+// neither, and keeps its counters in syncCounts.
 type subscription struct {
 	name    string
-	match   herald.NameMatcher
+	filter  herald.Filter
 	handler herald.Handler
 	sync    bool
 
-	q *queue
-	// done is closed when the worker has ended (nil for Sync).
-	done chan struct{}
+	lanes []*lane
+	// running counts the workers that have not ended; done is closed when
+	// the last one does (nil for Sync).
+	running atomic.Int32
+	done    chan struct{}
+	// stopping is closed when the subscription is removed or the bus
+	// closes: from then on failed events are not retried.
+	stopping chan struct{}
+	stopOnce sync.Once
 
-	// started counts the events a Sync subscription began to handle.
-	started   atomic.Uint64
-	delivered atomic.Uint64
-	failed    atomic.Uint64
+	syncCounts counters
+
+	lastMu    sync.Mutex
+	lastErr   error
+	lastErrAt time.Time
 }
 
-// run is the worker of an async subscription: it takes everything queued
-// at once and handles it in order, then waits until the queue is not empty
-// again. It ends once the queue is closed and empty, after Unsubscribe or
-// Close; the bus counts it in workers until then.
-func (b *Bus) run(s *subscription) {
+// stop ends retries and closes the lanes: workers end once they have
+// handled what is queued.
+func (s *subscription) stop() {
+	s.stopOnce.Do(func() { close(s.stopping) })
+	for _, l := range s.lanes {
+		l.close()
+	}
+}
+
+// stopped reports whether stop was called.
+func (s *subscription) stopped() bool {
+	select {
+	case <-s.stopping:
+		return true
+	default:
+		return false
+	}
+}
+
+// noteError remembers err as the last error and when it happened.
+func (s *subscription) noteError(err error) {
+	now := time.Now()
+	s.lastMu.Lock()
+	s.lastErr, s.lastErrAt = err, now
+	s.lastMu.Unlock()
+}
+
+// run is the worker of one lane: it takes everything queued at once and
+// handles it in order, then waits until the lane is not empty again. It
+// ends once the lane is closed and empty, after Unsubscribe or Close; the
+// bus counts it in workers until then.
+func (b *Bus) run(s *subscription, l *lane) {
 	defer b.workers.done()
-	defer close(s.done)
+	defer func() {
+		if s.running.Add(-1) == 0 {
+			close(s.done)
+		}
+	}()
 	var batch []herald.Event
-	for range s.q.ready {
+	for range l.ready {
 		for {
 			var closed bool
-			batch, closed = s.q.take(batch)
+			batch, closed = l.take(batch)
 			if len(batch) == 0 {
 				if closed {
 					return
 				}
 				break
 			}
-			b.handleBatch(s, batch)
+			b.handleBatch(s, l, batch)
 			clear(batch)
 		}
 	}
@@ -55,32 +96,21 @@ func (b *Bus) run(s *subscription) {
 
 // handleBatch delivers batch in order. Once Close has given up waiting, the
 // rest goes to the dead-letter function instead of the handler.
-func (b *Bus) handleBatch(s *subscription, batch []herald.Event) {
+func (b *Bus) handleBatch(s *subscription, l *lane, batch []herald.Event) {
 	for i := range batch {
 		if b.aborted.Load() {
-			b.abandon(s, batch[i:])
+			b.abandon(s, l, batch[i:])
 			return
 		}
-		b.deliver(s, &batch[i])
+		b.deliver(s, l, &l.counters, &batch[i])
 	}
 }
 
 // abandon reports events that will never reach the handler.
-func (b *Bus) abandon(s *subscription, events []herald.Event) {
+func (b *Bus) abandon(s *subscription, l *lane, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
-		b.failed(herald.WithCause(b.base, e), s, e, 0, errAbandoned)
+		l.begun.Add(1)
+		b.giveUp(herald.WithCause(b.base, e), s, &l.counters, e, 0, errAbandoned)
 	}
-}
-
-// pending is how many events s has accepted and not yet handled.
-func (s *subscription) pending() uint64 {
-	done := s.delivered.Load() + s.failed.Load()
-	var accepted uint64
-	if s.sync {
-		accepted = s.started.Load()
-	} else {
-		accepted = s.q.accepted.Load()
-	}
-	return accepted - done
 }

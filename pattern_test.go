@@ -1,0 +1,364 @@
+package herald_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// patternEvent is the event most pattern cases match against.
+func patternEvent() herald.Event {
+	return herald.Event{
+		Aggregate: herald.AggregateRef{Context: "communication", Name: "message",
+			ID: uuid.MustParse("0b866be9-f83c-4501-a54f-fa3facb582c5")},
+		Name: "sent",
+		ID:   uuid.MustParse("4c99d051-a526-4526-9cca-34f92a6c8c9d"),
+		Data: map[string]any{
+			"text": "hey, how are you?", "likes": 3, "ratio": 0.5, "pinned": false, "reply": nil,
+			"tags":   []any{"greeting", "casual"},
+			"author": map[string]any{"name": "Jane", "roles": []any{map[string]any{"name": "admin"}}},
+		},
+		User: &herald.User{ID: "jane.doe@example.com"},
+		Metadata: herald.Metadata{
+			Timestamp: time.UnixMilli(1421260133331),
+			Position:  42, Revision: 3,
+			CausationID:   uuid.MustParse("0ff228c1-e9a5-47a6-9b96-a0767082b61e"),
+			CorrelationID: uuid.MustParse("0ff228c1-e9a5-47a6-9b96-a0767082b61e"),
+			Labels:        map[string]string{"program": "support", "region": "eu-west-1"},
+			Authorization: &herald.Authorization{Owner: "jane.doe@example.com", ForAuthenticated: true},
+		},
+	}
+}
+
+// patternCases are patterns and whether patternEvent matches them.
+var patternCases = []struct {
+	pattern string
+	match   bool
+}{
+	{`{}`, true},
+	{`{"context":{"name":["communication"]}}`, true},
+	{`{"context":{"name":["planning","communication"]}}`, true},
+	{`{"context":{"name":["planning"]}}`, false},
+	{`{"aggregate":{"name":["message"],"id":["0b866be9-f83c-4501-a54f-fa3facb582c5"]}}`, true},
+	{`{"id":["4c99d051-a526-4526-9cca-34f92a6c8c9d"]}`, true},
+	{`{"name":[{"prefix":"se"}]}`, true},
+	{`{"name":[{"prefix":"SE"}]}`, false},
+	{`{"name":[{"prefix":{"equals-ignore-case":"SE"}}]}`, true},
+	{`{"name":[{"suffix":"nt"}]}`, true},
+	{`{"name":[{"suffix":{"equals-ignore-case":"NT"}}]}`, true},
+	{`{"name":[{"equals-ignore-case":"SENT"}]}`, true},
+	{`{"name":[{"wildcard":"s*t"}]}`, true},
+	{`{"name":[{"wildcard":"*e*"}]}`, true},
+	{`{"name":[{"wildcard":"s*x"}]}`, false},
+	{`{"name":[{"wildcard":"sent"}]}`, true},
+	{`{"name":[{"anything-but":"received"}]}`, true},
+	{`{"name":[{"anything-but":["received","sent"]}]}`, false},
+	{`{"name":[{"anything-but":{"prefix":"se"}}]}`, false},
+	{`{"name":[{"anything-but":{"suffix":"ed"}}]}`, true},
+	{`{"name":[{"anything-but":{"equals-ignore-case":"SENT"}}]}`, false},
+	{`{"name":[{"anything-but":{"wildcard":"r*"}}]}`, true},
+	{`{"type":["domain"]}`, true},
+	{`{"user":{"id":[{"suffix":"@example.com"}]}}`, true},
+	{`{"user":[{"exists":true}]}`, true},
+	{`{"user":[null]}`, false},
+	{`{"metadata":{"timestamp":[{"numeric":[">=",1421260133331]}]}}`, true},
+	{`{"metadata":{"position":[42]}}`, true},
+	{`{"metadata":{"position":[{"numeric":["=",42]}]}}`, true},
+	{`{"metadata":{"revision":[{"numeric":[">",3]}]}}`, false},
+	{`{"metadata":{"revision":[{"numeric":[">=",3,"<",4]}]}}`, true},
+	{`{"metadata":{"revision":[{"numeric":["<=",2]}]}}`, false},
+	{`{"metadata":{"revision":["3"]}}`, false},
+	{`{"metadata":{"causationId":["0ff228c1-e9a5-47a6-9b96-a0767082b61e"]}}`, true},
+	{`{"metadata":{"correlationId":[{"prefix":"0ff2"}]}}`, true},
+	{`{"metadata":{"labels":{"program":["support"]}}}`, true},
+	{`{"metadata":{"labels":{"team":[{"exists":false}]}}}`, true},
+	{`{"metadata":{"labels":{"team":[{"anything-but":"ops"}]}}}`, false},
+	{`{"metadata":{"labels":[{"exists":true}]}}`, true},
+	{`{"metadata":{"isAuthorized":{"forAuthenticated":[true],"forPublic":[false]}}}`, true},
+	{`{"metadata":{"isAuthorized":{"owner":["someone"]}}}`, false},
+	{`{"data":{"text":[{"prefix":"hey"}]}}`, true},
+	{`{"data":{"likes":[3]}}`, true},
+	{`{"data":{"likes":[{"numeric":[">",2,"<",4]}]}}`, true},
+	{`{"data":{"ratio":[{"numeric":["<",0.6]}]}}`, true},
+	{`{"data":{"pinned":[false]}}`, true},
+	{`{"data":{"reply":[null]}}`, true},
+	{`{"data":{"reply":[{"exists":true}]}}`, true},
+	{`{"data":{"missing":[{"exists":false}]}}`, true},
+	{`{"data":{"missing":[null]}}`, false},
+	{`{"data":{"tags":["casual"]}}`, true},
+	{`{"data":{"tags":[{"anything-but":"greeting"}]}}`, true},
+	{`{"data":{"tags":[{"exists":true}]}}`, true},
+	{`{"data":{"author":{"name":["Jane"]}}}`, true},
+	{`{"data":{"author":{"roles":{"name":["admin"]}}}}`, true},
+	{`{"data":{"author":{"roles":{"name":["guest"]}}}}`, false},
+	{`{"data":{"text":{"deeper":[{"exists":false}]}}}`, true},
+	{`{"$or":[{"name":["received"]},{"metadata":{"revision":[3]}}]}`, true},
+	{`{"$or":[{"name":["received"]},{"metadata":{"revision":[4]}}]}`, false},
+	{`{"name":["sent"],"$or":[{"data":{"likes":[1]}},{"data":{"likes":[3]}}]}`, true},
+	{`{"metadata":{"$or":[{"position":[1]},{"revision":[3]}]}}`, true},
+	{`{"context":{"name":[{"prefix":"comm"}]},"name":[{"anything-but":["deleted"]}],"metadata":{"revision":[{"numeric":[">",0]}],"labels":{"region":[{"prefix":"eu-"}]}},"type":["domain"]}`, true},
+}
+
+func TestPatternMatch(t *testing.T) {
+	e := patternEvent()
+	for _, c := range patternCases {
+		t.Run(c.pattern, func(t *testing.T) {
+			p, err := herald.ParsePattern([]byte(c.pattern))
+			require.NoError(t, err)
+			assert.Equal(t, c.match, p.Match(&e))
+		})
+	}
+}
+
+// TestPatternMatchesJSON checks a pattern sees the same payload whether it
+// is a map, JSON bytes or a struct.
+func TestPatternMatchesJSON(t *testing.T) {
+	type author struct {
+		Name string `json:"name"`
+	}
+	type payload struct {
+		Text   string   `json:"text"`
+		Likes  int      `json:"likes"`
+		Tags   []string `json:"tags"`
+		Author author   `json:"author"`
+		Hidden string   `json:"-"`
+	}
+	p, err := herald.ParsePattern([]byte(`{"data":{"likes":[{"numeric":[">",2]}],"tags":["casual"],"author":{"name":["Jane"]},"Hidden":[{"exists":false}]}}`))
+	require.NoError(t, err)
+	value := payload{Text: "hey", Likes: 3, Tags: []string{"greeting", "casual"}, Author: author{"Jane"}, Hidden: "x"}
+	raw, err := json.Marshal(value)
+	require.NoError(t, err)
+	for _, data := range []any{value, &value, json.RawMessage(raw), raw} {
+		e := patternEvent()
+		e.Data = data
+		assert.True(t, p.Match(&e), "%T", data)
+	}
+	e := patternEvent()
+	e.Data = nil
+	assert.False(t, p.Match(&e), "no payload")
+	e.Data = json.RawMessage(`not json`)
+	assert.False(t, p.Match(&e), "a payload that does not decode")
+}
+
+func TestPatternDefaults(t *testing.T) {
+	anonymous := herald.Event{Aggregate: herald.AggregateRef{Context: "c", Name: "a"}, Name: "n"}
+	for pattern, want := range map[string]bool{
+		`{"user":[null]}`:                                  true,
+		`{"user":{"id":[{"exists":false}]}}`:               true,
+		`{"type":["domain"]}`:                              true,
+		`{"metadata":{"labels":[{"exists":false}]}}`:       true,
+		`{"metadata":{"isAuthorized":[{"exists":false}]}}`: true,
+		`{"metadata":{"isAuthorized":{"owner":[""]}}}`:     false,
+		`{"data":[null]}`:                                  true,
+		`{"metadata":{"position":[0]}}`:                    true,
+	} {
+		p, err := herald.ParsePattern([]byte(pattern))
+		require.NoError(t, err, pattern)
+		assert.Equal(t, want, p.Match(&anonymous), pattern)
+	}
+	var none *herald.Pattern
+	assert.True(t, none.Match(&anonymous), "a nil pattern matches everything")
+}
+
+// invalidPatterns are malformed patterns and the field their error names.
+var invalidPatterns = []struct{ pattern, field string }{
+	{``, ""},
+	{`{"name":`, ""},
+	{`[]`, ""},
+	{`"name"`, ""},
+	{`{} {}`, ""},
+	{`{"name":["a"],"name":["b"]}`, ""},
+	{`{"name":"sent"}`, "name"},
+	{`{"name":3}`, "name"},
+	{`{"name":[]}`, "name"},
+	{`{"name":[["sent"]]}`, "name"},
+	{`{"name":[{}]}`, "name"},
+	{`{"name":[{"prefix":"a","suffix":"b"}]}`, "name"},
+	{`{"name":[{"regex":"s.*"}]}`, "name"},
+	{`{"name":[{"prefix":1}]}`, "name.prefix"},
+	{`{"name":[{"prefix":{"equals-ignore-case":1}}]}`, "name.prefix.equals-ignore-case"},
+	{`{"name":[{"suffix":["a"]}]}`, "name.suffix"},
+	{`{"name":[{"equals-ignore-case":true}]}`, "name.equals-ignore-case"},
+	{`{"name":[{"wildcard":null}]}`, "name.wildcard"},
+	{`{"name":[{"anything-but":[]}]}`, "name.anything-but"},
+	{`{"name":[{"anything-but":[true]}]}`, "name.anything-but"},
+	{`{"name":[{"anything-but":{"numeric":[">",1]}}]}`, "name.anything-but"},
+	{`{"name":[{"anything-but":null}]}`, "name.anything-but"},
+	{`{"metadata":{"revision":[{"numeric":[]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":[">"]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":[">","1"]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":[1,">"]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":["~",1]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":[">",1,">",2]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":["<",1,"<=",2]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":["=",1,"<",2]}]}}`, "metadata.revision.numeric"},
+	{`{"metadata":{"revision":[{"numeric":3}]}}`, "metadata.revision.numeric"},
+	{`{"data":{"x":[{"exists":"yes"}]}}`, "data.x.exists"},
+	{`{"$or":[]}`, "$or"},
+	{`{"$or":{"name":["a"]}}`, "$or"},
+	{`{"$or":[["a"]]}`, "$or[0]"},
+	{`{"$or":[{"name":["a"]},{"name":[]}]}`, "$or[1].name"},
+	{`{"metadata":{"$or":[{"nope":["a"]}]}}`, "metadata.$or[0].nope"},
+	{`{"aggregate":{"kind":["order"]}}`, "aggregate.kind"},
+	{`{"nope":["a"]}`, "nope"},
+	{`{"nope":{"deeper":["a"]}}`, "nope"},
+	{`{"name":{"deeper":["a"]}}`, "name.deeper"},
+	{`{"metadata":{"labels":{"a":{"b":["c"]}}}}`, "metadata.labels.a.b"},
+}
+
+func TestParsePatternInvalid(t *testing.T) {
+	for _, c := range invalidPatterns {
+		t.Run(c.pattern, func(t *testing.T) {
+			p, err := herald.ParsePattern([]byte(c.pattern))
+			require.Error(t, err)
+			assert.Nil(t, p)
+			assert.ErrorIs(t, err, herald.ErrInvalid)
+			var perr *herald.PatternError
+			require.True(t, errors.As(err, &perr))
+			assert.Equal(t, c.field, perr.Field)
+			assert.Contains(t, err.Error(), "herald: invalid pattern: ")
+		})
+	}
+}
+
+func TestPatternString(t *testing.T) {
+	p, err := herald.ParsePattern([]byte(" {\"name\" : [ \"sent\" ] }\n"))
+	require.NoError(t, err)
+	assert.Equal(t, `{"name":["sent"]}`, p.String())
+	var none *herald.Pattern
+	assert.Equal(t, "", none.String())
+}
+
+func TestNewFilter(t *testing.T) {
+	f, err := herald.NewFilter([]string{"communication.*.*"}, `{"name":["sent"]}`)
+	require.NoError(t, err)
+	e := patternEvent()
+	assert.True(t, f.Match(&e))
+	e.Name = "liked"
+	assert.False(t, f.Match(&e), "the pattern")
+	e.Name, e.Aggregate.Context = "sent", "planning"
+	assert.False(t, f.Match(&e), "the names")
+	assert.Equal(t, `communication.*.* {"name":["sent"]}`, f.String())
+
+	_, err = herald.NewFilter(nil, `{"name":[]}`)
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	_, err = herald.NewFilter([]string{"a.b"}, "")
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	var zero herald.Filter
+	assert.True(t, zero.Match(&e))
+	assert.Equal(t, "*.*.*", zero.String())
+}
+
+// FuzzParsePattern checks that no input makes ParsePattern or Match panic,
+// and that what ParsePattern refuses matches ErrInvalid.
+func FuzzParsePattern(f *testing.F) {
+	for _, c := range patternCases {
+		f.Add(c.pattern)
+	}
+	for _, c := range invalidPatterns {
+		f.Add(c.pattern)
+	}
+	events := []herald.Event{patternEvent(), {}}
+	events[1].Data = json.RawMessage(`{"a":[1,{"b":null}],"c":"d"}`)
+	f.Fuzz(func(t *testing.T, pattern string) {
+		p, err := herald.ParsePattern([]byte(pattern))
+		if err != nil {
+			if !errors.Is(err, herald.ErrInvalid) {
+				t.Fatalf("error %v does not match ErrInvalid", err)
+			}
+			return
+		}
+		for i := range events {
+			p.Match(&events[i])
+		}
+		if _, err := herald.ParsePattern([]byte(p.String())); err != nil {
+			t.Fatalf("the pattern's String %s does not parse: %v", p, err)
+		}
+	})
+}
+
+// BenchmarkPatternMatch matches a five-field pattern (prefix,
+// anything-but, numeric, a label's prefix, the type) against events half
+// of which match it, and a pattern on the payload against a map, JSON
+// bytes and a struct.
+func BenchmarkPatternMatch(b *testing.B) {
+	envelope := `{"context":{"name":[{"prefix":"comm"}]},"name":[{"anything-but":["deleted"]}],` +
+		`"metadata":{"revision":[{"numeric":[">",0,"<=",1000]}],"labels":{"region":[{"prefix":"eu-"}]}},"type":["domain"]}`
+	data := `{"name":["sent"],"data":{"likes":[{"numeric":[">",2]}],"author":{"name":["Jane"]}}}`
+	type author struct {
+		Name string `json:"name"`
+	}
+	type payload struct {
+		Likes  int    `json:"likes"`
+		Author author `json:"author"`
+	}
+	for _, c := range []struct {
+		name, pattern string
+		data          any
+	}{
+		{"Envelope", envelope, nil},
+		{"DataMap", data, map[string]any{"likes": 3, "author": map[string]any{"name": "Jane"}}},
+		{"DataJSON", data, json.RawMessage(`{"likes":3,"author":{"name":"Jane"}}`)},
+		{"DataStruct", data, payload{Likes: 3, Author: author{"Jane"}}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			p, err := herald.ParsePattern([]byte(c.pattern))
+			if err != nil {
+				b.Fatal(err)
+			}
+			events := make([]herald.Event, 2)
+			for i := range events {
+				events[i] = patternEvent()
+				events[i].Data = c.data
+			}
+			events[1].Metadata.Labels = map[string]string{"region": "us-east-1"}
+			events[1].Name = "deleted"
+			matched := 0
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if p.Match(&events[i&1]) {
+					matched++
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "matches/s")
+			if matched == 0 {
+				b.Fatal("nothing matched")
+			}
+		})
+	}
+}
+
+// A pattern selects events by any field of the envelope, the payload
+// included.
+func ExampleParsePattern() {
+	p, err := herald.ParsePattern([]byte(`{
+		"context": {"name": ["communication"]},
+		"name": [{"anything-but": "deleted"}],
+		"data": {"likes": [{"numeric": [">=", 10]}]}
+	}`))
+	if err != nil {
+		panic(err)
+	}
+	e := herald.Event{
+		Aggregate: herald.AggregateRef{Context: "communication", Name: "message"},
+		Name:      "liked",
+		Data:      map[string]any{"likes": 12},
+	}
+	fmt.Println(p.Match(&e))
+	e.Data = map[string]any{"likes": 9}
+	fmt.Println(p.Match(&e))
+
+	_, err = herald.ParsePattern([]byte(`{"name": [{"regex": "li.*"}]}`))
+	fmt.Println(err)
+	// Output:
+	// true
+	// false
+	// herald: invalid pattern: field name: unknown operator "regex"
+}
