@@ -1,12 +1,71 @@
 // Package herald publishes, stores and delivers in-process domain events in
 // the style of wolkenkit.
 //
-// An Event is wolkenkit's envelope: the context and aggregate that published
-// it, its name, id and type, its data, the user, and metadata with the
-// timestamp, the global position, the aggregate's revision, causation and
-// correlation ids, labels and the isAuthorized block (Authorization).
+// # The envelope
 //
-// A Publisher stamps events, checks them against a Registry of definitions,
-// appends them to a Store and hands the stored events to a Bus. Aggregates
-// embed AggregateBase and are loaded and saved by a Repository.
+// An Event is wolkenkit's envelope: the context and aggregate that published
+// it (AggregateRef), its name, id and type, its data, the User, and Metadata
+// with the timestamp, the global position, the aggregate's revision,
+// causation and correlation ids, labels and the isAuthorized block
+// (Authorization). Its JSON is wolkenkit's shape, field for field. In
+// process, Data holds the Go value the publisher gave; events read back
+// from a store that encodes them hold json.RawMessage until decoded
+// (Registry.Decode, DataAs, On).
+//
+// # Publishing
+//
+// A Publisher stamps events (id, type, timestamp, user, causation,
+// correlation, authorization), checks them against its Registry of event
+// definitions (Define), appends them to a Store and hands the stored events
+// to a Bus. Publish and PublishBatch publish at once; PublishAfterCommit and
+// PublishBatchAfterCommit attach to the transaction in the context (Tx,
+// WithTx; UnitOfWork is the in-memory one) and publish when it commits.
+//
+// Causation and correlation flow through context.Context: a bus hands each
+// handler a context made by WithCause, so an event published while handling
+// event E gets E's id as its causation id and E's correlation id as its own.
+// Outside a handler both default to the event's own id; WithCausationID and
+// WithCorrelationID set them for a command. WithUser sets the publishing
+// user, who becomes the owner in the event's authorization.
+//
+// # Aggregates
+//
+// An aggregate type embeds AggregateBase, registers with Apply how each of
+// its events changes its state, and publishes events from its commands. A
+// Repository loads aggregates (newest snapshot, then the events after it),
+// saves their new events with the revision they expect, and retries a
+// command on a fresh load when another writer was first (Use).
+//
+// # Delivery
+//
+// A Bus (bus/membus) delivers to named subscriptions, each with a filter of
+// event names and, optionally, an EventBridge-style Pattern over the
+// envelope's JSON. Handlers that fail are retried (RetryPolicy) and then
+// handed to a dead-letter function (DeadLetter). SubscribeDurable reads the
+// log from a checkpoint (CheckpointStore), catches up, then follows the bus
+// live without a gap or a duplicate.
+//
+// # Choices
+//
+// Where wolkenkit and the event services herald follows leave room, herald
+// chose this:
+//
+//   - Publish takes and returns one event; PublishBatch takes a slice and
+//     returns the stored copies, leaving the caller's slice as it was.
+//   - Event ids are time-ordered (version 7) uuids, which keep the stores'
+//     id indexes cheap. Ids are unique in a store: appending events whose
+//     ids are all stored already is acknowledged and stores nothing, which
+//     makes a retried publish idempotent.
+//   - An event without an Authorization, published by a signed-in user,
+//     gets one naming that user as owner and no one else (wolkenkit's
+//     default); its definition's DefaultAuthorization widens it. An
+//     anonymous event without one stays public.
+//   - A Repository that saves with a cause in the context (a handled event,
+//     or WithCausationID) derives its events' ids from the cause, so saving
+//     one command twice stores it once.
+//   - Each PublishAfterCommit call on a UnitOfWork is stored atomically by
+//     its own commit hook; the hooks run in order and report every failure.
+//   - A handler context keeps the cause's ids by value, so a handler may
+//     keep it and publish later; CauseFrom's event is valid while the
+//     handler runs.
 package herald
