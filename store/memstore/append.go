@@ -107,13 +107,13 @@ func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 // expected revision is not the one it would land at.
 func (s *Store) checkRevisions(events []herald.Event) error {
 	if len(events) == 1 {
-		return checkRevision(&events[0], s.streams.get(events[0].Aggregate).revision())
+		return checkRevision(&events[0], s.streams.find(events[0].Aggregate).revision())
 	}
 	for i := range events {
 		e := &events[i]
 		current, ok := s.batchRevs[e.Aggregate]
 		if !ok {
-			current = s.streams.get(e.Aggregate).revision()
+			current = s.streams.find(e.Aggregate).revision()
 		}
 		if err := checkRevision(e, current); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)

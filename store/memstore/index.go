@@ -117,12 +117,24 @@ func (x *idIndex) insert(id uuid.UUID, pos uint64) {
 
 // streamIndex finds the stream of an aggregate. It keys its map by the
 // folded aggregate id and chains the streams of aggregates whose folds
-// collide, which the full reference tells apart.
-type streamIndex map[uint64]*stream
+// collide, which the full reference tells apart. It remembers the stream
+// found last, which an append asks for twice: to check and to commit.
+type streamIndex struct {
+	byID   map[uint64]*stream
+	recent *stream
+}
 
-// get returns ref's stream, or nil when it has no events.
-func (x streamIndex) get(ref herald.AggregateRef) *stream {
-	for st := x[fold(ref.ID)]; st != nil; st = st.next {
+func newStreamIndex() streamIndex {
+	return streamIndex{byID: make(map[uint64]*stream)}
+}
+
+// get returns ref's stream, or nil when it has no events. It changes
+// nothing, so readers may call it under the store's read lock.
+func (x *streamIndex) get(ref herald.AggregateRef) *stream {
+	if x.recent != nil && x.recent.ref == ref {
+		return x.recent
+	}
+	for st := x.byID[fold(ref.ID)]; st != nil; st = st.next {
 		if st.ref == ref {
 			return st
 		}
@@ -130,13 +142,25 @@ func (x streamIndex) get(ref herald.AggregateRef) *stream {
 	return nil
 }
 
+// find is get for appenders, under the store's write lock: it remembers
+// the stream it found.
+func (x *streamIndex) find(ref herald.AggregateRef) *stream {
+	st := x.get(ref)
+	if st != nil {
+		x.recent = st
+	}
+	return st
+}
+
 // getOrAdd returns ref's stream, adding an empty one when it has none.
-func (x streamIndex) getOrAdd(ref herald.AggregateRef) *stream {
-	if st := x.get(ref); st != nil {
+// Only appenders call it, under the store's write lock.
+func (x *streamIndex) getOrAdd(ref herald.AggregateRef) *stream {
+	if st := x.find(ref); st != nil {
 		return st
 	}
 	k := fold(ref.ID)
-	st := &stream{ref: ref, next: x[k]}
-	x[k] = st
+	st := &stream{ref: ref, next: x.byID[k]}
+	x.byID[k] = st
+	x.recent = st
 	return st
 }

@@ -74,7 +74,7 @@ func New(opts ...Option) *Store {
 	}
 	return &Store{
 		log:       newEventLog(o.capacity),
-		streams:   make(streamIndex),
+		streams:   newStreamIndex(),
 		ids:       newIDIndex(),
 		counts:    make(map[nameKey]*uint64),
 		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
@@ -90,7 +90,7 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, nil, idIndex{}, nil, nil
+	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, streamIndex{}, idIndex{}, nil, nil
 	s.checkpoints = nil
 	s.batchIDs, s.batchRevs = nil, nil
 	return nil
