@@ -20,6 +20,8 @@ import (
 type Publisher struct {
 	store    Store
 	bus      Bus
+	outbox   Outbox  // the store's, when it is one and there is a bus
+	txStore  TxStore // the store's, when it is one
 	registry *Registry
 	now      func() time.Time
 	logger   *slog.Logger
@@ -67,6 +69,10 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 		p.logger = slog.New(slog.DiscardHandler)
 	}
 	p.single.New = func() any { return new([1]Event) }
+	if o, ok := store.(Outbox); ok && bus != nil {
+		p.outbox = o
+	}
+	p.txStore, _ = store.(TxStore)
 	return p, nil
 }
 
@@ -106,6 +112,14 @@ func (p *Publisher) PublishBatch(ctx context.Context, events []Event) ([]Event, 
 // PublishAfterCommit stamps and checks e now and stores and delivers it when
 // the transaction in ctx commits. Without a transaction it returns
 // ErrNoTransaction; a bad event is an error now, and nothing is attached.
+//
+// When the store is a TxStore and ctx carries a transaction it writes in
+// (such as a bbolt transaction of a boltstore's file), the event is
+// appended inside that transaction now, so it commits or rolls back with
+// it, and is delivered once it commits; with an Outbox store it is also
+// recorded as undelivered in the transaction, so a crash after the commit
+// and before the delivery does not lose it (see Redeliver). Otherwise the
+// event is stored and delivered by a hook on ctx's Tx.
 func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 	return p.PublishBatchAfterCommit(ctx, []Event{e})
 }
@@ -113,8 +127,7 @@ func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 // PublishBatchAfterCommit is PublishAfterCommit for a batch, which is stored
 // atomically when the transaction commits.
 func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event) error {
-	tx, ok := TxFrom(ctx)
-	if !ok {
+	if _, ok := TxFrom(ctx); !ok && p.txStore == nil {
 		return ErrNoTransaction
 	}
 	if err := p.enter(); err != nil {
@@ -124,6 +137,22 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 	batch := append([]Event(nil), events...)
 	if err := p.prepare(ctx, batch); err != nil {
 		return err
+	}
+	if p.txStore != nil && len(batch) > 0 {
+		if err := p.busOpen(); err != nil {
+			return err
+		}
+		appended, err := p.txStore.AppendInTx(ctx, batch, p.outbox != nil, p.afterCommit(ctx, batch))
+		if err != nil {
+			return err
+		}
+		if appended {
+			return nil
+		}
+	}
+	tx, ok := TxFrom(ctx)
+	if !ok {
+		return ErrNoTransaction
 	}
 	err := tx.OnCommit(func(ctx context.Context) error {
 		if err := p.enter(); err != nil {
@@ -197,16 +226,57 @@ func (p *Publisher) prepare(ctx context.Context, batch []Event) error {
 	return errors.Join(errs...)
 }
 
+// afterCommit returns what delivers batch once the transaction it was
+// appended in commits. It runs inside the transaction's commit, where
+// there is no one to return an error to: failures are logged, and the
+// events stay in the outbox, if there is one, for Redeliver.
+func (p *Publisher) afterCommit(ctx context.Context, batch []Event) func() {
+	if p.bus == nil {
+		return nil
+	}
+	ctx = context.WithoutCancel(ctx)
+	return func() {
+		if err := p.enter(); err != nil {
+			p.logger.Warn("herald: events committed after the publisher closed are not delivered",
+				"first", batch[0].Metadata.Position, "last", batch[len(batch)-1].Metadata.Position)
+			return
+		}
+		defer p.leave()
+		if err := p.bus.Publish(ctx, batch); err != nil {
+			p.logger.Error("herald: events committed but not delivered",
+				"first", batch[0].Metadata.Position, "last", batch[len(batch)-1].Metadata.Position, "err", err)
+			return
+		}
+		p.markDelivered(ctx, batch)
+	}
+}
+
+// busOpen returns an error matching ErrClosed when the bus says it is
+// closed.
+func (p *Publisher) busOpen() error {
+	if c, ok := p.bus.(interface{ Closed() bool }); ok && c.Closed() {
+		return fmt.Errorf("herald: publish: bus: %w", ErrClosed)
+	}
+	return nil
+}
+
 // deliverStored appends batch to the store and hands it to the bus. It
-// refuses before storing when the bus says it is closed.
+// refuses before storing when the bus says it is closed. With an outbox the
+// batch is stored as undelivered and marked delivered once the bus has it.
 func (p *Publisher) deliverStored(ctx context.Context, batch []Event) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	if c, ok := p.bus.(interface{ Closed() bool }); ok && c.Closed() {
-		return fmt.Errorf("herald: publish: bus: %w", ErrClosed)
+	if err := p.busOpen(); err != nil {
+		return err
 	}
-	if err := p.store.Append(ctx, batch); err != nil {
+	var err error
+	if p.outbox != nil {
+		err = p.outbox.AppendUndelivered(ctx, batch)
+	} else {
+		err = p.store.Append(ctx, batch)
+	}
+	if err != nil {
 		return err
 	}
 	if p.bus == nil {
@@ -216,5 +286,73 @@ func (p *Publisher) deliverStored(ctx context.Context, batch []Event) error {
 		return fmt.Errorf("herald: events stored up to position %d but not delivered: %w",
 			batch[len(batch)-1].Metadata.Position, err)
 	}
+	p.markDelivered(ctx, batch)
 	return nil
+}
+
+// markDelivered tells the outbox that the bus has batch. A failure only
+// means the events may be delivered again: it is logged, not returned.
+func (p *Publisher) markDelivered(ctx context.Context, batch []Event) {
+	if p.outbox == nil {
+		return
+	}
+	if err := p.outbox.MarkDelivered(context.WithoutCancel(ctx), batch); err != nil {
+		p.logger.Warn("herald: delivered events not marked delivered; they may be delivered again",
+			"first", batch[0].Metadata.Position, "last", batch[len(batch)-1].Metadata.Position, "err", err)
+	}
+}
+
+// redeliverBatch is how many undelivered events Redeliver hands to the bus
+// at once.
+const redeliverBatch = 256
+
+// Redeliver hands to the bus the events that the store's outbox holds as
+// not yet delivered, and marks them delivered: those an earlier run stored
+// but did not deliver before it crashed, and those whose delivery failed.
+// It returns how many it delivered, in position order; with a registry,
+// their data is decoded into its Go type first. Call it once at
+// start, after subscribing and before publishing: an event that is being
+// published while Redeliver runs may be delivered twice. A publisher
+// without a bus, or whose store is not an Outbox, has nothing to
+// redeliver.
+func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
+	if p.outbox == nil {
+		return 0, nil
+	}
+	if err := p.enter(); err != nil {
+		return 0, err
+	}
+	defer p.leave()
+	n := 0
+	batch := make([]Event, 0, redeliverBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		if err := p.bus.Publish(ctx, batch); err != nil {
+			return fmt.Errorf("herald: redeliver: %w", err)
+		}
+		if err := p.outbox.MarkDelivered(ctx, batch); err != nil {
+			return fmt.Errorf("herald: redeliver: %w", err)
+		}
+		n += len(batch)
+		batch = batch[:0]
+		return nil
+	}
+	for e, err := range p.outbox.Undelivered(ctx) {
+		if err != nil {
+			return n, fmt.Errorf("herald: redeliver: %w", err)
+		}
+		// Handlers get the data in its Go type, as they do from Publish;
+		// data that does not decode is handed on as it was stored.
+		if err := p.registry.Decode(&e); err != nil {
+			p.logger.Warn("herald: redeliver: data kept as stored", "position", e.Metadata.Position, "err", err)
+		}
+		if batch = append(batch, e); len(batch) == redeliverBatch {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, flush()
 }

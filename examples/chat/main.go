@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
 )
 
@@ -64,19 +67,56 @@ func (m *Message) Like() error {
 }
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	dir := flag.String("dir", "", "directory of the event store file chat.db (default: a temporary one, removed at exit)")
+	memory := flag.Bool("memory", false, "keep the events in memory instead of a file")
+	flag.Parse()
+	if err := run(context.Background(), *dir, *memory); err != nil {
 		fmt.Fprintln(os.Stderr, "chat:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
+// eventStore is what the chat needs of its store: a herald.Store it can
+// close.
+type eventStore interface {
+	herald.Store
+	Close() error
+}
+
+// openStore opens the store: a bbolt file chat.db in dir, or in a
+// temporary directory when dir is empty, or memory.
+func openStore(dir string, memory bool, registry *herald.Registry) (store eventStore, cleanup func(), err error) {
+	if memory {
+		s := memstore.New()
+		return s, func() { s.Close() }, nil
+	}
+	remove := func() {}
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "herald-chat-"); err != nil {
+			return nil, nil, err
+		}
+		remove = func() { os.RemoveAll(dir) }
+	}
+	path := filepath.Join(dir, "chat.db")
+	s, err := boltstore.Open(path, boltstore.WithRegistry(registry))
+	if err != nil {
+		remove()
+		return nil, nil, err
+	}
+	fmt.Println("events are stored in", path)
+	return s, func() { s.Close(); remove() }, nil
+}
+
+func run(ctx context.Context, dir string, memory bool) error {
 	registry, err := defineEvents()
 	if err != nil {
 		return err
 	}
-	store := memstore.New()
-	defer store.Close()
+	store, cleanup, err := openStore(dir, memory, registry)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 	bus, err := membus.New()
 	if err != nil {
 		return err
@@ -89,6 +129,12 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Events a previous run stored but did not deliver before it stopped.
+	if n, err := publisher.Redeliver(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Println("redelivered", n, "events a previous run did not deliver")
+	}
 	if err := chat(ctx, publisher); err != nil {
 		return err
 	}
@@ -98,6 +144,28 @@ func run(ctx context.Context) error {
 		return err
 	}
 	messages.print()
+	return printLog(ctx, store)
+}
+
+// printLog reads the log back from the store and prints its size.
+func printLog(ctx context.Context, store herald.Store) error {
+	sent := 0
+	var last herald.Event
+	for e, err := range store.ReadLog(ctx, 0) {
+		if err != nil {
+			return err
+		}
+		if s, ok := e.Data.(Sent); ok && s.Text != "" {
+			sent++
+		}
+		last = e
+	}
+	stats, err := store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("the log holds %d events (%d messages sent); the last is %s at position %d\n",
+		stats.Events, sent, last.FullName(), last.Metadata.Position)
 	return nil
 }
 

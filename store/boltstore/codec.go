@@ -1,0 +1,501 @@
+package boltstore
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// The binary envelope, format version 1. Every stored event is one value
+// in the events bucket, keyed by its position, laid out as:
+//
+//	offset  size  field
+//	0       1     format version (1)
+//	1       8     revision, big-endian
+//	9       16    event id
+//	25      16    aggregate id
+//	41      8     timestamp, Unix seconds, big-endian two's complement
+//	49      4     timestamp, nanoseconds within the second, big-endian
+//	53      1     flags (see flag*)
+//	54      ...   causation id (16), unless it is the event id
+//	              (flagOwnCause); correlation id (16), unless it is the
+//	              causation id (flagSameChain)
+//	        ...   context, aggregate name, event name, type: each a uvarint
+//	              length and the bytes
+//	        ...   user id (flagUser), authorization owner (flagAuth), labels
+//	              (flagLabels: a uvarint count, then key and value as above)
+//	        ...   data (flagData): the rest of the value, JSON
+//
+// The fixed part comes first so the revision can be written after the
+// event is encoded, and the ids read without decoding the rest. An event
+// published outside a handler is its own cause and correlation, so most
+// envelopes leave both ids out. The position is the key, not part of the
+// value.
+const (
+	formatV1 byte = 1
+
+	offRevision    = 1
+	offID          = 9
+	offAggregateID = 25
+	offSeconds     = 41
+	offNanos       = 49
+	offFlags       = 53
+	fixedSize      = 54
+)
+
+const (
+	flagUser byte = 1 << iota
+	flagAuth
+	flagForAuthenticated
+	flagForPublic
+	flagLabels
+	flagData
+	flagOwnCause  // the causation id is the event id
+	flagSameChain // the correlation id is the causation id
+
+	knownFlags = flagUser | flagAuth | flagForAuthenticated | flagForPublic | flagLabels | flagData |
+		flagOwnCause | flagSameChain
+)
+
+// EncodeEvent appends the binary envelope of e to dst and returns the
+// extended buffer. It is the form the store keeps events in: the
+// position is not part of it (the store keys values by position), every
+// other field is, the timestamp to the nanosecond. Data is encoded with
+// encoding/json, a json.RawMessage kept as it is once checked to be
+// valid JSON; nil data is left out. Data that cannot be encoded is a
+// *herald.ValidationError for the field "data".
+func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
+	data, err := encodeData(e)
+	if err != nil {
+		return dst, err
+	}
+	return appendEnvelope(dst, e, e.Metadata.Timestamp, data), nil
+}
+
+// encodeData returns the JSON of e's data, nil for nil data.
+func encodeData(e *herald.Event) ([]byte, error) {
+	switch d := e.Data.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		if d == nil {
+			return nil, nil
+		}
+		if !json.Valid(d) {
+			return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "is a json.RawMessage that is not valid JSON"}
+		}
+		return d, nil
+	}
+	b, err := json.Marshal(e.Data)
+	if err != nil {
+		return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
+	}
+	return b, nil
+}
+
+// appendEnvelope appends e's envelope with timestamp ts and data (JSON,
+// nil for none).
+func appendEnvelope(b []byte, e *herald.Event, ts time.Time, data []byte) []byte {
+	m := &e.Metadata
+	n := len(b)
+	b = append(b, make([]byte, fixedSize)...)
+	v := b[n:]
+	v[0] = formatV1
+	binary.BigEndian.PutUint64(v[offRevision:], m.Revision)
+	copy(v[offID:], e.ID[:])
+	copy(v[offAggregateID:], e.Aggregate.ID[:])
+	binary.BigEndian.PutUint64(v[offSeconds:], uint64(ts.Unix()))
+	binary.BigEndian.PutUint32(v[offNanos:], uint32(ts.Nanosecond()))
+	var flags byte
+	if e.User != nil {
+		flags |= flagUser
+	}
+	if a := m.Authorization; a != nil {
+		flags |= flagAuth
+		if a.ForAuthenticated {
+			flags |= flagForAuthenticated
+		}
+		if a.ForPublic {
+			flags |= flagForPublic
+		}
+	}
+	if len(m.Labels) > 0 {
+		flags |= flagLabels
+	}
+	if data != nil {
+		flags |= flagData
+	}
+	if m.CausationID == e.ID {
+		flags |= flagOwnCause
+	} else {
+		b = append(b, m.CausationID[:]...)
+	}
+	if m.CorrelationID == m.CausationID {
+		flags |= flagSameChain
+	} else {
+		b = append(b, m.CorrelationID[:]...)
+	}
+	b[n+offFlags] = flags
+	b = appendString(b, e.Aggregate.Context)
+	b = appendString(b, e.Aggregate.Name)
+	b = appendString(b, e.Name)
+	b = appendString(b, e.Type)
+	if e.User != nil {
+		b = appendString(b, e.User.ID)
+	}
+	if m.Authorization != nil {
+		b = appendString(b, m.Authorization.Owner)
+	}
+	if len(m.Labels) > 0 {
+		b = binary.AppendUvarint(b, uint64(len(m.Labels)))
+		for k, val := range m.Labels {
+			b = appendString(b, k)
+			b = appendString(b, val)
+		}
+	}
+	return append(b, data...)
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// setRevision writes rev into an encoded envelope.
+func setRevision(v []byte, rev uint64) {
+	binary.BigEndian.PutUint64(v[offRevision:], rev)
+}
+
+// DecodeError reports bytes of the store that do not decode: the position
+// of the event (0 when it is not one event's), the offset in its value
+// where decoding failed, the field it was reading, and why. It matches
+// ErrCorrupt. The store's errors wrap it, with the operation in front:
+// "boltstore: read log: event at position 42: byte 90 (context.name): …".
+type DecodeError struct {
+	Position uint64
+	Offset   int
+	Field    string
+	Reason   string
+}
+
+// Error describes the position, the offset and the field at fault.
+func (e *DecodeError) Error() string {
+	msg := "event at position " + strconv.FormatUint(e.Position, 10) +
+		": byte " + strconv.Itoa(e.Offset)
+	if e.Field != "" {
+		msg += " (" + e.Field + ")"
+	}
+	return msg + ": " + e.Reason
+}
+
+// Is makes errors.Is(err, ErrCorrupt) true for a *DecodeError.
+func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
+
+// DecodeEvent decodes the binary envelope that EncodeEvent made, as the
+// event at position. Data is a json.RawMessage holding its own copy of
+// the bytes, or nil; everything else is copied too, so b may be reused.
+// Bytes that are not such an envelope give a *DecodeError naming the
+// position and the offset, never a panic.
+func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
+	var d decoder
+	var e herald.Event
+	if err := d.decode(&e, position, b, nil); err != nil {
+		return herald.Event{}, fmt.Errorf("boltstore: decode: %w", err)
+	}
+	return e, nil
+}
+
+// decoder decodes envelopes. It interns the strings that repeat from one
+// event to the next (names, types, users, owners) and the users and
+// authorizations themselves, so decoding a run of similar events
+// allocates little. Its zero value is ready; it is not safe for
+// concurrent use.
+type decoder struct {
+	strings   map[string]string
+	users     map[string]*herald.User
+	auths     map[authKey]*herald.Authorization
+	labelSets map[string]map[string]string // by their encoding
+}
+
+type authKey struct {
+	owner                       string
+	forAuthenticated, forPublic bool
+}
+
+// maxInterned bounds each of the decoder's caches.
+const maxInterned = 4096
+
+// slabSize is the size of the blocks reads copy data into, many events'
+// data to a block: an event kept keeps its block.
+const slabSize = 32 << 10
+
+// decode decodes the envelope b of the event at position into e. When
+// slab is not nil, data is copied into it (*slab grows) and e.Data refers
+// to that copy; else data gets an allocation of its own.
+func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byte) error {
+	if len(b) < fixedSize {
+		if len(b) == 0 {
+			return &DecodeError{Position: position, Reason: "value is empty"}
+		}
+		if b[0] != formatV1 {
+			return d.versionError(position, b[0])
+		}
+		return &DecodeError{Position: position, Offset: len(b), Reason: fmt.Sprintf("value of %d bytes is shorter than the %d-byte fixed part", len(b), fixedSize)}
+	}
+	if b[0] != formatV1 {
+		return d.versionError(position, b[0])
+	}
+	flags := b[offFlags]
+	if flags&^knownFlags != 0 {
+		return &DecodeError{Position: position, Offset: offFlags, Field: "flags", Reason: fmt.Sprintf("unknown flags %#02x", flags&^knownFlags)}
+	}
+	nanos := binary.BigEndian.Uint32(b[offNanos:])
+	if nanos >= 1e9 {
+		return &DecodeError{Position: position, Offset: offNanos, Field: "metadata.timestamp", Reason: fmt.Sprintf("%d nanoseconds is not within a second", nanos)}
+	}
+	*e = herald.Event{}
+	m := &e.Metadata
+	m.Position = position
+	m.Revision = binary.BigEndian.Uint64(b[offRevision:])
+	copy(e.ID[:], b[offID:])
+	copy(e.Aggregate.ID[:], b[offAggregateID:])
+	m.Timestamp = time.Unix(int64(binary.BigEndian.Uint64(b[offSeconds:])), int64(nanos)).UTC()
+
+	r := fieldReader{b: b, off: fixedSize, position: position}
+	if flags&flagOwnCause != 0 {
+		m.CausationID = e.ID
+	} else {
+		copy(m.CausationID[:], r.fixed(16, "metadata.causationId"))
+	}
+	if flags&flagSameChain != 0 {
+		m.CorrelationID = m.CausationID
+	} else {
+		copy(m.CorrelationID[:], r.fixed(16, "metadata.correlationId"))
+	}
+	e.Aggregate.Context = d.intern(r.bytes("context.name"))
+	e.Aggregate.Name = d.intern(r.bytes("aggregate.name"))
+	e.Name = d.intern(r.bytes("name"))
+	e.Type = d.intern(r.bytes("type"))
+	if flags&flagUser != 0 {
+		e.User = d.user(r.bytes("user.id"))
+	}
+	if flags&flagAuth != 0 {
+		owner := r.bytes("metadata.isAuthorized.owner")
+		m.Authorization = d.auth(owner, flags&flagForAuthenticated != 0, flags&flagForPublic != 0)
+	} else if flags&(flagForAuthenticated|flagForPublic) != 0 {
+		return &DecodeError{Position: position, Offset: offFlags, Field: "flags", Reason: "authorization flags without an authorization"}
+	}
+	if flags&flagLabels != 0 {
+		m.Labels = d.labels(&r)
+	}
+	if r.err != nil {
+		return r.err
+	}
+	if flags&flagData != 0 {
+		raw := b[r.off:]
+		if len(raw) == 0 {
+			return &DecodeError{Position: position, Offset: r.off, Field: "data", Reason: "data flagged but missing"}
+		}
+		switch {
+		case slab == &inPlace:
+			e.Data = raw
+		case slab != nil:
+			if cap(*slab)-len(*slab) < len(raw) {
+				*slab = make([]byte, 0, max(slabSize, len(raw)))
+			}
+			start := len(*slab)
+			*slab = append(*slab, raw...)
+			e.Data = json.RawMessage((*slab)[start:len(*slab):len(*slab)])
+		default:
+			e.Data = json.RawMessage(append([]byte(nil), raw...))
+		}
+	} else if r.off != len(b) {
+		return &DecodeError{Position: position, Offset: r.off, Reason: fmt.Sprintf("%d bytes after the envelope", len(b)-r.off)}
+	}
+	return nil
+}
+
+// inPlace, passed as the slab, makes decode leave the data where it is, as
+// a []byte (not a json.RawMessage) valid as long as b is.
+var inPlace []byte
+
+// decodeInPlace decodes b into e with the data left in b, as a []byte.
+func (d *decoder) decodeInPlace(e *herald.Event, position uint64, b []byte) error {
+	return d.decode(e, position, b, &inPlace)
+}
+
+// jsonRaw is the type of the data of decoded events.
+type jsonRaw = json.RawMessage
+
+func (d *decoder) versionError(position uint64, v byte) error {
+	reason := fmt.Sprintf("format version %d is unknown", v)
+	if v > formatV1 {
+		reason = fmt.Sprintf("format version %d is newer than this library's %d", v, formatV1)
+	}
+	return &DecodeError{Position: position, Field: "version", Reason: reason}
+}
+
+// intern returns b as a string, the same string for the same bytes.
+func (d *decoder) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := d.strings[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if d.strings == nil {
+		d.strings = make(map[string]string)
+	}
+	if len(d.strings) < maxInterned {
+		d.strings[s] = s
+	}
+	return s
+}
+
+func (d *decoder) user(id []byte) *herald.User {
+	if u, ok := d.users[string(id)]; ok {
+		return u
+	}
+	u := &herald.User{ID: d.intern(id)}
+	if d.users == nil {
+		d.users = make(map[string]*herald.User)
+	}
+	if len(d.users) < maxInterned {
+		d.users[u.ID] = u
+	}
+	return u
+}
+
+func (d *decoder) auth(owner []byte, forAuthenticated, forPublic bool) *herald.Authorization {
+	k := authKey{owner: d.intern(owner), forAuthenticated: forAuthenticated, forPublic: forPublic}
+	if a, ok := d.auths[k]; ok {
+		return a
+	}
+	a := &herald.Authorization{Owner: k.owner, ForAuthenticated: forAuthenticated, ForPublic: forPublic}
+	if d.auths == nil {
+		d.auths = make(map[authKey]*herald.Authorization)
+	}
+	if len(d.auths) < maxInterned {
+		d.auths[k] = a
+	}
+	return a
+}
+
+// labels reads the labels at r, the same map for the same labels. Events
+// share their labels by reference anyway; none may change them.
+func (d *decoder) labels(r *fieldReader) map[string]string {
+	start := r.off
+	probe := *r
+	probe.skipLabels()
+	if probe.err == nil {
+		if shared, ok := d.labelSets[string(r.b[start:probe.off])]; ok {
+			r.off = probe.off
+			return shared
+		}
+	}
+	m := r.labels(d)
+	if r.err != nil {
+		return nil
+	}
+	if d.labelSets == nil {
+		d.labelSets = make(map[string]map[string]string)
+	}
+	if len(d.labelSets) < maxInterned {
+		d.labelSets[string(r.b[start:r.off])] = m
+	}
+	return m
+}
+
+// fieldReader reads the variable part of an envelope. After the first
+// error it reads nothing more and keeps that error.
+type fieldReader struct {
+	b        []byte
+	off      int
+	position uint64
+	err      error
+}
+
+func (r *fieldReader) fail(field, reason string) {
+	if r.err == nil {
+		r.err = &DecodeError{Position: r.position, Offset: r.off, Field: field, Reason: reason}
+	}
+}
+
+// fixed reads n bytes.
+func (r *fieldReader) fixed(n int, field string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if len(r.b)-r.off < n {
+		r.fail(field, fmt.Sprintf("%d bytes run past the end of the %d-byte value", n, len(r.b)))
+		return nil
+	}
+	r.off += n
+	return r.b[r.off-n : r.off]
+}
+
+func (r *fieldReader) uvarint(field string) uint64 {
+	if r.err != nil {
+		return 0
+	}
+	n, size := binary.Uvarint(r.b[r.off:])
+	if size <= 0 {
+		r.fail(field, "length is truncated or overflows")
+		return 0
+	}
+	r.off += size
+	return n
+}
+
+func (r *fieldReader) bytes(field string) []byte {
+	start := r.off
+	n := r.uvarint(field)
+	if r.err != nil {
+		return nil
+	}
+	if n > uint64(len(r.b)-r.off) {
+		r.off = start
+		r.fail(field, fmt.Sprintf("length %d runs past the end of the %d-byte value", n, len(r.b)))
+		return nil
+	}
+	s := r.b[r.off : r.off+int(n)]
+	r.off += int(n)
+	return s
+}
+
+// skipLabels moves past the labels at r.off.
+func (r *fieldReader) skipLabels() {
+	n := r.uvarint("metadata.labels")
+	for i := uint64(0); i < 2*n && r.err == nil; i++ {
+		r.bytes("metadata.labels")
+	}
+}
+
+func (r *fieldReader) labels(d *decoder) map[string]string {
+	start := r.off
+	n := r.uvarint("metadata.labels")
+	if r.err != nil {
+		return nil
+	}
+	// Each label takes at least two bytes, which bounds a corrupt count.
+	if n == 0 || n > uint64(len(r.b)-r.off)/2 {
+		r.off = start
+		r.fail("metadata.labels", fmt.Sprintf("count %d does not fit the value", n))
+		return nil
+	}
+	labels := make(map[string]string, n)
+	for range n {
+		k := r.bytes("metadata.labels")
+		v := r.bytes("metadata.labels")
+		if r.err != nil {
+			return nil
+		}
+		labels[d.intern(k)] = d.intern(v)
+	}
+	return labels
+}

@@ -1,0 +1,95 @@
+// Package boltstore is a herald.Store in a single bbolt file: the durable
+// log an application opens once and that survives crashes.
+//
+// Open opens (or creates) a file that holds nothing but the store; New
+// puts the store in a *bbolt.DB the application opened, beside its own
+// buckets, so that its state and its events can commit in one
+// transaction (AppendTx, or PublishAfterCommit with WithTx). A Store is
+// also a herald.SnapshotStore, a herald.CheckpointStore, a herald.Outbox
+// and a herald.TxStore, and passes store/storetest.
+//
+// # What the store guarantees
+//
+//   - Durability: Append returns once its events are committed and synced
+//     to the disk (unless WithNoSync). After a crash of the process or the
+//     machine, every append that returned nil is in the file, whole; an
+//     append under way at the time is there whole or not at all.
+//   - Order: positions start at 1 and follow each other without a gap in
+//     commit order; an append that fails takes none. Revisions count each
+//     aggregate's events from 1.
+//   - Atomic appends: a batch is checked whole before anything of it is
+//     written; it is stored entirely or not at all.
+//   - Unique ids: an id is stored once in the whole store. A batch stored
+//     before is acknowledged with the stored envelopes; one partly stored
+//     fails with herald.ErrDuplicate.
+//   - Exact envelopes: every field round trips, the timestamp to the
+//     nanosecond (in UTC). Data is kept as the JSON the publisher's value
+//     encodes to, and read back as a json.RawMessage, which
+//     herald.Registry.Decode, herald.DataAs and herald.On turn into the Go
+//     type; WithRegistry makes reads do it.
+//   - Outbox: events appended through a Publisher with a bus are recorded
+//     as undelivered in the same transaction and marked delivered once the
+//     bus has them; Publisher.Redeliver delivers, at least once, what a
+//     crash left undelivered.
+//   - Bad bytes never panic: a file that is not a herald store, one of a
+//     newer format or a damaged one is an error of Open; an event that does
+//     not decode is an error of the read naming its position (a
+//     *DecodeError matching ErrCorrupt).
+//
+// # Group commit
+//
+// Appends, snapshots and checkpoints are written by one goroutine, the
+// committer, started by Open and New and ended by Close. Callers encode
+// their events on their own goroutines and queue them; the committer
+// takes everything queued at once, checks and writes it in one bbolt
+// transaction and commits it with one fsync, then wakes the callers. While
+// it commits, the next callers queue up, so the more callers wait, the
+// more each commit carries. There is no timer (bbolt's DB.Batch waits up
+// to 10 ms): a lone caller is committed at once. An append whose context
+// ends while it waits in the queue is dropped and returns the context's
+// error; once the committer took it, it is committed whatever the context
+// does.
+//
+// # The file
+//
+// Everything is in one top-level bucket, "herald", whose meta bucket holds
+// the format marker: a store file of a newer format is refused, not
+// misread. Events are kept in the events bucket keyed by their position
+// (big-endian), in a compact binary envelope: a version byte, the fixed
+// fields (revision, ids, timestamp) at fixed offsets, the names and other
+// strings with their lengths, and the data's JSON bytes last, decoded only
+// when asked (see EncodeEvent and DecodeEvent). Indexes: event ids per
+// append, positions per event name, positions per aggregate, counts per
+// name, snapshots, checkpoints and the outbox, each in its own bucket. The
+// append-only buckets are filled to 100% in every write transaction.
+//
+// # Choices where herald.Store is silent
+//
+//   - Event ids are kept unique with an index in memory, built from the
+//     file on the first write after Open (22 to 43 bytes per event): an
+//     index in the file keyed by random ids would make every append write
+//     pages all over it. The file keeps each append's ids in one value at
+//     the end of a bucket instead.
+//   - The stream index lags behind the log by up to 1,024 events, which
+//     reads and writes find by reading those events' heads; it is brought
+//     up to date in one go, so concurrent appends to many aggregates do
+//     not each write a page of it.
+//   - Reads take the file's events in chunks of 256, each in a read
+//     transaction of its own, and yield them after it ended: a loop body
+//     may append, and a long read does not hold back the file's growth.
+//     Each chunk checks the context and the store. A long ReadLog decodes
+//     chunks ahead on several goroutines; a read of the whole log of a file
+//     not in the page cache reads the file ahead, since bbolt maps it with
+//     MADV_RANDOM.
+//   - Events read back share their labels, users and authorizations with
+//     other events read in the same iteration, and their data with a block
+//     of up to 32 KiB of other events' data: none of them may be changed.
+//   - Delivered marks are written with the next commit, or in a commit of
+//     their own once 1,024 wait, or at Close; a crash may lose the newest,
+//     whose events are then delivered again.
+//   - Names (context, aggregate, event) are at most MaxNameLength bytes,
+//     and an encoded event at most WithMaxEventSize (1 MiB by default).
+//   - Open waits WithOpenTimeout (1 s by default) for a file another
+//     process holds, then fails with ErrLocked. Only one Store may use a
+//     file at a time.
+package boltstore

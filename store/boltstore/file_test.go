@@ -1,0 +1,283 @@
+package boltstore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/boltstore"
+	"github.com/herald-go/herald/store/storetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Tests of the file: its format marker, the files Open refuses, reopening.
+
+func TestReopenKeepsEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	ref := storetest.NewRef("communication", "message")
+	stored := storetest.Append(t, s, fullEvent(ref), storetest.NewEvent(ref, "liked", nil))
+	require.NoError(t, s.SaveSnapshot(t.Context(), herald.Snapshot{Aggregate: ref, Revision: 2, State: []byte("two")}))
+	require.NoError(t, s.SaveCheckpoint(t.Context(), "projection", 2))
+	require.NoError(t, s.Close())
+
+	s, err = boltstore.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.AssertEventsEqual(t, stored, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
+	storetest.AssertEventsEqual(t, stored, storetest.ReadAll(t, s.ReadStream(t.Context(), ref, 0, 0)))
+	snap, err := s.LoadSnapshot(t.Context(), ref)
+	require.NoError(t, err)
+	assert.Equal(t, "two", string(snap.State))
+	pos, err := s.LoadCheckpoint(t.Context(), "projection")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(2), pos)
+
+	again := storetest.Append(t, s, storetest.NewEvent(ref, "liked", nil))
+	assert.Equal(t, uint64(3), again[0].Metadata.Position)
+	assert.Equal(t, uint64(3), again[0].Metadata.Revision)
+	dup := stored[0]
+	dup.Metadata.Position, dup.Metadata.Revision = 0, 0
+	batch := []herald.Event{dup}
+	require.NoError(t, s.Append(t.Context(), batch), "ids are unique across reopening")
+	assert.Equal(t, uint64(1), batch[0].Metadata.Position)
+}
+
+// fullEvent returns an event of ref that uses every envelope field.
+func fullEvent(ref herald.AggregateRef) herald.Event {
+	e := storetest.NewEvent(ref, "sent", map[string]any{"text": "hey", "to": []any{"jane"}})
+	e.User = &herald.User{ID: "jane.doe@example.com"}
+	e.Metadata.Labels = map[string]string{"program": "support", "tier": "gold"}
+	e.Metadata.Authorization = &herald.Authorization{Owner: "jane.doe@example.com", ForAuthenticated: true}
+	e.Metadata.Timestamp = time.Date(2024, 2, 29, 13, 14, 15, 123456789, time.UTC)
+	return e
+}
+
+func TestNewFileHasFormatMarker(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket([]byte("herald"))
+		require.NotNil(t, root, "the store's bucket")
+		assert.Equal(t, "herald-events\x00\x01", string(root.Bucket([]byte("meta")).Get([]byte("format"))))
+		return nil
+	}))
+}
+
+// withFile returns the path of a store file changed by change, made with
+// bbolt directly.
+func withFile(t *testing.T, change func(tx *bolt.Tx) error) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(change))
+	require.NoError(t, db.Close())
+	return path
+}
+
+func meta(tx *bolt.Tx) *bolt.Bucket {
+	return tx.Bucket([]byte("herald")).Bucket([]byte("meta"))
+}
+
+func TestOpenRefusesFiles(t *testing.T) {
+	tests := []struct {
+		name string
+		path func(t *testing.T) string
+		want error
+	}{
+		{"text file", func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "notes.txt")
+			require.NoError(t, os.WriteFile(path, []byte("these are not events\n"), 0o600))
+			return path
+		}, boltstore.ErrNotStore},
+		{"random bytes", func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "noise.db")
+			noise := make([]byte, 64<<10)
+			for i := range noise {
+				noise[i] = byte(i*7 + i/13)
+			}
+			require.NoError(t, os.WriteFile(path, noise, 0o600))
+			return path
+		}, boltstore.ErrNotStore},
+		{"bbolt file of another application", func(t *testing.T) string {
+			path := filepath.Join(t.TempDir(), "other.db")
+			db, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+				_, err := tx.CreateBucket([]byte("accounts"))
+				return err
+			}))
+			require.NoError(t, db.Close())
+			return path
+		}, boltstore.ErrNotStore},
+		{"newer format", func(t *testing.T) string {
+			return withFile(t, func(tx *bolt.Tx) error {
+				return meta(tx).Put([]byte("format"), []byte("herald-events\x00\x02"))
+			})
+		}, boltstore.ErrNewerFormat},
+		{"damaged format marker", func(t *testing.T) string {
+			return withFile(t, func(tx *bolt.Tx) error {
+				return meta(tx).Put([]byte("format"), []byte("garbage"))
+			})
+		}, boltstore.ErrCorrupt},
+		{"missing format marker", func(t *testing.T) string {
+			return withFile(t, func(tx *bolt.Tx) error { return meta(tx).Delete([]byte("format")) })
+		}, boltstore.ErrCorrupt},
+		{"missing bucket", func(t *testing.T) string {
+			return withFile(t, func(tx *bolt.Tx) error {
+				return tx.Bucket([]byte("herald")).DeleteBucket([]byte("streams"))
+			})
+		}, boltstore.ErrCorrupt},
+		{"damaged meta pages", func(t *testing.T) string {
+			path := withFile(t, func(*bolt.Tx) error { return nil })
+			f, err := os.OpenFile(path, os.O_RDWR, 0)
+			require.NoError(t, err)
+			page := make([]byte, 4096)
+			for _, off := range []int64{0, int64(os.Getpagesize())} {
+				_, err = f.ReadAt(page, off)
+				require.NoError(t, err)
+				for i := 32; i < 64; i++ {
+					page[i] ^= 0xff
+				}
+				_, err = f.WriteAt(page, off)
+				require.NoError(t, err)
+			}
+			require.NoError(t, f.Close())
+			return path
+		}, herald.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := tt.path(t)
+			s, err := boltstore.Open(path, boltstore.WithOpenTimeout(time.Second))
+			if err == nil {
+				s.Close()
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tt.want)
+			assert.ErrorIs(t, err, herald.ErrInvalid)
+			assert.Contains(t, err.Error(), path, "the error names the file")
+		})
+	}
+}
+
+func TestOpenLockedFileTimesOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	holder, err := bolt.Open(path, 0o600, nil) // bbolt's flock, as another process would hold it
+	require.NoError(t, err)
+	defer holder.Close()
+	_, err = boltstore.Open(path, boltstore.WithOpenTimeout(50*time.Millisecond))
+	require.Error(t, err)
+	assert.ErrorIs(t, err, boltstore.ErrLocked)
+	assert.Contains(t, err.Error(), path)
+}
+
+func TestInvalidOptions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	for name, opt := range map[string]boltstore.Option{
+		"zero timeout":    boltstore.WithOpenTimeout(0),
+		"tiny event size": boltstore.WithMaxEventSize(10),
+	} {
+		_, err := boltstore.Open(path, opt)
+		assert.ErrorIs(t, err, herald.ErrInvalid, name)
+	}
+	_, err := boltstore.New(nil)
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+}
+
+func TestNewSharesTheApplicationsFile(t *testing.T) {
+	db, err := bolt.Open(filepath.Join(t.TempDir(), "app.db"), 0o600, nil)
+	require.NoError(t, err)
+	defer db.Close()
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket([]byte("accounts"))
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("jane"), []byte("42"))
+	}))
+	s, err := boltstore.New(db)
+	require.NoError(t, err)
+	storetest.Append(t, s, storetest.NewEvent(storetest.NewRef("ctx", "agg"), "x", nil))
+	require.NoError(t, s.Close())
+	assert.ErrorIs(t, s.Append(t.Context(), nil), herald.ErrClosed)
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		assert.Equal(t, "42", string(tx.Bucket([]byte("accounts")).Get([]byte("jane"))), "the application's bucket")
+		return nil
+	}), "Close leaves a database it was given open")
+
+	again, err := boltstore.New(db)
+	require.NoError(t, err)
+	defer again.Close()
+	st, err := again.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), st.Events)
+}
+
+func TestCorruptEventNamesItsPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	ref := storetest.NewRef("ctx", "agg")
+	storetest.Append(t, s, storetest.NewEvent(ref, "x", 1), storetest.NewEvent(ref, "x", 2), storetest.NewEvent(ref, "x", 3))
+	require.NoError(t, s.Close())
+
+	db, err := bolt.Open(path, 0o600, nil)
+	require.NoError(t, err)
+	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+		events := tx.Bucket([]byte("herald")).Bucket([]byte("events"))
+		v := append([]byte(nil), events.Get([]byte{0, 0, 0, 0, 0, 0, 0, 2})...)
+		// The context's length, far beyond the value: it follows the fixed
+		// part (54 bytes) and the causation id (the nil uuid, not the
+		// event's own id).
+		v[70] = 200
+		return events.Put([]byte{0, 0, 0, 0, 0, 0, 0, 2}, v)
+	}))
+	require.NoError(t, db.Close())
+
+	s, err = boltstore.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	for name, seq := range map[string]func() (int, error){
+		"ReadLog":    func() (int, error) { return count(s.ReadLog(t.Context(), 0)) },
+		"ReadStream": func() (int, error) { return count(s.ReadStream(t.Context(), ref, 0, 0)) },
+	} {
+		_, err := seq()
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, boltstore.ErrCorrupt, name)
+		var de *boltstore.DecodeError
+		require.ErrorAs(t, err, &de, name)
+		assert.Equal(t, uint64(2), de.Position, name)
+		assert.Equal(t, "context.name", de.Field, name)
+		assert.Contains(t, err.Error(), "position 2", name)
+	}
+	_, err = s.Query(t.Context(), herald.Query{})
+	assert.ErrorIs(t, err, boltstore.ErrCorrupt, "Query")
+}
+
+// count counts what seq yields until its first error.
+func count(seq func(func(herald.Event, error) bool)) (int, error) {
+	n := 0
+	for _, err := range seq {
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

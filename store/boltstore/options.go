@@ -1,0 +1,102 @@
+package boltstore
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// Option configures a Store built by Open or New.
+type Option func(*options) error
+
+type options struct {
+	openTimeout  time.Duration
+	maxEventSize int
+	registry     *herald.Registry
+	noSync       bool
+	logger       *slog.Logger
+}
+
+// Defaults of the options.
+const (
+	// DefaultOpenTimeout is how long Open waits for a file another process
+	// holds.
+	DefaultOpenTimeout = time.Second
+	// DefaultMaxEventSize is the largest encoded event Append takes.
+	DefaultMaxEventSize = 1 << 20
+	// MaxNameLength is the longest context, aggregate or event name, in
+	// bytes, that the store takes. Names are part of index keys.
+	MaxNameLength = 1024
+)
+
+func defaultOptions() options {
+	return options{openTimeout: DefaultOpenTimeout, maxEventSize: DefaultMaxEventSize}
+}
+
+// WithOpenTimeout sets how long Open waits for the file lock that another
+// process holds before it fails with ErrLocked. It must be positive; the
+// default is DefaultOpenTimeout. New ignores it.
+func WithOpenTimeout(d time.Duration) Option {
+	return func(o *options) error {
+		if d <= 0 {
+			return fmt.Errorf("open timeout %s: want more than 0", d)
+		}
+		o.openTimeout = d
+		return nil
+	}
+}
+
+// WithMaxEventSize sets the largest encoded event, envelope and data, in
+// bytes, that Append takes; a larger one fails the batch with an error
+// matching herald.ErrInvalid. It must be from 1 KiB to 256 MiB; the
+// default is DefaultMaxEventSize.
+func WithMaxEventSize(n int) Option {
+	return func(o *options) error {
+		if n < 1<<10 || n > 256<<20 {
+			return fmt.Errorf("max event size %d: want 1 KiB to 256 MiB", n)
+		}
+		o.maxEventSize = n
+		return nil
+	}
+}
+
+// WithRegistry makes reads decode the data of events that r defines into
+// their Go types (see herald.Registry.Decode), so handlers and replays get
+// Go values instead of json.RawMessage; undefined events keep their
+// json.RawMessage. Data that does not decode into its type is an error of
+// the read naming the event. Large reads decode on several goroutines.
+func WithRegistry(r *herald.Registry) Option {
+	return func(o *options) error { o.registry = r; return nil }
+}
+
+// WithNoSync turns off the fsync of every commit: appends are faster and
+// a crash of the machine (not only of the process) may lose the newest of
+// them or damage the file. For tests and throwaway data. New ignores it;
+// set NoSync on the *bbolt.DB instead.
+func WithNoSync() Option {
+	return func(o *options) error { o.noSync = true; return nil }
+}
+
+// WithLogger logs what the store cannot return to a caller, such as a
+// failure to record deliveries. A nil logger (the default) is silent.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) error { o.logger = l; return nil }
+}
+
+func buildOptions(opts []Option) (options, error) {
+	o := defaultOptions()
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(&o); err != nil {
+			return options{}, fmt.Errorf("boltstore: option: %v: %w", err, herald.ErrInvalid)
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o, nil
+}

@@ -1,0 +1,282 @@
+package boltstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"github.com/herald-go/herald"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Store is a herald.Store in a bbolt file; it is also a
+// herald.SnapshotStore, a herald.CheckpointStore, a herald.Outbox and a
+// herald.TxStore. Build one with Open or New; it is safe for concurrent
+// use. Its committer goroutine runs until Close.
+type Store struct {
+	db    *bolt.DB
+	owned bool // Close closes db
+	opts  options
+
+	mu          sync.Mutex
+	queue       []*request
+	marks       []posRange // delivered, not yet written
+	marksFailed bool
+	closed      atomic.Bool // set under mu
+
+	wake     chan struct{}
+	stopping chan struct{}
+	stopped  chan struct{}
+
+	ids idIndex
+	w   writer // the committer's
+}
+
+var (
+	_ herald.Store           = (*Store)(nil)
+	_ herald.SnapshotStore   = (*Store)(nil)
+	_ herald.CheckpointStore = (*Store)(nil)
+	_ herald.Outbox          = (*Store)(nil)
+	_ herald.TxStore         = (*Store)(nil)
+)
+
+// Open opens the store in the bbolt file at path, creating the file with
+// the store's format marker when it does not exist. A file that is not a
+// bbolt file, or a bbolt file of another application (one with buckets
+// but no herald store), is an error matching ErrNotStore; a store of a
+// newer format, ErrNewerFormat; a damaged one, ErrCorrupt. A file that
+// another process holds is an error matching ErrLocked once the open
+// timeout passed (see WithOpenTimeout). All of them match
+// herald.ErrInvalid too, except ErrLocked. Close the store to close the
+// file.
+func Open(path string, options ...Option) (*Store, error) {
+	o, err := buildOptions(options)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDB(path, o)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newStore(db, o, true)
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// initialMmapSize is the address space the file is mapped with at first:
+// without it bbolt maps the file anew each time it doubles, and a write
+// waits for every read under way when it does. 64-bit systems have the
+// room to spare; it is not memory.
+const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
+
+// openDB opens the bbolt file, telling apart the ways it can fail.
+func openDB(path string, o options) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("boltstore: open %s: bbolt panicked: %v: %w: %w", path, r, ErrCorrupt, herald.ErrInvalid)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:         o.openTimeout,
+		NoSync:          o.noSync,
+		FreelistType:    bolt.FreelistMapType,
+		NoFreelistSync:  true,
+		InitialMmapSize: initialMmapSize,
+	})
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("boltstore: open %s: waited %s: %w", path, o.openTimeout, ErrLocked)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
+	case errors.Is(err, berrors.ErrChecksum):
+		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrCorrupt, herald.ErrInvalid)
+	}
+	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+		// bbolt reports files too short or too damaged to hold its meta
+		// pages with errors of their own.
+		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
+	}
+	return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+}
+
+// New returns a store in db, an open bbolt database that the application
+// may keep its own buckets in; the store keeps everything in a bucket
+// named "herald", which it creates when db has none. Close stops the
+// store but leaves db open. The errors about db's contents are those of
+// Open.
+//
+// Only one Store may use a database at a time.
+func New(db *bolt.DB, options ...Option) (*Store, error) {
+	if db == nil {
+		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
+	}
+	o, err := buildOptions(options)
+	if err != nil {
+		return nil, err
+	}
+	s, err := newStore(db, o, false)
+	if err != nil {
+		return nil, fmt.Errorf("boltstore: new: %w", err)
+	}
+	return s, nil
+}
+
+func newStore(db *bolt.DB, o options, owned bool) (*Store, error) {
+	if err := prepareFile(db, !owned); err != nil {
+		return nil, err
+	}
+	s := &Store{
+		db: db, owned: owned, opts: o,
+		wake:     make(chan struct{}, 1),
+		stopping: make(chan struct{}),
+		stopped:  make(chan struct{}),
+	}
+	go s.commitLoop()
+	return s, nil
+}
+
+// prepareFile checks the store's format marker in db, or creates the
+// store's buckets when db has none. A database with buckets of its own
+// and no store is taken only when shared is true.
+func prepareFile(db *bolt.DB, shared bool) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("bbolt panicked reading the file: %v: %w: %w", r, ErrCorrupt, herald.ErrInvalid)
+		}
+	}()
+	var exists bool
+	err = db.View(func(tx *bolt.Tx) error {
+		var err error
+		exists, err = checkFormat(tx, shared)
+		return err
+	})
+	if err != nil || exists {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		if exists, err := checkFormat(tx, shared); err != nil || exists {
+			return err
+		}
+		root, err := tx.CreateBucket(rootBucket)
+		if err != nil {
+			return err
+		}
+		for _, name := range allBuckets {
+			if _, err := root.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		marker := append(bytes.Clone(formatMagic), formatV1)
+		return root.Bucket(metaBucket).Put(formatKey, marker)
+	})
+}
+
+// checkFormat reports whether tx holds a store of a format this library
+// reads.
+func checkFormat(tx *bolt.Tx, shared bool) (bool, error) {
+	root := tx.Bucket(rootBucket)
+	if root == nil {
+		if !shared {
+			var foreign []byte
+			_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				foreign = name
+				return errors.New("stop")
+			})
+			if foreign != nil {
+				return false, fmt.Errorf("bbolt file has bucket %q but no %q bucket: %w: %w",
+					foreign, rootBucket, ErrNotStore, herald.ErrInvalid)
+			}
+		}
+		return false, nil
+	}
+	meta := root.Bucket(metaBucket)
+	if meta == nil {
+		return false, fmt.Errorf("the %q bucket has no format marker: %w: %w", rootBucket, ErrCorrupt, herald.ErrInvalid)
+	}
+	marker := meta.Get(formatKey)
+	if len(marker) != formatLength || !bytes.HasPrefix(marker, formatMagic) {
+		return false, fmt.Errorf("format marker %q is not a herald store's: %w: %w", marker, ErrCorrupt, herald.ErrInvalid)
+	}
+	switch v := marker[len(marker)-1]; {
+	case v > formatV1:
+		return false, fmt.Errorf("format %d, this library reads %d: %w: %w", v, formatV1, ErrNewerFormat, herald.ErrInvalid)
+	case v < formatV1:
+		return false, fmt.Errorf("format %d is unknown: %w: %w", v, ErrCorrupt, herald.ErrInvalid)
+	}
+	if _, err := openBuckets(tx); err != nil {
+		return false, fmt.Errorf("%w: %w", err, herald.ErrInvalid)
+	}
+	return true, nil
+}
+
+// DB returns the bbolt database the store is in, for the application's
+// own buckets and transactions (see AppendTx).
+func (s *Store) DB() *bolt.DB { return s.db }
+
+// Close stops the store: calls after it return errors matching
+// herald.ErrClosed, and reads under way stop with such an error at their
+// next check. Appends already waiting are committed first, and so are the
+// deliveries marked since the last commit. Close closes the file when the
+// store opened it (Open), not when it was given the database (New).
+// Closing a closed store does nothing and returns nil.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed.Store(true)
+	s.mu.Unlock()
+	close(s.stopping)
+	<-s.stopped
+	if s.owned {
+		if err := s.db.Close(); err != nil {
+			return fmt.Errorf("boltstore: close: %w", err)
+		}
+	}
+	return nil
+}
+
+// usable returns the context's error, or herald.ErrClosed once the store
+// is closed.
+func (s *Store) usable(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return herald.ErrClosed
+	}
+	return nil
+}
+
+// view runs fn in a read transaction on the store's buckets, turning a
+// panic of bbolt on a damaged page into an error.
+func (s *Store) view(fn func(tx *bolt.Tx, b buckets) error) (err error) {
+	if s.closed.Load() {
+		return herald.ErrClosed
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
+		}
+	}()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		b, err := openBuckets(tx)
+		if err != nil {
+			return err
+		}
+		return fn(tx, b)
+	})
+	return dbError(err)
+}

@@ -1,0 +1,22 @@
+package herald
+
+import "context"
+
+// TxStore is the optional capability of a Store to append inside a
+// transaction that the context carries, such as a bbolt store appending
+// inside the application's own *bbolt.Tx: the application's state and its
+// events then commit together or not at all. PublishAfterCommit and
+// PublishBatchAfterCommit use it when the store has it, before they fall
+// back to the context's Tx. Implementations are safe for concurrent use.
+type TxStore interface {
+	// AppendInTx appends events inside the transaction ctx carries, when
+	// it carries one the store writes in, and reports whether it did;
+	// false with a nil error means there is none and nothing happened. It
+	// checks the batch as Append does and writes positions and revisions
+	// into events; they hold once the transaction commits, and nothing is
+	// stored when it rolls back. When the store is an Outbox and
+	// undelivered is true, the events are also recorded as not yet
+	// delivered. committed, when not nil, runs after the transaction
+	// commits, and never when it rolls back.
+	AppendInTx(ctx context.Context, events []Event, undelivered bool, committed func()) (bool, error)
+}
