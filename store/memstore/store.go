@@ -109,7 +109,7 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	}
 	counts := make(map[string]uint64, len(s.counts))
 	for k, n := range s.counts {
-		counts[k.context+"."+k.aggregate+"."+k.name] = *n
+		counts[k.context+"."+k.aggregate+"."+k.name] += *n
 	}
 	return herald.Stats{Events: s.log.n, Head: s.log.n, Counts: counts}, nil
 }
