@@ -58,7 +58,8 @@ type User struct {
 
 // Metadata is the envelope's metadata block.
 type Metadata struct {
-	// Timestamp is when the event was published.
+	// Timestamp is when the event was published. A publisher that makes
+	// the event's id stamps the time in that id, to the millisecond.
 	Timestamp time.Time
 	// Position is the event's place in the store's global log, assigned at
 	// commit and strictly increasing in commit order; 0 until stored.

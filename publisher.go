@@ -23,10 +23,13 @@ type Publisher struct {
 	outbox   Outbox  // the store's, when it is one and there is a bus
 	txStore  TxStore // the store's, when it is one
 	registry *Registry
-	now      func() time.Time
-	logger   *slog.Logger
-	ids      idSource
-	single   sync.Pool // of *[1]Event, for Publish
+	clockSet bool
+	// now is the clock of WithClock; nil means the time in the ids the
+	// publisher makes, or time.Now for events that bring their own id.
+	now    func() time.Time
+	logger *slog.Logger
+	ids    idSource
+	single sync.Pool // of *[1]Event, for Publish
 
 	closed   atomic.Bool
 	inflight atomic.Int64
@@ -41,9 +44,15 @@ func WithRegistry(r *Registry) PublisherOption {
 	return func(p *Publisher) { p.registry = r }
 }
 
-// WithClock sets the clock that stamps timestamps; the default is time.Now.
+// WithClock sets the clock that stamps timestamps. Without it an event
+// whose id the publisher makes is stamped with the time in that id, to the
+// millisecond (which is what wolkenkit's timestamps hold), and one that
+// brings its own id with time.Now. A nil clock is an error.
 func WithClock(now func() time.Time) PublisherOption {
-	return func(p *Publisher) { p.now = now }
+	return func(p *Publisher) {
+		p.now = now
+		p.clockSet = true
+	}
 }
 
 // WithLogger logs what the publisher cannot return to a caller, such as a
@@ -58,11 +67,11 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 	if store == nil {
 		return nil, fmt.Errorf("%w: new publisher: store is nil", ErrInvalid)
 	}
-	p := &Publisher{store: store, bus: bus, now: time.Now}
+	p := &Publisher{store: store, bus: bus}
 	for _, o := range options {
 		o(p)
 	}
-	if p.now == nil {
+	if p.clockSet && p.now == nil {
 		return nil, fmt.Errorf("%w: new publisher: clock is nil", ErrInvalid)
 	}
 	if p.logger == nil {

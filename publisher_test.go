@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/memstore"
 )
 
 func TestPublishStampsTheEnvelope(t *testing.T) {
@@ -276,4 +277,29 @@ func TestPublishWithCancelledContextStoresNothing(t *testing.T) {
 	_, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
 	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.Empty(t, f.stored(t))
+}
+
+func TestPublishStampsTheTimeOfTheID(t *testing.T) {
+	f := newFixture(t)
+	before := time.Now().Truncate(time.Millisecond)
+	e, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "hey"))
+	require.NoError(t, err)
+	after := time.Now()
+	assert.Equal(t, 7, int(e.ID.Version()), "ids are time-ordered")
+	sec, nsec := e.ID.Time().UnixTime()
+	assert.True(t, e.Metadata.Timestamp.Equal(time.Unix(sec, nsec)), "the timestamp is the id's time")
+	assert.False(t, e.Metadata.Timestamp.Before(before), "%v is before %v", e.Metadata.Timestamp, before)
+	assert.False(t, e.Metadata.Timestamp.After(after), "%v is after %v", e.Metadata.Timestamp, after)
+
+	own := sentEvent(messageRef(), "own id")
+	own.ID = uuid.New()
+	e, err = f.publisher.Publish(context.Background(), own)
+	require.NoError(t, err)
+	assert.False(t, e.Metadata.Timestamp.Before(after), "an event with its own id is stamped by the clock")
+	assert.False(t, e.Metadata.Timestamp.After(time.Now()))
+}
+
+func TestNewPublisherRejectsANilClock(t *testing.T) {
+	_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+	require.ErrorIs(t, err, herald.ErrInvalid)
 }

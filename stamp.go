@@ -14,21 +14,23 @@ import (
 // context and the clock once per call, not once per event.
 type stamp struct {
 	ids         *idSource
-	now         time.Time
+	clock       func() time.Time // nil: the time in the ids it makes
+	now         time.Time        // read from the clock when first needed
 	user        *User
 	causation   uuid.UUID
 	correlation uuid.UUID
 }
 
 func (p *Publisher) newStamp(ctx context.Context) stamp {
-	s := stamp{ids: &p.ids, now: p.now(), user: UserFrom(ctx)}
+	s := stamp{ids: &p.ids, clock: p.now, user: UserFrom(ctx)}
 	s.causation, s.correlation = causeIDs(ctx)
 	return s
 }
 
 // apply fills what e leaves out. Nothing the caller set is overwritten.
 func (s *stamp) apply(e *Event, def *Definition) {
-	if e.ID == uuid.Nil {
+	made := e.ID == uuid.Nil
+	if made {
 		e.ID = s.ids.next()
 	}
 	if e.Type == "" {
@@ -39,7 +41,7 @@ func (s *stamp) apply(e *Event, def *Definition) {
 	}
 	m := &e.Metadata
 	if m.Timestamp.IsZero() {
-		m.Timestamp = s.now
+		m.Timestamp = s.timestamp(e.ID, made)
 	}
 	if m.CausationID == uuid.Nil {
 		m.CausationID = s.causation
@@ -54,6 +56,22 @@ func (s *stamp) apply(e *Event, def *Definition) {
 		m.CorrelationID = m.CausationID
 	}
 	m.Authorization = authorizationFor(e, def)
+}
+
+// timestamp is the time to stamp on an event with id: the time in the id
+// when the publisher made it and has no clock of its own, else the clock's.
+func (s *stamp) timestamp(id uuid.UUID, made bool) time.Time {
+	if made && s.clock == nil {
+		return time.Unix(id.Time().UnixTime())
+	}
+	if s.now.IsZero() {
+		if s.clock != nil {
+			s.now = s.clock()
+		} else {
+			s.now = time.Now()
+		}
+	}
+	return s.now
 }
 
 // authorizationFor returns e's authorization, else its definition's default,
