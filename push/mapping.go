@@ -1,0 +1,423 @@
+package push
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// mapping is a StreamEvent's Map, compiled: the output keys in order and
+// the path each takes its value from.
+type mapping struct {
+	keys  []string
+	paths []mapPath
+}
+
+// mapPath is a path in the envelope: a field, and below it a label's key
+// or a path in the data.
+type mapPath struct {
+	field envField
+	rest  []string // the path inside data, or the label key as one element
+}
+
+// envField is a field of the envelope, or an object of it.
+type envField uint8
+
+const (
+	fieldContext envField = iota
+	fieldContextName
+	fieldAggregate
+	fieldAggregateName
+	fieldAggregateID
+	fieldName
+	fieldID
+	fieldType
+	fieldData
+	fieldUser
+	fieldUserID
+	fieldMetadata
+	fieldTimestamp
+	fieldPosition
+	fieldRevision
+	fieldCausationID
+	fieldCorrelationID
+	fieldLabels
+	fieldLabel
+	fieldAuthorization
+	fieldOwner
+	fieldForAuthenticated
+	fieldForPublic
+)
+
+// envelopePaths are the paths of the envelope that MarshalJSON writes,
+// other than those below data and metadata.labels.
+var envelopePaths = map[string]envField{
+	"context":                                fieldContext,
+	"context.name":                           fieldContextName,
+	"aggregate":                              fieldAggregate,
+	"aggregate.name":                         fieldAggregateName,
+	"aggregate.id":                           fieldAggregateID,
+	"name":                                   fieldName,
+	"id":                                     fieldID,
+	"type":                                   fieldType,
+	"data":                                   fieldData,
+	"user":                                   fieldUser,
+	"user.id":                                fieldUserID,
+	"metadata":                               fieldMetadata,
+	"metadata.timestamp":                     fieldTimestamp,
+	"metadata.position":                      fieldPosition,
+	"metadata.revision":                      fieldRevision,
+	"metadata.causationId":                   fieldCausationID,
+	"metadata.correlationId":                 fieldCorrelationID,
+	"metadata.labels":                        fieldLabels,
+	"metadata.isAuthorized":                  fieldAuthorization,
+	"metadata.isAuthorized.owner":            fieldOwner,
+	"metadata.isAuthorized.forAuthenticated": fieldForAuthenticated,
+	"metadata.isAuthorized.forPublic":        fieldForPublic,
+}
+
+// compileMapping checks and compiles a Map. defs are the definitions of
+// the events the map applies to, when a registry knows them: a data path
+// must exist in the data type of one of them.
+func compileMapping(m map[string]string, defs []*herald.Definition) (*mapping, error) {
+	keys := slices.Sorted(func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	mp := &mapping{keys: keys, paths: make([]mapPath, len(keys))}
+	for i, key := range keys {
+		if key == "" {
+			return nil, fmt.Errorf("map: a key is empty: %w", herald.ErrInvalid)
+		}
+		p, err := parsePath(m[key], defs)
+		if err != nil {
+			return nil, fmt.Errorf("map[%q]: %w", key, err)
+		}
+		mp.paths[i] = p
+	}
+	return mp, nil
+}
+
+// parsePath parses a path of the envelope and checks that it can exist.
+func parsePath(path string, defs []*herald.Definition) (mapPath, error) {
+	if f, ok := envelopePaths[path]; ok {
+		return mapPath{field: f}, nil
+	}
+	if key, ok := strings.CutPrefix(path, "metadata.labels."); ok && key != "" {
+		return mapPath{field: fieldLabel, rest: []string{key}}, nil
+	}
+	rest, ok := strings.CutPrefix(path, "data.")
+	if !ok {
+		return mapPath{}, fmt.Errorf("%q is not a path of the event envelope: %w", path, herald.ErrInvalid)
+	}
+	segments := strings.Split(rest, ".")
+	if slices.Contains(segments, "") {
+		return mapPath{}, fmt.Errorf("%q has an empty segment: %w", path, herald.ErrInvalid)
+	}
+	if len(defs) > 0 && !slices.ContainsFunc(defs, func(d *herald.Definition) bool {
+		return typeHasPath(d.Type, segments)
+	}) {
+		names := make([]string, len(defs))
+		for i, d := range defs {
+			names[i] = fmt.Sprintf("%s (%v)", d.FullName(), d.Type)
+		}
+		return mapPath{}, fmt.Errorf("%q cannot exist in the data of %s: %w",
+			path, strings.Join(names, ", "), herald.ErrInvalid)
+	}
+	return mapPath{field: fieldData, rest: segments}, nil
+}
+
+// render appends the JSON object of m for e. view returns e's data as
+// encoding/json decodes it into an any.
+func (m *mapping) render(b []byte, e *herald.Event, view func() (any, error)) ([]byte, error) {
+	b = append(b, '{')
+	for i, key := range m.keys {
+		v, err := m.paths[i].value(e, view)
+		if err != nil {
+			return nil, err
+		}
+		enc, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		k, _ := json.Marshal(key) // a string always encodes
+		b = append(b, k...)
+		b = append(b, ':')
+		b = append(b, enc...)
+	}
+	return append(b, '}'), nil
+}
+
+// value returns the value at p in e, as a value that encodes to the JSON
+// MarshalJSON writes there; nil when the event has nothing there.
+func (p *mapPath) value(e *herald.Event, view func() (any, error)) (any, error) {
+	m := &e.Metadata
+	switch p.field {
+	case fieldContext:
+		return map[string]any{"name": e.Aggregate.Context}, nil
+	case fieldContextName:
+		return e.Aggregate.Context, nil
+	case fieldAggregate:
+		return map[string]any{"name": e.Aggregate.Name, "id": e.Aggregate.ID}, nil
+	case fieldAggregateName:
+		return e.Aggregate.Name, nil
+	case fieldAggregateID:
+		return e.Aggregate.ID, nil
+	case fieldName:
+		return e.Name, nil
+	case fieldID:
+		return e.ID, nil
+	case fieldType:
+		if e.Type == "" {
+			return herald.TypeDomain, nil
+		}
+		return e.Type, nil
+	case fieldUser:
+		if e.User == nil {
+			return nil, nil
+		}
+		return map[string]any{"id": e.User.ID}, nil
+	case fieldUserID:
+		if e.User == nil {
+			return nil, nil
+		}
+		return e.User.ID, nil
+	case fieldMetadata:
+		// The envelope's own encoding of the block, decoded.
+		b, err := (herald.Event{Metadata: *m}).MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		var whole struct {
+			Metadata json.RawMessage `json:"metadata"`
+		}
+		if err := json.Unmarshal(b, &whole); err != nil {
+			return nil, err
+		}
+		return whole.Metadata, nil
+	case fieldTimestamp:
+		return m.Timestamp.UnixMilli(), nil
+	case fieldPosition:
+		return m.Position, nil
+	case fieldRevision:
+		return m.Revision, nil
+	case fieldCausationID:
+		return m.CausationID, nil
+	case fieldCorrelationID:
+		return m.CorrelationID, nil
+	case fieldLabels:
+		if len(m.Labels) == 0 {
+			return nil, nil
+		}
+		return m.Labels, nil
+	case fieldLabel:
+		if v, ok := m.Labels[p.rest[0]]; ok {
+			return v, nil
+		}
+		return nil, nil
+	case fieldAuthorization:
+		if a := m.Authorization; a != nil {
+			return map[string]any{"owner": a.Owner, "forAuthenticated": a.ForAuthenticated, "forPublic": a.ForPublic}, nil
+		}
+		return nil, nil
+	case fieldOwner:
+		if a := m.Authorization; a != nil {
+			return a.Owner, nil
+		}
+		return nil, nil
+	case fieldForAuthenticated:
+		if a := m.Authorization; a != nil {
+			return a.ForAuthenticated, nil
+		}
+		return nil, nil
+	case fieldForPublic:
+		if a := m.Authorization; a != nil {
+			return a.ForPublic, nil
+		}
+		return nil, nil
+	case fieldData:
+		v, err := view()
+		if err != nil {
+			return nil, err
+		}
+		return walk(v, p.rest), nil
+	}
+	return nil, nil
+}
+
+// walk follows path through a value decoded by encoding/json: object keys,
+// and decimal indexes into arrays. It returns nil where the path leads
+// nowhere.
+func walk(v any, path []string) any {
+	for _, seg := range path {
+		switch t := v.(type) {
+		case map[string]any:
+			v = t[seg]
+		case []any:
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || i >= len(t) {
+				return nil
+			}
+			v = t[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+// dataView decodes data the way MarshalJSON writes it: a json.RawMessage as
+// it is, any other value encoded by encoding/json. Numbers stay
+// json.Numbers, so they are sent as they were.
+func dataView(data any) (any, error) {
+	var raw []byte
+	switch d := data.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		raw = d
+	default:
+		var err error
+		if raw, err = json.Marshal(d); err != nil {
+			return nil, err
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+var (
+	rawMessageType = reflect.TypeFor[json.RawMessage]()
+	timeType       = reflect.TypeFor[time.Time]()
+	marshalerType  = reflect.TypeFor[json.Marshaler]()
+)
+
+// typeHasPath reports whether the JSON encoding/json writes for a value of
+// t can have something at path: struct fields go by their JSON names
+// (tags honoured, embedded structs' fields promoted), maps take any key,
+// slices and arrays take decimal indexes. Below an interface, a
+// json.RawMessage or a type with its own MarshalJSON anything may be.
+func typeHasPath(t reflect.Type, path []string) bool {
+	for seen := 0; t != nil; seen++ {
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if len(path) == 0 {
+			return true
+		}
+		if seen > 64 {
+			return true // a recursive type: deep enough to hold anything
+		}
+		switch {
+		case t == rawMessageType:
+			return true
+		case t == timeType:
+			return false // a string
+		case t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType):
+			return true
+		}
+		seg := path[0]
+		switch t.Kind() {
+		case reflect.Interface:
+			return true
+		case reflect.Struct:
+			t = jsonField(t, seg)
+		case reflect.Map:
+			t = t.Elem()
+		case reflect.Slice, reflect.Array:
+			if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+				return false // base64 text
+			}
+			i, err := strconv.Atoi(seg)
+			if err != nil || i < 0 || (t.Kind() == reflect.Array && i >= t.Len()) {
+				return false
+			}
+			t = t.Elem()
+		default:
+			return false
+		}
+		path = path[1:]
+	}
+	return false
+}
+
+// jsonField returns the type of the field of struct type t that
+// encoding/json writes under name, or nil. Like encoding/json, it prefers
+// the shallowest field, and among fields at one depth the one that is
+// tagged; fields that still conflict are written by none.
+func jsonField(t reflect.Type, name string) reflect.Type {
+	level := []reflect.Type{t}
+	visited := map[reflect.Type]bool{}
+	for len(level) > 0 {
+		var found, tagged []reflect.Type
+		var next []reflect.Type
+		for _, st := range level {
+			if visited[st] {
+				continue
+			}
+			visited[st] = true
+			for i := range st.NumField() {
+				f := st.Field(i)
+				tag := f.Tag.Get("json")
+				if tag == "-" {
+					continue
+				}
+				tagName, _, _ := strings.Cut(tag, ",")
+				ft := f.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if f.Anonymous {
+					if tagName == "" && ft.Kind() == reflect.Struct {
+						next = append(next, ft)
+						continue
+					}
+					if !f.IsExported() {
+						continue
+					}
+				} else if !f.IsExported() {
+					continue
+				}
+				fieldName := tagName
+				if fieldName == "" {
+					fieldName = f.Name
+				}
+				if fieldName != name {
+					continue
+				}
+				found = append(found, f.Type)
+				if tagName != "" {
+					tagged = append(tagged, f.Type)
+				}
+			}
+		}
+		switch {
+		case len(found) == 1:
+			return found[0]
+		case len(tagged) == 1:
+			return tagged[0]
+		case len(found) > 1:
+			return nil
+		}
+		level = next
+	}
+	return nil
+}

@@ -1,0 +1,306 @@
+package push
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// Server serves registered streams as server-sent events at
+// GET /streams/{id}. Build one with New and register streams with
+// Register; it is an http.Handler, safe for concurrent use, and may be
+// mounted under a prefix with http.StripPrefix. Close ends every stream.
+type Server struct {
+	store        herald.Store
+	registry     *herald.Registry
+	auth         Authenticator
+	heartbeat    time.Duration
+	writeTimeout time.Duration
+	log          *slog.Logger
+
+	hub *hub
+	mux *http.ServeMux
+
+	regMu   sync.Mutex
+	streams atomic.Pointer[map[string]*stream]
+
+	mu      sync.Mutex
+	closed  bool
+	active  int           // requests being served
+	idle    chan struct{} // closed once closed and active is 0
+	closing chan struct{} // closed by Close
+
+	opened atomic.Uint64
+	cutOff atomic.Uint64
+}
+
+// Info describes a Server at a moment; the counters are read one by one.
+type Info struct {
+	// Streams is the number of streams registered.
+	Streams int
+	// Clients is the number of streams open now.
+	Clients int
+	// Opened counts the streams opened since the server started.
+	Opened uint64
+	// CutOff counts the clients cut off for being slow: for falling more
+	// than the buffer size behind, or for a write that timed out.
+	CutOff uint64
+	// Position is the position of the newest event the server has taken
+	// from the log.
+	Position uint64
+}
+
+// New returns a server that sends the events of store, following them
+// live as bus delivers them. It subscribes to bus (a durable subscription,
+// see herald.SubscribeDurable) starting from the head of the log, and
+// starts the goroutines described in the package documentation, which run
+// until Close. A nil bus makes it poll the store instead (see
+// WithPollInterval). A nil store or an invalid option is an error matching
+// herald.ErrInvalid; so is a subscription name taken on the bus.
+func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option) (*Server, error) {
+	o, err := buildOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	if store == nil {
+		return nil, fmt.Errorf("push: new: the store is nil: %w", herald.ErrInvalid)
+	}
+	stats, err := store.Stats(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("push: new: read the head of the log: %w", err)
+	}
+	h := newHub(o.bufferSize, stats.Head)
+	checkpoint := &memCheckpoint{}
+	checkpoint.pos.Store(stats.Head)
+	h.durable, err = herald.SubscribeDurable(ctx, herald.DurableConfig{
+		Subscription: herald.Subscription{Name: o.name, Handler: herald.HandlerFunc(h.handle)},
+		Store:        store,
+		Bus:          bus,
+		Checkpoints:  checkpoint,
+		PollInterval: o.pollInterval,
+		Logger:       o.logger,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("push: new: %w", err)
+	}
+	go h.notify()
+	s := &Server{
+		store:        store,
+		registry:     o.registry,
+		auth:         o.auth,
+		heartbeat:    o.heartbeat,
+		writeTimeout: o.writeTimeout,
+		log:          o.logger,
+		hub:          h,
+		mux:          http.NewServeMux(),
+		idle:         make(chan struct{}),
+		closing:      make(chan struct{}),
+	}
+	s.streams.Store(&map[string]*stream{})
+	s.mux.HandleFunc("GET /streams/{id}", s.serveStream)
+	return s, nil
+}
+
+// Register checks streams and adds them, all or none: an empty or taken
+// id, no events, a malformed event name, a stream no one could open, an
+// event name the strict registry does not define (see WithRegistry) or a
+// Map path that cannot exist is an error matching herald.ErrInvalid that
+// names the stream and what is wrong, and nothing is added. The server
+// keeps copies: changing a Stream after Register changes nothing. After
+// Close it returns an error matching herald.ErrClosed.
+func (s *Server) Register(streams ...Stream) error {
+	s.regMu.Lock()
+	defer s.regMu.Unlock()
+	if s.isClosed() {
+		return fmt.Errorf("push: register: %w", herald.ErrClosed)
+	}
+	next := maps.Clone(*s.streams.Load())
+	var errs []error
+	for _, def := range streams {
+		st, err := compileStream(def, s.registry)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, taken := next[st.def.ID]; taken {
+			errs = append(errs, fmt.Errorf("push: stream %q: the id is taken: %w", st.def.ID, herald.ErrInvalid))
+			continue
+		}
+		next[st.def.ID] = st
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	s.streams.Store(&next)
+	return nil
+}
+
+// Streams returns copies of the registered streams, ordered by id.
+func (s *Server) Streams() []Stream {
+	m := *s.streams.Load()
+	out := make([]Stream, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id].def.clone())
+	}
+	return out
+}
+
+// Info describes the server now.
+func (s *Server) Info() Info {
+	return Info{
+		Streams:  len(*s.streams.Load()),
+		Clients:  s.hub.count(),
+		Opened:   s.opened.Load(),
+		CutOff:   s.cutOff.Load(),
+		Position: s.hub.last.Load(),
+	}
+}
+
+// ServeHTTP serves GET /streams/{id}; other paths are 404 Not Found, other
+// methods 405 Method Not Allowed. See the package documentation for the
+// answers a stream request gets.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+// Close ends every stream and stops the server, with http.Server.Shutdown's
+// manner: it refuses new requests (503 Service Unavailable), tells every
+// open stream to end, which it does after the write under way, and waits
+// for them. If ctx ends first, it cuts off the streams still open by
+// ending their writes at once and returns an error wrapping ctx.Err(),
+// without waiting for their handlers to return. Then it leaves the bus and
+// stops its goroutines. It closes neither the store nor the bus. A second
+// Close returns an error matching herald.ErrClosed.
+//
+// An http.Server's Shutdown waits for open streams, which never end on
+// their own: call Close first, or register it with
+// http.Server.RegisterOnShutdown.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return fmt.Errorf("push: close: %w", herald.ErrClosed)
+	}
+	s.closed = true
+	close(s.closing)
+	if s.active == 0 {
+		close(s.idle)
+	}
+	s.mu.Unlock()
+
+	var errs []error
+	select {
+	case <-s.idle:
+	case <-ctx.Done():
+		for _, c := range s.hub.all() {
+			c.cut("the server is closing", false)
+		}
+		errs = append(errs, fmt.Errorf("push: close: %w", ctx.Err()))
+	}
+	if err := s.hub.durable.Close(ctx); err != nil && ctx.Err() == nil {
+		errs = append(errs, fmt.Errorf("push: close: %w", err))
+	}
+	close(s.hub.stop)
+	<-s.hub.stopped
+	return errors.Join(errs...)
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// enter counts a request in, or returns false once the server is closed.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.active++
+	return true
+}
+
+func (s *Server) leave() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.active--
+	if s.closed && s.active == 0 {
+		close(s.idle)
+	}
+}
+
+// serveStream answers GET /streams/{id}.
+func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	if !s.enter() {
+		httpError(w, http.StatusServiceUnavailable, "push: the server is closed")
+		return
+	}
+	defer s.leave()
+
+	id := r.PathValue("id")
+	st := (*s.streams.Load())[id]
+	if st == nil {
+		httpError(w, http.StatusNotFound, fmt.Sprintf("push: stream %q not found", id))
+		return
+	}
+	user, roles, panicked, err := authenticate(s.auth, r)
+	switch {
+	case panicked:
+		s.log.LogAttrs(r.Context(), slog.LevelError, "push: the authenticator panicked",
+			slog.String("stream", id), slog.Any("error", err))
+		httpError(w, http.StatusInternalServerError, "push: authentication failed")
+		return
+	case err != nil:
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "push: authentication failed",
+			slog.String("stream", id), slog.String("remote", r.RemoteAddr), slog.Any("error", err))
+		httpError(w, http.StatusUnauthorized, "push: authentication failed")
+		return
+	}
+	switch st.mayOpen(user, roles) {
+	case accessSignIn:
+		httpError(w, http.StatusUnauthorized, fmt.Sprintf("push: stream %q: sign in with one of its roles", id))
+		return
+	case accessForbidden:
+		httpError(w, http.StatusForbidden, fmt.Sprintf("push: stream %q: you hold none of its roles", id))
+		return
+	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, fmt.Sprintf("push: malformed query: %v", err))
+		return
+	}
+	resume, resuming, err := lastEventID(r, query)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	criteria, err := parseCriteria(query)
+	if err != nil {
+		httpError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	c := &client{
+		s: s, stream: st, user: user, criteria: criteria,
+		w: w, rc: http.NewResponseController(w), ctx: r.Context(),
+		cutCh: make(chan struct{}),
+	}
+	c.serve(r.Method == http.MethodHead, resume, resuming)
+}
+
+// httpError answers with a status and a one-line plain text message.
+func httpError(w http.ResponseWriter, code int, msg string) {
+	http.Error(w, strings.ReplaceAll(msg, "\n", " "), code)
+}
