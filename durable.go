@@ -514,12 +514,7 @@ func (d *Durable) sleep(attempt int) bool {
 		return false
 	}
 	if d.backoff == nil {
-		d.backoff = backoff.NewExponentialBackOff(
-			backoff.WithInitialInterval(d.retry.InitialInterval),
-			backoff.WithMaxInterval(d.retry.MaxInterval),
-			backoff.WithMultiplier(2),
-			backoff.WithRandomizationFactor(0.5),
-			backoff.WithMaxElapsedTime(0))
+		d.backoff = d.retry.NewBackOff()
 	}
 	if attempt == 1 {
 		d.backoff.Reset()

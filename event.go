@@ -114,29 +114,39 @@ func (r AggregateRef) String() string {
 	return r.Context + "." + r.Name + "." + r.ID.String()
 }
 
+// Check reports what makes r unfit to name an aggregate: an empty context
+// or aggregate name, or a nil id. The error is a *ValidationError naming
+// the envelope field.
+func (r AggregateRef) Check() error {
+	var field, reason string
+	switch {
+	case r.Context == "":
+		field, reason = "context.name", "is empty"
+	case r.Name == "":
+		field, reason = "aggregate.name", "is empty"
+	case r.ID == uuid.Nil:
+		field, reason = "aggregate.id", "is the nil uuid"
+	default:
+		return nil
+	}
+	return &ValidationError{Event: r.Context + "." + r.Name, Field: field, Reason: reason}
+}
+
 // CheckEnvelope reports what makes e unfit to store: an empty context,
 // aggregate or event name, or a nil aggregate or event id. The error is a
 // *ValidationError naming the field. Stores call it on every event they
 // append.
 func CheckEnvelope(e *Event) error {
-	var field string
-	switch {
-	case e.Aggregate.Context == "":
-		field = "context.name"
-	case e.Aggregate.Name == "":
-		field = "aggregate.name"
-	case e.Name == "":
-		field = "name"
-	case e.Aggregate.ID == uuid.Nil:
-		field = "aggregate.id"
-	case e.ID == uuid.Nil:
-		field = "id"
-	default:
+	var field, reason string
+	if err := e.Aggregate.Check(); err != nil {
+		ve := err.(*ValidationError)
+		field, reason = ve.Field, ve.Reason
+	} else if e.Name == "" {
+		field, reason = "name", "is empty"
+	} else if e.ID == uuid.Nil {
+		field, reason = "id", "is the nil uuid"
+	} else {
 		return nil
-	}
-	reason := "is empty"
-	if field == "aggregate.id" || field == "id" {
-		reason = "is the nil uuid"
 	}
 	return &ValidationError{Event: e.FullName(), Field: field, Reason: reason}
 }

@@ -72,7 +72,7 @@ func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...
 // fresh, at revision 0.
 func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 	a := r.newAggregate()
-	if err := checkRef(ref); err != nil {
+	if err := ref.Check(); err != nil {
 		return a, err
 	}
 	b := a.aggregateBase()
@@ -93,11 +93,6 @@ func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 	}
 	b.stored = b.revision
 	return a, nil
-}
-
-func checkRef(ref AggregateRef) error {
-	e := Event{Aggregate: ref, Name: "-", ID: uuid.Max}
-	return CheckEnvelope(&e)
 }
 
 func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {

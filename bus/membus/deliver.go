@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/herald-go/herald"
 )
 
@@ -57,12 +56,7 @@ func (b *Bus) waitToRetry(s *subscription, l *lane, attempts int) bool {
 		return false
 	}
 	if l.backoff == nil {
-		l.backoff = backoff.NewExponentialBackOff(
-			backoff.WithInitialInterval(b.retry.InitialInterval),
-			backoff.WithMaxInterval(b.retry.MaxInterval),
-			backoff.WithMultiplier(2),
-			backoff.WithRandomizationFactor(0.5),
-			backoff.WithMaxElapsedTime(0))
+		l.backoff = b.retry.NewBackOff()
 	}
 	if attempts == 1 {
 		l.backoff.Reset()

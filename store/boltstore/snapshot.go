@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	bolt "go.etcd.io/bbolt"
 )
@@ -81,18 +80,11 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // checkSnapshot reports what makes snap's aggregate unfit to key a
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
-	var field string
-	switch ref := snap.Aggregate; {
-	case ref.Context == "":
-		field = "context.name"
-	case ref.Name == "":
-		field = "aggregate.name"
-	case ref.ID == uuid.Nil:
-		field = "aggregate.id"
-	case len(ref.Context) > MaxNameLength || len(ref.Name) > MaxNameLength:
-		return fmt.Errorf("snapshot of %s: a name is longer than %d bytes: %w", snap.Aggregate, MaxNameLength, herald.ErrInvalid)
-	default:
-		return nil
+	if err := snap.Aggregate.Check(); err != nil {
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
 	}
-	return fmt.Errorf("snapshot of %s: %s is missing: %w", snap.Aggregate, field, herald.ErrInvalid)
+	if len(snap.Aggregate.Context) > MaxNameLength || len(snap.Aggregate.Name) > MaxNameLength {
+		return fmt.Errorf("snapshot of %s: a name is longer than %d bytes: %w", snap.Aggregate, MaxNameLength, herald.ErrInvalid)
+	}
+	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 )
 
@@ -55,16 +54,8 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // checkSnapshot reports what makes snap's aggregate unfit to key a
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
-	var field string
-	switch ref := snap.Aggregate; {
-	case ref.Context == "":
-		field = "context.name"
-	case ref.Name == "":
-		field = "aggregate.name"
-	case ref.ID == uuid.Nil:
-		field = "aggregate.id"
-	default:
-		return nil
+	if err := snap.Aggregate.Check(); err != nil {
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
 	}
-	return fmt.Errorf("snapshot of %s: %s is missing: %w", snap.Aggregate, field, herald.ErrInvalid)
+	return nil
 }
