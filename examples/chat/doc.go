@@ -1,14 +1,40 @@
 // Command chat is wolkenkit's chat in Go: a message aggregate in the
-// communication context that can be sent and liked, a read model of the
-// messages fed by a subscription, and every event printed as it happens.
+// communication context that can be sent, liked and starred, a read model
+// of the messages fed by a subscription, every event printed as it
+// happens, and a web page where the events arrive live through the push
+// package.
 //
 // The events are kept in a bbolt file, chat.db, in a temporary directory
 // removed at exit, or in the directory -dir names, where they accumulate
 // from one run to the next; -memory keeps them in memory instead. At
 // start the chat delivers what a previous run stored but did not deliver.
 //
+// Without -addr the chat runs a scripted conversation between jane and
+// john, prints what happened and exits. With -addr it serves its page on
+// that address until interrupted:
+//
+//	GET  /                      the page (page/index.html, embedded)
+//	POST /messages              send {"text": "…"}
+//	POST /messages/{id}/like    like a message
+//	POST /messages/{id}/star    star a message
+//	GET  /push/streams/chat     the events, as server-sent events
+//
+// The example's sign-in is the user query parameter: /?user=jane is jane,
+// and the page passes it on to the commands and to its EventSource. The
+// commands refuse anonymous requests; the stream is open to everyone. Sent
+// and liked are defined with a default authorization for everyone, while
+// starred has none, so the user who starred is its owner and the only one
+// the push server sends it to: open the page as jane and as john, star a
+// message as jane, and only jane's page shows the star.
+//
 // Run it with:
 //
 //	go run ./examples/chat
 //	go run ./examples/chat -dir .
+//	go run ./examples/chat -addr 127.0.0.1:8080
+//
+// and open http://127.0.0.1:8080/?user=jane and
+// http://127.0.0.1:8080/?user=john. The test TestChatInBrowser drives the
+// page in headless Chromium; without Chromium (apt-get install chromium)
+// it is skipped, unless HERALD_BROWSER_TEST=1.
 package main

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"os/signal"
 	"path/filepath"
-	"sort"
-	"strings"
-	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,60 +20,45 @@ import (
 	"github.com/herald-go/herald/store/memstore"
 )
 
-// Sent is the data of communication.message.sent.
-type Sent struct {
-	Text string `json:"text"`
-}
-
-// Validate rejects an empty message.
-func (s Sent) Validate() error {
-	if strings.TrimSpace(s.Text) == "" {
-		return &herald.ValidationError{Field: "data.text", Reason: "is empty"}
-	}
-	return nil
-}
-
-// Liked is the data of communication.message.liked.
-type Liked struct{}
-
-// Message is the message aggregate.
-type Message struct {
-	herald.AggregateBase
-	Text  string `json:"text"`
-	Likes int    `json:"likes"`
-}
-
-func newMessage() *Message {
-	m := &Message{}
-	herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })
-	herald.Apply(m, "liked", func(Liked) { m.Likes++ })
-	return m
-}
-
-// Send sends the message.
-func (m *Message) Send(text string) error {
-	if m.Revision() > 0 {
-		return errors.New("message was already sent")
-	}
-	return m.Publish("sent", Sent{Text: text})
-}
-
-// Like likes a sent message.
-func (m *Message) Like() error {
-	if m.Revision() == 0 {
-		return errors.New("message does not exist")
-	}
-	return m.Publish("liked", Liked{})
-}
-
 func main() {
 	dir := flag.String("dir", "", "directory of the event store file chat.db (default: a temporary one, removed at exit)")
 	memory := flag.Bool("memory", false, "keep the events in memory instead of a file")
+	addr := flag.String("addr", "", "serve the chat's web page on this address, such as 127.0.0.1:8080, until interrupted (default: run a scripted chat and exit)")
 	flag.Parse()
-	if err := run(context.Background(), *dir, *memory); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, *dir, *memory, *addr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "chat:", err)
 		os.Exit(1)
 	}
+}
+
+// run opens the chat, then serves its page on addr until ctx ends, or,
+// without addr, runs the scripted chat and prints what it did.
+func run(ctx context.Context, dir string, memory bool, addr string) (err error) {
+	app, err := openChat(ctx, dir, memory)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, app.close()) }()
+	if addr != "" {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		base := "http://" + ln.Addr().String()
+		fmt.Printf("the chat is on %s/?user=jane and %s/?user=john; interrupt to stop\n", base, base)
+		return serve(ctx, ln, app, nil)
+	}
+	if err := chat(ctx, app.repo); err != nil {
+		return err
+	}
+	if err := app.drain(); err != nil {
+		return err
+	}
+	app.messages.print()
+	return printLog(ctx, app.store)
 }
 
 // eventStore is what the chat needs of its store: a herald.Store it can
@@ -81,6 +66,77 @@ func main() {
 type eventStore interface {
 	herald.Store
 	Close() error
+}
+
+// chatApp holds the chat's parts: its registry of events, its store and
+// bus, the publisher, the repository of messages and the read model.
+type chatApp struct {
+	registry  *herald.Registry
+	store     eventStore
+	bus       *membus.Bus
+	publisher *herald.Publisher
+	repo      *herald.Repository[*Message]
+	messages  *readModel
+	cleanup   func()
+	busClosed bool
+}
+
+// openChat opens the store and the bus, subscribes the printer and the
+// read model, and delivers what a previous run stored but did not deliver.
+func openChat(ctx context.Context, dir string, memory bool) (*chatApp, error) {
+	registry, err := defineEvents()
+	if err != nil {
+		return nil, err
+	}
+	store, cleanup, err := openStore(dir, memory, registry)
+	if err != nil {
+		return nil, err
+	}
+	app := &chatApp{registry: registry, store: store, cleanup: cleanup, messages: newReadModel()}
+	if err := app.start(ctx); err != nil {
+		return nil, errors.Join(err, app.close())
+	}
+	return app, nil
+}
+
+func (a *chatApp) start(ctx context.Context) error {
+	bus, err := membus.New()
+	if err != nil {
+		return err
+	}
+	a.bus = bus
+	if err := subscribe(bus, a.messages); err != nil {
+		return err
+	}
+	if a.publisher, err = herald.NewPublisher(a.store, bus, herald.WithRegistry(a.registry)); err != nil {
+		return err
+	}
+	// Events a previous run stored but did not deliver before it stopped.
+	if n, err := a.publisher.Redeliver(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		fmt.Println("redelivered", n, "events a previous run did not deliver")
+	}
+	a.repo, err = herald.NewRepository(a.publisher, newMessage)
+	return err
+}
+
+// drain closes the bus once its subscriptions have handled what they had.
+func (a *chatApp) drain() error {
+	if a.bus == nil || a.busClosed {
+		return nil
+	}
+	a.busClosed = true
+	closing, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return a.bus.Close(closing)
+}
+
+// close drains the bus and closes the store.
+func (a *chatApp) close() error {
+	err := a.drain()
+	a.cleanup()
+	return err
 }
 
 // openStore opens the store: a bbolt file chat.db in dir, or in a
@@ -107,46 +163,6 @@ func openStore(dir string, memory bool, registry *herald.Registry) (store eventS
 	return s, func() { s.Close(); remove() }, nil
 }
 
-func run(ctx context.Context, dir string, memory bool) error {
-	registry, err := defineEvents()
-	if err != nil {
-		return err
-	}
-	store, cleanup, err := openStore(dir, memory, registry)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	bus, err := membus.New()
-	if err != nil {
-		return err
-	}
-	messages := newReadModel()
-	if err := subscribe(bus, messages); err != nil {
-		return err
-	}
-	publisher, err := herald.NewPublisher(store, bus, herald.WithRegistry(registry))
-	if err != nil {
-		return err
-	}
-	// Events a previous run stored but did not deliver before it stopped.
-	if n, err := publisher.Redeliver(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		fmt.Println("redelivered", n, "events a previous run did not deliver")
-	}
-	if err := chat(ctx, publisher); err != nil {
-		return err
-	}
-	closing, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := bus.Close(closing); err != nil {
-		return err
-	}
-	messages.print()
-	return printLog(ctx, store)
-}
-
 // printLog reads the log back from the store and prints its size.
 func printLog(ctx context.Context, store herald.Store) error {
 	sent := 0
@@ -169,18 +185,6 @@ func printLog(ctx context.Context, store herald.Store) error {
 	return nil
 }
 
-func defineEvents() (*herald.Registry, error) {
-	r := herald.NewRegistry(herald.Strict())
-	forEveryone := herald.DefaultAuthorization(herald.Authorization{ForAuthenticated: true, ForPublic: true})
-	if _, err := herald.Define[Sent](r, "communication", "message", "sent",
-		herald.Description("A message was sent."), forEveryone, herald.Sample(Sent{Text: "hey, how are you?"})); err != nil {
-		return nil, err
-	}
-	_, err := herald.Define[Liked](r, "communication", "message", "liked",
-		herald.Description("A message was liked."), forEveryone, herald.Sample(Liked{}))
-	return r, err
-}
-
 func subscribe(bus *membus.Bus, messages *readModel) error {
 	err := bus.Subscribe(herald.Subscription{
 		Name:    "printer",
@@ -199,23 +203,13 @@ func subscribe(bus *membus.Bus, messages *readModel) error {
 }
 
 func printEvent(_ context.Context, e herald.Event) error {
-	fmt.Printf("event %-28s revision %d position %d by %s\n",
+	fmt.Printf("event %-30s revision %d position %d by %s\n",
 		e.FullName(), e.Metadata.Revision, e.Metadata.Position, author(e))
 	return nil
 }
 
-func author(e herald.Event) string {
-	if e.User == nil {
-		return "anonymous"
-	}
-	return e.User.ID
-}
-
-func chat(ctx context.Context, publisher *herald.Publisher) error {
-	repo, err := herald.NewRepository(publisher, newMessage)
-	if err != nil {
-		return err
-	}
+// chat is the scripted chat of a run without -addr.
+func chat(ctx context.Context, repo *herald.Repository[*Message]) error {
 	jane := herald.WithUser(ctx, herald.User{ID: "jane.doe@example.com"})
 	john := herald.WithUser(ctx, herald.User{ID: "john.doe@example.com"})
 	first := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
@@ -230,6 +224,7 @@ func chat(ctx context.Context, publisher *herald.Publisher) error {
 		{john, second, func(m *Message) error { return m.Send("fine, and you?") }},
 		{john, first, (*Message).Like},
 		{jane, second, (*Message).Like},
+		{jane, second, (*Message).Star},
 		{john, first, (*Message).Like},
 	}
 	for _, s := range steps {
@@ -237,61 +232,10 @@ func chat(ctx context.Context, publisher *herald.Publisher) error {
 			return err
 		}
 	}
-	_, err = repo.Use(jane, first, func(m *Message) error { return m.Send("") })
+	_, err := repo.Use(jane, first, func(m *Message) error { return m.Send("") })
 	fmt.Println("sending twice is refused:", err)
 	_, err = repo.Use(jane, herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()},
 		func(m *Message) error { return m.Send("   ") })
 	fmt.Println("an empty message is refused:", err)
 	return nil
-}
-
-// readModel is the list of messages, kept up to date by a subscription.
-type readModel struct {
-	mu       sync.Mutex
-	messages map[uuid.UUID]*messageView
-}
-
-type messageView struct {
-	Text   string
-	Author string
-	Likes  int
-	// Position orders the messages as they were sent.
-	Position uint64
-}
-
-func newReadModel() *readModel {
-	return &readModel{messages: make(map[uuid.UUID]*messageView)}
-}
-
-// Handle applies one event to the read model.
-func (m *readModel) Handle(ctx context.Context, e herald.Event) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	switch e.Name {
-	case "sent":
-		sent, err := herald.DataAs[Sent](&e)
-		if err != nil {
-			return err
-		}
-		m.messages[e.Aggregate.ID] = &messageView{Text: sent.Text, Author: author(e), Position: e.Metadata.Position}
-	case "liked":
-		if v, ok := m.messages[e.Aggregate.ID]; ok {
-			v.Likes++
-		}
-	}
-	return nil
-}
-
-func (m *readModel) print() {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	views := make([]*messageView, 0, len(m.messages))
-	for _, v := range m.messages {
-		views = append(views, v)
-	}
-	sort.Slice(views, func(i, j int) bool { return views[i].Position < views[j].Position })
-	fmt.Println("messages:")
-	for _, v := range views {
-		fmt.Printf("  %-20s by %-22s %d likes\n", v.Text, v.Author, v.Likes)
-	}
 }
