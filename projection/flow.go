@@ -1,0 +1,248 @@
+package projection
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+)
+
+// FlowConfig describes a flow (see NewFlow). Name, Store and Reactions
+// are required, and a checkpoint store: Checkpoints, or Store when it is
+// one.
+type FlowConfig struct {
+	// Name identifies the flow: its checkpoint is saved under it, and on
+	// Bus it is the name of the subscription that follows live events. It
+	// must be unique among the projections and flows of a store, and may
+	// not contain '#'.
+	Name string
+	// Store is the log the flow reads.
+	Store herald.Store
+	// Bus, when not nil, is the bus the store's events are published on:
+	// the flow follows it once it has caught up.
+	Bus herald.Bus
+	// Checkpoints keeps the flow's checkpoint; nil means Store, which must
+	// then be a herald.CheckpointStore.
+	Checkpoints herald.CheckpointStore
+	// Reactions run commands for the events they name, one per event
+	// name. Events without a reaction are passed over.
+	Reactions []Reaction
+	// Registry is checked against the reactions as Config.Registry is
+	// against a projection's handlers.
+	Registry *herald.Registry
+	// Retry is how a failing reaction is retried before the flow stops in
+	// the Failed state; the zero value asks for the defaults.
+	Retry herald.RetryPolicy
+	// BatchSize is the most events between two checkpoint saves
+	// (DefaultBatchSize when 0).
+	BatchSize int
+	// LiveBuffer and PollInterval are as in Config.
+	LiveBuffer   int
+	PollInterval time.Duration
+	// Logger logs failed reactions and store errors; nil is silent.
+	Logger *slog.Logger
+}
+
+// Flow reacts to events by running commands, such as
+// herald.Repository.Use on an aggregate. It reads the log from its
+// checkpoint and follows the bus like a projection, and runs each
+// reaction with a context that carries the event as the cause
+// (herald.WithCause): the events the commands publish get the event's id
+// as their causation id and its correlation id, and a repository derives
+// their ids from it, without code in the flow.
+//
+// A flow is at least once, and does not run a redelivered event's
+// reaction again: before each batch of events it records, with its
+// checkpoint, the position up to which reactions may run; after a crash,
+// the events between the checkpoint and that position are the only ones
+// whose reactions may have run, and for each of them the flow looks in the
+// store for events it caused. An event that caused some is passed over
+// (Status counts it as Deduplicated). A reaction that was cut short before
+// its command stored anything runs again; one that runs several commands
+// and was cut short between two is passed over once the first stored its
+// events, so a reaction should run one command. The events caused by an
+// event are told apart by their causation id only: when another consumer
+// (another flow, a bus subscription's handler) also publishes events
+// caused by the same event, a flow that crashed takes that event for
+// handled. Give each event one consumer that publishes in reaction to it.
+//
+// Reactions retried after a failure run again: a command that publishes
+// the same events for the same cause through a herald.Repository, whose
+// ids the repository derives from the cause, is acknowledged by the store
+// without storing them twice.
+type Flow struct {
+	e           *engine
+	checkpoints herald.CheckpointStore
+	reactions   map[eventName]*Reaction
+
+	// The run's own: the positions reactions may have run up to, saved
+	// and as found at the start, and the events of the window that caused
+	// events.
+	pending   uint64
+	recoverTo uint64
+	caused    map[uuid.UUID]struct{}
+
+	deduplicated atomic.Uint64
+}
+
+// pendingSuffix names the checkpoint that holds the position reactions
+// may have run up to.
+const pendingSuffix = "#pending"
+
+// NewFlow checks cfg and returns the flow it describes. A missing name,
+// store, checkpoint store or reaction, two reactions to one event, a
+// malformed event name, an event a strict registry does not define, a
+// data type other than the registry's, or a bad option is an error
+// matching herald.ErrInvalid.
+func NewFlow(cfg FlowConfig) (*Flow, error) {
+	s, err := newSettings(cfg.Name, cfg.Store, cfg.Bus, cfg.Retry, cfg.BatchSize, cfg.LiveBuffer, cfg.PollInterval, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if strings.Contains(cfg.Name, "#") {
+		return nil, invalid(cfg.Name, "the name contains '#'")
+	}
+	if len(cfg.Reactions) == 0 {
+		return nil, invalid(cfg.Name, "it has no reactions")
+	}
+	checkpoints := cfg.Checkpoints
+	if checkpoints == nil {
+		cs, ok := cfg.Store.(herald.CheckpointStore)
+		if !ok {
+			return nil, invalid(cfg.Name, "%T keeps no checkpoints and FlowConfig.Checkpoints is nil", cfg.Store)
+		}
+		checkpoints = cs
+	}
+	f := &Flow{checkpoints: checkpoints, reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
+	for i := range cfg.Reactions {
+		r := &cfg.Reactions[i]
+		if err := checkHandler(cfg.Registry, r.event, r.typ, r.fn == nil); err != nil {
+			return nil, invalid(cfg.Name, "reaction %d: %v", i, err)
+		}
+		if _, ok := f.reactions[r.event]; ok {
+			return nil, invalid(cfg.Name, "two reactions to %q", r.event)
+		}
+		f.reactions[r.event] = r
+	}
+	f.e = newEngine(s, f)
+	return f, nil
+}
+
+// Name returns the flow's name.
+func (f *Flow) Name() string { return f.e.name }
+
+// Run loads the checkpoint, catches up from the log, then follows live
+// events until ctx ends, as Projection.Run does. When a reaction fails for
+// good, the flow waits in the Failed state for Resume.
+func (f *Flow) Run(ctx context.Context) error { return f.e.Run(ctx) }
+
+// Resume makes a flow in the Failed state run the reaction it failed on
+// again, and go on from there.
+func (f *Flow) Resume(ctx context.Context) error { return f.e.Resume(ctx) }
+
+// Wait returns nil once the flow has handled (or passed) every event up
+// to position; the *FailedError when it stops on an event first; an error
+// wrapping ctx.Err() when ctx ends first.
+func (f *Flow) Wait(ctx context.Context, position uint64) error { return f.e.Wait(ctx, position) }
+
+// Status reports the flow's checkpoint, the log's head, the lag, the state
+// and the last error.
+func (f *Flow) Status(ctx context.Context) (Status, error) { return f.e.Status(ctx) }
+
+func (f *Flow) describe(s *Status) { s.Deduplicated = f.deduplicated.Load() }
+
+func (f *Flow) wants(e *herald.Event) bool {
+	_, ok := f.reactions[nameOf(e)]
+	return ok
+}
+
+func (f *Flow) reset(context.Context) error {
+	return fmt.Errorf("a flow does not rebuild: %w", herald.ErrInvalid)
+}
+
+// start loads the checkpoint and, when reactions may have run past it
+// before the last run ended, finds which of those events caused events.
+func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
+	name := f.e.name
+	pos, err := f.checkpoints.LoadCheckpoint(ctx, name)
+	if err != nil {
+		return 0, false, fmt.Errorf("projection: load checkpoint: %w", err)
+	}
+	pending, err := f.checkpoints.LoadCheckpoint(ctx, name+pendingSuffix)
+	if err != nil {
+		return 0, false, fmt.Errorf("projection: load checkpoint: %w", err)
+	}
+	f.pending, f.recoverTo, f.caused = pending, 0, nil
+	if pending <= pos {
+		return pos, false, nil
+	}
+	// One read from the checkpoint to the head: the events of the window
+	// come first, and what they caused after them.
+	window := make(map[uuid.UUID]struct{})
+	caused := make(map[uuid.UUID]struct{})
+	for e, err := range f.e.store.ReadLog(ctx, pos) {
+		if err != nil {
+			return 0, false, fmt.Errorf("projection: look for redelivered events: %w", err)
+		}
+		if e.Metadata.Position <= pending && f.wants(&e) {
+			window[e.ID] = struct{}{}
+		}
+		if _, ok := window[e.Metadata.CausationID]; ok && e.Metadata.CausationID != e.ID {
+			caused[e.Metadata.CausationID] = struct{}{}
+		}
+	}
+	f.recoverTo, f.caused = pending, caused
+	if len(caused) > 0 {
+		f.e.log.LogAttrs(ctx, slog.LevelInfo, "projection: flow restarts after reactions it did not record; those that ran are passed over",
+			slog.String("flow", name), slog.Uint64("checkpoint", pos), slog.Uint64("upTo", pending), slog.Int("ran", len(caused)))
+	}
+	return pos, false, nil
+}
+
+func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	name := f.e.name
+	if len(events) > 0 && upTo > f.pending {
+		if err := f.checkpoints.SaveCheckpoint(ctx, name+pendingSuffix, upTo); err != nil {
+			return 0, fmt.Errorf("projection: save checkpoint: %w", err)
+		}
+		f.pending = upTo
+	}
+	for i := range events {
+		e := &events[i]
+		if e.Metadata.Position <= f.recoverTo {
+			if _, ok := f.caused[e.ID]; ok {
+				f.deduplicated.Add(1)
+				continue
+			}
+		}
+		if err := f.call(herald.WithCause(ctx, e), e); err != nil {
+			if i > 0 {
+				if err := f.checkpoints.SaveCheckpoint(ctx, name, events[i-1].Metadata.Position); err != nil {
+					return i, fmt.Errorf("projection: save checkpoint: %w", err)
+				}
+			}
+			return i, &handlerError{index: i, err: err}
+		}
+	}
+	if err := f.checkpoints.SaveCheckpoint(ctx, name, upTo); err != nil {
+		return len(events), fmt.Errorf("projection: save checkpoint: %w", err)
+	}
+	return len(events), nil
+}
+
+// call runs the reaction to e, turning its panic into a
+// *herald.PanicError.
+func (f *Flow) call(ctx context.Context, e *herald.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &herald.PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return f.reactions[nameOf(e)].fn(ctx, e)
+}

@@ -1,0 +1,245 @@
+package projection
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// Config describes a projection (see New). Name, Store, Model, Handlers
+// and Reset are required; the rest has defaults.
+type Config[X any] struct {
+	// Name identifies the projection: its checkpoint is saved under it,
+	// and on Bus it is the name of the subscription that follows live
+	// events. It must be unique among the projections and flows of a
+	// store, and may not contain '#'.
+	Name string
+	// Version is the version of the projection's handlers and model, 0 or
+	// more. Change it when they change: a projection whose model was
+	// written by another version rebuilds it when it starts.
+	Version int
+	// Store is the log the projection reads.
+	Store herald.Store
+	// Bus, when not nil, is the bus the store's events are published on:
+	// the projection follows it once it has caught up.
+	Bus herald.Bus
+	// Model is where the read model and the checkpoint live: Bolt for
+	// exactly once, Memory or External for at least once.
+	Model Model[X]
+	// Handlers apply the events they name to the model, one per event
+	// name. Events without a handler are passed over.
+	Handlers []Handler[X]
+	// Reset clears the model for a rebuild (see Rebuild). On a Bolt model
+	// it runs in the transaction that also clears the checkpoint;
+	// DeleteBuckets makes one.
+	Reset func(ctx context.Context, x X) error
+	// Registry, when not nil, is checked against the handlers when the
+	// projection is made: on a strict registry a handler of an undefined
+	// event is an error, and on any registry a handler whose data type is
+	// not the defined one.
+	Registry *herald.Registry
+	// Retry is how a failing handler is retried before the projection
+	// stops in the Failed state; the zero value asks for the defaults of
+	// herald.RetryPolicy.
+	Retry herald.RetryPolicy
+	// BatchSize is the most events applied in one call of the model's
+	// Apply, one transaction on Bolt (DefaultBatchSize when 0). While it
+	// catches up a projection applies full batches; while it follows, what
+	// the bus brought.
+	BatchSize int
+	// LiveBuffer is how many live events it holds while it is busy
+	// (DefaultLiveBuffer when 0). When more come it drops them and reads
+	// them from the store instead: the bus never waits for it.
+	LiveBuffer int
+	// PollInterval, when not 0, makes it read the store that often even
+	// when the bus brings nothing, so it also sees events stored without
+	// being published on Bus. Without a Bus it is DefaultPollInterval
+	// when 0.
+	PollInterval time.Duration
+	// Progress, when not nil, gets a rebuild's progress when it begins,
+	// every ProgressInterval (DefaultProgressInterval when 0), and when
+	// it is done. It runs on the projection's goroutine.
+	Progress         func(Progress)
+	ProgressInterval time.Duration
+	// Logger logs rebuilds, failed handler calls and store errors; nil is
+	// silent.
+	Logger *slog.Logger
+}
+
+// Projection builds a read model from the events of a log: it applies
+// each event to the model with the handler of its name and saves its
+// checkpoint, the position of the last event applied, with the model. See
+// the package documentation for what it guarantees. It is safe for
+// concurrent use; Run runs it.
+type Projection[X any] struct {
+	e        *engine
+	version  int
+	model    Model[X]
+	handlers map[eventName]*Handler[X]
+	resetFn  func(ctx context.Context, x X) error
+}
+
+// New checks cfg and returns the projection it describes. A missing
+// name, store, model, handler or reset hook, two handlers of one event, a
+// malformed event name, an event a strict registry does not define, a
+// data type other than the registry's, or a bad option is an error
+// matching herald.ErrInvalid.
+func New[X any](cfg Config[X]) (*Projection[X], error) {
+	s, err := newSettings(cfg.Name, cfg.Store, cfg.Bus, cfg.Retry, cfg.BatchSize, cfg.LiveBuffer, cfg.PollInterval, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.Contains(cfg.Name, "#"):
+		return nil, invalid(cfg.Name, "the name contains '#'")
+	case cfg.Version < 0:
+		return nil, invalid(cfg.Name, "the version %d is negative", cfg.Version)
+	case cfg.Model == nil:
+		return nil, invalid(cfg.Name, "the model is nil")
+	case cfg.Reset == nil:
+		return nil, invalid(cfg.Name, "the reset hook is nil: a projection rebuilds its model when asked and when its version changes")
+	case len(cfg.Handlers) == 0:
+		return nil, invalid(cfg.Name, "it has no handlers")
+	case cfg.ProgressInterval < 0:
+		return nil, invalid(cfg.Name, "ProgressInterval must not be negative")
+	}
+	p := &Projection[X]{version: cfg.Version, model: cfg.Model, resetFn: cfg.Reset,
+		handlers: make(map[eventName]*Handler[X], len(cfg.Handlers))}
+	for i := range cfg.Handlers {
+		h := &cfg.Handlers[i]
+		if err := checkHandler(cfg.Registry, h.event, h.typ, h.fn == nil); err != nil {
+			return nil, invalid(cfg.Name, "handler %d: %v", i, err)
+		}
+		if _, ok := p.handlers[h.event]; ok {
+			return nil, invalid(cfg.Name, "two handlers of %q", h.event)
+		}
+		p.handlers[h.event] = h
+	}
+	s.progress, s.progressEvery = cfg.Progress, cfg.ProgressInterval
+	if s.progressEvery == 0 {
+		s.progressEvery = DefaultProgressInterval
+	}
+	p.e = newEngine(s, p)
+	return p, nil
+}
+
+// Name returns the projection's name.
+func (p *Projection[X]) Name() string { return p.e.name }
+
+// Run loads the checkpoint, rebuilds the model first when it was written
+// by another version, catches up from the log, then follows live events
+// from the bus (or polls the store), until ctx ends; it then saves the
+// checkpoint and returns nil. It subscribes to the bus before it reads
+// the log, so it misses nothing.
+//
+// When a handler fails on an event for good, Run does not return: the
+// projection waits in the Failed state for Resume or Rebuild, and Wait
+// and Status report the failure. Run returns an error matching
+// herald.ErrClosed when the store or the model is closed, and one matching
+// herald.ErrInvalid when the projection runs already.
+func (p *Projection[X]) Run(ctx context.Context) error { return p.e.Run(ctx) }
+
+// Rebuild clears the model (the reset hook, and the checkpoint, in one
+// transaction on Bolt) and replays the whole log into it, reporting its
+// progress to the Progress callback and the logger. It returns once the
+// log is replayed up to its head as it was when the rebuild began, or
+// with the *FailedError of an event the handlers failed on.
+//
+// When Run runs, the rebuild happens in it: the events that come live
+// meanwhile are applied after the rebuild, in order, and Run follows on.
+// When ctx ends first Rebuild returns, and the rebuild goes on. When Run
+// does not run, Rebuild does the work itself.
+func (p *Projection[X]) Rebuild(ctx context.Context) error { return p.e.Rebuild(ctx) }
+
+// Resume makes a projection in the Failed state try the event it failed
+// on again, and go on from there. It does nothing to a projection that has
+// not failed. It returns once Run took the request.
+func (p *Projection[X]) Resume(ctx context.Context) error { return p.e.Resume(ctx) }
+
+// Wait returns nil once the projection has applied (or passed) every event
+// up to position, such as the position of an event just published; the
+// *FailedError when it stops on an event first; an error wrapping
+// ctx.Err() when ctx ends first.
+func (p *Projection[X]) Wait(ctx context.Context, position uint64) error {
+	return p.e.Wait(ctx, position)
+}
+
+// Status reports the projection's checkpoint, the log's head, the lag,
+// the state and the last error. It asks the store for the head.
+func (p *Projection[X]) Status(ctx context.Context) (Status, error) { return p.e.Status(ctx) }
+
+func (p *Projection[X]) describe(s *Status) { s.Version = p.version }
+
+func (p *Projection[X]) wants(e *herald.Event) bool {
+	_, ok := p.handlers[nameOf(e)]
+	return ok
+}
+
+func (p *Projection[X]) start(ctx context.Context) (uint64, bool, error) {
+	cp, ok, err := p.model.Load(ctx, p.e.name)
+	if err != nil {
+		return 0, false, err
+	}
+	if !ok {
+		return 0, false, nil
+	}
+	return cp.Position, cp.Version != p.version, nil
+}
+
+func (p *Projection[X]) reset(ctx context.Context) error {
+	return p.model.Apply(ctx, p.e.name, Checkpoint{Version: p.version}, func(x X) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				err = &herald.PanicError{Value: r, Stack: debug.Stack()}
+			}
+		}()
+		if err := p.resetFn(ctx, x); err != nil {
+			return fmt.Errorf("reset hook: %w", err)
+		}
+		return nil
+	})
+}
+
+func (p *Projection[X]) apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	failed := -1
+	var herr error
+	err := p.model.Apply(ctx, p.e.name, Checkpoint{Position: upTo, Version: p.version}, func(x X) error {
+		for i := range events {
+			if err := p.call(ctx, x, &events[i]); err != nil {
+				failed, herr = i, err
+				return err
+			}
+		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return len(events), nil
+	case failed < 0:
+		return 0, err
+	case failed == 0 || p.model.Atomic():
+		return 0, &handlerError{index: failed, err: herr}
+	}
+	// The model keeps what the handlers wrote before the failure: its
+	// checkpoint says so.
+	cp := Checkpoint{Position: events[failed-1].Metadata.Position, Version: p.version}
+	if err := p.model.Apply(ctx, p.e.name, cp, func(X) error { return nil }); err != nil {
+		return failed, err
+	}
+	return failed, &handlerError{index: failed, err: herr}
+}
+
+// call runs the handler of e, turning its panic into a *herald.PanicError.
+func (p *Projection[X]) call(ctx context.Context, x X, e *herald.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &herald.PanicError{Value: r, Stack: debug.Stack()}
+		}
+	}()
+	return p.handlers[nameOf(e)].fn(ctx, x, e)
+}
