@@ -29,6 +29,13 @@ type Liked struct{}
 // receive it.
 type Starred struct{}
 
+// Featured is the data of communication.message.featured: the message was
+// liked often enough to be featured. The flow of flows.go publishes it.
+type Featured struct{}
+
+// featureAt is how many likes feature a message.
+const featureAt = 3
+
 // Errors of the message aggregate's commands.
 var (
 	// errAlreadySent is returned by Send on a message that was sent.
@@ -41,16 +48,27 @@ var (
 // Message is the message aggregate.
 type Message struct {
 	herald.AggregateBase
-	Text  string `json:"text"`
-	Likes int    `json:"likes"`
+	Text     string `json:"text"`
+	Likes    int    `json:"likes"`
+	Featured bool   `json:"featured"`
+	// featuringLike is the revision of the like that brought Likes to
+	// featureAt, 0 before it.
+	featuringLike uint64
 }
 
 func newMessage() *Message {
 	m := &Message{}
 	herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })
-	herald.Apply(m, "liked", func(Liked) { m.Likes++ })
+	herald.Apply(m, "liked", func(Liked) {
+		m.Likes++
+		if m.Likes == featureAt {
+			// The applier runs before the revision advances.
+			m.featuringLike = m.Revision() + 1
+		}
+	})
 	// A star is private to whoever starred: it changes nothing shared.
 	herald.Apply(m, "starred", func(Starred) {})
+	herald.Apply(m, "featured", func(Featured) { m.Featured = true })
 	return m
 }
 
@@ -78,6 +96,17 @@ func (m *Message) Star() error {
 	return m.Publish("starred", Starred{})
 }
 
+// Feature features a message in reaction to its like at revision like,
+// once, when that like is the one that brought its likes to featureAt: the
+// featured event is then caused by that like, even when the message was
+// liked again before the reaction ran. Otherwise it does nothing.
+func (m *Message) Feature(like uint64) error {
+	if m.Likes < featureAt || m.Featured || like != m.featuringLike {
+		return nil
+	}
+	return m.Publish("featured", Featured{})
+}
+
 // defineEvents defines the chat's events: sent and liked reach everyone,
 // starred only the user who starred.
 func defineEvents() (*herald.Registry, error) {
@@ -91,7 +120,11 @@ func defineEvents() (*herald.Registry, error) {
 		herald.Description("A message was liked."), forEveryone, herald.Sample(Liked{})); err != nil {
 		return nil, err
 	}
-	_, err := herald.Define[Starred](r, "communication", "message", "starred",
-		herald.Description("A user starred a message; only that user sees it."), herald.Sample(Starred{}))
+	if _, err := herald.Define[Starred](r, "communication", "message", "starred",
+		herald.Description("A user starred a message; only that user sees it."), herald.Sample(Starred{})); err != nil {
+		return nil, err
+	}
+	_, err := herald.Define[Featured](r, "communication", "message", "featured",
+		herald.Description("A message was liked often enough to be featured."), forEveryone, herald.Sample(Featured{}))
 	return r, err
 }

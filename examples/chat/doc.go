@@ -1,8 +1,15 @@
 // Command chat is wolkenkit's chat in Go: a message aggregate in the
 // communication context that can be sent, liked and starred, a read model
-// of the messages fed by a subscription, every event printed as it
-// happens, and a web page where the events arrive live through the push
-// package.
+// of the messages, a flow that features a message liked three times
+// (communication.message.featured, caused by the third like), every event
+// printed as it happens, and a web page where the events arrive live
+// through the push package.
+//
+// On boltstore the read model is a projection (package projection) kept
+// in the store's bbolt file, in the bucket messages, with its checkpoint:
+// run twice with one -dir, the second run prints the read model as soon as
+// it starts, resumed from its checkpoint rather than rebuilt. With -memory
+// it is a map fed by a bus subscription.
 //
 // The events are kept in a bbolt file, chat.db, in a temporary directory
 // removed at exit, or in the directory -dir names, where they accumulate

@@ -16,8 +16,10 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
+	bolt "go.etcd.io/bbolt"
 )
 
 func main() {
@@ -51,13 +53,30 @@ func run(ctx context.Context, dir string, memory bool, addr string) (err error) 
 		fmt.Printf("the chat is on %s/?user=jane and %s/?user=john; interrupt to stop\n", base, base)
 		return serve(ctx, ln, app, nil)
 	}
+	if app.views != nil {
+		// The read model as a previous run left it, brought up to the log's
+		// head from its checkpoint.
+		if err := app.printBoltMessages(ctx); err != nil {
+			return err
+		}
+	}
 	if err := chat(ctx, app.repo); err != nil {
 		return err
 	}
-	if err := app.drain(); err != nil {
+	// The flow features the message liked three times.
+	if err := app.settle(ctx); err != nil {
 		return err
 	}
-	app.messages.print()
+	if app.views != nil {
+		if err := app.printBoltMessages(ctx); err != nil {
+			return err
+		}
+	} else {
+		if err := app.drain(); err != nil {
+			return err
+		}
+		app.messages.print()
+	}
 	return printLog(ctx, app.store)
 }
 
@@ -69,7 +88,10 @@ type eventStore interface {
 }
 
 // chatApp holds the chat's parts: its registry of events, its store and
-// bus, the publisher, the repository of messages and the read model.
+// bus, the publisher, the repository of messages, the read model and the
+// featuring flow. On boltstore the read model is the projection views in
+// the store's bbolt file db; with -memory it is messages, fed by a
+// subscription.
 type chatApp struct {
 	registry  *herald.Registry
 	store     eventStore
@@ -77,6 +99,11 @@ type chatApp struct {
 	publisher *herald.Publisher
 	repo      *herald.Repository[*Message]
 	messages  *readModel
+	db        *bolt.DB
+	views     *projection.Projection[*bolt.Tx]
+	flow      *projection.Flow
+	stopRun   context.CancelFunc
+	running   chan error
 	cleanup   func()
 	busClosed bool
 }
@@ -92,7 +119,12 @@ func openChat(ctx context.Context, dir string, memory bool) (*chatApp, error) {
 	if err != nil {
 		return nil, err
 	}
-	app := &chatApp{registry: registry, store: store, cleanup: cleanup, messages: newReadModel()}
+	app := &chatApp{registry: registry, store: store, cleanup: cleanup}
+	if s, ok := store.(*boltstore.Store); ok {
+		app.db = s.DB()
+	} else {
+		app.messages = newReadModel()
+	}
 	if err := app.start(ctx); err != nil {
 		return nil, errors.Join(err, app.close())
 	}
@@ -117,8 +149,68 @@ func (a *chatApp) start(ctx context.Context) error {
 	} else if n > 0 {
 		fmt.Println("redelivered", n, "events a previous run did not deliver")
 	}
-	a.repo, err = herald.NewRepository(a.publisher, newMessage)
-	return err
+	if a.repo, err = herald.NewRepository(a.publisher, newMessage); err != nil {
+		return err
+	}
+	return a.run(ctx)
+}
+
+// run starts the featuring flow and, on boltstore, the read model's
+// projection, which goes on from the checkpoint a previous run saved.
+func (a *chatApp) run(ctx context.Context) (err error) {
+	var runner projection.Runner
+	if a.flow, err = newFeaturingFlow(a); err != nil {
+		return err
+	}
+	if err := runner.Add(a.flow); err != nil {
+		return err
+	}
+	if a.db != nil {
+		model := projection.Bolt(a.db)
+		cp, ok, err := model.Load(ctx, "messages")
+		if err != nil {
+			return err
+		}
+		stats, err := a.store.Stats(ctx)
+		if err != nil {
+			return err
+		}
+		if ok {
+			fmt.Printf("the read model resumes from its checkpoint at position %d (the log's head is %d), not rebuilt\n",
+				cp.Position, stats.Head)
+		} else {
+			fmt.Printf("the read model has no checkpoint: it starts from the log's beginning (the log's head is %d)\n", stats.Head)
+		}
+		if a.views, err = newMessagesProjection(a, model); err != nil {
+			return err
+		}
+		if err := runner.Add(a.views); err != nil {
+			return err
+		}
+	}
+	running, stop := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopRun, a.running = stop, make(chan error, 1)
+	go func() { a.running <- runner.Run(running) }()
+	return nil
+}
+
+// settle waits for the flow to react to every event stored so far.
+func (a *chatApp) settle(ctx context.Context) error {
+	stats, err := a.store.Stats(ctx)
+	if err != nil {
+		return err
+	}
+	return a.flow.Wait(ctx, stats.Head)
+}
+
+// stop stops the flow and the projection.
+func (a *chatApp) stop() error {
+	if a.stopRun == nil {
+		return nil
+	}
+	a.stopRun()
+	a.stopRun = nil
+	return <-a.running
 }
 
 // drain closes the bus once its subscriptions have handled what they had.
@@ -132,9 +224,10 @@ func (a *chatApp) drain() error {
 	return a.bus.Close(closing)
 }
 
-// close drains the bus and closes the store.
+// close stops the flow and the projection, drains the bus and closes the
+// store.
 func (a *chatApp) close() error {
-	err := a.drain()
+	err := errors.Join(a.stop(), a.drain())
 	a.cleanup()
 	return err
 }
@@ -185,6 +278,8 @@ func printLog(ctx context.Context, store herald.Store) error {
 	return nil
 }
 
+// subscribe subscribes the printer and, when not nil, the read model in
+// memory.
 func subscribe(bus *membus.Bus, messages *readModel) error {
 	err := bus.Subscribe(herald.Subscription{
 		Name:    "printer",
@@ -192,7 +287,7 @@ func subscribe(bus *membus.Bus, messages *readModel) error {
 		Sync:    true,
 		Handler: herald.HandlerFunc(printEvent),
 	})
-	if err != nil {
+	if err != nil || messages == nil {
 		return err
 	}
 	return bus.Subscribe(herald.Subscription{
@@ -226,6 +321,7 @@ func chat(ctx context.Context, repo *herald.Repository[*Message]) error {
 		{jane, second, (*Message).Like},
 		{jane, second, (*Message).Star},
 		{john, first, (*Message).Like},
+		{jane, first, (*Message).Like},
 	}
 	for _, s := range steps {
 		if _, err := repo.Use(s.ctx, s.ref, s.command); err != nil {

@@ -11,7 +11,9 @@ import (
 	"github.com/herald-go/herald"
 )
 
-// readModel is the list of messages, kept up to date by a subscription.
+// readModel is the list of messages in memory, kept up to date by a
+// subscription; the chat uses it with -memory. On boltstore the read model
+// is a projection instead (see projections.go).
 type readModel struct {
 	mu       sync.Mutex
 	messages map[uuid.UUID]*messageView
@@ -21,6 +23,8 @@ type messageView struct {
 	Text   string
 	Author string
 	Likes  int
+	// Featured is set once the featuring flow featured the message.
+	Featured bool
 	// Position orders the messages as they were sent.
 	Position uint64
 }
@@ -44,6 +48,10 @@ func (m *readModel) Handle(ctx context.Context, e herald.Event) error {
 		if v, ok := m.messages[e.Aggregate.ID]; ok {
 			v.Likes++
 		}
+	case "featured":
+		if v, ok := m.messages[e.Aggregate.ID]; ok {
+			v.Featured = true
+		}
 	}
 	return nil
 }
@@ -55,10 +63,22 @@ func (m *readModel) print() {
 	for _, v := range m.messages {
 		views = append(views, v)
 	}
+	fmt.Println("the read model:")
+	printViews(views)
+}
+
+// printViews prints the messages in the order they were sent.
+func printViews(views []*messageView) {
 	sort.Slice(views, func(i, j int) bool { return views[i].Position < views[j].Position })
-	fmt.Println("messages:")
+	if len(views) == 0 {
+		fmt.Println("  no messages")
+	}
 	for _, v := range views {
-		fmt.Printf("  %-20s by %-22s %d likes\n", v.Text, v.Author, v.Likes)
+		featured := ""
+		if v.Featured {
+			featured = ", featured"
+		}
+		fmt.Printf("  %-20s by %-22s %d likes%s\n", v.Text, v.Author, v.Likes, featured)
 	}
 }
 

@@ -6,12 +6,18 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/boltstore"
 )
 
 func TestScriptedChat(t *testing.T) {
@@ -26,6 +32,67 @@ func TestScriptedChat(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.NoError(t, run(context.Background(), tc.dir, tc.memory, ""))
 		})
+	}
+}
+
+// runCaptured runs the scripted chat on dir and returns what it printed.
+func runCaptured(t *testing.T, dir string) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	stdout := os.Stdout
+	os.Stdout = w
+	read := make(chan string)
+	go func() {
+		out, _ := io.ReadAll(r)
+		read <- string(out)
+	}()
+	err = run(context.Background(), dir, false, "")
+	os.Stdout = stdout
+	require.NoError(t, w.Close())
+	out := <-read
+	require.NoError(t, err, out)
+	return out
+}
+
+// TestScriptedChatResumes runs the scripted chat twice on one file: the
+// second run's read model resumes from the checkpoint the first saved,
+// holds the first run's messages before it chats, and both runs feature
+// the message liked three times, caused by its third like.
+func TestScriptedChatResumes(t *testing.T) {
+	dir := t.TempDir()
+	first := runCaptured(t, dir)
+	assert.Contains(t, first, "the read model has no checkpoint")
+	assert.Contains(t, first, "event communication.message.featured revision 5 position 8")
+	assert.Contains(t, first, "3 likes, featured")
+
+	second := runCaptured(t, dir)
+	resumed := "the read model resumes from its checkpoint at position 8 (the log's head is 8), not rebuilt\n" +
+		"the read model at position 8:\n" +
+		"  hey, how are you?    by jane.doe@example.com   3 likes, featured\n" +
+		"  fine, and you?       by john.doe@example.com   1 likes\n"
+	assert.Contains(t, second, resumed)
+	assert.Contains(t, second, "event communication.message.featured revision 5 position 16")
+	assert.Contains(t, second, "the log holds 16 events (4 messages sent)")
+
+	store, err := boltstore.Open(filepath.Join(dir, "chat.db"))
+	require.NoError(t, err)
+	defer store.Close()
+	var featured []herald.Event
+	byID := make(map[uuid.UUID]herald.Event)
+	for e, err := range store.ReadLog(context.Background(), 0) {
+		require.NoError(t, err)
+		byID[e.ID] = e
+		if e.Name == "featured" {
+			featured = append(featured, e)
+		}
+	}
+	require.Len(t, featured, 2, "each run features one message, once")
+	for _, f := range featured {
+		cause := byID[f.Metadata.CausationID]
+		assert.Equal(t, "liked", cause.Name)
+		assert.Equal(t, f.Aggregate, cause.Aggregate)
+		assert.Equal(t, uint64(4), cause.Metadata.Revision, "the third like is the message's fourth event")
 	}
 }
 
