@@ -20,8 +20,9 @@ import (
 type Publisher struct {
 	store    Store
 	bus      Bus
-	outbox   Outbox  // the store's, when it is one and there is a bus
-	txStore  TxStore // the store's, when it is one
+	outbox   Outbox                     // the store's, when it is one and there is a bus
+	txStore  TxStore                    // the store's, when it is one
+	busState interface{ Closed() bool } // the bus's, when it reports it
 	registry *Registry
 	clockSet bool
 	// now is the clock of WithClock; nil means the time in the ids the
@@ -82,6 +83,7 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 		p.outbox = o
 	}
 	p.txStore, _ = store.(TxStore)
+	p.busState, _ = bus.(interface{ Closed() bool })
 	return p, nil
 }
 
@@ -263,7 +265,7 @@ func (p *Publisher) afterCommit(ctx context.Context, batch []Event) func() {
 // busOpen returns an error matching ErrClosed when the bus says it is
 // closed.
 func (p *Publisher) busOpen() error {
-	if c, ok := p.bus.(interface{ Closed() bool }); ok && c.Closed() {
+	if p.busState != nil && p.busState.Closed() {
 		return fmt.Errorf("herald: publish: bus: %w", ErrClosed)
 	}
 	return nil

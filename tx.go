@@ -82,26 +82,30 @@ func (u *UnitOfWork) Commit(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// runCommitHook runs a commit or rollback hook, turning a panic into an
+// error.
 func runCommitHook(ctx context.Context, fn func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("herald: commit hook panicked: %v", r)
+			err = fmt.Errorf("herald: transaction hook panicked: %v", r)
 		}
 	}()
 	return fn(ctx)
 }
 
 // Rollback ends the unit of work, discards its commit hooks and runs its
-// rollback hooks.
+// rollback hooks; a hook that panics is reported as an error, and the
+// others run all the same.
 func (u *UnitOfWork) Rollback(ctx context.Context) error {
 	_, hooks, err := u.end()
 	if err != nil {
 		return err
 	}
+	var errs []error
 	for _, fn := range hooks {
-		fn(ctx)
+		errs = append(errs, runCommitHook(ctx, func(ctx context.Context) error { fn(ctx); return nil }))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 func (u *UnitOfWork) end() ([]func(context.Context) error, []func(context.Context), error) {

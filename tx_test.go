@@ -113,3 +113,13 @@ func names(events []herald.Event) []string {
 	}
 	return out
 }
+
+func TestRollbackHookPanicIsAnError(t *testing.T) {
+	uow := &herald.UnitOfWork{}
+	ran := false
+	require.NoError(t, uow.OnRollback(func(context.Context) { panic("boom") }))
+	require.NoError(t, uow.OnRollback(func(context.Context) { ran = true }))
+	err := uow.Rollback(context.Background())
+	require.ErrorContains(t, err, "boom")
+	assert.True(t, ran, "the other hooks run all the same")
+}

@@ -7,8 +7,9 @@ type options struct {
 	capacity int
 }
 
-// WithCapacity makes room for n events up front, so a store that is known
-// to grow to about n events does not grow its log and id index on the way.
+// WithCapacity makes room for n events up front in the log's list of
+// chunks. The log and the id index grow in chunks and never copy what they
+// hold, so this only saves the list's own growth.
 // A negative n is taken as 0.
 func WithCapacity(n int) Option {
 	return func(o *options) { o.capacity = max(n, 0) }
