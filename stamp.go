@@ -1,9 +1,10 @@
 package herald
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
+	"io"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 
@@ -100,15 +101,16 @@ func authorizationFor(e *Event, def *Definition) *Authorization {
 }
 
 // idSource makes time-ordered (version 7) event ids whose random bits come
-// from a buffered reader of crypto/rand, so that an id costs no system call.
+// from a ChaCha8 generator seeded from crypto/rand: a cryptographically
+// strong stream that costs no system call and a few nanoseconds per id.
 type idSource struct {
 	once sync.Once
 	mu   sync.Mutex
-	r    *bufio.Reader
+	r    io.Reader
 }
 
 func (s *idSource) next() uuid.UUID {
-	s.once.Do(func() { s.r = bufio.NewReaderSize(rand.Reader, 4096) })
+	s.once.Do(s.seed)
 	s.mu.Lock()
 	id, err := uuid.NewV7FromReader(s.r)
 	s.mu.Unlock()
@@ -116,4 +118,15 @@ func (s *idSource) next() uuid.UUID {
 		return uuid.New()
 	}
 	return id
+}
+
+// seed starts the generator from 32 bytes of crypto/rand, or reads
+// crypto/rand for every id when it cannot get them.
+func (s *idSource) seed() {
+	var seed [32]byte
+	if _, err := rand.Read(seed[:]); err != nil {
+		s.r = rand.Reader
+		return
+	}
+	s.r = mrand.NewChaCha8(seed)
 }

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"time"
@@ -56,7 +57,6 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 // space.
 func (s *Store) checkBatch(events []herald.Event) (allStored bool, err error) {
 	if len(events) > 1 {
-		s.prepareScratch()
 		defer s.resetScratch()
 	}
 	if err := s.checkUniqueIDs(events); err != nil {
@@ -73,10 +73,14 @@ func (s *Store) checkBatch(events []herald.Event) (allStored bool, err error) {
 }
 
 // checkUniqueIDs returns an error matching herald.ErrInvalid when an id
-// appears twice in the batch.
+// appears twice in the batch. Ids in increasing order, as a publisher
+// makes them, are unique without a look at the scratch map.
 func (s *Store) checkUniqueIDs(events []herald.Event) error {
-	if len(events) < 2 {
+	if len(events) < 2 || idsIncrease(events) {
 		return nil
+	}
+	if s.batchIDs == nil {
+		s.batchIDs = make(map[uuid.UUID]struct{}, len(events))
 	}
 	for i := range events {
 		id := events[i].ID
@@ -88,12 +92,23 @@ func (s *Store) checkUniqueIDs(events []herald.Event) error {
 	return nil
 }
 
+// idsIncrease reports whether each event's id is greater than the one
+// before.
+func idsIncrease(events []herald.Event) bool {
+	for i := 1; i < len(events); i++ {
+		if bytes.Compare(events[i-1].ID[:], events[i].ID[:]) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // storedIDs counts the events of the batch whose ids are stored, and
 // returns the index of the first of them.
 func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 	first = -1
 	for i := range events {
-		if _, ok := s.ids.lookup(events[i].ID); ok {
+		if _, ok := s.ids.lookup(&s.log, events[i].ID); ok {
 			if n == 0 {
 				first = i
 			}
@@ -104,23 +119,43 @@ func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 }
 
 // checkRevisions returns a *herald.ConflictError for the first event whose
-// expected revision is not the one it would land at.
+// expected revision is not the one it would land at. For a batch it counts
+// the revisions the batch takes in each stream (see stream.checking), and
+// in the scratch map for aggregates without one.
 func (s *Store) checkRevisions(events []herald.Event) error {
 	if len(events) == 1 {
 		return checkRevision(&events[0], s.streams.find(events[0].Aggregate).revision())
 	}
+	s.checking++
 	for i := range events {
 		e := &events[i]
-		current, ok := s.batchRevs[e.Aggregate]
-		if !ok {
-			current = s.streams.find(e.Aggregate).revision()
-		}
-		if err := checkRevision(e, current); err != nil {
+		next := s.nextRevision(e.Aggregate)
+		if err := checkRevision(e, *next); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)
 		}
-		s.batchRevs[e.Aggregate] = current + 1
+		*next++
 	}
 	return nil
+}
+
+// nextRevision returns where the batch being checked counts ref's revision.
+func (s *Store) nextRevision(ref herald.AggregateRef) *uint64 {
+	st := s.streams.find(ref)
+	if st == nil {
+		if s.batchRevs == nil {
+			s.batchRevs = make(map[herald.AggregateRef]*uint64)
+		}
+		n := s.batchRevs[ref]
+		if n == nil {
+			n = new(uint64)
+			s.batchRevs[ref] = n
+		}
+		return n
+	}
+	if st.checking != s.checking {
+		st.checking, st.checked = s.checking, st.revision()
+	}
+	return &st.checked
 }
 
 // checkRevision checks e, whose aggregate is at revision current, against
@@ -144,53 +179,45 @@ func (s *Store) commit(events []herald.Event) {
 			}
 			e.Metadata.Timestamp = now
 		}
-		st := s.streams.getOrAdd(e.Aggregate)
+		st := s.streams.getOrAdd(e.Aggregate, &s.log.tables)
 		e.Metadata.Position = s.log.n + 1
 		e.Metadata.Revision = st.revision() + 1
-		pos := s.log.append(e)
+		name, count := s.name(st, e)
+		pos := s.log.append(e, st.aggregate, name, &s.interner)
 		st.positions = append(st.positions, pos)
 		s.ids.insert(e.ID, pos)
-		*s.counter(st, e) += 1
+		*count++
 	}
 }
 
-// counter returns the count of e's full name, which st published.
-func (s *Store) counter(st *stream, e *herald.Event) *uint64 {
-	key := nameKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}
-	if st.lastCount != nil && st.lastName == key {
-		return st.lastCount
+// name returns the index of e's name in the log's tables and the count of
+// its full name; st published e.
+func (s *Store) name(st *stream, e *herald.Event) (uint32, *uint64) {
+	if st.lastCount != nil && st.lastName == e.Name {
+		return st.nameIndex, st.lastCount
 	}
+	key := nameKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}
 	n := s.counts[key]
 	if n == nil {
 		n = new(uint64)
 		s.counts[key] = n
 	}
-	st.lastName, st.lastCount = key, n
-	return n
+	st.lastName, st.nameIndex, st.lastCount = e.Name, s.interner.string(&s.log.tables, e.Name), n
+	return st.nameIndex, n
 }
 
 // copyStored copies the stored envelopes of a batch stored before into it.
 func (s *Store) copyStored(events []herald.Event) {
 	for i := range events {
-		pos, _ := s.ids.lookup(events[i].ID)
-		events[i] = *s.log.at(pos)
-	}
-}
-
-// prepareScratch makes sure the maps that validate a batch exist.
-func (s *Store) prepareScratch() {
-	if s.batchIDs == nil {
-		s.batchIDs = make(map[uuid.UUID]struct{})
-	}
-	if s.batchRevs == nil {
-		s.batchRevs = make(map[herald.AggregateRef]uint64)
+		pos, _ := s.ids.lookup(&s.log, events[i].ID)
+		events[i] = s.log.at(pos)
 	}
 }
 
 // resetScratch empties the maps that validated a batch, or drops them when
 // they grew large.
 func (s *Store) resetScratch() {
-	if len(s.batchIDs) > maxScratch {
+	if len(s.batchIDs) > maxScratch || len(s.batchRevs) > maxScratch {
 		s.batchIDs, s.batchRevs = nil, nil
 		return
 	}

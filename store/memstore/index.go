@@ -3,6 +3,7 @@ package memstore
 import (
 	"bytes"
 	"encoding/binary"
+	"sort"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
@@ -17,57 +18,31 @@ func fold(id uuid.UUID) uint64 {
 // idIndex maps event ids to positions.
 //
 // Time-ordered (version 7) ids, which publishers make, mostly arrive in
-// increasing order: those go to ordered, a list sorted by id, so that
-// telling a new id from a stored one costs one comparison with the last,
-// and the search for an older one starts from the end, where the recent
-// ones are. Every other id, and a version 7 id that arrives after a greater
-// one, goes to the map.
+// increasing order. An id greater than every one before it goes to a run:
+// runs are ranges of positions whose ids increase along the positions and
+// from each run to the next, so they cost no memory per event, telling a
+// new id from a stored one costs one comparison with the greatest, and a
+// stored one is found by two binary searches over the ids in the log.
+// Every other id, and a version 7 id that arrives after a greater one, goes
+// to the map.
 type idIndex struct {
-	ordered orderedIDs
-	others  map[uuid.UUID]uint64
+	runs   []idRun
+	last   uuid.UUID // the greatest id in the runs
+	others map[uuid.UUID]uint64
 }
 
-type idPosition struct {
-	id  uuid.UUID
-	pos uint64
-}
-
-// orderedIDs is a list of ids in increasing order, kept in chunks so that
-// it grows without copying.
-type orderedIDs struct {
-	chunks [][]idPosition
-	n      int
-}
-
-const idChunkBits = 12
-
-func (o *orderedIDs) at(i int) *idPosition {
-	return &o.chunks[i>>idChunkBits][i&(1<<idChunkBits-1)]
-}
-
-func (o *orderedIDs) append(id uuid.UUID, pos uint64) {
-	if o.n == len(o.chunks)<<idChunkBits {
-		o.chunks = append(o.chunks, make([]idPosition, 1<<idChunkBits))
-	}
-	*o.at(o.n) = idPosition{id, pos}
-	o.n++
-}
-
-// last returns the greatest id, and false when there is none.
-func (o *orderedIDs) last() (uuid.UUID, bool) {
-	if o.n == 0 {
-		return uuid.Nil, false
-	}
-	return o.at(o.n - 1).id, true
+// idRun is a range of positions, first to last inclusive.
+type idRun struct {
+	first, last uint64
 }
 
 func newIDIndex() idIndex {
 	return idIndex{others: make(map[uuid.UUID]uint64)}
 }
 
-// lookup returns the position of the event with id, if it is stored.
-func (x *idIndex) lookup(id uuid.UUID) (uint64, bool) {
-	if pos, ok := x.lookupOrdered(id); ok {
+// lookup returns the position of the event with id in l, if it is stored.
+func (x *idIndex) lookup(l *eventLog, id uuid.UUID) (uint64, bool) {
+	if pos, ok := x.lookupRuns(l, id); ok {
 		return pos, true
 	}
 	if len(x.others) == 0 {
@@ -77,42 +52,43 @@ func (x *idIndex) lookup(id uuid.UUID) (uint64, bool) {
 	return pos, ok
 }
 
-// lookupOrdered searches ordered for id, from the end: it doubles its step
-// back until it passes id, then halves its way to it.
-func (x *idIndex) lookupOrdered(id uuid.UUID) (uint64, bool) {
-	last, ok := x.ordered.last()
-	if id.Version() != 7 || !ok || bytes.Compare(id[:], last[:]) > 0 {
+// lookupRuns searches the runs for id: first for the last run that begins
+// with an id not greater than it, then in that run.
+func (x *idIndex) lookupRuns(l *eventLog, id uuid.UUID) (uint64, bool) {
+	if id.Version() != 7 || len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0 {
 		return 0, false
 	}
-	n := x.ordered.n
-	hi, step := n, 1
-	lo := n - step
-	for lo > 0 && bytes.Compare(x.ordered.at(lo).id[:], id[:]) > 0 {
-		hi = lo
-		step *= 2
-		lo = max(n-step, 0)
+	r := sort.Search(len(x.runs), func(i int) bool {
+		first := l.id(x.runs[i].first)
+		return bytes.Compare(first[:], id[:]) > 0
+	}) - 1
+	if r < 0 {
+		return 0, false
 	}
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		switch c := bytes.Compare(x.ordered.at(mid).id[:], id[:]); {
-		case c == 0:
-			return x.ordered.at(mid).pos, true
-		case c < 0:
-			lo = mid + 1
-		default:
-			hi = mid
-		}
+	run := x.runs[r]
+	n := int(run.last - run.first + 1)
+	i := sort.Search(n, func(i int) bool {
+		got := l.id(run.first + uint64(i))
+		return bytes.Compare(got[:], id[:]) >= 0
+	})
+	if i < n && l.id(run.first+uint64(i)) == id {
+		return run.first + uint64(i), true
 	}
 	return 0, false
 }
 
 // insert records that the event with id, not stored before, is at pos.
 func (x *idIndex) insert(id uuid.UUID, pos uint64) {
-	if last, ok := x.ordered.last(); id.Version() == 7 && (!ok || bytes.Compare(id[:], last[:]) > 0) {
-		x.ordered.append(id, pos)
+	if id.Version() != 7 || (len(x.runs) > 0 && bytes.Compare(id[:], x.last[:]) <= 0) {
+		x.others[id] = pos
 		return
 	}
-	x.others[id] = pos
+	x.last = id
+	if n := len(x.runs); n > 0 && x.runs[n-1].last == pos-1 {
+		x.runs[n-1].last = pos
+		return
+	}
+	x.runs = append(x.runs, idRun{pos, pos})
 }
 
 // streamIndex finds the stream of an aggregate. It keys its map by the
@@ -152,14 +128,14 @@ func (x *streamIndex) find(ref herald.AggregateRef) *stream {
 	return st
 }
 
-// getOrAdd returns ref's stream, adding an empty one when it has none.
-// Only appenders call it, under the store's write lock.
-func (x *streamIndex) getOrAdd(ref herald.AggregateRef) *stream {
+// getOrAdd returns ref's stream, adding an empty one, and ref to t, when
+// it has none. Only appenders call it, under the store's write lock.
+func (x *streamIndex) getOrAdd(ref herald.AggregateRef, t *tables) *stream {
 	if st := x.find(ref); st != nil {
 		return st
 	}
 	k := fold(ref.ID)
-	st := &stream{ref: ref, next: x.byID[k]}
+	st := &stream{ref: ref, aggregate: t.addAggregate(ref), next: x.byID[k]}
 	x.byID[k] = st
 	x.recent = st
 	return st

@@ -31,7 +31,7 @@ func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, t
 			return
 		}
 		positions = positions[from-1 : to]
-		s.each(ctx, "read stream", len(positions), func(i int) *herald.Event {
+		s.each(ctx, "read stream", len(positions), func(i int) herald.Event {
 			return log.at(positions[i])
 		}, yield)
 	}
@@ -49,7 +49,7 @@ func (s *Store) ReadLog(ctx context.Context, after uint64) iter.Seq2[herald.Even
 		if after >= log.n {
 			return
 		}
-		s.each(ctx, "read log", int(log.n-after), func(i int) *herald.Event {
+		s.each(ctx, "read log", int(log.n-after), func(i int) herald.Event {
 			return log.at(after + 1 + uint64(i))
 		}, yield)
 	}
@@ -77,7 +77,7 @@ func (s *Store) scan(ctx context.Context, log eventLog, p *herald.PreparedQuery)
 	if !p.Newest {
 		first := min(p.From, log.n) + 1
 		return func(yield func(herald.Event, error) bool) {
-			s.each(ctx, "query", int(log.n-first+1), func(i int) *herald.Event {
+			s.each(ctx, "query", int(log.n-first+1), func(i int) herald.Event {
 				return log.at(first + uint64(i))
 			}, yield)
 		}
@@ -87,7 +87,7 @@ func (s *Store) scan(ctx context.Context, log eventLog, p *herald.PreparedQuery)
 		last = p.From - 1
 	}
 	return func(yield func(herald.Event, error) bool) {
-		s.each(ctx, "query", int(last), func(i int) *herald.Event {
+		s.each(ctx, "query", int(last), func(i int) herald.Event {
 			return log.at(last - uint64(i))
 		}, yield)
 	}
@@ -97,7 +97,7 @@ func (s *Store) scan(ctx context.Context, log eventLog, p *herald.PreparedQuery)
 // the store before each run of checkEvery events after the first. The
 // caller checks them before the first run, when it takes its view of the
 // store.
-func (s *Store) each(ctx context.Context, op string, n int, at func(int) *herald.Event, yield func(herald.Event, error) bool) {
+func (s *Store) each(ctx context.Context, op string, n int, at func(int) herald.Event, yield func(herald.Event, error) bool) {
 	for i := range n {
 		if i > 0 && i%checkEvery == 0 {
 			if err := s.usable(ctx); err != nil {
@@ -105,7 +105,7 @@ func (s *Store) each(ctx context.Context, op string, n int, at func(int) *herald
 				return
 			}
 		}
-		if !yield(*at(i), nil) {
+		if !yield(at(i), nil) {
 			return
 		}
 	}

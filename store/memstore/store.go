@@ -17,6 +17,7 @@ type Store struct {
 	closed atomic.Bool
 
 	log       eventLog
+	interner  interner
 	streams   streamIndex
 	ids       idIndex
 	counts    map[nameKey]*uint64
@@ -25,9 +26,13 @@ type Store struct {
 	checkpoints map[string]uint64
 
 	// Scratch space for validating a batch of more than one event, used
-	// under the write lock and cleared after each batch.
+	// under the write lock and cleared after each batch: the ids of a
+	// batch whose ids do not increase, and the revisions a batch takes in
+	// aggregates without a stream. checking numbers the batches, for
+	// stream.checking.
 	batchIDs  map[uuid.UUID]struct{}
-	batchRevs map[herald.AggregateRef]uint64
+	batchRevs map[herald.AggregateRef]*uint64
+	checking  uint64
 }
 
 // stream is the positions of one aggregate's events, by revision-1.
@@ -36,12 +41,19 @@ type Store struct {
 type stream struct {
 	ref       herald.AggregateRef
 	positions []uint64
+	// aggregate is ref's index in the log's tables.
+	aggregate uint32
 	// next chains the streams whose aggregate ids fold alike.
 	next *stream
-	// lastName and lastCount remember the counter of the event name this
-	// aggregate published last, which it most often publishes again.
-	lastName  nameKey
+	// lastName, its index in the log's tables and its counter remember
+	// the event name this aggregate published last, which it most often
+	// publishes again.
+	lastName  string
+	nameIndex uint32
 	lastCount *uint64
+	// checked is the revision the batch numbered checking would bring the
+	// aggregate to, so far, while the store checks it.
+	checking, checked uint64
 }
 
 // revision returns the aggregate's current revision, 0 for a stream that
@@ -74,6 +86,7 @@ func New(opts ...Option) *Store {
 	}
 	return &Store{
 		log:       newEventLog(o.capacity),
+		interner:  newInterner(),
 		streams:   newStreamIndex(),
 		ids:       newIDIndex(),
 		counts:    make(map[nameKey]*uint64),
@@ -90,7 +103,8 @@ func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
-	s.log, s.streams, s.ids, s.counts, s.snapshots = eventLog{}, streamIndex{}, idIndex{}, nil, nil
+	s.log, s.interner, s.streams, s.ids = eventLog{}, interner{}, streamIndex{}, idIndex{}
+	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
 	s.batchIDs, s.batchRevs = nil, nil
 	return nil

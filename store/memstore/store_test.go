@@ -130,3 +130,50 @@ func TestCloseStopsReadUnderWay(t *testing.T) {
 	}
 	t.Fatal("read all events of a store closed under way")
 }
+
+// TestEnvelopeReadBackAsStored appends events whose envelopes differ in
+// every field the store keeps in its tables, runs of equal users and
+// authorizations among them, and reads back each field as it was.
+func TestEnvelopeReadBackAsStored(t *testing.T) {
+	s := newStore(t)
+	refs := []herald.AggregateRef{storetest.NewRef("a", "x"), storetest.NewRef("b", "y")}
+	jane, joe := &herald.User{ID: "jane"}, &herald.User{ID: "joe"}
+	at := time.Date(2026, 11, 24, 5, 6, 7, 891011121, time.UTC)
+	zones := []*time.Location{time.UTC, time.Local, time.FixedZone("east", 3600), time.FixedZone("west", -7200)}
+	var batch []herald.Event
+	for i := range 40 {
+		e := storetest.NewEvent(refs[i%2], []string{"sent", "liked", "sent", "edited"}[i%4], i)
+		e.Type = []string{herald.TypeDomain, herald.TypeError}[i/20]
+		e.User = []*herald.User{nil, jane, {ID: "jane"}, joe}[i%4/2*2+i%2]
+		e.Metadata.Timestamp = at.Add(time.Duration(i) * time.Hour).In(zones[i%len(zones)])
+		e.Metadata.CausationID, e.Metadata.CorrelationID = uuid.New(), uuid.New()
+		if i%3 == 0 {
+			e.Metadata.Labels = map[string]string{"n": string(rune('a' + i))}
+		}
+		if e.User != nil {
+			e.Metadata.Authorization = &herald.Authorization{Owner: e.User.ID, ForAuthenticated: i%5 == 0}
+		}
+		batch = append(batch, e)
+	}
+	batch[9].Metadata.Timestamp = time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC)
+	batch[11].Metadata.Timestamp = time.Date(2500, 1, 1, 0, 0, 0, 1, time.UTC)
+	for i := range batch {
+		storetest.Append(t, s, batch[i])
+	}
+	got := storetest.ReadAll(t, s.ReadLog(t.Context(), 0))
+	require.Len(t, got, len(batch))
+	for i, e := range got {
+		want := batch[i]
+		assert.Equal(t, want.Aggregate, e.Aggregate, "event %d", i)
+		assert.Equal(t, want.Name, e.Name, "event %d", i)
+		assert.Equal(t, want.Type, e.Type, "event %d", i)
+		assert.Equal(t, want.Data, e.Data, "event %d", i)
+		assert.Equal(t, want.User, e.User, "event %d", i)
+		assert.Equal(t, want.Metadata.Authorization, e.Metadata.Authorization, "event %d", i)
+		assert.Equal(t, want.Metadata.Labels, e.Metadata.Labels, "event %d", i)
+		assert.Equal(t, want.Metadata.CausationID, e.Metadata.CausationID, "event %d", i)
+		assert.Equal(t, want.Metadata.CorrelationID, e.Metadata.CorrelationID, "event %d", i)
+		assert.Equal(t, want.Metadata.Timestamp, e.Metadata.Timestamp, "event %d: the instant and the location", i)
+		assert.Equal(t, uint64(i+1), e.Metadata.Position)
+	}
+}
