@@ -53,7 +53,11 @@
 //   - Publish takes and returns one event; PublishBatch takes a slice and
 //     returns the stored copies, leaving the caller's slice as it was.
 //   - Event ids are time-ordered (version 7) uuids, which keep the stores'
-//     id indexes cheap. Ids are unique in a store: appending events whose
+//     id indexes cheap. A publisher takes the first id of each millisecond
+//     from the uuid package and counts the others of that millisecond up
+//     from it by random steps (RFC 9562's monotonic random method), so the
+//     ids one publisher makes increase, and an id costs one clock reading.
+//     Ids are unique in a store: appending events whose
 //     ids are all stored already is acknowledged and stores nothing, which
 //     makes a retried publish idempotent.
 //   - An event without an Authorization, published by a signed-in user,

@@ -1,8 +1,10 @@
 package herald_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -277,6 +279,53 @@ func TestPublishWithCancelledContextStoresNothing(t *testing.T) {
 	_, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
 	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
 	assert.Empty(t, f.stored(t))
+}
+
+// TestPublishMakesIncreasingIDs publishes runs of events, many in one
+// millisecond, from one goroutine and from several: every id is a
+// version 7 uuid of the RFC variant, unique, and stamped with the time in
+// it; one goroutine's ids increase; and the time in each is the clock's
+// when it was published, to the millisecond.
+func TestPublishMakesIncreasingIDs(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	seen := make(map[uuid.UUID]bool)
+	var last uuid.UUID
+	for i := range 5000 {
+		before := time.Now().Truncate(time.Millisecond)
+		e, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
+		require.NoError(t, err)
+		after := time.Now()
+		require.Equal(t, 7, int(e.ID.Version()), "event %d", i)
+		require.Equal(t, uuid.RFC4122, e.ID.Variant(), "event %d", i)
+		require.False(t, seen[e.ID], "event %d: id %s made twice", i, e.ID)
+		seen[e.ID] = true
+		require.Positive(t, bytes.Compare(e.ID[:], last[:]), "event %d: %s after %s", i, e.ID, last)
+		last = e.ID
+		sec, nsec := e.ID.Time().UnixTime()
+		require.True(t, e.Metadata.Timestamp.Equal(time.Unix(sec, nsec)), "event %d", i)
+		require.False(t, e.Metadata.Timestamp.Before(before), "event %d: %v is before %v", i, e.Metadata.Timestamp, before)
+		require.False(t, e.Metadata.Timestamp.After(after), "event %d: %v is after %v", i, e.Metadata.Timestamp, after)
+	}
+	ids := make(chan uuid.UUID, 8*1000)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				e, err := f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
+				assert.NoError(t, err)
+				ids <- e.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	for id := range ids {
+		require.False(t, seen[id], "id %s made twice", id)
+		seen[id] = true
+	}
 }
 
 func TestPublishStampsTheTimeOfTheID(t *testing.T) {

@@ -3,7 +3,7 @@ package herald
 import (
 	"context"
 	"crypto/rand"
-	"io"
+	"encoding/binary"
 	mrand "math/rand/v2"
 	"sync"
 	"time"
@@ -100,33 +100,57 @@ func authorizationFor(e *Event, def *Definition) *Authorization {
 	return a
 }
 
-// idSource makes time-ordered (version 7) event ids whose random bits come
-// from a ChaCha8 generator seeded from crypto/rand: a cryptographically
-// strong stream that costs no system call and a few nanoseconds per id.
+// idSource makes time-ordered (version 7) event ids. The first id of each
+// millisecond comes from uuid.NewV7FromReader, which reads the clock,
+// takes the uuid package's process-wide lock and allocates for every id;
+// the ids after it in the same millisecond count up from it, each adding a
+// random amount from 1 to 2^32 to its 62 random bits, RFC 9562's
+// monotonic random method. They share its time and its 12-bit sequence
+// number, which the uuid package never gives again in this process, so
+// they are unique; they increase; and the next one cannot be guessed. The
+// random bits come from a ChaCha8 generator seeded from crypto/rand: a
+// cryptographically strong stream that costs no system call.
 type idSource struct {
 	once sync.Once
 	mu   sync.Mutex
-	r    io.Reader
+	r    *mrand.ChaCha8
+	last uuid.UUID // the id made last
+	// made is when the uuid package made the first id of last's
+	// millisecond, and left how long after it that millisecond lasts; 0
+	// when the id's millisecond is not the clock's. Measuring from made
+	// costs one reading of the monotonic clock instead of two clocks.
+	made time.Time
+	left time.Duration
 }
+
+// randBits masks the 62 random bits in the last 8 bytes of an id.
+const randBits = 1<<62 - 1
 
 func (s *idSource) next() uuid.UUID {
 	s.once.Do(s.seed)
 	s.mu.Lock()
-	id, err := uuid.NewV7FromReader(s.r)
-	s.mu.Unlock()
-	if err != nil {
-		return uuid.New()
+	defer s.mu.Unlock()
+	if s.left > 0 && time.Since(s.made) < s.left {
+		low := binary.BigEndian.Uint64(s.last[8:]) & randBits
+		if next := low + 1 + s.r.Uint64()>>32; next <= randBits {
+			binary.BigEndian.PutUint64(s.last[8:], next|0x80<<56) // variant 10
+			return s.last
+		}
+	}
+	made := time.Now()
+	id, _ := uuid.NewV7FromReader(s.r) // a ChaCha8 never fails to read
+	s.last, s.made, s.left = id, made, 0
+	sec, nsec := id.Time().UnixTime()
+	if ms := sec*1000 + nsec/1e6; ms == made.UnixMilli() {
+		s.left = time.Millisecond - time.Duration(made.UnixNano()%1e6)
 	}
 	return id
 }
 
-// seed starts the generator from 32 bytes of crypto/rand, or reads
-// crypto/rand for every id when it cannot get them.
+// seed starts the generator from 32 bytes of crypto/rand, whose Read
+// never returns an error.
 func (s *idSource) seed() {
 	var seed [32]byte
-	if _, err := rand.Read(seed[:]); err != nil {
-		s.r = rand.Reader
-		return
-	}
+	_, _ = rand.Read(seed[:])
 	s.r = mrand.NewChaCha8(seed)
 }

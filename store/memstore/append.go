@@ -56,6 +56,8 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 // or what makes the batch unfit to store. It changes nothing but scratch
 // space.
 func (s *Store) checkBatch(events []herald.Event) (allStored bool, err error) {
+	clear(s.found)
+	s.found = s.found[:0]
 	if len(events) > 1 {
 		defer s.resetScratch()
 	}
@@ -121,7 +123,8 @@ func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 // checkRevisions returns a *herald.ConflictError for the first event whose
 // expected revision is not the one it would land at. For a batch it counts
 // the revisions the batch takes in each stream (see stream.checking), and
-// in the scratch map for aggregates without one.
+// in the scratch map for aggregates without one, and keeps the streams it
+// found in s.found for commit.
 func (s *Store) checkRevisions(events []herald.Event) error {
 	if len(events) == 1 {
 		return checkRevision(&events[0], s.streams.find(events[0].Aggregate).revision())
@@ -129,17 +132,19 @@ func (s *Store) checkRevisions(events []herald.Event) error {
 	s.checking++
 	for i := range events {
 		e := &events[i]
-		next := s.nextRevision(e.Aggregate)
+		st, next := s.nextRevision(e.Aggregate)
 		if err := checkRevision(e, *next); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)
 		}
 		*next++
+		s.found = append(s.found, st)
 	}
 	return nil
 }
 
-// nextRevision returns where the batch being checked counts ref's revision.
-func (s *Store) nextRevision(ref herald.AggregateRef) *uint64 {
+// nextRevision returns ref's stream, nil when it has none, and where the
+// batch being checked counts ref's revision.
+func (s *Store) nextRevision(ref herald.AggregateRef) (*stream, *uint64) {
 	st := s.streams.find(ref)
 	if st == nil {
 		if s.batchRevs == nil {
@@ -150,12 +155,12 @@ func (s *Store) nextRevision(ref herald.AggregateRef) *uint64 {
 			n = new(uint64)
 			s.batchRevs[ref] = n
 		}
-		return n
+		return nil, n
 	}
 	if st.checking != s.checking {
 		st.checking, st.checked = s.checking, st.revision()
 	}
-	return &st.checked
+	return st, &st.checked
 }
 
 // checkRevision checks e, whose aggregate is at revision current, against
@@ -169,6 +174,7 @@ func checkRevision(e *herald.Event, current uint64) error {
 }
 
 // commit stores a checked batch and writes what it assigned into events.
+// It takes the streams of a batch of more than one event from s.found.
 func (s *Store) commit(events []herald.Event) {
 	var now time.Time
 	for i := range events {
@@ -179,7 +185,13 @@ func (s *Store) commit(events []herald.Event) {
 			}
 			e.Metadata.Timestamp = now
 		}
-		st := s.streams.getOrAdd(e.Aggregate, &s.log.tables)
+		var st *stream
+		if len(s.found) == len(events) {
+			st = s.found[i]
+		}
+		if st == nil {
+			st = s.streams.getOrAdd(e.Aggregate, &s.log.tables)
+		}
 		e.Metadata.Position = s.log.n + 1
 		e.Metadata.Revision = st.revision() + 1
 		name, count := s.name(st, e)

@@ -45,6 +45,7 @@ type eventLog struct {
 	data    [][]any    // each of length chunkSize
 	tables  tables
 	n       uint64
+	ahead   *chunkMaker
 }
 
 // newEventLog returns an empty log with room in its chunk lists for about
@@ -55,6 +56,7 @@ func newEventLog(capacity int) eventLog {
 		records: make([][]record, 0, chunks),
 		data:    make([][]any, 0, chunks),
 		tables:  newTables(),
+		ahead:   newChunkMaker(),
 	}
 }
 
@@ -63,8 +65,9 @@ func newEventLog(capacity int) eventLog {
 // e refers to.
 func (l *eventLog) append(e *herald.Event, aggregate, name uint32, in *interner) uint64 {
 	if l.n == uint64(len(l.records))*chunkSize {
-		l.records = append(l.records, make([]record, chunkSize))
-		l.data = append(l.data, make([]any, chunkSize))
+		c := l.ahead.take()
+		l.records = append(l.records, c.records)
+		l.data = append(l.data, c.data)
 	}
 	m := &e.Metadata
 	r := &l.records[l.n>>chunkBits][l.n&chunkMask]

@@ -33,6 +33,7 @@ type Store struct {
 	batchIDs  map[uuid.UUID]struct{}
 	batchRevs map[herald.AggregateRef]*uint64
 	checking  uint64
+	found     []*stream // the stream of each event of the batch, or nil
 }
 
 // stream is the positions of one aggregate's events, by revision-1.

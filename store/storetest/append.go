@@ -18,6 +18,7 @@ func (s suite) appendCases() []testCase {
 		{"ExpectedRevision", s.testExpectedRevision},
 		{"ExpectedRevisionsInOneBatch", s.testBatchRevisions},
 		{"AtomicBatch", s.testAtomicBatch},
+		{"AppendsAfterFailedBatch", s.testAppendsAfterFailedBatch},
 		{"Idempotent", s.testIdempotent},
 		{"IdempotentTimeOrderedIDs", s.testIdempotentTimeOrdered},
 		{"PartlyStored", s.testPartlyStored},
@@ -249,6 +250,30 @@ func (s suite) testIdempotentTimeOrdered(t *testing.T) {
 	fresh := event(ref, "x", 0)
 	fresh.ID = uuid.Must(uuid.NewV7())
 	Append(t, st, fresh)
+}
+
+// testAppendsAfterFailedBatch fails batches at their last event, then
+// appends to other aggregates, alone and in batches: each event lands in
+// its own stream at its own revision, as if the failed batches had never
+// been tried.
+func (s suite) testAppendsAfterFailedBatch(t *testing.T) {
+	st := s.newStore(t)
+	a, b, c, d := NewRef("ctx", "agg"), NewRef("ctx", "agg"), NewRef("ctx", "agg"), NewRef("ctx", "agg")
+	Append(t, st, event(a, "x", 0), event(b, "x", 0))
+	for _, bad := range [][]herald.Event{
+		{event(a, "x", 1), event(b, "x", 1), event(c, "x", 0), atRevision(event(d, "x", 0), 2)},
+		{event(a, "x", 1), atRevision(event(b, "x", 1), 5)},
+	} {
+		require.ErrorIs(t, st.Append(t.Context(), bad), herald.ErrConflict)
+	}
+	single := Append(t, st, event(c, "x", 0))
+	pair := Append(t, st, event(d, "x", 0), event(b, "x", 1))
+	assert.Equal(t, uint64(1), single[0].Metadata.Revision)
+	assert.Equal(t, []uint64{1, 2}, []uint64{pair[0].Metadata.Revision, pair[1].Metadata.Revision})
+	AssertEventsEqual(t, single, readStream(t, st, c))
+	AssertEventsEqual(t, pair[:1], readStream(t, st, d))
+	assert.Len(t, readStream(t, st, a), 1)
+	assert.Len(t, readStream(t, st, b), 2)
 }
 
 func (s suite) testPartlyStored(t *testing.T) {
