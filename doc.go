@@ -57,9 +57,9 @@
 //     from the uuid package and counts the others of that millisecond up
 //     from it by random steps (RFC 9562's monotonic random method), so the
 //     ids one publisher makes increase, and an id costs one clock reading.
-//     Ids are unique in a store: appending events whose
-//     ids are all stored already is acknowledged and stores nothing, which
-//     makes a retried publish idempotent.
+//     Ids are unique in a store: appending events whose ids are all stored
+//     already is acknowledged and stores nothing, which makes a retried
+//     publish idempotent.
 //   - An event without an Authorization, published by a signed-in user,
 //     gets one naming that user as owner and no one else (wolkenkit's
 //     default); its definition's DefaultAuthorization widens it. An
