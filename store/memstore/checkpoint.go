@@ -15,8 +15,8 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 	if err := s.usable(ctx); err != nil {
 		return 0, fmt.Errorf("memstore: load checkpoint: %w", err)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return 0, fmt.Errorf("memstore: load checkpoint: %w", herald.ErrClosed)
 	}

@@ -26,7 +26,7 @@ func newChunkMaker() *chunkMaker {
 }
 
 // take returns a chunk, the one made ahead when it is ready, and starts
-// making the next. Only appenders call it, under the store's write lock.
+// making the next. Only appenders call it, under the store's lock.
 func (m *chunkMaker) take() chunk {
 	var c chunk
 	select {
@@ -42,12 +42,14 @@ func (m *chunkMaker) take() chunk {
 	return c
 }
 
-// newChunk allocates a chunk and writes to every page of its records.
+// newChunk allocates a chunk and writes to every page of it.
 func newChunk() chunk {
 	c := chunk{records: make([]record, chunkSize), data: make([]any, chunkSize)}
-	const step = pageSize / int(unsafe.Sizeof(record{}))
-	for i := 0; i < chunkSize; i += step {
+	for i := 0; i < chunkSize; i += pageSize / int(unsafe.Sizeof(record{})) {
 		c.records[i].revision = 0
+	}
+	for i := 0; i < chunkSize; i += pageSize / int(unsafe.Sizeof(c.data[0])) {
+		c.data[i] = nil
 	}
 	return c
 }

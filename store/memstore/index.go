@@ -105,7 +105,7 @@ func newStreamIndex() streamIndex {
 }
 
 // get returns ref's stream, or nil when it has no events. It changes
-// nothing, so readers may call it under the store's read lock.
+// nothing, so readers may call it under the store's lock.
 func (x *streamIndex) get(ref herald.AggregateRef) *stream {
 	if x.recent != nil && x.recent.ref == ref {
 		return x.recent
@@ -118,7 +118,7 @@ func (x *streamIndex) get(ref herald.AggregateRef) *stream {
 	return nil
 }
 
-// find is get for appenders, under the store's write lock: it remembers
+// find is get for appenders, under the store's lock: it remembers
 // the stream it found.
 func (x *streamIndex) find(ref herald.AggregateRef) *stream {
 	st := x.get(ref)
@@ -129,7 +129,7 @@ func (x *streamIndex) find(ref herald.AggregateRef) *stream {
 }
 
 // getOrAdd returns ref's stream, adding an empty one, and ref to t, when
-// it has none. Only appenders call it, under the store's write lock.
+// it has none. Only appenders call it, under the store's lock.
 func (x *streamIndex) getOrAdd(ref herald.AggregateRef, t *tables) *stream {
 	if st := x.find(ref); st != nil {
 		return st

@@ -116,8 +116,8 @@ func (s *Store) view(ctx context.Context) (eventLog, error) {
 	if err := s.usable(ctx); err != nil {
 		return eventLog{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return eventLog{}, herald.ErrClosed
 	}
@@ -131,8 +131,8 @@ func (s *Store) stream(ctx context.Context, ref herald.AggregateRef) (eventLog, 
 	if err := s.usable(ctx); err != nil {
 		return eventLog{}, nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return eventLog{}, nil, herald.ErrClosed
 	}

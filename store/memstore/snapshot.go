@@ -37,10 +37,10 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 	if err := s.usable(ctx); err != nil {
 		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", err)
 	}
-	s.mu.RLock()
+	s.mu.Lock()
 	snap, ok := s.snapshots[ref]
 	closed := s.closed.Load()
-	s.mu.RUnlock()
+	s.mu.Unlock()
 	switch {
 	case closed:
 		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", herald.ErrClosed)

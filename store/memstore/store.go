@@ -13,7 +13,7 @@ import (
 // Store is an in-memory herald.Store and herald.SnapshotStore. Build one
 // with New; the zero value is not usable. It is safe for concurrent use.
 type Store struct {
-	mu     sync.RWMutex
+	mu     sync.Mutex
 	closed atomic.Bool
 
 	log       eventLog
@@ -26,7 +26,7 @@ type Store struct {
 	checkpoints map[string]uint64
 
 	// Scratch space for validating a batch of more than one event, used
-	// under the write lock and cleared after each batch: the ids of a
+	// under the lock and cleared after each batch: the ids of a
 	// batch whose ids do not increase, and the revisions a batch takes in
 	// aggregates without a stream. checking numbers the batches, for
 	// stream.checking.
@@ -117,8 +117,8 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	if err := s.usable(ctx); err != nil {
 		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", err)
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", herald.ErrClosed)
 	}
