@@ -31,8 +31,9 @@ func (p *Publisher) newStamp(ctx context.Context) stamp {
 // apply fills what e leaves out. Nothing the caller set is overwritten.
 func (s *stamp) apply(e *Event, def *Definition) {
 	made := e.ID == uuid.Nil
+	var ms int64
 	if made {
-		e.ID = s.ids.next()
+		e.ID, ms = s.ids.next()
 	}
 	if e.Type == "" {
 		e.Type = TypeDomain
@@ -42,7 +43,7 @@ func (s *stamp) apply(e *Event, def *Definition) {
 	}
 	m := &e.Metadata
 	if m.Timestamp.IsZero() {
-		m.Timestamp = s.timestamp(e.ID, made)
+		m.Timestamp = s.timestamp(ms, made)
 	}
 	if m.CausationID == uuid.Nil {
 		m.CausationID = s.causation
@@ -59,11 +60,11 @@ func (s *stamp) apply(e *Event, def *Definition) {
 	m.Authorization = authorizationFor(e, def)
 }
 
-// timestamp is the time to stamp on an event with id: the time in the id
-// when the publisher made it and has no clock of its own, else the clock's.
-func (s *stamp) timestamp(id uuid.UUID, made bool) time.Time {
+// timestamp is the time to stamp on an event: ms, the time in its id, when
+// the publisher made the id and has no clock of its own, else the clock's.
+func (s *stamp) timestamp(ms int64, made bool) time.Time {
 	if made && s.clock == nil {
-		return time.Unix(id.Time().UnixTime())
+		return time.UnixMilli(ms)
 	}
 	if s.now.IsZero() {
 		if s.clock != nil {
@@ -115,6 +116,7 @@ type idSource struct {
 	mu   sync.Mutex
 	r    *mrand.ChaCha8
 	last uuid.UUID // the id made last
+	ms   int64     // the time in last, in ms since 1970
 	// made is when the uuid package made the first id of last's
 	// millisecond, and left how long after it that millisecond lasts; 0
 	// when the id's millisecond is not the clock's. Measuring from made
@@ -126,7 +128,8 @@ type idSource struct {
 // randBits masks the 62 random bits in the last 8 bytes of an id.
 const randBits = 1<<62 - 1
 
-func (s *idSource) next() uuid.UUID {
+// next returns a new id and the time in it, in ms since 1970.
+func (s *idSource) next() (uuid.UUID, int64) {
 	s.once.Do(s.seed)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,17 +137,17 @@ func (s *idSource) next() uuid.UUID {
 		low := binary.BigEndian.Uint64(s.last[8:]) & randBits
 		if next := low + 1 + s.r.Uint64()>>32; next <= randBits {
 			binary.BigEndian.PutUint64(s.last[8:], next|0x80<<56) // variant 10
-			return s.last
+			return s.last, s.ms
 		}
 	}
 	made := time.Now()
 	id, _ := uuid.NewV7FromReader(s.r) // a ChaCha8 never fails to read
-	s.last, s.made, s.left = id, made, 0
 	sec, nsec := id.Time().UnixTime()
-	if ms := sec*1000 + nsec/1e6; ms == made.UnixMilli() {
+	s.last, s.ms, s.made, s.left = id, sec*1000+nsec/1e6, made, 0
+	if s.ms == made.UnixMilli() {
 		s.left = time.Millisecond - time.Duration(made.UnixNano()%1e6)
 	}
-	return id
+	return id, s.ms
 }
 
 // seed starts the generator from 32 bytes of crypto/rand, whose Read
