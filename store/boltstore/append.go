@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -83,7 +84,8 @@ func (r *request) finish() {
 
 // encode checks events on their own and encodes them into req. It is the
 // part of an append that needs nothing of the store, done on the caller's
-// goroutine so that concurrent callers encode in parallel.
+// goroutine so that concurrent callers encode in parallel; a large batch
+// is encoded on as many goroutines as there are processors.
 func (s *Store) encode(req *request, events []herald.Event) error {
 	for i := range events {
 		e := &events[i]
@@ -93,70 +95,111 @@ func (s *Store) encode(req *request, events []herald.Event) error {
 		if err := checkNames(e); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)
 		}
+		if e.Metadata.Timestamp.IsZero() && req.now.IsZero() {
+			req.now = time.Now().Round(0)
+		}
 	}
 	if err := checkUniqueIDs(events); err != nil {
 		return err
 	}
-	datas, err := encodeAllData(events)
-	if err != nil {
+	procs := runtime.GOMAXPROCS(0)
+	if len(events) < parallelEncode || procs < 2 {
+		var err error
+		req.values, req.ends, err = s.encodeRange(req.values, req.ends, events, 0, req.now)
 		return err
 	}
-	for i := range events {
-		e := &events[i]
-		ts := e.Metadata.Timestamp
-		if ts.IsZero() {
-			if req.now.IsZero() {
-				req.now = time.Now().Round(0)
+	return s.encodeParallel(req, events, procs)
+}
+
+// parallelEncode is the batch size from which encode encodes on several
+// goroutines.
+const parallelEncode = 256
+
+// encodedPart is what one goroutine of encodeParallel encoded.
+type encodedPart struct {
+	values []byte
+	ends   []int
+	err    error
+}
+
+// encodedParts keeps the buffers of encodeParallel's parts for reuse.
+var encodedParts = sync.Pool{New: func() any { return new(encodedPart) }}
+
+// encodeParallel encodes events into req in procs parts at once, then
+// puts the parts together.
+func (s *Store) encodeParallel(req *request, events []herald.Event, procs int) error {
+	per := (len(events) + procs - 1) / procs
+	parts := make([]*encodedPart, (len(events)+per-1)/per)
+	encode := func(i int) {
+		lo, p := i*per, parts[i]
+		p.values, p.ends, p.err = s.encodeRange(p.values[:0], p.ends[:0], events[lo:min(lo+per, len(events))], lo, req.now)
+	}
+	var wg sync.WaitGroup
+	for i := range parts {
+		parts[i] = encodedParts.Get().(*encodedPart)
+		if i > 0 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				encode(i)
+			}()
+		}
+	}
+	encode(0) // the caller encodes a part too
+	wg.Wait()
+	defer func() {
+		for _, p := range parts {
+			if cap(p.values) <= maxPooled {
+				p.err = nil
+				encodedParts.Put(p)
 			}
-			ts = req.now
 		}
-		start := len(req.values)
-		req.values = appendEnvelope(req.values, e, ts, datas[i])
-		if n := len(req.values) - start; n > s.opts.maxEventSize {
-			return fmt.Errorf("event %d: %w", i, &herald.ValidationError{
-				Event: e.FullName(), Field: "data",
-				Reason: fmt.Sprintf("the event encodes to %d bytes, more than the limit of %d", n, s.opts.maxEventSize),
-			})
+	}()
+	for _, p := range parts {
+		if p.err != nil {
+			return p.err
 		}
-		req.ends = append(req.ends, len(req.values))
+	}
+	total := len(req.values)
+	for _, p := range parts {
+		total += len(p.values)
+	}
+	req.values = slices.Grow(req.values, total-len(req.values))
+	for _, p := range parts {
+		base := len(req.values)
+		req.values = append(req.values, p.values...)
+		for _, end := range p.ends {
+			req.ends = append(req.ends, base+end)
+		}
 	}
 	return nil
 }
 
-// parallelEncode is the batch size from which encodeAllData encodes on
-// several goroutines.
-const parallelEncode = 256
-
-// encodeAllData encodes the data of events as JSON, a large batch on as
-// many goroutines as there are processors.
-func encodeAllData(events []herald.Event) ([][]byte, error) {
-	datas := make([][]byte, len(events))
-	errs := make([]error, len(events))
-	encode := func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			datas[i], errs[i] = encodeData(&events[i])
+// encodeRange appends the encoded envelopes of events, the first of which
+// is event first of the batch, to values, and where each ends to ends.
+// now is the time stamped on those without one.
+func (s *Store) encodeRange(values []byte, ends []int, events []herald.Event, first int, now time.Time) ([]byte, []int, error) {
+	x := newEventEncoder()
+	for i := range events {
+		e := &events[i]
+		ts := e.Metadata.Timestamp
+		if ts.IsZero() {
+			ts = now
 		}
-	}
-	if procs := runtime.GOMAXPROCS(0); len(events) >= parallelEncode && procs > 1 {
-		var wg sync.WaitGroup
-		per := (len(events) + procs - 1) / procs
-		for lo := 0; lo < len(events); lo += per {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				encode(lo, min(lo+per, len(events)))
-			}()
+		start := len(values)
+		var err error
+		if values, err = x.appendEvent(values, e, ts); err != nil {
+			return values, ends, fmt.Errorf("event %d: %w", first+i, err)
 		}
-		wg.Wait()
-	} else {
-		encode(0, len(events))
-	}
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("event %d: %w", i, err)
+		if n := len(values) - start; n > s.opts.maxEventSize {
+			return values, ends, fmt.Errorf("event %d: %w", first+i, &herald.ValidationError{
+				Event: e.FullName(), Field: "data",
+				Reason: fmt.Sprintf("the event encodes to %d bytes, more than the limit of %d", n, s.opts.maxEventSize),
+			})
 		}
+		ends = append(ends, len(values))
 	}
-	return datas, nil
+	return values, ends, nil
 }
 
 // checkNames rejects names too long to be part of index keys.

@@ -2,7 +2,6 @@ package boltstore_test
 
 import (
 	"context"
-	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,24 +31,33 @@ var benchData = benchSent{
 	Count:  42,
 }
 
-// benchEvent returns the i-th event of the benchmarks, of aggregate ref.
-func benchEvent(ref herald.AggregateRef, i int, now time.Time) herald.Event {
-	var id uuid.UUID
-	binary.BigEndian.PutUint64(id[:8], uint64(i)*0x9e3779b97f4a7c15) // spread like random ids
-	binary.BigEndian.PutUint64(id[8:], uint64(i)+1)
+// The envelope's user, labels and authorization, shared by the events of
+// the benchmarks as a publisher shares its caller's user.
+var (
+	benchUser   = &herald.User{ID: "jane.doe@example.com"}
+	benchLabels = map[string]string{"program": "support"}
+	benchAuth   = &herald.Authorization{Owner: "jane.doe@example.com", ForAuthenticated: true}
+)
+
+// timeOrderedID returns an id as a publisher makes it: version 7, so that
+// the ids of a store increase.
+func timeOrderedID() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// benchEvent returns an event of the benchmarks with id, of aggregate ref.
+func benchEvent(ref herald.AggregateRef, id uuid.UUID, now time.Time) herald.Event {
 	return herald.Event{
 		Aggregate: ref,
 		Name:      "sent",
 		ID:        id,
 		Type:      herald.TypeDomain,
 		Data:      benchData,
-		User:      &herald.User{ID: "jane.doe@example.com"},
+		User:      benchUser,
 		Metadata: herald.Metadata{
 			Timestamp:     now,
 			CausationID:   id,
 			CorrelationID: id,
-			Labels:        map[string]string{"program": "support"},
-			Authorization: &herald.Authorization{Owner: "jane.doe@example.com", ForAuthenticated: true},
+			Labels:        benchLabels,
+			Authorization: benchAuth,
 		},
 	}
 }
@@ -79,19 +87,26 @@ func reportRate(b *testing.B, n int) {
 
 // BenchmarkBoltAppendBatch1000 appends batches of 1,000 events, fsync on.
 // Each batch holds 100 events of each of 10 aggregates, drawn in turn
-// from 1,000.
+// from 1,000. The events have time-ordered ids, as a publisher makes them.
 func BenchmarkBoltAppendBatch1000(b *testing.B) {
-	benchmarkBatches(b, 10)
+	benchmarkBatches(b, 10, timeOrderedID)
+}
+
+// BenchmarkBoltAppendBatch1000RandomIDs is BenchmarkBoltAppendBatch1000
+// with random (version 4) ids, as callers that bring their own ids may
+// have: the id index takes each in a hash table.
+func BenchmarkBoltAppendBatch1000RandomIDs(b *testing.B) {
+	benchmarkBatches(b, 10, uuid.New)
 }
 
 // BenchmarkBoltAppendBatch1000Scattered is BenchmarkBoltAppendBatch1000
 // with every event of a batch of another aggregate: the stream index
 // takes 1,000 keys all over it per batch.
 func BenchmarkBoltAppendBatch1000Scattered(b *testing.B) {
-	benchmarkBatches(b, 1000)
+	benchmarkBatches(b, 1000, timeOrderedID)
 }
 
-func benchmarkBatches(b *testing.B, aggregates int) {
+func benchmarkBatches(b *testing.B, aggregates int, newID func() uuid.UUID) {
 	const size = 1000
 	ctx := context.Background()
 	s := benchStore(b)
@@ -103,7 +118,7 @@ func benchmarkBatches(b *testing.B, aggregates int) {
 	for k := 0; b.Loop(); k++ {
 		for j := range batch {
 			ref := refs[(k*aggregates+j/per)%len(refs)]
-			batch[j] = benchEvent(ref, n+j, now)
+			batch[j] = benchEvent(ref, newID(), now)
 		}
 		if err := s.Append(ctx, batch); err != nil {
 			b.Fatal(err)
@@ -135,7 +150,7 @@ func BenchmarkBoltAppendSingle(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		batch[0] = benchEvent(refs[n%len(refs)], n, now)
+		batch[0] = benchEvent(refs[n%len(refs)], timeOrderedID(), now)
 		if err := s.Append(ctx, batch); err != nil {
 			b.Fatal(err)
 		}
@@ -173,7 +188,7 @@ func BenchmarkBoltAppendConcurrent64(b *testing.B) {
 				if i >= total {
 					return
 				}
-				batch[0] = benchEvent(refs[w], int(i)+1<<40, now)
+				batch[0] = benchEvent(refs[w], timeOrderedID(), now)
 				if err := s.Append(ctx, batch); err != nil {
 					b.Error(err)
 					return
@@ -194,7 +209,7 @@ func singleRate(b *testing.B, s *boltstore.Store, refs []herald.AggregateRef, no
 	batch := make([]herald.Event, 1)
 	start := time.Now()
 	for i := range n {
-		batch[0] = benchEvent(refs[i%len(refs)], 1<<50+i, now)
+		batch[0] = benchEvent(refs[i%len(refs)], timeOrderedID(), now)
 		if err := s.Append(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
@@ -259,8 +274,14 @@ func (l *replayLog) file(b *testing.B, name string, event func(ref herald.Aggreg
 	return l.path
 }
 
-func smallEvent(ref herald.AggregateRef, i int, now time.Time) herald.Event {
-	e := benchEvent(ref, i, now)
+// largeEvent is the replay logs' event of about 500 bytes.
+func largeEvent(ref herald.AggregateRef, _ int, now time.Time) herald.Event {
+	return benchEvent(ref, timeOrderedID(), now)
+}
+
+// smallEvent is the replay logs' event of about 200 bytes.
+func smallEvent(ref herald.AggregateRef, _ int, now time.Time) herald.Event {
+	e := benchEvent(ref, timeOrderedID(), now)
 	e.Data = replaySent{Text: "hey, how are you?"}
 	return e
 }
@@ -300,7 +321,7 @@ func BenchmarkBoltReplayLarge(b *testing.B) {
 	if _, err := herald.Define[benchSent](reg, "communication", "message", "sent"); err != nil {
 		b.Fatal(err)
 	}
-	benchmarkReplay(b, largeReplay.file(b, "large.db", benchEvent), boltstore.WithRegistry(reg), func(e herald.Event) bool {
+	benchmarkReplay(b, largeReplay.file(b, "large.db", largeEvent), boltstore.WithRegistry(reg), func(e herald.Event) bool {
 		_, ok := e.Data.(benchSent)
 		return ok
 	})
@@ -309,7 +330,7 @@ func BenchmarkBoltReplayLarge(b *testing.B) {
 // BenchmarkBoltReplayEnvelopeLarge is BenchmarkBoltReplayEnvelope on a log
 // of the append benchmarks' 500-byte events.
 func BenchmarkBoltReplayEnvelopeLarge(b *testing.B) {
-	benchmarkReplay(b, largeReplay.file(b, "large.db", benchEvent), nil, isJSON)
+	benchmarkReplay(b, largeReplay.file(b, "large.db", largeEvent), nil, isJSON)
 }
 
 func isJSON(e herald.Event) bool {

@@ -82,18 +82,69 @@ func encodeData(e *herald.Event) ([]byte, error) {
 	case nil:
 		return nil, nil
 	case json.RawMessage:
-		if d == nil {
-			return nil, nil
-		}
-		if !json.Valid(d) {
-			return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "is a json.RawMessage that is not valid JSON"}
-		}
-		return d, nil
+		return rawData(e, d)
 	}
 	b, err := json.Marshal(e.Data)
 	if err != nil {
-		return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
+		return nil, dataError(e, err)
 	}
+	return b, nil
+}
+
+// rawData returns d, e's data, checked to be JSON; nil for nil.
+func rawData(e *herald.Event, d json.RawMessage) ([]byte, error) {
+	if d == nil {
+		return nil, nil
+	}
+	if !json.Valid(d) {
+		return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "is a json.RawMessage that is not valid JSON"}
+	}
+	return d, nil
+}
+
+// dataError is the error for e's data that does not encode as JSON.
+func dataError(e *herald.Event, err error) error {
+	return &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
+}
+
+// eventEncoder appends encoded events to a buffer, writing the JSON of
+// their data into it directly, where encodeData would allocate it first.
+type eventEncoder struct {
+	buf []byte
+	enc *json.Encoder
+}
+
+func newEventEncoder() *eventEncoder {
+	x := &eventEncoder{}
+	x.enc = json.NewEncoder(x) // escapes HTML as json.Marshal does
+	return x
+}
+
+// Write appends p to the buffer, for the JSON encoder.
+func (x *eventEncoder) Write(p []byte) (int, error) {
+	x.buf = append(x.buf, p...)
+	return len(p), nil
+}
+
+// appendEvent appends e's envelope with timestamp ts and its data to b.
+// On an error b is returned as it was.
+func (x *eventEncoder) appendEvent(b []byte, e *herald.Event, ts time.Time) ([]byte, error) {
+	switch d := e.Data.(type) {
+	case nil:
+		return appendEnvelope(b, e, ts, nil), nil
+	case json.RawMessage:
+		data, err := rawData(e, d)
+		if err != nil {
+			return b, err
+		}
+		return appendEnvelope(b, e, ts, data), nil
+	}
+	start := len(b)
+	x.buf = appendEnvelope(b, e, ts, []byte{}) // flags data, which follows
+	if err := x.enc.Encode(e.Data); err != nil {
+		return x.buf[:start], dataError(e, err)
+	}
+	b, x.buf = x.buf[:len(x.buf)-1], nil // without the encoder's newline
 	return b, nil
 }
 

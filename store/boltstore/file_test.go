@@ -145,10 +145,14 @@ func TestOpenRefusesFiles(t *testing.T) {
 		}, boltstore.ErrCorrupt},
 		{"damaged meta pages", func(t *testing.T) string {
 			path := withFile(t, func(*bolt.Tx) error { return nil })
+			db, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			pageSize := db.Info().PageSize
+			require.NoError(t, db.Close())
 			f, err := os.OpenFile(path, os.O_RDWR, 0)
 			require.NoError(t, err)
-			page := make([]byte, 4096)
-			for _, off := range []int64{0, int64(os.Getpagesize())} {
+			page := make([]byte, pageSize)
+			for _, off := range []int64{0, int64(pageSize)} {
 				_, err = f.ReadAt(page, off)
 				require.NoError(t, err)
 				for i := 32; i < 64; i++ {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"sync"
 
 	"github.com/google/uuid"
@@ -18,16 +19,25 @@ import (
 // memory from it: on the first write after Open, then by catching up with
 // what was committed since, at the start of every write.
 //
-// It keys its main table by the id folded to 64 bits, and confirms a hit
-// by reading the id at that position; the rare ids whose fold another id
-// took go to a map keyed by the whole id. It only ever holds
-// committed events, which never change, so a hit stays right.
+// Time-ordered (version 7) ids, which publishers make, mostly come in
+// increasing order. An id greater than every one indexed before goes to a
+// run: runs are ranges of positions whose ids increase along the
+// positions and from each run to the next, so they cost no memory per
+// event, a new id is told from a stored one by one comparison with the
+// greatest, and a stored one is found by binary searches that read ids
+// from the ids bucket. Other ids go to the main table, keyed by the id
+// folded to 64 bits, which confirms a hit by reading the id at that
+// position; the rare ids whose fold another id took go to a map keyed by
+// the whole id. It only ever holds committed events, which never change,
+// so a hit stays right.
 //
 // The index is used under bbolt's writer lock, which every write holds;
 // its own mutex only makes that plain.
 type idIndex struct {
 	mu       sync.Mutex
 	head     uint64 // every committed position up to head is indexed
+	runs     []posRange
+	last     uuid.UUID // the greatest id in the runs
 	folded   foldTable
 	collided map[uuid.UUID]uint64
 }
@@ -124,6 +134,15 @@ func (x *idIndex) catchUp(ids *bolt.Bucket, upTo uint64) error {
 
 // insert records that the event with id, not indexed before, is at pos.
 func (x *idIndex) insert(id uuid.UUID, pos uint64) {
+	if id.Version() == 7 && (len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0) {
+		x.last = id
+		if n := len(x.runs); n > 0 && x.runs[n-1].last == pos-1 {
+			x.runs[n-1].last = pos
+		} else {
+			x.runs = append(x.runs, posRange{pos, pos})
+		}
+		return
+	}
 	if !x.folded.add(fold(id), pos) {
 		if x.collided == nil {
 			x.collided = make(map[uuid.UUID]uint64)
@@ -134,6 +153,9 @@ func (x *idIndex) insert(id uuid.UUID, pos uint64) {
 
 // lookup returns the position of the committed event with id.
 func (x *idIndex) lookup(ids *bolt.Bucket, id uuid.UUID) (uint64, bool, error) {
+	if pos, ok, err := x.lookupRuns(ids, id); ok || err != nil {
+		return pos, ok, err
+	}
 	if pos, ok := x.folded.get(fold(id)); ok {
 		got, err := idAt(ids, pos)
 		if err != nil {
@@ -145,6 +167,40 @@ func (x *idIndex) lookup(ids *bolt.Bucket, id uuid.UUID) (uint64, bool, error) {
 	}
 	pos, ok := x.collided[id]
 	return pos, ok, nil
+}
+
+// lookupRuns searches the runs for id: for the last run that begins with
+// an id not greater than it, then in that run.
+func (x *idIndex) lookupRuns(ids *bolt.Bucket, id uuid.UUID) (pos uint64, found bool, err error) {
+	if id.Version() != 7 || len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0 {
+		return 0, false, nil
+	}
+	// after reports whether the id at p is greater than id, or
+	// (orEqual) equal to it; it keeps the first error.
+	after := func(p uint64, orEqual bool) bool {
+		got, e := idAt(ids, p)
+		if e != nil {
+			err = e
+			return true
+		}
+		c := bytes.Compare(got[:], id[:])
+		return c > 0 || orEqual && c == 0
+	}
+	r := sort.Search(len(x.runs), func(i int) bool { return after(x.runs[i].first, false) }) - 1
+	if err != nil || r < 0 {
+		return 0, false, err
+	}
+	run := x.runs[r]
+	n := int(run.last - run.first + 1)
+	i := sort.Search(n, func(i int) bool { return after(run.first+uint64(i), true) })
+	if err != nil || i == n {
+		return 0, false, err
+	}
+	got, err := idAt(ids, run.first+uint64(i))
+	if err != nil || got != id {
+		return 0, false, err
+	}
+	return run.first + uint64(i), true, nil
 }
 
 // idAt reads the id of the event at pos from the ids bucket.

@@ -70,6 +70,60 @@ func TestDataIsJSONUntilAsked(t *testing.T) {
 	assert.Equal(t, sent{"hey"}, page.Events[0].Data)
 }
 
+// TestDataStoredAsJSONMarshalWritesIt appends data of many kinds, alone and
+// in a batch large enough to be encoded in parallel, and reads each back
+// as the bytes json.Marshal gives for it; data that does not encode fails
+// the batch, naming the event.
+func TestDataStoredAsJSONMarshalWritesIt(t *testing.T) {
+	type note struct {
+		Text string   `json:"text"`
+		Tags []string `json:"tags,omitempty"`
+	}
+	var nilNote *note
+	datas := []any{
+		nil, note{Text: "<b>fish & chips</b>", Tags: []string{"a"}}, &note{Text: "x"}, nilNote,
+		map[string]int{"b": 2, "a": 1}, "line\nbreak \u2028", 42, 1.5, true, []any{nil, "x"},
+		json.RawMessage(`{"raw" : [1, 2]}`), json.RawMessage(nil),
+	}
+	s := openStore(t)
+	ref := storetest.NewRef("ctx", "agg")
+	var batch []herald.Event
+	for i := range 600 {
+		batch = append(batch, storetest.NewEvent(ref, "x", datas[i%len(datas)]))
+	}
+	storetest.Append(t, s, batch[0])
+	storetest.Append(t, s, batch[1:]...)
+	got := storetest.ReadAll(t, s.ReadLog(t.Context(), 0))
+	require.Len(t, got, len(batch))
+	for i, e := range got {
+		want := batch[i].Data
+		switch d := want.(type) {
+		case nil:
+		case json.RawMessage:
+			if d != nil {
+				want = d
+			} else {
+				want = nil
+			}
+		default:
+			b, err := json.Marshal(d)
+			require.NoError(t, err)
+			want = json.RawMessage(b)
+		}
+		assert.Equal(t, want, e.Data, "event %d", i)
+	}
+
+	bad := append([]herald.Event(nil), batch[:400]...)
+	for i := range bad {
+		bad[i].ID = storetest.NewEvent(ref, "x", nil).ID
+	}
+	bad[333].Data = make(chan int)
+	err := s.Append(t.Context(), bad)
+	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.Contains(t, err.Error(), "event 333")
+	assert.Len(t, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)), len(batch), "nothing of the failed batch is stored")
+}
+
 func TestDataThatDoesNotDecodeIsAnError(t *testing.T) {
 	type counted struct{ N int }
 	reg := herald.NewRegistry()

@@ -27,8 +27,8 @@ type writer struct {
 	committed uint64 // newest position committed before tx wrote
 
 	// pending are the ids tx wrote, revs the current revision of each
-	// aggregate tx looked up or wrote, names the name entries it read or
-	// changed.
+	// aggregate tx looked up or wrote (those of wrote from indexWritten),
+	// names the name entries it read or changed.
 	pending  map[uuid.UUID]uint64
 	revs     map[herald.AggregateRef]uint64
 	names    map[nameParts]*nameEntry
@@ -52,6 +52,7 @@ type writer struct {
 	byName     []nameRun
 	outboxRuns []posRange
 	wrote      []*request
+	indexed    int  // how many of wrote are in pending and revs
 	merged     bool // the tail was merged into the stream index
 
 	// tail is the newest revision of each aggregate in the tail of the log
@@ -113,7 +114,7 @@ func (w *writer) begin(s *Store, tx *bolt.Tx, inTx bool) error {
 	w.newIDs, w.firstNew = w.newIDs[:0], 0
 	w.byName, w.outboxRuns = w.byName[:0], w.outboxRuns[:0]
 	clear(w.wrote)
-	w.wrote, w.merged = w.wrote[:0], false
+	w.wrote, w.indexed, w.merged = w.wrote[:0], 0, false
 	s.ids.mu.Lock()
 	err = s.ids.catchUp(b.ids, w.committed)
 	s.ids.mu.Unlock()
@@ -173,6 +174,7 @@ func lastPosition(events *bolt.Bucket) (uint64, error) {
 // lookupID returns the position of the event with id, stored before or
 // earlier in tx.
 func (w *writer) lookupID(id uuid.UUID) (uint64, bool, error) {
+	w.indexWritten()
 	if pos, ok := w.pending[id]; ok {
 		return pos, true, nil
 	}
@@ -181,9 +183,23 @@ func (w *writer) lookupID(id uuid.UUID) (uint64, bool, error) {
 	return w.s.ids.lookup(w.b.ids, id)
 }
 
+// indexWritten puts the ids and revisions of the appends written in tx
+// since it last ran into pending and revs, for the checks of the appends
+// after them. A transaction of one append never needs them.
+func (w *writer) indexWritten() {
+	for ; w.indexed < len(w.wrote); w.indexed++ {
+		req := w.wrote[w.indexed]
+		for i := range req.events {
+			w.pending[req.events[i].ID] = req.first + uint64(i)
+			w.revs[req.events[i].Aggregate] = req.revs[i]
+		}
+	}
+}
+
 // revision returns the current revision of ref in tx: the tail's, which
 // begin loaded, or the stream index's.
 func (w *writer) revision(ref *herald.AggregateRef) (uint64, error) {
+	w.indexWritten()
 	if rev, ok := w.revs[*ref]; ok {
 		return rev, nil
 	}
@@ -249,11 +265,13 @@ func (w *writer) check(req *request) (allStored bool, err error) {
 	clear(w.reqRevs)
 	for i := range events {
 		e := &events[i]
-		current, ok := w.reqRevs[e.Aggregate]
-		if !ok {
-			if current, err = w.revision(&e.Aggregate); err != nil {
-				return false, err
-			}
+		var current uint64
+		if i > 0 && e.Aggregate == events[i-1].Aggregate {
+			current = req.revs[i-1]
+		} else if c, ok := w.reqRevs[e.Aggregate]; ok {
+			current = c
+		} else if current, err = w.revision(&e.Aggregate); err != nil {
+			return false, err
 		}
 		if want := e.Metadata.Revision; want != 0 && want != current+1 {
 			err := &herald.ConflictError{Aggregate: e.Aggregate, Expected: want - 1, Actual: current}
@@ -262,7 +280,9 @@ func (w *writer) check(req *request) (allStored bool, err error) {
 			}
 			return false, fmt.Errorf("event %d: %w", i, err)
 		}
-		w.reqRevs[e.Aggregate] = current + 1
+		if i+1 < len(events) && events[i+1].Aggregate != e.Aggregate {
+			w.reqRevs[e.Aggregate] = current + 1
+		}
 		req.revs = append(req.revs, current+1)
 	}
 	return false, nil
@@ -324,10 +344,6 @@ func (w *writer) write(req *request) error {
 		} else {
 			w.outboxRuns = append(w.outboxRuns, posRange{first, last})
 		}
-	}
-	for i := range events {
-		w.pending[events[i].ID] = first + uint64(i)
-		w.revs[events[i].Aggregate] = req.revs[i]
 	}
 	w.head = first + uint64(len(events)) - 1
 	return nil
