@@ -1,11 +1,13 @@
 package boltstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -112,41 +114,31 @@ func (s *Store) encode(req *request, events []herald.Event) error {
 }
 
 // parallelEncode is the batch size from which encode encodes on several
-// goroutines.
-const parallelEncode = 256
+// goroutines, and encodeChunk the number of events they take at a time.
+const (
+	parallelEncode = 256
+	encodeChunk    = 64
+)
 
-// encodedPart is what one goroutine of encodeParallel encoded.
+// encodedPart is what encodeParallel encoded of one chunk.
 type encodedPart struct {
 	values []byte
 	ends   []int
 	err    error
 }
 
-// encodedParts keeps the buffers of encodeParallel's parts for reuse.
+// encodedParts keeps the buffers of encodeParallel's chunks for reuse.
 var encodedParts = sync.Pool{New: func() any { return new(encodedPart) }}
 
-// encodeParallel encodes events into req in procs parts at once, then
-// puts the parts together.
+// encodeParallel encodes events into req on the caller's goroutine and
+// procs-1 more, each taking the next chunk of encodeChunk events until
+// none is left, so that a goroutine that starts late takes fewer; then it
+// puts the chunks together in order.
 func (s *Store) encodeParallel(req *request, events []herald.Event, procs int) error {
-	per := (len(events) + procs - 1) / procs
-	parts := make([]*encodedPart, (len(events)+per-1)/per)
-	encode := func(i int) {
-		lo, p := i*per, parts[i]
-		p.values, p.ends, p.err = s.encodeRange(p.values[:0], p.ends[:0], events[lo:min(lo+per, len(events))], lo, req.now)
-	}
-	var wg sync.WaitGroup
+	parts := make([]*encodedPart, (len(events)+encodeChunk-1)/encodeChunk)
 	for i := range parts {
 		parts[i] = encodedParts.Get().(*encodedPart)
-		if i > 0 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				encode(i)
-			}()
-		}
 	}
-	encode(0) // the caller encodes a part too
-	wg.Wait()
 	defer func() {
 		for _, p := range parts {
 			if cap(p.values) <= maxPooled {
@@ -155,13 +147,28 @@ func (s *Store) encodeParallel(req *request, events []herald.Event, procs int) e
 			}
 		}
 	}()
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < len(parts); i = int(next.Add(1) - 1) {
+			lo, p := i*encodeChunk, parts[i]
+			p.values, p.ends, p.err = s.encodeRange(p.values[:0], p.ends[:0], events[lo:min(lo+encodeChunk, len(events))], lo, req.now)
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(procs, len(parts)) - 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+	total := len(req.values)
 	for _, p := range parts {
 		if p.err != nil {
 			return p.err
 		}
-	}
-	total := len(req.values)
-	for _, p := range parts {
 		total += len(p.values)
 	}
 	req.values = slices.Grow(req.values, total-len(req.values))
@@ -220,6 +227,9 @@ func checkNames(e *herald.Event) error {
 // appears twice in events.
 func checkUniqueIDs(events []herald.Event) error {
 	const small = 16
+	if idsIncrease(events) {
+		return nil
+	}
 	if len(events) <= small {
 		for i := 1; i < len(events); i++ {
 			for j := range i {
@@ -239,6 +249,17 @@ func checkUniqueIDs(events []herald.Event) error {
 		seen[id] = struct{}{}
 	}
 	return nil
+}
+
+// idsIncrease reports whether each event's id is greater than the one
+// before, as those a publisher makes are: then no two are equal.
+func idsIncrease(events []herald.Event) bool {
+	for i := 1; i < len(events); i++ {
+		if bytes.Compare(events[i-1].ID[:], events[i].ID[:]) >= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 type txKey struct{}
