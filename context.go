@@ -35,11 +35,23 @@ func UserFrom(ctx context.Context) *User {
 // It refers to *e for CauseFrom; the caller keeps *e unchanged until the
 // handler returns.
 func WithCause(ctx context.Context, e *Event) context.Context {
-	c := &causeCtx{Context: ctx, event: e, causation: e.ID, correlation: e.Metadata.CorrelationID}
-	if c.correlation == uuid.Nil {
-		c.correlation = e.ID
-	}
+	c := &causeCtx{}
+	c.set(ctx, e)
 	return c
+}
+
+// WithCauses appends to into, for each event of events, the context that
+// WithCause(ctx, &events[i]) returns, all made in one allocation instead of
+// one each: what a bus does for a batch it delivers. A context kept after
+// its handler returned keeps the memory of the whole run, about 64 bytes an
+// event, so a bus makes them for runs of a few hundred events at most.
+func WithCauses(ctx context.Context, events []Event, into []context.Context) []context.Context {
+	run := make([]causeCtx, len(events))
+	for i := range events {
+		run[i].set(ctx, &events[i])
+		into = append(into, &run[i])
+	}
+	return into
 }
 
 // causeCtx is a context carrying the event being handled.
@@ -47,6 +59,14 @@ type causeCtx struct {
 	context.Context
 	event                  *Event
 	causation, correlation uuid.UUID
+}
+
+// set makes c the context for handling e, with parent ctx.
+func (c *causeCtx) set(ctx context.Context, e *Event) {
+	*c = causeCtx{Context: ctx, event: e, causation: e.ID, correlation: e.Metadata.CorrelationID}
+	if c.correlation == uuid.Nil {
+		c.correlation = e.ID
+	}
 }
 
 func (c *causeCtx) Value(key any) any {

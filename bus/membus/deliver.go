@@ -8,14 +8,13 @@ import (
 	"github.com/herald-go/herald"
 )
 
-// deliver hands one event to s's handler with a context that carries the
-// event as its cause, retries it as the bus's policy says when the handler
-// fails (async subscriptions only), and hands it to the dead-letter
-// function when it gives up. The context is the one allocation per event;
-// it refers to e, which the caller keeps unchanged until deliver returns.
-// l is the worker's lane, nil for a Sync subscription.
-func (b *Bus) deliver(s *subscription, l *lane, c *counters, e *herald.Event) {
-	ctx := herald.WithCause(b.base, e)
+// deliver hands one event to s's handler with ctx, a context that carries
+// the event as its cause (herald.WithCause), retries it as the bus's
+// policy says when the handler fails (async subscriptions only), and hands
+// it to the dead-letter function when it gives up. ctx refers to e, which
+// the caller keeps unchanged until deliver returns. l is the worker's
+// lane, nil for a Sync subscription.
+func (b *Bus) deliver(ctx context.Context, s *subscription, l *lane, c *counters, e *herald.Event) {
 	c.begun.Add(1)
 	err := herald.SafeHandle(ctx, s.handler, *e)
 	if err == nil {

@@ -1,6 +1,7 @@
 package membus
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"sync"
@@ -39,8 +40,10 @@ type lane struct {
 	// The worker's counters, apart from what publishers write.
 	_ [64]byte
 	counters
-	// backoff times the worker's retries; only the worker uses it.
+	// backoff times the worker's retries, and ctxs holds the handler
+	// contexts of the run it delivers; only the worker uses them.
 	backoff *backoff.ExponentialBackOff
+	ctxs    []context.Context
 	_       [64]byte
 }
 
