@@ -7,9 +7,9 @@ type options struct {
 	capacity int
 }
 
-// WithCapacity makes room for n events up front in the log's list of
-// chunks. The log and the id index grow in chunks and never copy what they
-// hold, so this only saves the list's own growth.
+// WithCapacity makes room for n events up front in the log's lists of
+// chunks. The log grows in chunks and never copies what it holds, so this
+// only saves the lists' own growth.
 // A negative n is taken as 0.
 func WithCapacity(n int) Option {
 	return func(o *options) { o.capacity = max(n, 0) }
