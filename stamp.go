@@ -117,36 +117,29 @@ type idSource struct {
 	r    *mrand.ChaCha8
 	last uuid.UUID // the id made last
 	ms   int64     // the time in last, in ms since 1970
-	// made is when the uuid package made the first id of last's
-	// millisecond, and left how long after it that millisecond lasts; 0
-	// when the id's millisecond is not the clock's. Measuring from made
-	// costs one reading of the monotonic clock instead of two clocks.
-	made time.Time
-	left time.Duration
 }
 
 // randBits masks the 62 random bits in the last 8 bytes of an id.
 const randBits = 1<<62 - 1
 
-// next returns a new id and the time in it, in ms since 1970.
+// next returns a new id and the time in it, in ms since 1970. It reads
+// the wall clock, as the uuid package does: the monotonic one stops while
+// the machine sleeps, and an id made after would carry the time before.
 func (s *idSource) next() (uuid.UUID, int64) {
 	s.once.Do(s.seed)
+	now := time.Now().UnixMilli()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.left > 0 && time.Since(s.made) < s.left {
+	if now == s.ms {
 		low := binary.BigEndian.Uint64(s.last[8:]) & randBits
 		if next := low + 1 + s.r.Uint64()>>32; next <= randBits {
 			binary.BigEndian.PutUint64(s.last[8:], next|0x80<<56) // variant 10
 			return s.last, s.ms
 		}
 	}
-	made := time.Now()
 	id, _ := uuid.NewV7FromReader(s.r) // a ChaCha8 never fails to read
 	sec, nsec := id.Time().UnixTime()
-	s.last, s.ms, s.made, s.left = id, sec*1000+nsec/1e6, made, 0
-	if s.ms == made.UnixMilli() {
-		s.left = time.Millisecond - time.Duration(made.UnixNano()%1e6)
-	}
+	s.last, s.ms = id, sec*1000+nsec/1e6
 	return id, s.ms
 }
 

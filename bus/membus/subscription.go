@@ -97,7 +97,7 @@ func (b *Bus) run(s *subscription, l *lane) {
 // handleBatch delivers batch in order. Once Close has given up waiting, the
 // rest goes to the dead-letter function instead of the handler.
 func (b *Bus) handleBatch(s *subscription, l *lane, batch []herald.Event) {
-	defer clear(l.ctxs)
+	defer func() { clear(l.ctxs[:cap(l.ctxs)]) }() // keep no run alive
 	for start := 0; start < len(batch); start += causeRun {
 		run := batch[start:min(start+causeRun, len(batch))]
 		l.ctxs = herald.WithCauses(b.base, run, l.ctxs[:0])

@@ -139,14 +139,6 @@ func (s *Store) encodeParallel(req *request, events []herald.Event, procs int) e
 	for i := range parts {
 		parts[i] = encodedParts.Get().(*encodedPart)
 	}
-	defer func() {
-		for _, p := range parts {
-			if cap(p.values) <= maxPooled {
-				p.err = nil
-				encodedParts.Put(p)
-			}
-		}
-	}()
 	var next atomic.Int64
 	work := func() {
 		for i := int(next.Add(1) - 1); i < len(parts); i = int(next.Add(1) - 1) {
@@ -164,6 +156,14 @@ func (s *Store) encodeParallel(req *request, events []herald.Event, procs int) e
 	}
 	work()
 	wg.Wait()
+	defer func() { // once no goroutine writes to them
+		for _, p := range parts {
+			if cap(p.values) <= maxPooled {
+				p.err = nil
+				encodedParts.Put(p)
+			}
+		}
+	}()
 	total := len(req.values)
 	for _, p := range parts {
 		if p.err != nil {

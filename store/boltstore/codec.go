@@ -84,8 +84,18 @@ func encodeData(e *herald.Event) ([]byte, error) {
 	case json.RawMessage:
 		return rawData(e, d)
 	}
-	b, err := json.Marshal(e.Data)
-	if err != nil {
+	return marshalData(e)
+}
+
+// marshalData returns the JSON of e's data; a panic of the data's own
+// marshaling (a MarshalJSON method, say) is an error, not the caller's.
+func marshalData(e *herald.Event) (b []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, dataError(e, fmt.Errorf("panicked: %v", r))
+		}
+	}()
+	if b, err = json.Marshal(e.Data); err != nil {
 		return nil, dataError(e, err)
 	}
 	return b, nil
@@ -141,11 +151,26 @@ func (x *eventEncoder) appendEvent(b []byte, e *herald.Event, ts time.Time) ([]b
 	}
 	start := len(b)
 	x.buf = appendEnvelope(b, e, ts, []byte{}) // flags data, which follows
-	if err := x.enc.Encode(e.Data); err != nil {
-		return x.buf[:start], dataError(e, err)
+	if err := x.encodeData(e); err != nil {
+		b, x.buf = x.buf[:start], nil
+		return b, err
 	}
 	b, x.buf = x.buf[:len(x.buf)-1], nil // without the encoder's newline
 	return b, nil
+}
+
+// encodeData appends the JSON of e's data and a newline to x.buf; a panic
+// of the data's own marshaling is an error, not the caller's.
+func (x *eventEncoder) encodeData(e *herald.Event) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = dataError(e, fmt.Errorf("panicked: %v", r))
+		}
+	}()
+	if err := x.enc.Encode(e.Data); err != nil {
+		return dataError(e, err)
+	}
+	return nil
 }
 
 // appendEnvelope appends e's envelope with timestamp ts and data (JSON,

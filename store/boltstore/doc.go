@@ -66,9 +66,11 @@
 // # Choices where herald.Store is silent
 //
 //   - Event ids are kept unique with an index in memory, built from the
-//     file on the first write after Open (22 to 43 bytes per event): an
+//     file on the first write after Open: time-ordered ids that arrive in
+//     increasing order, as a publisher makes them, cost no memory (they are
+//     kept as ranges of positions), other ids 22 to 43 bytes each. An
 //     index in the file keyed by random ids would make every append write
-//     pages all over it. The file keeps each append's ids in one value at
+//     pages all over it; the file keeps each append's ids in one value at
 //     the end of a bucket instead.
 //   - The stream index lags behind the log by up to 1,024 events, which
 //     reads and writes find by reading those events' heads; it is brought

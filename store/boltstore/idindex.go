@@ -134,7 +134,7 @@ func (x *idIndex) catchUp(ids *bolt.Bucket, upTo uint64) error {
 
 // insert records that the event with id, not indexed before, is at pos.
 func (x *idIndex) insert(id uuid.UUID, pos uint64) {
-	if id.Version() == 7 && (len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0) {
+	if x.newer(id) {
 		x.last = id
 		if n := len(x.runs); n > 0 && x.runs[n-1].last == pos-1 {
 			x.runs[n-1].last = pos
@@ -153,6 +153,9 @@ func (x *idIndex) insert(id uuid.UUID, pos uint64) {
 
 // lookup returns the position of the committed event with id.
 func (x *idIndex) lookup(ids *bolt.Bucket, id uuid.UUID) (uint64, bool, error) {
+	if x.newer(id) {
+		return 0, false, nil
+	}
 	if pos, ok, err := x.lookupRuns(ids, id); ok || err != nil {
 		return pos, ok, err
 	}
@@ -169,10 +172,17 @@ func (x *idIndex) lookup(ids *bolt.Bucket, id uuid.UUID) (uint64, bool, error) {
 	return pos, ok, nil
 }
 
+// newer reports whether id is a version 7 id greater than every one in the
+// runs, which the index cannot hold: a version 7 id goes to the table only
+// when it is not greater than the greatest in the runs, which only grows.
+func (x *idIndex) newer(id uuid.UUID) bool {
+	return id.Version() == 7 && (len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0)
+}
+
 // lookupRuns searches the runs for id: for the last run that begins with
 // an id not greater than it, then in that run.
 func (x *idIndex) lookupRuns(ids *bolt.Bucket, id uuid.UUID) (pos uint64, found bool, err error) {
-	if id.Version() != 7 || len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0 {
+	if id.Version() != 7 || len(x.runs) == 0 {
 		return 0, false, nil
 	}
 	// after reports whether the id at p is greater than id, or

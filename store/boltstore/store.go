@@ -78,11 +78,12 @@ func Open(path string, options ...Option) (*Store, error) {
 // room to spare; it is not memory.
 const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 
-// pageSize is the page size of the files Open creates; a file keeps the
-// one it was created with. Twice the usual 4 KiB: an append writes half as
-// many pages, each in one system call, and sixteen events of about 500
-// bytes with their keys fill a page where eight left an eighth of it
-// empty; a commit of one event writes a few pages either way.
+// pageSize is the page size of the files Open creates, unless the
+// system's memory pages are larger; a file keeps the one it was created
+// with. Twice the usual 4 KiB: an append writes half as many pages, each in
+// one system call, and sixteen events of about 500 bytes with their keys
+// fill a page where eight left an eighth of it empty; a commit of one event
+// writes a few pages either way.
 const pageSize = 8192
 
 // openDB opens the bbolt file, telling apart the ways it can fail.
@@ -96,7 +97,7 @@ func openDB(path string, o options) (db *bolt.DB, err error) {
 		Timeout:         o.openTimeout,
 		NoSync:          o.noSync,
 		FreelistType:    bolt.FreelistMapType,
-		PageSize:        pageSize,
+		PageSize:        max(pageSize, os.Getpagesize()),
 		NoFreelistSync:  true,
 		InitialMmapSize: initialMmapSize,
 	})

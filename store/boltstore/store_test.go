@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -122,6 +123,35 @@ func TestDataStoredAsJSONMarshalWritesIt(t *testing.T) {
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	assert.Contains(t, err.Error(), "event 333")
 	assert.Len(t, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)), len(batch), "nothing of the failed batch is stored")
+}
+
+// panicky is data whose MarshalJSON panics.
+type panicky struct{}
+
+func (panicky) MarshalJSON() ([]byte, error) { panic("no JSON today") }
+
+// TestDataWhoseMarshalingPanicsIsAnError appends data whose MarshalJSON
+// panics, alone and in a batch encoded in parallel: Append returns an error
+// naming the event and stores nothing, and the store goes on working.
+func TestDataWhoseMarshalingPanicsIsAnError(t *testing.T) {
+	s := openStore(t)
+	ref := storetest.NewRef("ctx", "agg")
+	for _, n := range []int{1, 700} {
+		batch := make([]herald.Event, n)
+		for i := range batch {
+			batch[i] = storetest.NewEvent(ref, "x", i)
+		}
+		batch[n/2].Data = panicky{}
+		err := s.Append(t.Context(), batch)
+		require.ErrorIs(t, err, herald.ErrInvalid, "batch of %d", n)
+		assert.Contains(t, err.Error(), fmt.Sprintf("event %d", n/2))
+		assert.Contains(t, err.Error(), "no JSON today")
+	}
+	assert.Empty(t, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
+	storetest.Append(t, s, storetest.NewEvent(ref, "x", "fine"))
+	e := storetest.NewEvent(ref, "x", panicky{})
+	_, err := boltstore.EncodeEvent(nil, &e)
+	require.ErrorIs(t, err, herald.ErrInvalid)
 }
 
 func TestDataThatDoesNotDecodeIsAnError(t *testing.T) {

@@ -226,11 +226,11 @@ func (s *Store) copyStored(events []herald.Event) {
 	}
 }
 
-// resetScratch empties the maps that validated a batch, or drops them when
-// they grew large.
+// resetScratch empties the maps that validated a batch, or drops them and
+// the streams found when they grew large.
 func (s *Store) resetScratch() {
-	if len(s.batchIDs) > maxScratch || len(s.batchRevs) > maxScratch {
-		s.batchIDs, s.batchRevs = nil, nil
+	if len(s.batchIDs) > maxScratch || len(s.batchRevs) > maxScratch || cap(s.found) > maxScratch {
+		s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 		return
 	}
 	clear(s.batchIDs)

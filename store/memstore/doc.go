@@ -29,7 +29,8 @@
 // and must not be changed after the event is published. A User or an
 // Authorization equal to the one stored just before is kept once, so a
 // reader may get an equal pointer instead of the one published. A
-// timestamp is kept as its instant and its location: read back, it has no
-// monotonic clock reading, like one read from a file. Snapshots are
+// timestamp is kept as its instant and its location, locations equal in
+// name and in abbreviation and offset at that instant being kept once:
+// read back, it has no monotonic clock reading, like one read from a file. Snapshots are
 // copied in and out.
 package memstore

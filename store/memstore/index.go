@@ -42,6 +42,9 @@ func newIDIndex() idIndex {
 
 // lookup returns the position of the event with id in l, if it is stored.
 func (x *idIndex) lookup(l *eventLog, id uuid.UUID) (uint64, bool) {
+	if x.newer(id) {
+		return 0, false
+	}
 	if pos, ok := x.lookupRuns(l, id); ok {
 		return pos, true
 	}
@@ -52,10 +55,17 @@ func (x *idIndex) lookup(l *eventLog, id uuid.UUID) (uint64, bool) {
 	return pos, ok
 }
 
+// newer reports whether id is a version 7 id greater than every one in the
+// runs, which the index cannot hold: a version 7 id goes to the map only
+// when it is not greater than the greatest in the runs, which only grows.
+func (x *idIndex) newer(id uuid.UUID) bool {
+	return id.Version() == 7 && (len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0)
+}
+
 // lookupRuns searches the runs for id: first for the last run that begins
 // with an id not greater than it, then in that run.
 func (x *idIndex) lookupRuns(l *eventLog, id uuid.UUID) (uint64, bool) {
-	if id.Version() != 7 || len(x.runs) == 0 || bytes.Compare(id[:], x.last[:]) > 0 {
+	if id.Version() != 7 || len(x.runs) == 0 {
 		return 0, false
 	}
 	r := sort.Search(len(x.runs), func(i int) bool {
@@ -79,7 +89,7 @@ func (x *idIndex) lookupRuns(l *eventLog, id uuid.UUID) (uint64, bool) {
 
 // insert records that the event with id, not stored before, is at pos.
 func (x *idIndex) insert(id uuid.UUID, pos uint64) {
-	if id.Version() != 7 || (len(x.runs) > 0 && bytes.Compare(id[:], x.last[:]) <= 0) {
+	if !x.newer(id) {
 		x.others[id] = pos
 		return
 	}

@@ -78,7 +78,7 @@ func (l *eventLog) append(e *herald.Event, aggregate, name uint32, in *interner)
 		seconds:       m.Timestamp.Unix(),
 		revision:      m.Revision,
 		nanos:         uint32(m.Timestamp.Nanosecond()),
-		zone:          in.zone(&l.tables, m.Timestamp.Location()),
+		zone:          in.zone(&l.tables, m.Timestamp),
 		aggregate:     aggregate,
 		name:          name,
 		typ:           in.typ(&l.tables, e.Type),

@@ -107,7 +107,7 @@ func (s *Store) Close() error {
 	s.log, s.interner, s.streams, s.ids = eventLog{}, interner{}, streamIndex{}, idIndex{}
 	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
-	s.batchIDs, s.batchRevs = nil, nil
+	s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 	return nil
 }
 

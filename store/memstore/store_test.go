@@ -2,6 +2,7 @@ package memstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -155,6 +156,11 @@ func TestEnvelopeReadBackAsStored(t *testing.T) {
 		}
 		batch = append(batch, e)
 	}
+	for i := 12; i < 20; i++ { // each parse makes a location of its own
+		ts, err := time.Parse(time.RFC3339Nano, fmt.Sprintf("2026-11-24T05:06:%02d.5+02:00", i))
+		require.NoError(t, err)
+		batch[i].Metadata.Timestamp = ts
+	}
 	batch[9].Metadata.Timestamp = time.Date(1500, 1, 1, 0, 0, 0, 1, time.UTC)
 	batch[11].Metadata.Timestamp = time.Date(2500, 1, 1, 0, 0, 0, 1, time.UTC)
 	for i := range batch {
@@ -174,6 +180,7 @@ func TestEnvelopeReadBackAsStored(t *testing.T) {
 		assert.Equal(t, want.Metadata.CausationID, e.Metadata.CausationID, "event %d", i)
 		assert.Equal(t, want.Metadata.CorrelationID, e.Metadata.CorrelationID, "event %d", i)
 		assert.Equal(t, want.Metadata.Timestamp, e.Metadata.Timestamp, "event %d: the instant and the location", i)
+		assert.Equal(t, want.Metadata.Timestamp.String(), e.Metadata.Timestamp.String(), "event %d", i)
 		assert.Equal(t, uint64(i+1), e.Metadata.Position)
 	}
 }

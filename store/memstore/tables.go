@@ -46,10 +46,10 @@ func (t *tables) addLabels(labels map[string]string) uint32 {
 
 // interner finds the index of a string or a time zone in the tables,
 // adding it when it has none. Only appenders use it, under the store's
-// write lock.
+// lock.
 type interner struct {
 	strings  map[string]uint32
-	zones    map[*time.Location]uint32
+	zones    map[zoneKey]uint32
 	lastType string
 	typeIdx  uint32
 	haveType bool
@@ -58,7 +58,7 @@ type interner struct {
 }
 
 func newInterner() interner {
-	return interner{strings: make(map[string]uint32), zones: make(map[*time.Location]uint32)}
+	return interner{strings: make(map[string]uint32), zones: make(map[zoneKey]uint32)}
 }
 
 // string returns the index of s.
@@ -81,16 +81,28 @@ func (in *interner) typ(t *tables, s string) uint32 {
 	return in.typeIdx
 }
 
-// zone returns the index of loc.
-func (in *interner) zone(t *tables, loc *time.Location) uint32 {
+// zoneKey tells time zones apart by what a timestamp shows of them: the
+// location's name, and the zone's abbreviation and offset at that time.
+// Parsing a timestamp with an offset makes a new location each time; those
+// of one offset share an entry.
+type zoneKey struct {
+	name, abbr string
+	offset     int
+}
+
+// zone returns the index of ts's location.
+func (in *interner) zone(t *tables, ts time.Time) uint32 {
+	loc := ts.Location()
 	if loc == in.lastZone { // never nil: Location returns UTC for it
 		return in.zoneIdx
 	}
-	i, ok := in.zones[loc]
+	abbr, offset := ts.Zone()
+	k := zoneKey{loc.String(), abbr, offset}
+	i, ok := in.zones[k]
 	if !ok {
 		t.zones = append(t.zones, loc)
 		i = uint32(len(t.zones) - 1)
-		in.zones[loc] = i
+		in.zones[k] = i
 	}
 	in.lastZone, in.zoneIdx = loc, i
 	return i
