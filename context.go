@@ -40,18 +40,27 @@ func WithCause(ctx context.Context, e *Event) context.Context {
 	return c
 }
 
-// WithCauses appends to into, for each event of events, the context that
-// WithCause(ctx, &events[i]) returns, all made in one allocation instead of
-// one each: what a bus does for a batch it delivers. A context kept after
-// its handler returned keeps the memory of the whole run, about 64 bytes an
-// event, so a bus makes them for runs of a few hundred events at most.
-func WithCauses(ctx context.Context, events []Event, into []context.Context) []context.Context {
-	run := make([]causeCtx, len(events))
-	for i := range events {
-		run[i].set(ctx, &events[i])
-		into = append(into, &run[i])
+// CauseContexts makes handler contexts, each what WithCause returns for
+// its event, a run of 128 at a time in one allocation instead of one each:
+// what a bus's worker uses for the events it delivers. A context kept
+// after its handler returned keeps the memory of its run, about 8 KB. The
+// zero value is ready to use; it is not safe for concurrent use.
+type CauseContexts struct {
+	run []causeCtx
+}
+
+// causeRun is how many contexts CauseContexts allocates at once.
+const causeRun = 128
+
+// For returns the context for handling e, as WithCause(ctx, e) does.
+func (c *CauseContexts) For(ctx context.Context, e *Event) context.Context {
+	if len(c.run) == 0 {
+		c.run = make([]causeCtx, causeRun)
 	}
-	return into
+	cc := &c.run[0]
+	c.run = c.run[1:]
+	cc.set(ctx, e)
+	return cc
 }
 
 // causeCtx is a context carrying the event being handled.

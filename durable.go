@@ -104,6 +104,7 @@ type Durable struct {
 	// when it gives up waiting.
 	base     context.Context
 	cancel   context.CancelFunc
+	causes   CauseContexts // makes the handlers' contexts; only run uses it
 	stopping chan struct{}
 	stopOnce sync.Once
 	done     chan struct{}
@@ -454,7 +455,7 @@ func (d *Durable) handle(e *Event) bool {
 	if !d.filter.Match(e) {
 		return true
 	}
-	ctx := WithCause(d.base, e)
+	ctx := d.causes.For(d.base, e)
 	err := SafeHandle(ctx, d.handler, *e)
 	if err == nil {
 		d.delivered.Add(1)

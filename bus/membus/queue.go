@@ -1,7 +1,6 @@
 package membus
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"sync"
@@ -40,10 +39,10 @@ type lane struct {
 	// The worker's counters, apart from what publishers write.
 	_ [64]byte
 	counters
-	// backoff times the worker's retries, and ctxs holds the handler
-	// contexts of the run it delivers; only the worker uses them.
+	// backoff times the worker's retries, and causes makes its handlers'
+	// contexts; only the worker uses them.
 	backoff *backoff.ExponentialBackOff
-	ctxs    []context.Context
+	causes  herald.CauseContexts
 	_       [64]byte
 }
 

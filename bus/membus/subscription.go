@@ -97,23 +97,15 @@ func (b *Bus) run(s *subscription, l *lane) {
 // handleBatch delivers batch in order. Once Close has given up waiting, the
 // rest goes to the dead-letter function instead of the handler.
 func (b *Bus) handleBatch(s *subscription, l *lane, batch []herald.Event) {
-	defer func() { clear(l.ctxs[:cap(l.ctxs)]) }() // keep no run alive
-	for start := 0; start < len(batch); start += causeRun {
-		run := batch[start:min(start+causeRun, len(batch))]
-		l.ctxs = herald.WithCauses(b.base, run, l.ctxs[:0])
-		for i := range run {
-			if b.aborted.Load() {
-				b.abandon(s, l, batch[start+i:])
-				return
-			}
-			b.deliver(l.ctxs[i], s, l, &l.counters, &run[i])
+	for i := range batch {
+		if b.aborted.Load() {
+			b.abandon(s, l, batch[i:])
+			return
 		}
+		e := &batch[i]
+		b.deliver(l.causes.For(b.base, e), s, l, &l.counters, e)
 	}
 }
-
-// causeRun is how many handler contexts a worker makes at once: a context
-// a handler keeps keeps those of its run, a few kilobytes.
-const causeRun = 128
 
 // abandon reports events that will never reach the handler.
 func (b *Bus) abandon(s *subscription, l *lane, events []herald.Event) {
