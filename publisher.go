@@ -30,6 +30,7 @@ type Publisher struct {
 	now    func() time.Time
 	logger *slog.Logger
 	ids    idSource
+	owned  ownedBlocks
 	single sync.Pool // of *[1]Event, for Publish
 
 	closed   atomic.Bool

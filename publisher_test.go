@@ -362,6 +362,44 @@ func TestPublishMakesIncreasingIDs(t *testing.T) {
 	}
 }
 
+// TestPublishOwnsEventsByTheirUser publishes runs of events by users in
+// turn, with and without a definition's default authorization: each event
+// is owned by its own user and keeps the definition's grants, however the
+// publisher shares the blocks it makes.
+func TestPublishOwnsEventsByTheirUser(t *testing.T) {
+	f := newFixture(t)
+	ref := messageRef()
+	for _, id := range []string{"jane", "jane", "joe", "jane", "joe", "joe"} {
+		ctx := herald.WithUser(context.Background(), herald.User{ID: id})
+		batch, err := f.publisher.PublishBatch(ctx, []herald.Event{
+			sentEvent(ref, "hey"), {Aggregate: ref, Name: "liked", Data: Liked{}}, sentEvent(ref, "again"),
+		})
+		require.NoError(t, err)
+		assert.Equal(t, &herald.Authorization{Owner: id}, batch[0].Metadata.Authorization)
+		assert.Equal(t, &herald.Authorization{Owner: id, ForAuthenticated: true}, batch[1].Metadata.Authorization)
+		assert.Equal(t, &herald.Authorization{Owner: id}, batch[2].Metadata.Authorization)
+	}
+	e, err := f.publisher.Publish(context.Background(), herald.Event{Aggregate: ref, Name: "liked", Data: Liked{}})
+	require.NoError(t, err)
+	assert.Equal(t, &herald.Authorization{ForAuthenticated: true}, e.Metadata.Authorization, "anonymous: no owner")
+}
+
+// TestPublishAllocatesNothingPerEvent publishes events of a signed-in user
+// to a memstore without a bus: once the store's chunks are counted out,
+// publishing allocates nothing.
+func TestPublishAllocatesNothingPerEvent(t *testing.T) {
+	publisher, err := herald.NewPublisher(memstore.New(), nil)
+	require.NoError(t, err)
+	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	ref := messageRef()
+	var data any = Sent{Text: "hey"}
+	allocs := testing.AllocsPerRun(5000, func() {
+		_, err = publisher.Publish(ctx, herald.Event{Aggregate: ref, Name: "sent", Data: data})
+	})
+	require.NoError(t, err)
+	assert.Zero(t, allocs)
+}
+
 func TestPublishStampsTheTimeOfTheID(t *testing.T) {
 	f := newFixture(t)
 	before := time.Now().Truncate(time.Millisecond)

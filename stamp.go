@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	mrand "math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -15,6 +16,7 @@ import (
 // context and the clock once per call, not once per event.
 type stamp struct {
 	ids         *idSource
+	owned       *ownedBlocks
 	clock       func() time.Time // nil: the time in the ids it makes
 	now         time.Time        // read from the clock when first needed
 	user        *User
@@ -23,7 +25,7 @@ type stamp struct {
 }
 
 func (p *Publisher) newStamp(ctx context.Context) stamp {
-	s := stamp{ids: &p.ids, clock: p.now, user: UserFrom(ctx)}
+	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: UserFrom(ctx)}
 	s.causation, s.correlation = causeIDs(ctx)
 	return s
 }
@@ -57,7 +59,7 @@ func (s *stamp) apply(e *Event, def *Definition) {
 	if m.CorrelationID == uuid.Nil {
 		m.CorrelationID = m.CausationID
 	}
-	m.Authorization = authorizationFor(e, def)
+	m.Authorization = s.authorizationFor(e, def)
 }
 
 // timestamp is the time to stamp on an event: ms, the time in its id, when
@@ -78,8 +80,9 @@ func (s *stamp) timestamp(ms int64, made bool) time.Time {
 
 // authorizationFor returns e's authorization, else its definition's default,
 // with the publishing user as the owner where none is named. An anonymous
-// event with neither has none: it is public.
-func authorizationFor(e *Event, def *Definition) *Authorization {
+// event with neither has none: it is public. A block it makes for an owner
+// is shared by the events that get the same one (see ownedBlocks).
+func (s *stamp) authorizationFor(e *Event, def *Definition) *Authorization {
 	a := e.Metadata.Authorization
 	if a == nil && def != nil {
 		a = def.Authorization
@@ -92,13 +95,35 @@ func authorizationFor(e *Event, def *Definition) *Authorization {
 	case a == nil && owner == "":
 		return nil
 	case a == nil:
-		return &Authorization{Owner: owner}
+		return s.owned.get(&Authorization{}, owner)
 	case a.Owner == "" && owner != "":
-		named := *a
-		named.Owner = owner
-		return &named
+		return s.owned.get(a, owner)
 	}
 	return a
+}
+
+// ownedBlocks remembers the authorization block a publisher made last: a
+// base block with an owner filled in. Events are published in runs by one
+// user, and a block is never changed once published, so the next event of
+// the run shares it instead of allocating its own.
+type ownedBlocks struct {
+	last atomic.Pointer[ownedBlock]
+}
+
+type ownedBlock struct {
+	base  Authorization // without the owner
+	owned *Authorization
+}
+
+// get returns base with owner as its owner.
+func (o *ownedBlocks) get(base *Authorization, owner string) *Authorization {
+	if b := o.last.Load(); b != nil && b.base == *base && b.owned.Owner == owner {
+		return b.owned
+	}
+	owned := *base
+	owned.Owner = owner
+	o.last.Store(&ownedBlock{base: *base, owned: &owned})
+	return &owned
 }
 
 // idSource makes time-ordered (version 7) event ids. The first id of each
