@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"maps"
 
 	"github.com/google/uuid"
 )
@@ -11,6 +12,7 @@ type (
 	causeKey       struct{}
 	causationKey   struct{}
 	correlationKey struct{}
+	labelsKey      struct{}
 )
 
 // WithUser returns a context whose published events are by user: it becomes
@@ -92,6 +94,50 @@ func CauseFrom(ctx context.Context) *Event {
 		return c.event
 	}
 	return nil
+}
+
+// WithLabels returns a context whose published events carry labels in
+// their metadata, besides their own: an event's own label wins over one of
+// the same key, and the labels of an inner WithLabels over those of an
+// outer one. labels is copied. Keys that begin with "herald." are the
+// library's own (a flow marks the events its reactions publish with
+// "herald.flow").
+func WithLabels(ctx context.Context, labels map[string]string) context.Context {
+	merged := maps.Clone(LabelsFrom(ctx))
+	if merged == nil {
+		merged = make(map[string]string, len(labels))
+	}
+	maps.Copy(merged, labels)
+	return context.WithValue(ctx, labelsKey{}, merged)
+}
+
+// LabelsFrom returns the labels WithLabels put in ctx, nil when there are
+// none. The map is shared: do not change it.
+func LabelsFrom(ctx context.Context) map[string]string {
+	labels, _ := ctx.Value(labelsKey{}).(map[string]string)
+	return labels
+}
+
+// withLabels returns own with labels added where own has no such key:
+// labels itself when own has none, own when it has every key.
+func withLabels(own, labels map[string]string) map[string]string {
+	if len(own) == 0 {
+		return labels
+	}
+	var merged map[string]string
+	for k, v := range labels {
+		if _, ok := own[k]; ok {
+			continue
+		}
+		if merged == nil {
+			merged = maps.Clone(own)
+		}
+		merged[k] = v
+	}
+	if merged == nil {
+		return own
+	}
+	return merged
 }
 
 // WithCausationID returns a context whose published events get id as their

@@ -26,7 +26,8 @@
 // event E gets E's id as its causation id and E's correlation id as its own.
 // Outside a handler both default to the event's own id; WithCausationID and
 // WithCorrelationID set them for a command. WithUser sets the publishing
-// user, who becomes the owner in the event's authorization.
+// user, who becomes the owner in the event's authorization, and WithLabels
+// adds labels to every event published with the context.
 //
 // # Aggregates
 //

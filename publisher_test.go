@@ -384,6 +384,35 @@ func TestPublishOwnsEventsByTheirUser(t *testing.T) {
 	assert.Equal(t, &herald.Authorization{ForAuthenticated: true}, e.Metadata.Authorization, "anonymous: no owner")
 }
 
+// TestPublishAddsTheContextsLabels publishes with labels in the context:
+// events without labels get them, an event's own label wins over the
+// context's, an inner WithLabels over an outer one, and changing the map
+// given to WithLabels later changes nothing.
+func TestPublishAddsTheContextsLabels(t *testing.T) {
+	f := newFixture(t)
+	ref := messageRef()
+	given := map[string]string{"tenant": "acme", "origin": "import"}
+	ctx := herald.WithLabels(context.Background(), given)
+	ctx = herald.WithLabels(ctx, map[string]string{"origin": "api"})
+	given["tenant"] = "changed"
+	own := sentEvent(ref, "own")
+	own.Metadata.Labels = map[string]string{"tenant": "globex", "lang": "de"}
+	batch, err := f.publisher.PublishBatch(ctx, []herald.Event{sentEvent(ref, "plain"), own})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"tenant": "acme", "origin": "api"}, batch[0].Metadata.Labels)
+	assert.Equal(t, map[string]string{"tenant": "globex", "lang": "de", "origin": "api"}, batch[1].Metadata.Labels)
+	assert.Equal(t, map[string]string{"tenant": "globex", "lang": "de"}, own.Metadata.Labels, "the caller's map is not changed")
+	stored := f.stored(t)
+	require.Len(t, stored, 2)
+	assert.Equal(t, batch[1].Metadata.Labels, stored[1].Metadata.Labels)
+	assert.Equal(t, map[string]string{"tenant": "acme", "origin": "api"}, herald.LabelsFrom(ctx))
+	assert.Nil(t, herald.LabelsFrom(context.Background()))
+
+	e, err := f.publisher.Publish(context.Background(), sentEvent(ref, "none"))
+	require.NoError(t, err)
+	assert.Nil(t, e.Metadata.Labels, "no labels without WithLabels")
+}
+
 // TestPublishAllocatesNothingPerEvent publishes events of a signed-in user
 // to a memstore without a bus: once the store's chunks are counted out,
 // publishing allocates nothing.

@@ -20,12 +20,13 @@ type stamp struct {
 	clock       func() time.Time // nil: the time in the ids it makes
 	now         time.Time        // read from the clock when first needed
 	user        *User
+	labels      map[string]string // WithLabels's, shared by the events
 	causation   uuid.UUID
 	correlation uuid.UUID
 }
 
 func (p *Publisher) newStamp(ctx context.Context) stamp {
-	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: UserFrom(ctx)}
+	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: UserFrom(ctx), labels: LabelsFrom(ctx)}
 	s.causation, s.correlation = causeIDs(ctx)
 	return s
 }
@@ -58,6 +59,9 @@ func (s *stamp) apply(e *Event, def *Definition) {
 	}
 	if m.CorrelationID == uuid.Nil {
 		m.CorrelationID = m.CausationID
+	}
+	if len(s.labels) > 0 {
+		m.Labels = withLabels(m.Labels, s.labels)
 	}
 	m.Authorization = s.authorizationFor(e, def)
 }

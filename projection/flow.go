@@ -62,15 +62,15 @@ type FlowConfig struct {
 // checkpoint, the position up to which reactions may run; after a crash,
 // the events between the checkpoint and that position are the only ones
 // whose reactions may have run, and for each of them the flow looks in the
-// store for events it caused. An event that caused some is passed over
-// (Status counts it as Deduplicated). A reaction that was cut short before
-// its command stored anything runs again; one that runs several commands
-// and was cut short between two is passed over once the first stored its
-// events, so a reaction should run one command. The events caused by an
-// event are told apart by their causation id only: when another consumer
-// (another flow, a bus subscription's handler) also publishes events
-// caused by the same event, a flow that crashed takes that event for
-// handled. Give each event one consumer that publishes in reaction to it.
+// store for events its reactions published: the events caused by it and
+// labelled FlowLabel with the flow's name, a label its reactions' context
+// adds to what they publish (herald.WithLabels). An event that caused
+// some is passed over (Status counts it as Deduplicated); what other
+// consumers published in reaction to the same event does not count. A
+// reaction that was cut short before its command stored anything runs
+// again; one that runs several commands and was cut short between two is
+// passed over once the first stored its events, so a reaction should run
+// one command.
 //
 // Reactions retried after a failure run again: a command that publishes
 // the same events for the same cause through a herald.Repository, whose
@@ -90,6 +90,10 @@ type Flow struct {
 
 	deduplicated atomic.Uint64
 }
+
+// FlowLabel is the label a flow's reactions give the events they publish,
+// with the flow's name as its value.
+const FlowLabel = "herald.flow"
 
 // pendingSuffix names the checkpoint that holds the position reactions
 // may have run up to.
@@ -193,7 +197,7 @@ func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
 		if e.Metadata.Position <= pending && f.wants(&e) {
 			window[e.ID] = struct{}{}
 		}
-		if _, ok := window[e.Metadata.CausationID]; ok && e.Metadata.CausationID != e.ID {
+		if _, ok := window[e.Metadata.CausationID]; ok && e.Metadata.CausationID != e.ID && e.Metadata.Labels[FlowLabel] == name {
 			caused[e.Metadata.CausationID] = struct{}{}
 		}
 	}
@@ -213,6 +217,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 		}
 		f.pending = upTo
 	}
+	marked := herald.WithLabels(ctx, map[string]string{FlowLabel: name})
 	for i := range events {
 		e := &events[i]
 		if e.Metadata.Position <= f.recoverTo {
@@ -221,7 +226,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 				continue
 			}
 		}
-		if err := f.call(herald.WithCause(ctx, e), e); err != nil {
+		if err := f.call(herald.WithCause(marked, e), e); err != nil {
 			if i > 0 {
 				if err := f.checkpoints.SaveCheckpoint(ctx, name, events[i-1].Metadata.Position); err != nil {
 					return i, fmt.Errorf("projection: save checkpoint: %w", err)

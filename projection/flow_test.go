@@ -170,6 +170,40 @@ func TestFlowDedupesRedeliveredEvents(t *testing.T) {
 	checkLikes(t, e.store)
 }
 
+// A flow that restarts after recording that its reactions may have run,
+// and before running them, runs them: events that another consumer
+// published in reaction to the same events are not the flow's, and do not
+// make it pass them over.
+func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
+	e := newMemEnv(t)
+	require.NoError(t, e.bus.Subscribe(herald.Subscription{
+		Name: "notifier", Events: []string{sentName}, Sync: true,
+		Handler: herald.HandlerFunc(func(ctx context.Context, ev herald.Event) error {
+			_, err := e.publisher.Publish(ctx, herald.Event{Aggregate: ev.Aggregate, Name: "featured", Data: Featured{}})
+			return err
+		}),
+	}))
+	refs := messages(4)
+	head := e.sendAll(t, refs, 8, 4)
+	require.Len(t, eventsNamed(t, e.store, featuredName), 8, "the notifier reacted to every message")
+	// As a crash leaves it: the reactions up to the head may have run.
+	checkpoints := memstore.New()
+	require.NoError(t, checkpoints.SaveCheckpoint(context.Background(), "autolike#pending", head))
+
+	var runs atomic.Int64
+	f := autoLike(t, e, checkpoints, &runs, nil)
+	run(t, f)
+	require.NoError(t, f.Wait(testCtx(t), head))
+	assert.Equal(t, int64(8), runs.Load(), "every reaction ran")
+	s, err := f.Status(testCtx(t))
+	require.NoError(t, err)
+	assert.Zero(t, s.Deduplicated)
+	checkLikes(t, e.store)
+	for _, like := range eventsNamed(t, e.store, likedName) {
+		assert.Equal(t, "autolike", like.Metadata.Labels[projection.FlowLabel], "the flow marks what its reactions publish")
+	}
+}
+
 // A reaction retried after its command stored its events runs the command
 // again; the repository derives the events' ids from the cause, so the
 // store acknowledges them without storing them twice.
