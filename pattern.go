@@ -151,186 +151,34 @@ func (a *patternAlt) match(e *Event, st *matchState) bool {
 	return true
 }
 
-// envField is the envelope field a condition reads.
-type envField uint8
-
-const (
-	fieldObject envField = iota // context, aggregate, metadata: always there
-	fieldContextName
-	fieldAggregateName
-	fieldAggregateID
-	fieldName
-	fieldID
-	fieldType
-	fieldData
-	fieldUser
-	fieldUserID
-	fieldTimestamp
-	fieldPosition
-	fieldRevision
-	fieldCausationID
-	fieldCorrelationID
-	fieldLabels
-	fieldLabel
-	fieldAuthorization
-	fieldAuthOwner
-	fieldAuthForAuthenticated
-	fieldAuthForPublic
-)
-
-// patternCond is one condition: the value at a field matches one of the
+// patternCond is one condition: the value at a path matches one of the
 // leaves.
 type patternCond struct {
-	field  envField
-	label  string   // the label's key, for fieldLabel
-	data   []string // the path inside data, for fieldData
+	path   EnvelopePath
 	leaves []leaf
 }
 
 func (c *patternCond) match(e *Event, st *matchState) bool {
-	if c.field == fieldData {
-		return matchDataPath(st.dataView(e), c.data, c.leaves)
+	if c.path.field == fieldData {
+		return matchDataPath(st.dataView(e), c.path.data, c.leaves)
 	}
-	v := envelopeValue(e, c)
+	v := c.path.read(e)
 	return matchLeaves(c.leaves, &v)
 }
 
-// valueKind is the JSON kind of a value a condition looks at.
-type valueKind uint8
-
-const (
-	kindMissing valueKind = iota
-	kindNull
-	kindString
-	kindNumber
-	kindBool
-	kindObject
-	kindArray
-)
-
-// value is one JSON value as a condition sees it; objects and arrays are
-// only known to be there.
-type value struct {
-	kind valueKind
-	b    bool
-	s    string
-	n    float64
-}
-
-func stringValue(s string) value  { return value{kind: kindString, s: s} }
-func numberValue(n float64) value { return value{kind: kindNumber, n: n} }
-func boolValue(b bool) value      { return value{kind: kindBool, b: b} }
-
-// envelopeValue reads c's field of e.
-func envelopeValue(e *Event, c *patternCond) value {
-	switch c.field {
-	case fieldContextName:
-		return stringValue(e.Aggregate.Context)
-	case fieldAggregateName:
-		return stringValue(e.Aggregate.Name)
-	case fieldAggregateID:
-		return stringValue(e.Aggregate.ID.String())
-	case fieldName:
-		return stringValue(e.Name)
-	case fieldID:
-		return stringValue(e.ID.String())
-	case fieldType:
-		if e.Type == "" {
-			return stringValue(TypeDomain)
-		}
-		return stringValue(e.Type)
-	case fieldUser:
-		if e.User == nil {
-			return value{kind: kindNull}
-		}
-		return value{kind: kindObject}
-	case fieldUserID:
-		if e.User == nil {
-			return value{}
-		}
-		return stringValue(e.User.ID)
-	case fieldTimestamp:
-		return numberValue(float64(e.Metadata.Timestamp.UnixMilli()))
-	case fieldPosition:
-		return numberValue(float64(e.Metadata.Position))
-	case fieldRevision:
-		return numberValue(float64(e.Metadata.Revision))
-	case fieldCausationID:
-		return stringValue(e.Metadata.CausationID.String())
-	case fieldCorrelationID:
-		return stringValue(e.Metadata.CorrelationID.String())
-	case fieldLabels:
-		if len(e.Metadata.Labels) == 0 {
-			return value{}
-		}
-		return value{kind: kindObject}
-	case fieldLabel:
-		if s, ok := e.Metadata.Labels[c.label]; ok {
-			return stringValue(s)
-		}
-		return value{}
-	case fieldAuthorization:
-		if e.Metadata.Authorization == nil {
-			return value{}
-		}
-		return value{kind: kindObject}
-	case fieldAuthOwner:
-		if a := e.Metadata.Authorization; a != nil {
-			return stringValue(a.Owner)
-		}
-		return value{}
-	case fieldAuthForAuthenticated:
-		if a := e.Metadata.Authorization; a != nil {
-			return boolValue(a.ForAuthenticated)
-		}
-		return value{}
-	case fieldAuthForPublic:
-		if a := e.Metadata.Authorization; a != nil {
-			return boolValue(a.ForPublic)
-		}
-		return value{}
-	}
-	return value{kind: kindObject}
-}
-
-// resolveField maps a path of the envelope to the field it names.
+// resolveField maps a path of the envelope, one key to a segment, to the
+// field it names. Below data and in the labels a key is taken whole.
 func resolveField(path []string) (c patternCond, ok bool) {
 	if len(path) > 0 && path[0] == "data" {
-		return patternCond{field: fieldData, data: path[1:]}, true
+		return patternCond{path: EnvelopePath{field: fieldData, data: path[1:]}}, true
 	}
-	key := strings.Join(path, ".")
-	if f, ok := envelopeFields[key]; ok {
-		return patternCond{field: f}, true
+	if f, ok := envelopeFieldsByPath[strings.Join(path, ".")]; ok {
+		return patternCond{path: EnvelopePath{field: f}}, true
 	}
 	if len(path) == 3 && path[0] == "metadata" && path[1] == "labels" {
-		return patternCond{field: fieldLabel, label: path[2]}, true
+		return patternCond{path: EnvelopePath{field: fieldLabel, key: path[2]}}, true
 	}
 	return patternCond{}, false
-}
-
-// envelopeFields are the envelope's fields outside data and the labels.
-var envelopeFields = map[string]envField{
-	"context":                                fieldObject,
-	"context.name":                           fieldContextName,
-	"aggregate":                              fieldObject,
-	"aggregate.name":                         fieldAggregateName,
-	"aggregate.id":                           fieldAggregateID,
-	"name":                                   fieldName,
-	"id":                                     fieldID,
-	"type":                                   fieldType,
-	"user":                                   fieldUser,
-	"user.id":                                fieldUserID,
-	"metadata":                               fieldObject,
-	"metadata.timestamp":                     fieldTimestamp,
-	"metadata.position":                      fieldPosition,
-	"metadata.revision":                      fieldRevision,
-	"metadata.causationId":                   fieldCausationID,
-	"metadata.correlationId":                 fieldCorrelationID,
-	"metadata.labels":                        fieldLabels,
-	"metadata.isAuthorized":                  fieldAuthorization,
-	"metadata.isAuthorized.owner":            fieldAuthOwner,
-	"metadata.isAuthorized.forAuthenticated": fieldAuthForAuthenticated,
-	"metadata.isAuthorized.forPublic":        fieldAuthForPublic,
 }
 
 // compileObject compiles the fields of the pattern object v, found at the
@@ -378,7 +226,7 @@ func compileObject(v *jsonValue, path, shown []string, alt *patternAlt) error {
 
 // cost ranks how much reading the condition's field costs.
 func (c *patternCond) cost() int {
-	switch c.field {
+	switch c.path.field {
 	case fieldLabel, fieldLabels:
 		return 1
 	case fieldAggregateID, fieldID, fieldCausationID, fieldCorrelationID:
@@ -392,7 +240,7 @@ func (c *patternCond) cost() int {
 // isEnvelopePrefix reports whether path leads to envelope fields below it.
 func isEnvelopePrefix(path []string) bool {
 	prefix := strings.Join(path, ".") + "."
-	for k := range envelopeFields {
+	for _, k := range envelopePaths {
 		if strings.HasPrefix(k, prefix) {
 			return true
 		}

@@ -15,16 +15,12 @@
 // that cannot exist. Tail makes a stream of every event for an operator's
 // role, such as StreamListener.
 //
-// The paths a Map reads are those of the envelope as herald.Event's
-// MarshalJSON writes it: "context", "context.name", "aggregate",
-// "aggregate.name", "aggregate.id", "name", "id", "type", "data",
-// "data.<field>…" (object keys, and decimal indexes into lists), "user",
-// "user.id", "metadata", "metadata.timestamp", "metadata.position",
-// "metadata.revision", "metadata.causationId", "metadata.correlationId",
-// "metadata.labels", "metadata.labels.<key>", "metadata.isAuthorized" and
-// its "owner", "forAuthenticated" and "forPublic". With a registry (see
-// WithRegistry), a data path must exist in the Go type of one of the
-// defined events the name matches, by its JSON field names.
+// The paths a Map reads are those of herald.ParseEnvelopePath: the
+// envelope as herald.Event's MarshalJSON writes it, one label, and
+// "data.<field>…" below the payload, where a Map takes object keys and
+// decimal indexes into lists. With a registry (see WithRegistry), a data
+// path must exist in the Go type of one of the defined events the name
+// matches, by its JSON field names.
 //
 // # Who sees what
 //

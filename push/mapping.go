@@ -20,67 +20,11 @@ type mapping struct {
 	paths []mapPath
 }
 
-// mapPath is a path in the envelope: a field, and below it a label's key
-// or a path in the data.
+// mapPath is a path of a Map: in the envelope, or below data.
 type mapPath struct {
-	field envField
-	rest  []string // the path inside data, or the label key as one element
-}
-
-// envField is a field of the envelope, or an object of it.
-type envField uint8
-
-const (
-	fieldContext envField = iota
-	fieldContextName
-	fieldAggregate
-	fieldAggregateName
-	fieldAggregateID
-	fieldName
-	fieldID
-	fieldType
-	fieldData
-	fieldUser
-	fieldUserID
-	fieldMetadata
-	fieldTimestamp
-	fieldPosition
-	fieldRevision
-	fieldCausationID
-	fieldCorrelationID
-	fieldLabels
-	fieldLabel
-	fieldAuthorization
-	fieldOwner
-	fieldForAuthenticated
-	fieldForPublic
-)
-
-// envelopePaths are the paths of the envelope that MarshalJSON writes,
-// other than those below data and metadata.labels.
-var envelopePaths = map[string]envField{
-	"context":                                fieldContext,
-	"context.name":                           fieldContextName,
-	"aggregate":                              fieldAggregate,
-	"aggregate.name":                         fieldAggregateName,
-	"aggregate.id":                           fieldAggregateID,
-	"name":                                   fieldName,
-	"id":                                     fieldID,
-	"type":                                   fieldType,
-	"data":                                   fieldData,
-	"user":                                   fieldUser,
-	"user.id":                                fieldUserID,
-	"metadata":                               fieldMetadata,
-	"metadata.timestamp":                     fieldTimestamp,
-	"metadata.position":                      fieldPosition,
-	"metadata.revision":                      fieldRevision,
-	"metadata.causationId":                   fieldCausationID,
-	"metadata.correlationId":                 fieldCorrelationID,
-	"metadata.labels":                        fieldLabels,
-	"metadata.isAuthorized":                  fieldAuthorization,
-	"metadata.isAuthorized.owner":            fieldOwner,
-	"metadata.isAuthorized.forAuthenticated": fieldForAuthenticated,
-	"metadata.isAuthorized.forPublic":        fieldForPublic,
+	envelope herald.EnvelopePath
+	data     []string // the keys below data, when inData
+	inData   bool
 }
 
 // compileMapping checks and compiles a Map. defs are the definitions of
@@ -110,21 +54,12 @@ func compileMapping(m map[string]string, defs []*herald.Definition) (*mapping, e
 
 // parsePath parses a path of the envelope and checks that it can exist.
 func parsePath(path string, defs []*herald.Definition) (mapPath, error) {
-	if f, ok := envelopePaths[path]; ok {
-		return mapPath{field: f}, nil
+	p, err := herald.ParseEnvelopePath(path)
+	if err != nil {
+		return mapPath{}, err
 	}
-	if key, ok := strings.CutPrefix(path, "metadata.labels."); ok && key != "" {
-		return mapPath{field: fieldLabel, rest: []string{key}}, nil
-	}
-	rest, ok := strings.CutPrefix(path, "data.")
-	if !ok {
-		return mapPath{}, fmt.Errorf("%q is not a path of the event envelope: %w", path, herald.ErrInvalid)
-	}
-	segments := strings.Split(rest, ".")
-	if slices.Contains(segments, "") {
-		return mapPath{}, fmt.Errorf("%q has an empty segment: %w", path, herald.ErrInvalid)
-	}
-	if len(defs) > 0 && !slices.ContainsFunc(defs, func(d *herald.Definition) bool {
+	segments, inData := p.DataPath()
+	if inData && len(segments) > 0 && len(defs) > 0 && !slices.ContainsFunc(defs, func(d *herald.Definition) bool {
 		return typeHasPath(d.Type, segments)
 	}) {
 		names := make([]string, len(defs))
@@ -134,7 +69,7 @@ func parsePath(path string, defs []*herald.Definition) (mapPath, error) {
 		return mapPath{}, fmt.Errorf("%q cannot exist in the data of %s: %w",
 			path, strings.Join(names, ", "), herald.ErrInvalid)
 	}
-	return mapPath{field: fieldData, rest: segments}, nil
+	return mapPath{envelope: p, data: segments, inData: inData}, nil
 }
 
 // render appends the JSON object of m for e. view returns e's data as
@@ -164,98 +99,15 @@ func (m *mapping) render(b []byte, e *herald.Event, view func() (any, error)) ([
 // value returns the value at p in e, as a value that encodes to the JSON
 // MarshalJSON writes there; nil when the event has nothing there.
 func (p *mapPath) value(e *herald.Event, view func() (any, error)) (any, error) {
-	m := &e.Metadata
-	switch p.field {
-	case fieldContext:
-		return map[string]any{"name": e.Aggregate.Context}, nil
-	case fieldContextName:
-		return e.Aggregate.Context, nil
-	case fieldAggregate:
-		return map[string]any{"name": e.Aggregate.Name, "id": e.Aggregate.ID}, nil
-	case fieldAggregateName:
-		return e.Aggregate.Name, nil
-	case fieldAggregateID:
-		return e.Aggregate.ID, nil
-	case fieldName:
-		return e.Name, nil
-	case fieldID:
-		return e.ID, nil
-	case fieldType:
-		if e.Type == "" {
-			return herald.TypeDomain, nil
-		}
-		return e.Type, nil
-	case fieldUser:
-		if e.User == nil {
-			return nil, nil
-		}
-		return map[string]any{"id": e.User.ID}, nil
-	case fieldUserID:
-		if e.User == nil {
-			return nil, nil
-		}
-		return e.User.ID, nil
-	case fieldMetadata:
-		// The envelope's own encoding of the block, decoded.
-		b, err := (herald.Event{Metadata: *m}).MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		var whole struct {
-			Metadata json.RawMessage `json:"metadata"`
-		}
-		if err := json.Unmarshal(b, &whole); err != nil {
-			return nil, err
-		}
-		return whole.Metadata, nil
-	case fieldTimestamp:
-		return m.Timestamp.UnixMilli(), nil
-	case fieldPosition:
-		return m.Position, nil
-	case fieldRevision:
-		return m.Revision, nil
-	case fieldCausationID:
-		return m.CausationID, nil
-	case fieldCorrelationID:
-		return m.CorrelationID, nil
-	case fieldLabels:
-		if len(m.Labels) == 0 {
-			return nil, nil
-		}
-		return m.Labels, nil
-	case fieldLabel:
-		if v, ok := m.Labels[p.rest[0]]; ok {
-			return v, nil
-		}
-		return nil, nil
-	case fieldAuthorization:
-		if a := m.Authorization; a != nil {
-			return map[string]any{"owner": a.Owner, "forAuthenticated": a.ForAuthenticated, "forPublic": a.ForPublic}, nil
-		}
-		return nil, nil
-	case fieldOwner:
-		if a := m.Authorization; a != nil {
-			return a.Owner, nil
-		}
-		return nil, nil
-	case fieldForAuthenticated:
-		if a := m.Authorization; a != nil {
-			return a.ForAuthenticated, nil
-		}
-		return nil, nil
-	case fieldForPublic:
-		if a := m.Authorization; a != nil {
-			return a.ForPublic, nil
-		}
-		return nil, nil
-	case fieldData:
+	if p.inData {
 		v, err := view()
 		if err != nil {
 			return nil, err
 		}
-		return walk(v, p.rest), nil
+		return walk(v, p.data), nil
 	}
-	return nil, nil
+	v, _ := p.envelope.Value(e)
+	return v, nil
 }
 
 // walk follows path through a value decoded by encoding/json: object keys,

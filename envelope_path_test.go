@@ -1,0 +1,271 @@
+package herald_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-go/herald"
+)
+
+// envelopePaths are the paths of the envelope outside data and one label,
+// as ParseEnvelopePath's documentation lists them.
+var envelopePaths = []string{
+	"context", "context.name", "aggregate", "aggregate.name", "aggregate.id", "name", "id", "type",
+	"user", "user.id", "metadata", "metadata.timestamp", "metadata.position", "metadata.revision",
+	"metadata.causationId", "metadata.correlationId", "metadata.labels", "metadata.isAuthorized",
+	"metadata.isAuthorized.owner", "metadata.isAuthorized.forAuthenticated",
+	"metadata.isAuthorized.forPublic",
+}
+
+// pathEvents are events that between them have every field of the
+// envelope, and lack every field that can be missing.
+func pathEvents() map[string]herald.Event {
+	full := patternEvent()
+	full.Metadata.Labels = map[string]string{"program": "support", "a.b": "dotted", "html": "<b>&"}
+
+	odd := patternEvent()
+	odd.Type = herald.TypeReadModel
+	odd.Name = "say \"hi\"\n<b>&\u2028"
+	odd.User = &herald.User{ID: "jäne\x00\xff"}
+	odd.Metadata.Timestamp = time.UnixMilli(1<<53 + 1)
+	odd.Metadata.Position = math.MaxUint64
+	odd.Metadata.Revision = 1<<53 + 1
+	odd.Metadata.Authorization = &herald.Authorization{Owner: "\xff<owner>", ForPublic: true}
+
+	return map[string]herald.Event{
+		"full":      full,
+		"odd":       odd,
+		"anonymous": {Aggregate: herald.AggregateRef{Context: "c", Name: "a", ID: uuid.New()}, Name: "n"},
+		"zero":      {},
+	}
+}
+
+// jsonAt returns the value MarshalJSON writes for e at keys, decoded with
+// json.Numbers, and whether it writes one.
+func jsonAt(t *testing.T, e *herald.Event, keys []string) (any, bool) {
+	t.Helper()
+	whole, err := e.MarshalJSON()
+	require.NoError(t, err)
+	var v any = decodeJSON(t, whole)
+	for _, key := range keys {
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = obj[key]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func decodeJSON(t *testing.T, b []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	require.NoError(t, dec.Decode(&v))
+	return v
+}
+
+// assertValueAt checks that Value gives at path what MarshalJSON writes
+// at keys, and an object byte for byte.
+func assertValueAt(t *testing.T, e *herald.Event, path string, keys []string) {
+	t.Helper()
+	p, err := herald.ParseEnvelopePath(path)
+	require.NoError(t, err)
+	want, present := jsonAt(t, e, keys)
+	got, ok := p.Value(e)
+	require.Equal(t, present, ok, "whether MarshalJSON writes %s", path)
+	if !ok {
+		assert.Nil(t, got)
+		return
+	}
+	b, err := json.Marshal(got)
+	require.NoError(t, err)
+	assert.Equal(t, want, decodeJSON(t, b), path)
+	if raw, ok := got.(json.RawMessage); ok {
+		whole, err := e.MarshalJSON()
+		require.NoError(t, err)
+		assert.Contains(t, string(whole), string(raw), "%s is what MarshalJSON writes", path)
+	}
+}
+
+func TestEnvelopePathValueIsWhatMarshalJSONWrites(t *testing.T) {
+	for name, e := range pathEvents() {
+		t.Run(name, func(t *testing.T) {
+			for _, path := range envelopePaths {
+				assertValueAt(t, &e, path, strings.Split(path, "."))
+			}
+			for _, key := range []string{"program", "a.b", "html", "nope"} {
+				assertValueAt(t, &e, "metadata.labels."+key, []string{"metadata", "labels", key})
+			}
+		})
+	}
+}
+
+func TestEnvelopePathValueTypes(t *testing.T) {
+	e := patternEvent()
+	for path, want := range map[string]any{
+		"context.name":                           "communication",
+		"aggregate.id":                           "0b866be9-f83c-4501-a54f-fa3facb582c5",
+		"id":                                     "4c99d051-a526-4526-9cca-34f92a6c8c9d",
+		"type":                                   herald.TypeDomain,
+		"user.id":                                "jane.doe@example.com",
+		"metadata.timestamp":                     int64(1421260133331),
+		"metadata.position":                      uint64(42),
+		"metadata.revision":                      uint64(3),
+		"metadata.labels.region":                 "eu-west-1",
+		"metadata.isAuthorized.forAuthenticated": true,
+		"metadata.isAuthorized.forPublic":        false,
+		"aggregate":                              json.RawMessage(`{"name":"message","id":"0b866be9-f83c-4501-a54f-fa3facb582c5"}`),
+		"metadata.labels":                        json.RawMessage(`{"program":"support","region":"eu-west-1"}`),
+	} {
+		p, err := herald.ParseEnvelopePath(path)
+		require.NoError(t, err)
+		got, ok := p.Value(&e)
+		assert.True(t, ok, path)
+		assert.Equal(t, want, got, path)
+	}
+
+	anonymous := herald.Event{}
+	user, err := herald.ParseEnvelopePath("user")
+	require.NoError(t, err)
+	got, ok := user.Value(&anonymous)
+	assert.True(t, ok, "an anonymous event's user is written as null")
+	assert.Nil(t, got)
+}
+
+func TestEnvelopePathData(t *testing.T) {
+	e := patternEvent()
+	for path, want := range map[string][]string{
+		"data":              nil,
+		"data.text":         {"text"},
+		"data.items.0.sku":  {"items", "0", "sku"},
+		"data.$or.-1.Plain": {"$or", "-1", "Plain"},
+	} {
+		p, err := herald.ParseEnvelopePath(path)
+		require.NoError(t, err, path)
+		keys, ok := p.DataPath()
+		assert.True(t, ok, path)
+		assert.Equal(t, want, keys, path)
+		v, ok := p.Value(&e)
+		assert.False(t, ok, "%s: the payload is not read by Value", path)
+		assert.Nil(t, v)
+	}
+
+	p, err := herald.ParseEnvelopePath("data.a.b")
+	require.NoError(t, err)
+	keys, _ := p.DataPath()
+	keys[0] = "changed"
+	again, _ := p.DataPath()
+	assert.Equal(t, []string{"a", "b"}, again, "DataPath returns a copy")
+
+	var zero herald.EnvelopePath
+	keys, ok := zero.DataPath()
+	assert.True(t, ok, "the zero EnvelopePath is data")
+	assert.Empty(t, keys)
+
+	for _, path := range append(envelopePaths, "metadata.labels.data") {
+		p, err := herald.ParseEnvelopePath(path)
+		require.NoError(t, err)
+		keys, ok := p.DataPath()
+		assert.False(t, ok, path)
+		assert.Nil(t, keys, path)
+	}
+}
+
+func TestParseEnvelopePathRefuses(t *testing.T) {
+	for path, says := range map[string]string{
+		"":                        "is not a path of the event envelope",
+		"nope":                    "is not a path of the event envelope",
+		"Context":                 "is not a path of the event envelope",
+		"aggregate.kind":          "is not a path of the event envelope",
+		"context.name.more":       "is not a path of the event envelope",
+		"user.name":               "is not a path of the event envelope",
+		"metadata.nope":           "is not a path of the event envelope",
+		"metadata.labels.":        "is not a path of the event envelope",
+		"metadata.isAuthorized.x": "is not a path of the event envelope",
+		".name":                   "is not a path of the event envelope",
+		"name.":                   "is not a path of the event envelope",
+		"datas.text":              "is not a path of the event envelope",
+		"data.":                   "has an empty segment",
+		"data..text":              "has an empty segment",
+		"data.text.":              "has an empty segment",
+	} {
+		_, err := herald.ParseEnvelopePath(path)
+		require.Error(t, err, path)
+		assert.ErrorIs(t, err, herald.ErrInvalid, path)
+		assert.Equal(t, fmt.Sprintf("herald: invalid input: %q %s", path, says), err.Error())
+	}
+}
+
+// FuzzParseEnvelopePath checks that what ParseEnvelopePath refuses
+// matches ErrInvalid, that a data path keeps its keys, and that every
+// other path it takes has the value MarshalJSON writes there.
+func FuzzParseEnvelopePath(f *testing.F) {
+	for _, path := range envelopePaths {
+		f.Add(path)
+	}
+	for _, path := range []string{"metadata.labels.a.b", "metadata.labels.program", "data", "data.a.0", "data..a", "user.name", ""} {
+		f.Add(path)
+	}
+	events := pathEvents()
+	f.Fuzz(func(t *testing.T, path string) {
+		p, err := herald.ParseEnvelopePath(path)
+		if err != nil {
+			if !errors.Is(err, herald.ErrInvalid) {
+				t.Fatalf("error %v does not match ErrInvalid", err)
+			}
+			return
+		}
+		if keys, ok := p.DataPath(); ok {
+			if got := strings.Join(append([]string{"data"}, keys...), "."); got != path {
+				t.Fatalf("the data path %q has the keys %q", path, keys)
+			}
+			return
+		}
+		keys := strings.Split(path, ".")
+		if label, ok := strings.CutPrefix(path, "metadata.labels."); ok {
+			keys = []string{"metadata", "labels", label}
+		}
+		e := events["full"]
+		assertValueAt(t, &e, path, keys)
+	})
+}
+
+// An EnvelopePath reads one value of an event's envelope, as MarshalJSON
+// writes it.
+func ExampleParseEnvelopePath() {
+	e := herald.Event{
+		Aggregate: herald.AggregateRef{Context: "communication", Name: "message"},
+		Name:      "sent",
+		Metadata:  herald.Metadata{Revision: 3, Labels: map[string]string{"room": "a"}},
+	}
+	for _, path := range []string{"context.name", "metadata.revision", "metadata.labels.room", "user.id"} {
+		p, err := herald.ParseEnvelopePath(path)
+		if err != nil {
+			panic(err)
+		}
+		v, ok := p.Value(&e)
+		fmt.Println(path, v, ok)
+	}
+	_, err := herald.ParseEnvelopePath("aggregate.kind")
+	fmt.Println(err)
+	// Output:
+	// context.name communication true
+	// metadata.revision 3 true
+	// metadata.labels.room a true
+	// user.id <nil> false
+	// herald: invalid input: "aggregate.kind" is not a path of the event envelope
+}
