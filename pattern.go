@@ -172,6 +172,9 @@ func resolveField(path []string) (c patternCond, ok bool) {
 	if len(path) > 0 && path[0] == "data" {
 		return patternCond{path: EnvelopePath{field: fieldData, data: path[1:]}}, true
 	}
+	if !isFieldPath(path) {
+		return patternCond{}, false
+	}
 	if f, ok := envelopeFieldsByPath[strings.Join(path, ".")]; ok {
 		return patternCond{path: EnvelopePath{field: f}}, true
 	}
@@ -237,8 +240,24 @@ func (c *patternCond) cost() int {
 	return 0
 }
 
+// isFieldPath reports whether path can name a field outside data: each of
+// its keys is one, not empty and without a dot, but for a label's key,
+// which may hold dots.
+func isFieldPath(path []string) bool {
+	for i, key := range path {
+		label := i == 2 && path[0] == "metadata" && path[1] == "labels"
+		if key == "" || !label && strings.Contains(key, ".") {
+			return false
+		}
+	}
+	return true
+}
+
 // isEnvelopePrefix reports whether path leads to envelope fields below it.
 func isEnvelopePrefix(path []string) bool {
+	if !isFieldPath(path) {
+		return false
+	}
 	prefix := strings.Join(path, ".") + "."
 	for _, k := range envelopePaths {
 		if strings.HasPrefix(k, prefix) {

@@ -31,7 +31,7 @@ func patternEvent() herald.Event {
 			Position:  42, Revision: 3,
 			CausationID:   uuid.MustParse("0ff228c1-e9a5-47a6-9b96-a0767082b61e"),
 			CorrelationID: uuid.MustParse("0ff228c1-e9a5-47a6-9b96-a0767082b61e"),
-			Labels:        map[string]string{"program": "support", "region": "eu-west-1"},
+			Labels:        map[string]string{"program": "support", "region": "eu-west-1", "herald.flow": "notify"},
 			Authorization: &herald.Authorization{Owner: "jane.doe@example.com", ForAuthenticated: true},
 		},
 	}
@@ -78,6 +78,8 @@ var patternCases = []struct {
 	{`{"metadata":{"causationId":["0ff228c1-e9a5-47a6-9b96-a0767082b61e"]}}`, true},
 	{`{"metadata":{"correlationId":[{"prefix":"0ff2"}]}}`, true},
 	{`{"metadata":{"labels":{"program":["support"]}}}`, true},
+	{`{"metadata":{"labels":{"herald.flow":["notify"]}}}`, true},
+	{`{"metadata":{"labels":{"herald.flow":["other"]}}}`, false},
 	{`{"metadata":{"labels":{"team":[{"exists":false}]}}}`, true},
 	{`{"metadata":{"labels":{"team":[{"anything-but":"ops"}]}}}`, false},
 	{`{"metadata":{"labels":[{"exists":true}]}}`, true},
@@ -211,6 +213,11 @@ var invalidPatterns = []struct{ pattern, field string }{
 	{`{"nope":{"deeper":["a"]}}`, "nope"},
 	{`{"name":{"deeper":["a"]}}`, "name.deeper"},
 	{`{"metadata":{"labels":{"a":{"b":["c"]}}}}`, "metadata.labels.a.b"},
+	{`{"metadata.revision":[3]}`, "metadata.revision"},
+	{`{"metadata.isAuthorized":{"owner":["jane"]}}`, "metadata.isAuthorized"},
+	{`{"metadata":{"isAuthorized.owner":["jane"]}}`, "metadata.isAuthorized.owner"},
+	{`{"metadata":{"labels":{"":["x"]}}}`, "metadata.labels."},
+	{`{"":["x"]}`, ""},
 }
 
 func TestParsePatternInvalid(t *testing.T) {
