@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"maps"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -29,8 +30,9 @@ func UserFrom(ctx context.Context) *User {
 }
 
 // WithCause returns a context for handling e: events published with it get
-// e's id as their causation id and e's correlation id as theirs. Buses call
-// it for every delivery, so handlers need no code to carry the chain along.
+// e's id as their causation id and e's correlation id as theirs. Buses hand
+// every handler such a context (made by WithCause or CauseContexts), so
+// handlers need no code to carry the chain along.
 //
 // The context keeps the two ids by value, so events published with it are
 // caused right for as long as it is kept, even after the handler returned.
@@ -99,10 +101,14 @@ func CauseFrom(ctx context.Context) *Event {
 // WithLabels returns a context whose published events carry labels in
 // their metadata, besides their own: an event's own label wins over one of
 // the same key, and the labels of an inner WithLabels over those of an
-// outer one. labels is copied. Keys that begin with "herald." are the
-// library's own (a flow marks the events its reactions publish with
-// "herald.flow").
+// outer one. labels is copied; with none, ctx is returned as it is. Keys
+// that begin with "herald." are the library's own (a flow marks the events
+// its reactions publish with "herald.flow"): for those the context wins
+// over the event, so an event copied from another keeps no stale mark.
 func WithLabels(ctx context.Context, labels map[string]string) context.Context {
+	if len(labels) == 0 {
+		return ctx
+	}
 	merged := maps.Clone(LabelsFrom(ctx))
 	if merged == nil {
 		merged = make(map[string]string, len(labels))
@@ -111,6 +117,9 @@ func WithLabels(ctx context.Context, labels map[string]string) context.Context {
 	return context.WithValue(ctx, labelsKey{}, merged)
 }
 
+// reservedLabels begins the keys of the labels that are the library's own.
+const reservedLabels = "herald."
+
 // LabelsFrom returns the labels WithLabels put in ctx, nil when there are
 // none. The map is shared: do not change it.
 func LabelsFrom(ctx context.Context) map[string]string {
@@ -118,15 +127,16 @@ func LabelsFrom(ctx context.Context) map[string]string {
 	return labels
 }
 
-// withLabels returns own with labels added where own has no such key:
-// labels itself when own has none, own when it has every key.
+// withLabels returns own with labels added where own has no such key, and
+// with labels' value for the library's own keys: labels itself when own
+// has none, own when that changes nothing.
 func withLabels(own, labels map[string]string) map[string]string {
 	if len(own) == 0 {
 		return labels
 	}
 	var merged map[string]string
 	for k, v := range labels {
-		if _, ok := own[k]; ok {
+		if mine, ok := own[k]; ok && (mine == v || !strings.HasPrefix(k, reservedLabels)) {
 			continue
 		}
 		if merged == nil {

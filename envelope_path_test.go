@@ -129,7 +129,7 @@ func TestEnvelopePathValueTypes(t *testing.T) {
 		"metadata.isAuthorized.forAuthenticated": true,
 		"metadata.isAuthorized.forPublic":        false,
 		"aggregate":                              json.RawMessage(`{"name":"message","id":"0b866be9-f83c-4501-a54f-fa3facb582c5"}`),
-		"metadata.labels":                        json.RawMessage(`{"program":"support","region":"eu-west-1"}`),
+		"metadata.labels":                        json.RawMessage(`{"herald.flow":"notify","program":"support","region":"eu-west-1"}`),
 	} {
 		p, err := herald.ParseEnvelopePath(path)
 		require.NoError(t, err)

@@ -411,6 +411,15 @@ func TestPublishAddsTheContextsLabels(t *testing.T) {
 	e, err := f.publisher.Publish(context.Background(), sentEvent(ref, "none"))
 	require.NoError(t, err)
 	assert.Nil(t, e.Metadata.Labels, "no labels without WithLabels")
+	assert.Equal(t, context.Background(), herald.WithLabels(context.Background(), nil), "no labels, no new context")
+
+	copied := sentEvent(ref, "copied")
+	copied.Metadata.Labels = map[string]string{"herald.flow": "upstream", "tenant": "globex"}
+	marked := herald.WithLabels(ctx, map[string]string{"herald.flow": "relay"})
+	e, err = f.publisher.Publish(marked, copied)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"herald.flow": "relay", "tenant": "globex", "origin": "api"}, e.Metadata.Labels,
+		"the library's own labels come from the context, others from the event first")
 }
 
 // TestPublishAllocatesNothingPerEvent publishes events of a signed-in user

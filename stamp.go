@@ -116,18 +116,18 @@ type ownedBlocks struct {
 
 type ownedBlock struct {
 	base  Authorization // without the owner
-	owned *Authorization
+	owned Authorization
 }
 
 // get returns base with owner as its owner.
 func (o *ownedBlocks) get(base *Authorization, owner string) *Authorization {
 	if b := o.last.Load(); b != nil && b.base == *base && b.owned.Owner == owner {
-		return b.owned
+		return &b.owned
 	}
-	owned := *base
-	owned.Owner = owner
-	o.last.Store(&ownedBlock{base: *base, owned: &owned})
-	return &owned
+	b := &ownedBlock{base: *base, owned: *base}
+	b.owned.Owner = owner
+	o.last.Store(b)
+	return &b.owned
 }
 
 // idSource makes time-ordered (version 7) event ids. The first id of each

@@ -49,10 +49,12 @@
 // event name with a context that carries the event as the cause: the
 // events its commands publish through a herald.Publisher, or a
 // herald.Repository, are caused by that event and carry its correlation
-// id, and a repository derives their ids from it. A flow is at least once
-// and deduplicates by causation: after a crash, an event whose reaction
-// may have run is passed over when the store holds an event it caused
-// (see Flow). A flow has no model and does not rebuild.
+// id, and a repository derives their ids from it. The events a flow's
+// reactions publish carry the label FlowLabel with the flow's name. A flow
+// is at least once and deduplicates by causation and that label: after a
+// crash, an event whose reaction may have run is passed over when the
+// store holds an event it caused that the flow published (see Flow). A
+// flow has no model and does not rebuild.
 //
 // # Choices
 //

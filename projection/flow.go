@@ -217,7 +217,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 		}
 		f.pending = upTo
 	}
-	marked := herald.WithLabels(ctx, map[string]string{FlowLabel: name})
+	var marked context.Context // ctx with the flow's label, made when needed
 	for i := range events {
 		e := &events[i]
 		if e.Metadata.Position <= f.recoverTo {
@@ -225,6 +225,9 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 				f.deduplicated.Add(1)
 				continue
 			}
+		}
+		if marked == nil {
+			marked = herald.WithLabels(ctx, map[string]string{FlowLabel: name})
 		}
 		if err := f.call(herald.WithCause(marked, e), e); err != nil {
 			if i > 0 {

@@ -204,6 +204,58 @@ func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
 	}
 }
 
+// A flow whose reaction copies the labels of the event it reacts to,
+// which another flow marked, still marks what it publishes as its own, and
+// after a crash passes over the events it had reacted to.
+func TestFlowMarksWhatItPublishesOverCopiedLabels(t *testing.T) {
+	e := newMemEnv(t)
+	refs := messages(3)
+	upstream := herald.WithLabels(context.Background(), map[string]string{projection.FlowLabel: "upstream", "tenant": "acme"})
+	var sent []herald.Event
+	for i := range 6 {
+		s, err := e.publisher.Publish(upstream, herald.Event{Aggregate: refs[i%3], Name: "sent", Data: Sent{Text: "hey"}})
+		require.NoError(t, err)
+		sent = append(sent, s)
+	}
+	head := sent[len(sent)-1].Metadata.Position
+	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "relay"}
+	var runs atomic.Int64
+	relay := func() *projection.Flow {
+		f, err := projection.NewFlow(projection.FlowConfig{
+			Name: "relay", Store: e.store, Bus: e.bus, Checkpoints: checkpoints, Registry: e.registry, Retry: fastRetry,
+			Reactions: []projection.Reaction{projection.When(sentName,
+				func(ctx context.Context, ev herald.Event, _ Sent) error {
+					runs.Add(1)
+					_, err := e.publisher.Publish(ctx, herald.Event{Aggregate: ev.Aggregate, Name: "liked", Data: Liked{},
+						Metadata: herald.Metadata{Labels: ev.Metadata.Labels}})
+					return err
+				})},
+		})
+		require.NoError(t, err)
+		return f
+	}
+	checkpoints.lose.Store(true) // a crash right after the reactions
+	f := relay()
+	stop := run(t, f)
+	require.NoError(t, f.Wait(testCtx(t), head))
+	stop()
+	require.Equal(t, int64(6), runs.Load())
+	for _, like := range eventsNamed(t, e.store, likedName) {
+		assert.Equal(t, map[string]string{projection.FlowLabel: "relay", "tenant": "acme"}, like.Metadata.Labels)
+	}
+
+	checkpoints.lose.Store(false)
+	runs.Store(0)
+	f = relay()
+	run(t, f)
+	require.NoError(t, f.Wait(testCtx(t), head))
+	assert.Zero(t, runs.Load(), "every reaction had run")
+	s, err := f.Status(testCtx(t))
+	require.NoError(t, err)
+	assert.Equal(t, uint64(6), s.Deduplicated)
+	checkLikes(t, e.store)
+}
+
 // A reaction retried after its command stored its events runs the command
 // again; the repository derives the events' ids from the cause, so the
 // store acknowledges them without storing them twice.

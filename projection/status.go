@@ -59,7 +59,8 @@ type Status struct {
 	// Retried counts the handler calls that were retries.
 	Applied, Retried uint64
 	// Deduplicated counts, for a flow, the redelivered events it did not
-	// run again because the store holds events they caused.
+	// run again because the store holds events they caused that the flow
+	// published.
 	Deduplicated uint64
 	// LastError is the last error it met (a handler's, the store's, the
 	// model's), nil if none; LastErrorAt is when.
