@@ -1,7 +1,6 @@
 package boltstore
 
 import (
-	"bytes"
 	"fmt"
 	"runtime"
 	"slices"
@@ -9,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/batch"
 )
 
 // encode checks events on their own and encodes them into req. It is the
@@ -30,7 +29,7 @@ func (s *Store) encode(req *request, events []herald.Event) error {
 			req.now = time.Now().Round(0)
 		}
 	}
-	if err := checkUniqueIDs(events); err != nil {
+	if err := batch.CheckUniqueIDs(events, nil); err != nil {
 		return err
 	}
 	procs := runtime.GOMAXPROCS(0)
@@ -150,43 +149,4 @@ func checkNames(e *herald.Event) error {
 		}
 	}
 	return nil
-}
-
-// checkUniqueIDs returns an error matching herald.ErrInvalid when an id
-// appears twice in events.
-func checkUniqueIDs(events []herald.Event) error {
-	const small = 16
-	if idsIncrease(events) {
-		return nil
-	}
-	if len(events) <= small {
-		for i := 1; i < len(events); i++ {
-			for j := range i {
-				if events[i].ID == events[j].ID {
-					return fmt.Errorf("event %d: id %s appears twice in the batch: %w", i, events[i].ID, herald.ErrInvalid)
-				}
-			}
-		}
-		return nil
-	}
-	seen := make(map[uuid.UUID]struct{}, len(events))
-	for i := range events {
-		id := events[i].ID
-		if _, dup := seen[id]; dup {
-			return fmt.Errorf("event %d: id %s appears twice in the batch: %w", i, id, herald.ErrInvalid)
-		}
-		seen[id] = struct{}{}
-	}
-	return nil
-}
-
-// idsIncrease reports whether each event's id is greater than the one
-// before, as those a publisher makes are: then no two are equal.
-func idsIncrease(events []herald.Event) bool {
-	for i := 1; i < len(events); i++ {
-		if bytes.Compare(events[i-1].ID[:], events[i].ID[:]) >= 0 {
-			return false
-		}
-	}
-	return true
 }

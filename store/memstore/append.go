@@ -1,13 +1,13 @@
 package memstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/batch"
 )
 
 // maxScratch is the size above which the maps used to validate a batch are
@@ -61,7 +61,10 @@ func (s *Store) checkBatch(events []herald.Event) (allStored bool, err error) {
 	if len(events) > 1 {
 		defer s.resetScratch()
 	}
-	if err := s.checkUniqueIDs(events); err != nil {
+	if s.batchIDs == nil {
+		s.batchIDs = make(map[uuid.UUID]struct{})
+	}
+	if err := batch.CheckUniqueIDs(events, s.batchIDs); err != nil {
 		return false, err
 	}
 	switch n, first := s.storedIDs(events); {
@@ -72,37 +75,6 @@ func (s *Store) checkBatch(events []herald.Event) (allStored bool, err error) {
 			first, events[first].ID, herald.ErrDuplicate)
 	}
 	return false, s.checkRevisions(events)
-}
-
-// checkUniqueIDs returns an error matching herald.ErrInvalid when an id
-// appears twice in the batch. Ids in increasing order, as a publisher
-// makes them, are unique without a look at the scratch map.
-func (s *Store) checkUniqueIDs(events []herald.Event) error {
-	if len(events) < 2 || idsIncrease(events) {
-		return nil
-	}
-	if s.batchIDs == nil {
-		s.batchIDs = make(map[uuid.UUID]struct{}, len(events))
-	}
-	for i := range events {
-		id := events[i].ID
-		if _, seen := s.batchIDs[id]; seen {
-			return fmt.Errorf("event %d: id %s appears twice in the batch: %w", i, id, herald.ErrInvalid)
-		}
-		s.batchIDs[id] = struct{}{}
-	}
-	return nil
-}
-
-// idsIncrease reports whether each event's id is greater than the one
-// before.
-func idsIncrease(events []herald.Event) bool {
-	for i := 1; i < len(events); i++ {
-		if bytes.Compare(events[i-1].ID[:], events[i].ID[:]) >= 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // storedIDs counts the events of the batch whose ids are stored, and
