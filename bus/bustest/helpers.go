@@ -69,17 +69,6 @@ func ids(events []herald.Event) []uuid.UUID {
 	return out
 }
 
-// withoutFences returns events without the fences, in order.
-func withoutFences(events []herald.Event) []herald.Event {
-	var out []herald.Event
-	for i := range events {
-		if !isFence(&events[i]) {
-			out = append(out, events[i])
-		}
-	}
-	return out
-}
-
 // gate holds handlers until the case opens it. The suite opens every gate
 // when a case ends, so no handler stays blocked.
 type gate struct {

@@ -55,9 +55,6 @@ type counters struct {
 	deadLettered atomic.Uint64
 }
 
-// finished counts the events delivered or dead-lettered.
-func (c *counters) finished() uint64 { return c.delivered.Load() + c.deadLettered.Load() }
-
 func newLane(limit int) *lane {
 	return &lane{limit: limit, ready: make(chan struct{}, 1)}
 }

@@ -71,9 +71,8 @@ func (w *writer) markDelivered(marks []posRange) error {
 		return nil
 	}
 	type change struct {
-		del     []byte
-		puts    []posRange
-		replace bool
+		del  []byte
+		puts []posRange
 	}
 	var changes []change
 	c := w.b.outbox.Cursor()

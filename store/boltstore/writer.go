@@ -221,8 +221,8 @@ func streamHead(streams *bolt.Bucket, ref *herald.AggregateRef, buf []byte) (uin
 	n := len(prefix)
 	seek := binary.BigEndian.AppendUint64(prefix, math.MaxUint64)
 	c := streams.Cursor()
-	k, v := c.Seek(seek)
-	if k == nil {
+	var k, v []byte
+	if k, _ = c.Seek(seek); k == nil {
 		k, v = c.Last()
 	} else {
 		k, v = c.Prev()
