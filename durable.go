@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/herald-go/herald/internal/live"
 )
 
 // Defaults of a DurableConfig.
@@ -109,7 +111,7 @@ type Durable struct {
 	stopOnce sync.Once
 	done     chan struct{}
 
-	live liveBuffer
+	live *live.Buffer[Event]
 
 	position   atomic.Uint64 // the last position handled or passed
 	checkpoint atomic.Uint64 // the last position saved
@@ -226,11 +228,11 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 	if d.every == 0 {
 		d.every = DefaultCheckpointEvery
 	}
-	d.live.ready = make(chan struct{}, 1)
-	d.live.limit = cfg.LiveBuffer
-	if d.live.limit == 0 {
-		d.live.limit = DefaultLiveBuffer
+	limit := cfg.LiveBuffer
+	if limit == 0 {
+		limit = DefaultLiveBuffer
 	}
+	d.live = live.NewBuffer[Event](limit)
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
@@ -307,7 +309,7 @@ func (d *Durable) Info() DurableInfo {
 // for the goroutine and never blocks.
 func (d *Durable) offer(_ context.Context, e Event) error {
 	if e.Metadata.Position != 0 {
-		d.live.offer(&e)
+		d.live.Offer(&e)
 	}
 	return nil
 }
@@ -354,7 +356,7 @@ func (d *Durable) run() {
 // catchUp handles every event of the log after the current position, up
 // to the head as it is when the read begins.
 func (d *Durable) catchUp() error {
-	d.live.reset() // what it holds, the read finds in the store
+	d.live.Reset() // what it holds, the read finds in the store
 	last := d.position.Load()
 	n := 0
 	// cur holds the event being handled: one variable for the whole read,
@@ -402,7 +404,7 @@ func (d *Durable) follow() bool {
 	var batch []Event
 	for {
 		var overflow bool
-		batch, overflow = d.live.take(batch)
+		batch, overflow = d.live.Take(batch)
 		if overflow {
 			return true
 		}
@@ -437,7 +439,7 @@ func (d *Durable) follow() bool {
 			continue
 		}
 		select {
-		case <-d.live.ready:
+		case <-d.live.Ready():
 		case <-tick:
 			return true
 		case <-d.stopping:
@@ -567,54 +569,4 @@ func (d *Durable) noteError(err error) {
 	d.mu.Lock()
 	d.lastErr, d.lastErrAt = err, now
 	d.mu.Unlock()
-}
-
-// liveBuffer holds the events the bus brought until the goroutine takes
-// them. When it is full it drops what comes and remembers that it did.
-type liveBuffer struct {
-	mu       sync.Mutex
-	items    []Event
-	limit    int
-	overflow bool
-	// ready holds a token when the buffer went from empty to not empty.
-	ready chan struct{}
-}
-
-func (b *liveBuffer) offer(e *Event) {
-	b.mu.Lock()
-	wake := len(b.items) == 0 && !b.overflow
-	if len(b.items) < b.limit {
-		b.items = append(b.items, *e)
-	} else {
-		b.overflow = true
-	}
-	b.mu.Unlock()
-	if wake {
-		select {
-		case b.ready <- struct{}{}:
-		default:
-		}
-	}
-}
-
-// take returns what is buffered, leaving spare as the buffer, and whether
-// events were dropped since the last reset.
-func (b *liveBuffer) take(spare []Event) ([]Event, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.overflow {
-		return spare[:0], true
-	}
-	batch := b.items
-	b.items = spare[:0]
-	return batch, false
-}
-
-// reset drops what is buffered and forgets an overflow.
-func (b *liveBuffer) reset() {
-	b.mu.Lock()
-	clear(b.items)
-	b.items = b.items[:0]
-	b.overflow = false
-	b.mu.Unlock()
 }

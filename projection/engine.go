@@ -101,7 +101,7 @@ func newSettings(name string, store herald.Store, bus herald.Bus, retry herald.R
 type engine struct {
 	settings
 	ops  consumer
-	live *liveBuffer
+	live liveBuffer
 	free chan []herald.Event // batches to reuse
 
 	position         atomic.Uint64 // the last position applied or passed
@@ -481,7 +481,7 @@ type readBatch struct {
 // decodes the next batches while the current one is applied.
 func (e *engine) catchUp(ctx context.Context, h *runHandle) error {
 	e.following.Store(false)
-	e.live.reset() // what it held, the read finds in the store
+	e.live.Reset() // what it held, the read finds in the store
 	rctx, cancel := context.WithCancel(ctx)
 	batches := make(chan readBatch, 1)
 	go e.read(rctx, e.position.Load(), batches)
@@ -611,7 +611,7 @@ func (e *engine) follow(ctx context.Context, h *runHandle) error {
 			continue
 		}
 		select {
-		case <-e.live.ready:
+		case <-e.live.Ready():
 		case <-tick:
 			return nil
 		case c := <-h.cmds:

@@ -3,9 +3,9 @@ package projection
 import (
 	"context"
 	"slices"
-	"sync"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/live"
 )
 
 // liveBuffer holds the events the bus brought until the consumer's
@@ -13,58 +13,32 @@ import (
 // what comes and remembers that it did, and the consumer reads the store
 // instead.
 type liveBuffer struct {
-	mu       sync.Mutex
-	items    []herald.Event
-	limit    int
-	overflow bool
-	// ready holds a token when events came since the last take.
-	ready chan struct{}
+	*live.Buffer[herald.Event]
 }
 
-func newLiveBuffer(limit int) *liveBuffer {
-	return &liveBuffer{limit: limit, ready: make(chan struct{}, 1)}
+func newLiveBuffer(limit int) liveBuffer {
+	return liveBuffer{live.NewBuffer[herald.Event](limit)}
 }
 
 // handle is the handler of the bus subscription: it buffers stored events
 // and returns at once.
-func (b *liveBuffer) handle(_ context.Context, e herald.Event) error {
-	if e.Metadata.Position == 0 {
-		return nil
-	}
-	b.mu.Lock()
-	wake := len(b.items) == 0 && !b.overflow
-	if len(b.items) < b.limit {
-		b.items = append(b.items, e)
-	} else {
-		b.overflow = true
-	}
-	b.mu.Unlock()
-	if wake {
-		select {
-		case b.ready <- struct{}{}:
-		default:
-		}
+func (b liveBuffer) handle(_ context.Context, e herald.Event) error {
+	if e.Metadata.Position != 0 {
+		b.Offer(&e)
 	}
 	return nil
 }
 
 // take returns what is buffered in position order, leaving spare as the
 // buffer, and whether events were dropped since the last reset.
-func (b *liveBuffer) take(spare []herald.Event) ([]herald.Event, bool) {
-	b.mu.Lock()
-	if b.overflow {
-		b.mu.Unlock()
-		return spare[:0], true
-	}
-	batch := b.items
-	b.items = spare[:0]
-	b.mu.Unlock()
+func (b liveBuffer) take(spare []herald.Event) ([]herald.Event, bool) {
+	batch, overflow := b.Take(spare)
 	// Concurrent publishers hand their events to the bus in any order;
 	// sorting the batch mends most of it without reading the store.
 	if !slices.IsSortedFunc(batch, byPosition) {
 		slices.SortFunc(batch, byPosition)
 	}
-	return batch, false
+	return batch, overflow
 }
 
 func byPosition(a, b herald.Event) int {
@@ -75,14 +49,4 @@ func byPosition(a, b herald.Event) int {
 		return 1
 	}
 	return 0
-}
-
-// reset drops what is buffered and forgets an overflow: the store holds
-// it all.
-func (b *liveBuffer) reset() {
-	b.mu.Lock()
-	clear(b.items)
-	b.items = b.items[:0]
-	b.overflow = false
-	b.mu.Unlock()
 }
