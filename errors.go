@@ -30,17 +30,19 @@ var (
 )
 
 // ConflictError is the detail of ErrConflict: the aggregate, the revision the
-// writer expected it to be at, and the revision it is at.
+// writer expected it to be at (one less than the revision its event asked
+// for), and the revision it is at.
 type ConflictError struct {
 	Aggregate AggregateRef
 	Expected  uint64
 	Actual    uint64
 }
 
-// Error describes the conflict.
+// Error describes the conflict in the writer's terms: the revision its
+// event asked for, and the revision the aggregate is at.
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("herald: conflict on %s: expected revision %d, actual %d",
-		e.Aggregate, e.Expected, e.Actual)
+	return fmt.Sprintf("herald: conflict on %s: an event asked for revision %d, but the aggregate is at revision %d (its next event is revision %d)",
+		e.Aggregate, e.Expected+1, e.Actual, e.Actual+1)
 }
 
 // Is makes errors.Is(err, ErrConflict) true for a *ConflictError.

@@ -1,9 +1,13 @@
 package herald
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Event types, the envelope's "type" field. An event whose Type is empty is
@@ -115,15 +119,20 @@ func (r AggregateRef) String() string {
 }
 
 // Check reports what makes r unfit to name an aggregate: an empty context
-// or aggregate name, or a nil id. The error is a *ValidationError naming
-// the envelope field.
+// or aggregate name, a name with a dot (full event names join the names
+// with dots, so a dot in one would make two events' names one), or a nil
+// id. The error is a *ValidationError naming the envelope field.
 func (r AggregateRef) Check() error {
 	var field, reason string
 	switch {
 	case r.Context == "":
 		field, reason = "context.name", "is empty"
+	case strings.IndexByte(r.Context, '.') >= 0:
+		field, reason = "context.name", fmt.Sprintf("%s contains a dot", excerpt.Quote(r.Context))
 	case r.Name == "":
 		field, reason = "aggregate.name", "is empty"
+	case strings.IndexByte(r.Name, '.') >= 0:
+		field, reason = "aggregate.name", fmt.Sprintf("%s contains a dot", excerpt.Quote(r.Name))
 	case r.ID == uuid.Nil:
 		field, reason = "aggregate.id", "is the nil uuid"
 	default:
@@ -133,9 +142,9 @@ func (r AggregateRef) Check() error {
 }
 
 // CheckEnvelope reports what makes e unfit to store: an empty context,
-// aggregate or event name, or a nil aggregate or event id. The error is a
-// *ValidationError naming the field. Stores call it on every event they
-// append.
+// aggregate or event name, a dot in one of them, or a nil aggregate or
+// event id. The error is a *ValidationError naming the field. Stores call
+// it on every event they append.
 func CheckEnvelope(e *Event) error {
 	var field, reason string
 	if err := e.Aggregate.Check(); err != nil {
@@ -143,6 +152,8 @@ func CheckEnvelope(e *Event) error {
 		field, reason = ve.Field, ve.Reason
 	} else if e.Name == "" {
 		field, reason = "name", "is empty"
+	} else if strings.IndexByte(e.Name, '.') >= 0 {
+		field, reason = "name", fmt.Sprintf("%s contains a dot", excerpt.Quote(e.Name))
 	} else if e.ID == uuid.Nil {
 		field, reason = "id", "is the nil uuid"
 	} else {

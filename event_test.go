@@ -66,6 +66,9 @@ func TestCheckEnvelope(t *testing.T) {
 		{"no name", func(e *herald.Event) { e.Name = "" }, "name", "is empty"},
 		{"nil aggregate id", func(e *herald.Event) { e.Aggregate.ID = uuid.Nil }, "aggregate.id", "is the nil uuid"},
 		{"nil id", func(e *herald.Event) { e.ID = uuid.Nil }, "id", "is the nil uuid"},
+		{"dotted context", func(e *herald.Event) { e.Aggregate.Context = "a.b" }, "context.name", `"a.b" contains a dot`},
+		{"dotted aggregate name", func(e *herald.Event) { e.Aggregate.Name = "b.c" }, "aggregate.name", `"b.c" contains a dot`},
+		{"dotted name", func(e *herald.Event) { e.Name = "c.d" }, "name", `"c.d" contains a dot`},
 		{"nothing set names the context first", func(e *herald.Event) { *e = herald.Event{} }, "context.name", "is empty"},
 		{"only user and metadata missing", func(e *herald.Event) {
 			e.User, e.Data, e.Type, e.Metadata = nil, nil, "", herald.Metadata{}

@@ -234,6 +234,42 @@ func TestPublishConflictNamesTheRevisions(t *testing.T) {
 	assert.Equal(t, herald.ConflictError{Aggregate: ref, Expected: 0, Actual: 1}, *conflict)
 }
 
+func TestConflictSaysWhatTheCallerAskedFor(t *testing.T) {
+	f := newFixture(t)
+	ref := messageRef()
+	early := sentEvent(ref, "early")
+	early.Metadata.Revision = 5
+	_, err := f.publisher.Publish(context.Background(), early)
+	require.ErrorIs(t, err, herald.ErrConflict)
+	assert.Contains(t, err.Error(), "an event asked for revision 5, but the aggregate is at revision 0 (its next event is revision 1)")
+}
+
+// Names are joined with dots into full names, counted per full name and
+// filtered by it: a dot inside one would make different events one name.
+func TestPublishRefusesDotsInNames(t *testing.T) {
+	f := newFixture(t)
+	id := uuid.New()
+	for _, tc := range []struct {
+		ref   herald.AggregateRef
+		name  string
+		field string
+	}{
+		{herald.AggregateRef{Context: "a", Name: "b.c", ID: id}, "d", "aggregate.name"},
+		{herald.AggregateRef{Context: "a.b", Name: "c", ID: id}, "d", "context.name"},
+		{herald.AggregateRef{Context: "a", Name: "b", ID: id}, "c.d", "name"},
+	} {
+		_, err := f.publisher.Publish(context.Background(), herald.Event{Aggregate: tc.ref, Name: tc.name})
+		require.ErrorIs(t, err, herald.ErrInvalid)
+		var ve *herald.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, tc.field, ve.Field)
+		assert.Contains(t, ve.Reason, "contains a dot")
+	}
+	stats, err := f.store.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, stats.Events, "nothing is stored")
+}
+
 func TestStrictRegistryRejectsUndefinedEvents(t *testing.T) {
 	f := newFixture(t)
 	ad := herald.Event{Aggregate: messageRef(), Name: "typed", Data: map[string]any{"x": 1}}

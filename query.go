@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"iter"
+	"time"
 )
 
 // PreparedQuery is a Query checked and compiled, ready for a store to run.
@@ -35,7 +36,8 @@ func (q Query) Prepare() (*PreparedQuery, error) {
 		q.Top = DefaultTop
 	}
 	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
-		return nil, fmt.Errorf("%w: query since %s is after until %s", ErrInvalid, q.Since, q.Until)
+		return nil, fmt.Errorf("%w: query since %s is after until %s", ErrInvalid,
+			q.Since.Format(time.RFC3339Nano), q.Until.Format(time.RFC3339Nano))
 	}
 	p := &PreparedQuery{Query: q, names: names}
 	if q.Cursor != "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/batch"
+	"github.com/herald-go/herald/internal/jsoncheck"
 )
 
 // maxScratch is the size above which the maps used to validate a batch are
@@ -18,7 +19,8 @@ const maxScratch = 4096
 // Append stores events atomically, all or none, as herald.Store describes.
 // It writes each event's position, its revision and, when the event has
 // none, the current time as its timestamp into events in place. The whole
-// batch is checked before anything changes: an invalid envelope or an id
+// batch is checked before anything changes: an invalid envelope, data that
+// does not encode as JSON (what a store that encodes events refuses) or an id
 // that appears twice in the batch is an error matching herald.ErrInvalid, a
 // wrong revision a *herald.ConflictError, an id stored before (while others
 // of the batch are not) herald.ErrDuplicate. A batch whose ids are all
@@ -28,7 +30,7 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 		return fmt.Errorf("memstore: append: %w", err)
 	}
 	for i := range events {
-		if err := herald.CheckEnvelope(&events[i]); err != nil {
+		if err := checkEvent(&events[i]); err != nil {
 			return fmt.Errorf("memstore: append: event %d: %w", i, err)
 		}
 	}
@@ -49,6 +51,19 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 		return nil
 	}
 	s.commit(events)
+	return nil
+}
+
+// checkEvent reports what makes e unfit to store: its envelope, or data
+// that does not encode as JSON, which a store that encodes events would
+// refuse too.
+func checkEvent(e *herald.Event) error {
+	if err := herald.CheckEnvelope(e); err != nil {
+		return err
+	}
+	if err := jsoncheck.Check(e.Data); err != nil {
+		return &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
+	}
 	return nil
 }
 

@@ -138,22 +138,36 @@ func (s suite) testAtomicBatch(t *testing.T) {
 
 func badBatches() []badBatch {
 	invalid := func(field string, spoil func(e *herald.Event)) badBatch {
-		return badBatch{
-			name: "invalid " + field,
-			make: func(stored herald.Event) []herald.Event {
-				bad := event(stored.Aggregate, "x", 9)
-				spoil(&bad)
-				return []herald.Event{event(stored.Aggregate, "x", 8), bad}
-			},
-			check: func(t *testing.T, err error) { assertInvalid(t, err, field) },
-		}
+		return spoiled("invalid "+field, field, spoil)
 	}
-	return []badBatch{
+	return append([]badBatch{
 		invalid("context.name", func(e *herald.Event) { e.Aggregate.Context = "" }),
 		invalid("aggregate.name", func(e *herald.Event) { e.Aggregate.Name = "" }),
 		invalid("name", func(e *herald.Event) { e.Name = "" }),
 		invalid("aggregate.id", func(e *herald.Event) { e.Aggregate.ID = uuid.Nil }),
 		invalid("id", func(e *herald.Event) { e.ID = uuid.Nil }),
+		spoiled("dotted context.name", "context.name", func(e *herald.Event) { e.Aggregate.Context = "a.b" }),
+		spoiled("dotted aggregate.name", "aggregate.name", func(e *herald.Event) { e.Aggregate.Name = "b.c" }),
+		spoiled("dotted name", "name", func(e *herald.Event) { e.Name = "c.d" }),
+	}, append(unencodableBatches(), otherBadBatches()...)...)
+}
+
+// spoiled is a batch whose second event spoil makes invalid in field.
+func spoiled(name, field string, spoil func(e *herald.Event)) badBatch {
+	return badBatch{
+		name: name,
+		make: func(stored herald.Event) []herald.Event {
+			bad := event(stored.Aggregate, "x", 9)
+			spoil(&bad)
+			return []herald.Event{event(stored.Aggregate, "x", 8), bad}
+		},
+		check: func(t *testing.T, err error) { assertInvalid(t, err, field) },
+	}
+}
+
+// otherBadBatches are batches that conflict or repeat ids.
+func otherBadBatches() []badBatch {
+	return []badBatch{
 		{
 			name: "conflict",
 			make: func(stored herald.Event) []herald.Event {

@@ -11,7 +11,6 @@ func (s suite) statsCases() []testCase {
 	return []testCase{
 		{"Empty", s.testStatsEmpty},
 		{"Counts", s.testStatsCounts},
-		{"DottedNames", s.testStatsDottedNames},
 	}
 }
 
@@ -46,12 +45,4 @@ func (s suite) testStatsCounts(t *testing.T) {
 
 	assert.NoError(t, st.Append(t.Context(), unstored(last)))
 	assert.Equal(t, want, stats(t, st), "after appending a stored batch again")
-}
-
-// testStatsDottedNames counts by full name: parts with dots that spell the
-// same full name add up.
-func (s suite) testStatsDottedNames(t *testing.T) {
-	st := s.newStore(t)
-	Append(t, st, event(NewRef("a.b", "c"), "d", 0), event(NewRef("a", "b.c"), "d", 0))
-	assert.Equal(t, map[string]uint64{"a.b.c.d": 2}, stats(t, st).Counts)
 }
