@@ -1,7 +1,11 @@
 package herald
 
 import (
+	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Aggregate is implemented by every type that embeds AggregateBase.
@@ -35,8 +39,12 @@ type AggregateBase struct {
 	ref      AggregateRef
 	revision uint64
 	stored   uint64
+	owner    string
 	pending  []Event
 	appliers map[string]func(*Event) error
+	// setup is what went wrong registering appliers, returned by every
+	// Publish and by the Repository's loads.
+	setup error
 }
 
 func (b *AggregateBase) aggregateBase() *AggregateBase { return b }
@@ -54,11 +62,18 @@ func (b *AggregateBase) Pending() []Event { return append([]Event(nil), b.pendin
 
 // Apply registers how the event name changes the state of a: fn receives
 // its data as a T. Register every event an aggregate publishes, typically in
-// the function that creates it.
-func Apply[T any](a Aggregate, name string, fn func(data T)) {
-	b := a.aggregateBase()
-	if b.appliers == nil {
-		b.appliers = make(map[string]func(*Event) error)
+// the function that creates it. A nil or nil-pointer aggregate, an empty
+// name or one with a dot, TransferredOwnership (which AggregateBase
+// applies itself), a nil fn, or a second applier for one name is an error
+// matching ErrInvalid; the aggregate then also refuses to publish and a
+// Repository to load it, so a mistake ignored here is not silent.
+func Apply[T any](a Aggregate, name string, fn func(data T)) error {
+	b, err := baseOf(a)
+	if err != nil {
+		return fmt.Errorf("herald: apply %q: %w", name, err)
+	}
+	if err := b.register(name, fn == nil); err != nil {
+		return err
 	}
 	b.appliers[name] = func(e *Event) error {
 		data, err := DataAs[T](e)
@@ -68,6 +83,50 @@ func Apply[T any](a Aggregate, name string, fn func(data T)) {
 		fn(data)
 		return nil
 	}
+	return nil
+}
+
+// register checks that an applier for name may be registered, and makes
+// room for it; what it refuses it also keeps in b.setup.
+func (b *AggregateBase) register(name string, nilFn bool) error {
+	var reason string
+	switch _, taken := b.appliers[name]; {
+	case name == "":
+		reason = "the event name is empty"
+	case strings.IndexByte(name, '.') >= 0:
+		reason = "the event name contains a dot"
+	case name == TransferredOwnership:
+		reason = "the aggregate applies it itself"
+	case nilFn:
+		reason = "the function is nil"
+	case taken:
+		reason = "an applier for it is registered already"
+	default:
+		if b.appliers == nil {
+			b.appliers = make(map[string]func(*Event) error)
+		}
+		return nil
+	}
+	err := fmt.Errorf("%w: apply %s: %s", ErrInvalid, excerpt.Quote(name), reason)
+	b.setup = errors.Join(b.setup, err)
+	return err
+}
+
+// baseOf returns a's AggregateBase, or an error for a nil aggregate,
+// including a nil pointer to a type that embeds AggregateBase.
+func baseOf(a Aggregate) (b *AggregateBase, err error) {
+	defer func() {
+		if recover() != nil {
+			b, err = nil, fmt.Errorf("%w: the aggregate is a nil pointer", ErrInvalid)
+		}
+	}()
+	if a == nil {
+		return nil, fmt.Errorf("%w: the aggregate is nil", ErrInvalid)
+	}
+	if b = a.aggregateBase(); b == nil {
+		return nil, fmt.Errorf("%w: the aggregate is a nil pointer", ErrInvalid)
+	}
+	return b, nil
 }
 
 // Publish records the event name with data at the aggregate's next revision
@@ -75,6 +134,12 @@ func Apply[T any](a Aggregate, name string, fn func(data T)) {
 // aggregate is saved. An unknown event or data of the wrong type is an error,
 // and then nothing is recorded.
 func (b *AggregateBase) Publish(name string, data any) error {
+	if b == nil {
+		return fmt.Errorf("%w: publish %q: the aggregate is a nil pointer", ErrInvalid, name)
+	}
+	if b.setup != nil {
+		return fmt.Errorf("herald: publish %q: the aggregate's appliers: %w", name, b.setup)
+	}
 	if b.ref.Name == "" {
 		return fmt.Errorf("%w: publish %q: the aggregate has no identity; load it through a Repository", ErrInvalid, name)
 	}
@@ -87,8 +152,12 @@ func (b *AggregateBase) Publish(name string, data any) error {
 	return nil
 }
 
-// apply runs the applier of e and advances the revision.
+// apply runs the applier of e and advances the revision. The first event
+// stored names the owner, and a TransferredOwnership event a new one.
 func (b *AggregateBase) apply(e *Event) (err error) {
+	if e.Name == TransferredOwnership {
+		return b.transfer(e)
+	}
 	fn, ok := b.appliers[e.Name]
 	if !ok {
 		return &ValidationError{Event: e.FullName(), Field: "name", Reason: "has no applier registered with herald.Apply"}
@@ -101,6 +170,19 @@ func (b *AggregateBase) apply(e *Event) (err error) {
 	if err := fn(e); err != nil {
 		return err
 	}
+	if b.revision == 0 && e.Metadata.Authorization != nil {
+		b.owner = e.Metadata.Authorization.Owner
+	}
 	b.revision = e.Metadata.Revision
+	return nil
+}
+
+// transfer applies a TransferredOwnership event.
+func (b *AggregateBase) transfer(e *Event) error {
+	t, err := DataAs[OwnershipTransferred](e)
+	if err != nil {
+		return err
+	}
+	b.owner, b.revision = t.To, e.Metadata.Revision
 	return nil
 }

@@ -168,23 +168,38 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 	_, err := repo.Use(context.Background(), ref, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 
-	command := herald.WithCausationID(context.Background(), uuid.New())
+	id := uuid.New()
 	like := func(m *Message) error { return m.Like("jane") }
-	_, err = repo.Use(command, ref, like)
+	_, err = repo.Use(herald.WithCommandID(context.Background(), id), ref, like)
 	require.NoError(t, err)
-	_, err = repo.Use(command, ref, like)
-	require.NoError(t, err, "the second save is acknowledged")
+	_, err = repo.Use(herald.WithCommandID(context.Background(), id), ref, like)
+	require.NoError(t, err, "running the command again is acknowledged")
 
 	m, err := repo.Load(context.Background(), ref)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"jane"}, m.Likes)
 	assert.Len(t, f.stored(t), 2)
 
-	_, err = repo.Use(herald.WithCausationID(context.Background(), uuid.New()), ref, like)
+	_, err = repo.Use(herald.WithCommandID(context.Background(), uuid.New()), ref, like)
 	require.NoError(t, err)
 	m, err = repo.Load(context.Background(), ref)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"jane", "jane"}, m.Likes, "another command is stored")
+
+	twice := herald.WithCommandID(context.Background(), uuid.New())
+	_, err = repo.Use(twice, ref, like)
+	require.NoError(t, err)
+	_, err = repo.Use(twice, ref, like)
+	require.NoError(t, err)
+	m, err = repo.Load(context.Background(), ref)
+	require.NoError(t, err)
+	assert.Len(t, m.Likes, 4, "a command that saves an aggregate twice stores both saves")
+
+	_, err = repo.Use(herald.WithCausationID(context.Background(), id), ref, like)
+	require.NoError(t, err)
+	m, err = repo.Load(context.Background(), ref)
+	require.NoError(t, err)
+	assert.Len(t, m.Likes, 5, "a causation id alone does not make a repeat")
 }
 
 func TestRepositorySnapshots(t *testing.T) {

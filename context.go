@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 )
@@ -17,25 +18,30 @@ type (
 )
 
 // WithUser returns a context whose published events are by user: it becomes
-// their User and, unless the event or its definition names another, the
-// owner in their authorization.
+// their User and, for an event published outside a Repository whose block
+// names no owner, its owner. Inside a handler it replaces the user of the
+// event being handled.
 func WithUser(ctx context.Context, user User) context.Context {
 	return context.WithValue(ctx, userKey{}, &user)
 }
 
-// UserFrom returns the user set by WithUser, or nil for anonymous.
+// UserFrom returns the user whose events ctx publishes: the one set by the
+// innermost WithUser or WithCause, the latter giving the user of the event
+// being handled; nil for anonymous.
 func UserFrom(ctx context.Context) *User {
 	u, _ := ctx.Value(userKey{}).(*User)
 	return u
 }
 
 // WithCause returns a context for handling e: events published with it get
-// e's id as their causation id and e's correlation id as theirs. Buses hand
+// e's id as their causation id, e's correlation id as theirs, and e's user
+// as theirs unless a WithUser inside it names another. Buses hand
 // every handler such a context (made by WithCause or CauseContexts), so
 // handlers need no code to carry the chain along.
 //
-// The context keeps the two ids by value, so events published with it are
-// caused right for as long as it is kept, even after the handler returned.
+// The context keeps the two ids and the user by value, so events published
+// with it are caused right for as long as it is kept, even after the
+// handler returned.
 // It refers to *e for CauseFrom; the caller keeps *e unchanged until the
 // handler returns.
 func WithCause(ctx context.Context, e *Event) context.Context {
@@ -71,20 +77,37 @@ func (c *CauseContexts) For(ctx context.Context, e *Event) context.Context {
 type causeCtx struct {
 	context.Context
 	event                  *Event
+	user                   *User
 	causation, correlation uuid.UUID
+	// command is the command the handler runs, made at its first save
+	// and dropped before each attempt (see command.go).
+	command atomic.Pointer[command]
 }
 
 // set makes c the context for handling e, with parent ctx.
 func (c *causeCtx) set(ctx context.Context, e *Event) {
-	*c = causeCtx{Context: ctx, event: e, causation: e.ID, correlation: e.Metadata.CorrelationID}
+	c.Context, c.event, c.user = ctx, e, e.User
+	c.causation, c.correlation = e.ID, e.Metadata.CorrelationID
 	if c.correlation == uuid.Nil {
 		c.correlation = e.ID
+	}
+	c.command.Store(nil)
+}
+
+// newAttempt makes the handler context ctx count its command's saves
+// anew, for another attempt at handling its event.
+func newAttempt(ctx context.Context) {
+	if c, ok := ctx.Value(causeKey{}).(*causeCtx); ok && c.command.Load() != nil {
+		c.command.Store(nil)
 	}
 }
 
 func (c *causeCtx) Value(key any) any {
-	if key == (causeKey{}) {
+	switch key {
+	case causeKey{}:
 		return c
+	case userKey{}:
+		return c.user
 	}
 	return c.Context.Value(key)
 }

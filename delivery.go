@@ -110,8 +110,11 @@ func (e *PanicError) Unwrap() error {
 
 // SafeHandle calls h.Handle(ctx, e) and returns what it returns, or a
 // *PanicError when it panics, so that no handler's panic escapes the bus
-// that calls it.
+// that calls it. Each call is one attempt at handling e: the commands the
+// handler runs with ctx count their saves from the first again (see
+// Repository.Save).
 func SafeHandle(ctx context.Context, h Handler, e Event) (err error) {
+	newAttempt(ctx)
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Value: r, Stack: debug.Stack()}

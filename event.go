@@ -78,14 +78,19 @@ type Metadata struct {
 	CorrelationID uuid.UUID
 	// Labels are small string tags used by queries and criteria.
 	Labels map[string]string
-	// Authorization says who may receive the event; nil means everyone.
+	// Authorization says who may receive the event. The publisher gives
+	// every event one; nil, as in an event decoded from JSON without an
+	// isAuthorized block, lets no one receive it.
 	Authorization *Authorization
 }
 
 // Authorization is wolkenkit's isAuthorized block: who may receive an event.
+// Events are private to their owner unless the block says otherwise.
 type Authorization struct {
-	// Owner is the id of the user who owns the event; the owner may always
-	// receive it.
+	// Owner is the id of the user who owns the event's aggregate (see
+	// AggregateBase.Owner), or of the user who published it when it was
+	// published outside a Repository; the owner may always receive it.
+	// Empty means the event has no owner, as one published anonymously.
 	Owner string
 	// ForAuthenticated lets every signed-in user receive the event.
 	ForAuthenticated bool
@@ -93,12 +98,16 @@ type Authorization struct {
 	ForPublic bool
 }
 
-// Allows reports whether user may receive an event carrying a. A nil
-// Authorization allows everyone; ForPublic allows everyone; ForAuthenticated
-// allows every signed-in user; the owner is always allowed. A nil user or a
-// user with an empty id is anonymous.
+// Allows reports whether user may receive an event carrying a. ForPublic
+// allows everyone; ForAuthenticated allows every signed-in user; the owner
+// is always allowed. A nil Authorization allows no one: an event that
+// carries none, such as one imported from JSON without the block, is not
+// public. A nil user or a user with an empty id is anonymous.
 func (a *Authorization) Allows(user *User) bool {
-	if a == nil || a.ForPublic {
+	if a == nil {
+		return false
+	}
+	if a.ForPublic {
 		return true
 	}
 	if user == nil || user.ID == "" {

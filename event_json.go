@@ -32,7 +32,8 @@ import (
 // always written, and so are the causation and correlation ids, as
 // lowercase uuids (the nil uuid when unset). Labels are written with their
 // keys sorted and left out when empty; isAuthorized is left out when
-// Authorization is nil, which means the event is public.
+// Authorization is nil, which means no one but a reader with a role may
+// receive the event.
 //
 // Data is encoded with encoding/json, and written as null when nil. A
 // json.RawMessage is embedded as it is, compacted; it must be valid JSON.

@@ -26,9 +26,9 @@ func TestAuthorizationAllows(t *testing.T) {
 		user *herald.User
 		want bool
 	}{
-		{"no block, anonymous", nil, anonymous, true},
-		{"no block, user without id", nil, noID, true},
-		{"no block, signed in", nil, john, true},
+		{"no block, anonymous", nil, anonymous, false},
+		{"no block, user without id", nil, noID, false},
+		{"no block, signed in", nil, john, false},
 		{"public, anonymous", ownedBy("jane.doe@example.com", false, true), anonymous, true},
 		{"public, user without id", ownedBy("jane.doe@example.com", false, true), noID, true},
 		{"public, other user", ownedBy("jane.doe@example.com", false, true), john, true},

@@ -147,26 +147,41 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 	}
 	defer p.leave()
 	batch := append([]Event(nil), events...)
-	if err := p.prepare(ctx, batch); err != nil {
+	s := p.newStamp(ctx)
+	if err := p.prepare(&s, batch); err != nil {
 		return err
 	}
-	if p.txStore != nil && len(batch) > 0 {
+	attached, _, err := p.attach(ctx, batch)
+	if err == nil && !attached {
+		return ErrNoTransaction
+	}
+	return err
+}
+
+// attach publishes batch, stamped and checked, with the transaction ctx
+// carries: it appends it inside the transaction when the store writes in
+// it (appended), else registers a hook that stores and delivers it when
+// ctx's Tx commits. attached is false, and nothing happens, when ctx
+// carries no transaction.
+func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, appended bool, err error) {
+	if len(batch) == 0 {
+		_, ok := TxFrom(ctx)
+		return ok, false, nil
+	}
+	if p.txStore != nil {
 		if err := p.busOpen(); err != nil {
-			return err
+			return true, false, err
 		}
 		appended, err := p.txStore.AppendInTx(ctx, batch, p.outbox != nil, p.afterCommit(ctx, batch))
-		if err != nil {
-			return err
-		}
-		if appended {
-			return nil
+		if err != nil || appended {
+			return true, appended, err
 		}
 	}
 	tx, ok := TxFrom(ctx)
 	if !ok {
-		return ErrNoTransaction
+		return false, false, nil
 	}
-	err := tx.OnCommit(func(ctx context.Context) error {
+	err = tx.OnCommit(func(ctx context.Context) error {
 		if err := p.enter(); err != nil {
 			return err
 		}
@@ -174,9 +189,32 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 		return p.deliverStored(ctx, batch)
 	})
 	if err != nil {
-		return fmt.Errorf("herald: publish after commit: %w", err)
+		return true, false, fmt.Errorf("herald: publish after commit: %w", err)
 	}
-	return nil
+	return true, false, nil
+}
+
+// saveAggregate publishes batch, the new events of one aggregate, as the
+// aggregate's owned by owner: with the transaction ctx carries, else now.
+// It stamps and checks batch in place, and reports whether the events
+// were made: stored (or found stored already), or attached to the
+// transaction.
+func (p *Publisher) saveAggregate(ctx context.Context, batch []Event, owner string) (made bool, err error) {
+	if err := p.enter(); err != nil {
+		return false, err
+	}
+	defer p.leave()
+	s := p.newStamp(ctx)
+	s.aggregate, s.owner = true, owner
+	if err := p.prepare(&s, batch); err != nil {
+		return false, err
+	}
+	attached, _, err := p.attach(ctx, batch)
+	if attached {
+		return err == nil, err
+	}
+	err = p.deliverStored(ctx, batch)
+	return batch[0].Metadata.Position != 0, err
 }
 
 // Close stops the publisher: calls after it return ErrClosed. It waits for
@@ -212,18 +250,15 @@ func (p *Publisher) publish(ctx context.Context, batch []Event) error {
 		return err
 	}
 	defer p.leave()
-	if err := p.prepare(ctx, batch); err != nil {
+	s := p.newStamp(ctx)
+	if err := p.prepare(&s, batch); err != nil {
 		return err
 	}
 	return p.deliverStored(ctx, batch)
 }
 
-// prepare stamps and checks batch in place.
-func (p *Publisher) prepare(ctx context.Context, batch []Event) error {
-	if len(batch) == 0 {
-		return nil
-	}
-	s := p.newStamp(ctx)
+// prepare stamps batch in place with s and checks it.
+func (p *Publisher) prepare(s *stamp, batch []Event) error {
 	var errs []error
 	for i := range batch {
 		e := &batch[i]

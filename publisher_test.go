@@ -299,8 +299,10 @@ func TestAuthorizationDefaults(t *testing.T) {
 		in   herald.Event
 		want *herald.Authorization
 	}{
-		{"anonymous ad hoc event is public", anonymous, adHoc, nil},
+		{"anonymous ad hoc event is no one's", anonymous, adHoc, &herald.Authorization{}},
 		{"a user's ad hoc event is the user's", jane, adHoc, &herald.Authorization{Owner: "jane"}},
+		{"a block without owner gets the user", jane, withAuthorization(adHoc, herald.Authorization{ForPublic: true}), &herald.Authorization{Owner: "jane", ForPublic: true}},
+		{"a block with an owner is kept", jane, withAuthorization(adHoc, herald.Authorization{Owner: "john"}), &herald.Authorization{Owner: "john"}},
 		{"the definition's default with the user as owner", jane, liked, &herald.Authorization{Owner: "jane", ForAuthenticated: true}},
 		{"the definition's default, anonymous", anonymous, liked, &herald.Authorization{ForAuthenticated: true}},
 	}
@@ -314,6 +316,11 @@ func TestAuthorizationDefaults(t *testing.T) {
 	def, ok := f.registry.Lookup("communication", "message", "liked")
 	require.True(t, ok)
 	assert.Empty(t, def.Authorization.Owner, "the definition's default is not changed")
+}
+
+func withAuthorization(e herald.Event, a herald.Authorization) herald.Event {
+	e.Metadata.Authorization = &a
+	return e
 }
 
 func TestClosedPublisherRefuses(t *testing.T) {

@@ -135,6 +135,9 @@ func (d *Definition) validate(options []DefineOption) error {
 }
 
 func (r *Registry) add(d *Definition) error {
+	if d.Name == TransferredOwnership {
+		return fmt.Errorf("%w: define %s: %q is the event every aggregate has for handing it to another owner", ErrInvalid, d.FullName(), TransferredOwnership)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := eventKey{d.Context, d.Aggregate, d.Name}
@@ -156,7 +159,12 @@ func (r *Registry) Lookup(context, aggregate, name string) (*Definition, bool) {
 	return d, ok
 }
 
+// lookup returns the definition of e, which for a TransferredOwnership
+// event every registry has, the nil one too.
 func (r *Registry) lookup(e *Event) *Definition {
+	if e.Name == TransferredOwnership {
+		return ownershipDefinition
+	}
 	if r == nil {
 		return nil
 	}

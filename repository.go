@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
-
-	"github.com/google/uuid"
 )
 
 // Snapshotter is implemented by aggregates that encode their own snapshots.
@@ -72,17 +69,30 @@ func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...
 // fresh, at revision 0.
 func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 	a := r.newAggregate()
+	b, err := baseOf(a)
+	if err != nil {
+		return a, fmt.Errorf("herald: load %s: the aggregate constructor: %w", ref, err)
+	}
+	if b.setup != nil {
+		return a, fmt.Errorf("herald: load %s: the aggregate's appliers: %w", ref, b.setup)
+	}
 	if err := ref.Check(); err != nil {
 		return a, err
 	}
-	b := a.aggregateBase()
 	b.ref = ref
 	if err := r.restoreSnapshot(ctx, a); err != nil {
 		return a, err
 	}
-	for e, err := range r.publisher.store.ReadStream(ctx, ref, b.revision+1, 0) {
+	// From a snapshot, the event it was taken at is read too, for the
+	// owner it carries; its effect is in the snapshot.
+	snapshotAt := b.revision
+	for e, err := range r.publisher.store.ReadStream(ctx, ref, max(snapshotAt, 1), 0) {
 		if err != nil {
 			return a, fmt.Errorf("herald: load %s: %w", ref, err)
+		}
+		if e.Metadata.Revision == snapshotAt {
+			b.owner = ownerOf(&e)
+			continue
 		}
 		if err := r.publisher.registry.Decode(&e); err != nil {
 			return a, err
@@ -121,30 +131,55 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 
 // Save stores the events a published since it was loaded, expecting the
 // aggregate still at the revision it was loaded at: if another writer was
-// first, it stores nothing and returns a *ConflictError.
+// first, it stores nothing and returns a *ConflictError. The events carry
+// the aggregate's owner (AggregateBase.Owner); the events of a new
+// aggregate make the user publishing them its owner.
 //
-// When ctx carries a cause (a handled event, or WithCausationID), the
-// events' ids are derived from the cause, the aggregate and their order, so
-// saving the same command's events again stores nothing new. Two different
-// commands on one aggregate for one cause need distinct causation ids.
+// When ctx carries a transaction (a Tx such as a UnitOfWork, or one the
+// store writes in, such as a bbolt transaction of a boltstore's file), the
+// events are published with it, as PublishBatchAfterCommit does: stored
+// and delivered when it commits, not at all when it rolls back. A
+// conflict then shows when the events are stored: at once inside a
+// store's own transaction, at the commit of a Tx.
+//
+// A save that repeats one already made stores nothing new: its events get
+// ids derived from the command that saves them (see WithCommandID and
+// WithConsumer for what identifies one), and the store acknowledges events
+// it holds already. A different command, even for the same cause, stores
+// its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
-	b := a.aggregateBase()
+	b, err := baseOf(a)
+	if err != nil {
+		return fmt.Errorf("herald: save: %w", err)
+	}
 	if len(b.pending) == 0 {
 		return nil
 	}
-	if causation, _ := causeIDs(ctx); causation != uuid.Nil {
+	cmd, n := commandOf(ctx), 0
+	if cmd != nil {
+		n = cmd.next(b.ref)
 		for i := range b.pending {
-			name := b.ref.String() + "#" + strconv.Itoa(i)
-			b.pending[i].ID = uuid.NewSHA1(causation, []byte(name))
+			b.pending[i].ID = cmd.eventID(b.ref, n, i)
 		}
 	}
-	stored, err := r.publisher.PublishBatch(ctx, b.pending)
+	owner := b.owner
+	if b.stored == 0 {
+		if u := UserFrom(ctx); u != nil {
+			owner = u.ID
+		}
+	}
+	batch := append([]Event(nil), b.pending...)
+	stored, err := r.publisher.saveAggregate(ctx, batch, owner)
+	if cmd != nil && stored {
+		cmd.saved(b.ref, n)
+	}
 	if err != nil {
 		return err
 	}
 	before := b.stored
 	b.pending = nil
-	b.stored = stored[len(stored)-1].Metadata.Revision
+	b.owner = ownerOf(&batch[len(batch)-1])
+	b.stored = batch[len(batch)-1].Metadata.Revision
 	b.revision = b.stored
 	r.snapshot(ctx, a, before)
 	return nil

@@ -23,9 +23,15 @@ type stamp struct {
 	labels      map[string]string // WithLabels's, shared by the events
 	causation   uuid.UUID
 	correlation uuid.UUID
+	// aggregate is set for the events of one aggregate a Repository
+	// saves: they carry owner, the aggregate's owner, whoever publishes.
+	aggregate bool
+	owner     string
 }
 
 func (p *Publisher) newStamp(ctx context.Context) stamp {
+	// UserFrom answers with the user of the event being handled when no
+	// WithUser inside the handler says otherwise.
 	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: UserFrom(ctx), labels: LabelsFrom(ctx)}
 	s.causation, s.correlation = causeIDs(ctx)
 	return s
@@ -82,29 +88,39 @@ func (s *stamp) timestamp(ms int64, made bool) time.Time {
 	return s.now
 }
 
-// authorizationFor returns e's authorization, else its definition's default,
-// with the publishing user as the owner where none is named. An anonymous
-// event with neither has none: it is public. A block it makes for an owner
-// is shared by the events that get the same one (see ownedBlocks).
+// authorizationFor returns e's authorization, else its definition's
+// default, else a block for its owner alone (wolkenkit's default). The
+// owner is the aggregate's for a Repository's events, else the one the
+// block names, else the publishing user; an anonymous event without an
+// owner is received by no one but readers with a role. A block it makes
+// for an owner is shared by the events that get the same one (see
+// ownedBlocks).
 func (s *stamp) authorizationFor(e *Event, def *Definition) *Authorization {
 	a := e.Metadata.Authorization
 	if a == nil && def != nil {
 		a = def.Authorization
 	}
-	owner := ""
-	if e.User != nil {
-		owner = e.User.ID
+	if a == nil {
+		a = &private
 	}
-	switch {
-	case a == nil && owner == "":
-		return nil
-	case a == nil:
-		return s.owned.get(&Authorization{}, owner)
-	case a.Owner == "" && owner != "":
-		return s.owned.get(a, owner)
+	if s.aggregate {
+		if t, ok := e.Data.(OwnershipTransferred); ok && e.Name == TransferredOwnership {
+			s.owner = t.To
+		}
+		if a.Owner == s.owner {
+			return a
+		}
+		return s.owned.get(a, s.owner)
+	}
+	if a.Owner == "" && e.User != nil && e.User.ID != "" {
+		return s.owned.get(a, e.User.ID)
 	}
 	return a
 }
+
+// private is the block of an event that grants nothing beyond its owner.
+// Blocks are never changed once published, so events share it.
+var private Authorization
 
 // ownedBlocks remembers the authorization block a publisher made last: a
 // base block with an owner filled in. Events are published in runs by one

@@ -92,7 +92,7 @@ func TestDefaultAuthenticatorIsAnonymous(t *testing.T) {
 	code, _ := e.status("ops", request{header: http.Header{"Authorization": {"Bearer x"}}, query: url.Values{"user": {"alice"}, "roles": {"operator"}}})
 	assert.Equal(t, http.StatusUnauthorized, code)
 
-	private := e.publish("alice", message("sent", Sent{Text: "mine"}))
+	private := e.publishAsIs("alice", message("sent", Sent{Text: "mine"}))
 	c := e.open("chat", request{header: http.Header{"Last-Event-Id": {"0"}}, query: url.Values{"user": {"alice"}}})
 	public := e.say("everyone's")
 	assert.Equal(t, pos(public), c.event().ID, "%s is alice's alone", pos(private))
@@ -129,15 +129,15 @@ func TestEachEventGoesOnlyWhereItsAuthorizationAllows(t *testing.T) {
 		req    request
 		sees   []string // the names of the events below it sees
 	}{
-		{"anonymous", "chat", as(""), []string{"public", "anonymous"}},
-		{"alice", "chat", as("alice"), []string{"alice's", "signed-in", "public", "anonymous"}},
-		{"bob", "chat", as("bob"), []string{"signed-in", "public", "anonymous", "bob's"}},
-		{"carol", "chat", as("carol"), []string{"signed-in", "public", "anonymous"}},
-		{"bob through a map", "mapped", as("bob"), []string{"signed-in", "public", "anonymous", "bob's"}},
-		{"anonymous through a map", "mapped", as(""), []string{"public", "anonymous"}},
-		{"bob through criteria", "narrowed", as("bob"), []string{"signed-in", "public", "anonymous", "bob's"}},
-		{"an operator tailing the log", "tail", as("olga", push.StreamListener), []string{"signed-in", "public", "anonymous"}},
-		{"a listener without a user", "tail", as("", push.StreamListener), []string{"public", "anonymous"}},
+		{"anonymous", "chat", as(""), []string{"public"}},
+		{"alice", "chat", as("alice"), []string{"alice's", "signed-in", "public"}},
+		{"bob", "chat", as("bob"), []string{"signed-in", "public", "bob's"}},
+		{"carol", "chat", as("carol"), []string{"signed-in", "public"}},
+		{"bob through a map", "mapped", as("bob"), []string{"signed-in", "public", "bob's"}},
+		{"anonymous through a map", "mapped", as(""), []string{"public"}},
+		{"bob through criteria", "narrowed", as("bob"), []string{"signed-in", "public", "bob's"}},
+		{"an operator tailing the log", "tail", as("olga", push.StreamListener), []string{"signed-in", "public"}},
+		{"a listener without a user", "tail", as("", push.StreamListener), []string{"public"}},
 	}
 	streams := make([]*sse, len(clients))
 	for i, c := range clients {
@@ -153,16 +153,16 @@ func TestEachEventGoesOnlyWhereItsAuthorizationAllows(t *testing.T) {
 		{"alice's", "alice", nil}, // the publisher makes alice its owner
 		{"signed-in", "alice", &herald.Authorization{ForAuthenticated: true}},
 		{"public", "alice", &herald.Authorization{ForPublic: true}},
-		{"anonymous", "", nil},
+		{"anonymous", "", nil}, // no one's: no one sees it
 		{"bob's", "bob", &herald.Authorization{Owner: "bob"}},
-		{"the end", "", nil},
+		{"the end", "", &herald.Authorization{ForPublic: true}},
 	}
 	ids := map[string]string{}
 	for _, p := range events {
 		ev := message("sent", Sent{Text: p.name})
 		ev.Metadata.Labels = map[string]string{"room": "a"}
 		ev.Metadata.Authorization = p.auth
-		ids[p.name] = pos(e.publish(p.user, ev))
+		ids[p.name] = pos(e.publishAsIs(p.user, ev))
 	}
 
 	for i, c := range clients {
@@ -188,7 +188,7 @@ func TestCriteriaCannotWiden(t *testing.T) {
 
 	private := message("sent", Sent{Text: "alice's"})
 	private.Metadata.CorrelationID = correlation
-	e.publish("alice", private)
+	e.publishAsIs("alice", private)
 	e.say("another correlation")
 	public := message("sent", Sent{Text: "public"})
 	public.Metadata.CorrelationID = correlation

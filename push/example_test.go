@@ -24,7 +24,15 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	publisher, err := herald.NewPublisher(store, bus)
+	// Events are their owner's alone unless their definition (or their
+	// publisher) says otherwise: these are for everyone.
+	registry := herald.NewRegistry()
+	_, err = herald.Define[map[string]string](registry, "communication", "message", "sent",
+		herald.DefaultAuthorization(herald.Authorization{ForPublic: true}))
+	if err != nil {
+		panic(err)
+	}
+	publisher, err := herald.NewPublisher(store, bus, herald.WithRegistry(registry))
 	if err != nil {
 		panic(err)
 	}

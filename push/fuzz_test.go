@@ -24,7 +24,7 @@ func FuzzRequest(f *testing.F) {
 		f.Add(seed[0], seed[1], seed[2])
 	}
 	e := newEnv(f, []push.Stream{chat}, push.WithHeartbeat(time.Millisecond))
-	private := e.publish("alice", message("sent", Sent{Text: "alice's"}))
+	private := e.publishAsIs("alice", message("sent", Sent{Text: "alice's"}))
 	public := e.say("public")
 	secret, err := private.MarshalJSON()
 	if err != nil {

@@ -92,8 +92,19 @@ func message(name string, data any) herald.Event {
 }
 
 // publish publishes ev, as user when user is not empty, and returns it as
-// stored.
+// stored. Without an authorization of its own, ev is public: the tests of
+// who receives what give theirs.
 func (e *env) publish(user string, ev herald.Event) herald.Event {
+	e.t.Helper()
+	if ev.Metadata.Authorization == nil {
+		ev.Metadata.Authorization = &herald.Authorization{ForPublic: true}
+	}
+	return e.publishAsIs(user, ev)
+}
+
+// publishAsIs publishes ev, as user when user is not empty, with the
+// publisher's defaults, and returns it as stored.
+func (e *env) publishAsIs(user string, ev herald.Event) herald.Event {
 	e.t.Helper()
 	ctx := context.Background()
 	if user != "" {
@@ -102,6 +113,12 @@ func (e *env) publish(user string, ev herald.Event) herald.Event {
 	stored, err := e.pub.Publish(ctx, ev)
 	require.NoError(e.t, err)
 	return stored
+}
+
+// withAuthorization returns ev with a as its authorization.
+func withAuthorization(ev herald.Event, a herald.Authorization) herald.Event {
+	ev.Metadata.Authorization = &a
+	return ev
 }
 
 // say publishes a public message sent with text.

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/push"
 )
 
@@ -87,7 +88,8 @@ func TestResumeHasNoGapNorDuplicate(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				if _, err := e.pub.Publish(t.Context(), message("sent", Sent{Text: fmt.Sprint(p, ":", i)})); err != nil {
+				ev := withAuthorization(message("sent", Sent{Text: fmt.Sprint(p, ":", i)}), herald.Authorization{ForPublic: true})
+				if _, err := e.pub.Publish(t.Context(), ev); err != nil {
 					t.Errorf("publish: %v", err)
 					return
 				}
@@ -123,7 +125,7 @@ func TestResumeHasNoGapNorDuplicate(t *testing.T) {
 
 func TestResumeKeepsAuthorization(t *testing.T) {
 	e := newEnv(t, []push.Stream{chat}, push.WithAuthenticator(queryUser))
-	private := e.publish("alice", message("sent", Sent{Text: "for alice only"}))
+	private := e.publishAsIs("alice", message("sent", Sent{Text: "for alice only"}))
 	public := e.say("for everyone")
 	for _, who := range []string{"", "bob"} {
 		c := e.open("chat", request{header: http.Header{"Last-Event-Id": {"0"}}, query: url.Values{"user": {who}}})

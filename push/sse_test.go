@@ -174,15 +174,18 @@ func (f failing) MarshalJSON() ([]byte, error) {
 	return nil, errors.New("cannot encode")
 }
 
-func TestEventsThatCannotBeEncodedAreSkipped(t *testing.T) {
+func TestEventsThatCannotBeEncodedNeverReachAStream(t *testing.T) {
 	mapped := push.Stream{ID: "mapped", PublicSubscribe: true, Events: []push.StreamEvent{
 		{Name: "communication.message.sent", Map: map[string]string{"text": "data.text"}},
 	}}
 	e := newEnv(t, []push.Stream{chat, mapped})
 	live := e.open("chat", request{})
 	liveMapped := e.open("mapped", request{})
-	e.publish("", message("sent", failing{}))
-	e.publish("", message("sent", failing{panics: true}))
+	for _, data := range []failing{{}, {panics: true}} {
+		ev := withAuthorization(message("sent", data), herald.Authorization{ForPublic: true})
+		_, err := e.pub.Publish(context.Background(), ev)
+		require.ErrorIs(t, err, herald.ErrInvalid)
+	}
 	good := e.say("fine")
 	replay := e.open("chat", request{header: http.Header{"Last-Event-Id": {"0"}}})
 	replayMapped := e.open("mapped", request{header: http.Header{"Last-Event-Id": {"0"}}})
