@@ -61,13 +61,19 @@
 //     Ids are unique in a store: appending events whose ids are all stored
 //     already is acknowledged and stores nothing, which makes a retried
 //     publish idempotent.
-//   - An event without an Authorization, published by a signed-in user,
-//     gets one naming that user as owner and no one else (wolkenkit's
-//     default); its definition's DefaultAuthorization widens it. An
-//     anonymous event without one stays public.
-//   - A Repository that saves with a cause in the context (a handled event,
-//     or WithCausationID) derives its events' ids from the cause, so saving
-//     one command twice stores it once.
+//   - Every stored event carries an Authorization: its own, else its
+//     definition's DefaultAuthorization, else one that lets its owner
+//     alone receive it (wolkenkit's default). The owner of an aggregate's
+//     events is the aggregate's (AggregateBase.Owner): the user whose
+//     command published its first event, until TransferOwnership hands it
+//     on. An event read from outside without a block is no one's but its
+//     owner's (Authorization.Allows).
+//   - An event published while handling another carries the user of the
+//     one handled, unless the handler's code sets one with WithUser.
+//   - A Repository derives its events' ids from the command that saves
+//     them (see WithCommandID and WithConsumer), so a command run again
+//     stores nothing new, while other commands with the same cause store
+//     theirs.
 //   - Each PublishAfterCommit call on a UnitOfWork is stored atomically by
 //     its own commit hook; the hooks run in order and report every failure.
 //   - A handler context keeps the cause's ids by value, so a handler may

@@ -176,7 +176,7 @@ func SubscribeDurable(ctx context.Context, cfg DurableConfig) (*Durable, error) 
 			return nil, fmt.Errorf("herald: durable %q: %w", d.name, err)
 		}
 	}
-	d.base, d.cancel = context.WithCancel(context.Background())
+	d.base, d.cancel = context.WithCancel(WithConsumer(context.Background(), d.name))
 	go d.run()
 	return d, nil
 }

@@ -22,8 +22,12 @@ func (f HandlerFunc) Handle(ctx context.Context, e Event) error { return f(ctx, 
 // On returns a Handler that receives the event's data as a T. Data that is a
 // T or a *T is passed as it is; JSON (json.RawMessage or []byte, as a store
 // that encodes events returns it) is decoded into a T. Anything else is an
-// error naming the event and the type.
+// error naming the event and the type. A nil fn gives a nil Handler, which
+// every subscription refuses.
 func On[T any](fn func(ctx context.Context, e Event, data T) error) Handler {
+	if fn == nil {
+		return nil
+	}
 	return HandlerFunc(func(ctx context.Context, e Event) error {
 		data, err := DataAs[T](&e)
 		if err != nil {

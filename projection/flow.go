@@ -55,7 +55,8 @@ type FlowConfig struct {
 // reaction with a context that carries the event as the cause
 // (herald.WithCause): the events the commands publish get the event's id
 // as their causation id and its correlation id, and a repository derives
-// their ids from it, without code in the flow.
+// their ids from it and the flow's name (herald.WithConsumer), without
+// code in the flow.
 //
 // A flow is at least once, and does not run a redelivered event's
 // reaction again: before each batch of events it records, with its
@@ -74,7 +75,7 @@ type FlowConfig struct {
 //
 // Reactions retried after a failure run again: a command that publishes
 // the same events for the same cause through a herald.Repository, whose
-// ids the repository derives from the cause, is acknowledged by the store
+// ids the repository derives from the cause and the flow, is acknowledged by the store
 // without storing them twice.
 type Flow struct {
 	e           *engine
@@ -227,7 +228,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 			}
 		}
 		if marked == nil {
-			marked = herald.WithLabels(ctx, map[string]string{FlowLabel: name})
+			marked = herald.WithConsumer(herald.WithLabels(ctx, map[string]string{FlowLabel: name}), name)
 		}
 		if err := f.call(herald.WithCause(marked, e), e); err != nil {
 			if i > 0 {

@@ -305,3 +305,35 @@ func TestFlowFailsAndResumes(t *testing.T) {
 	require.NoError(t, f.Wait(testCtx(t), last))
 	checkLikes(t, e.store)
 }
+
+// Two flows that react to one event by changing one aggregate both store
+// their change: the commands of different consumers are not repeats of
+// each other, even with one cause.
+func TestTwoFlowsReactingToOneEventBothCount(t *testing.T) {
+	e := newBoltEnv(t)
+	repo := newRepository(t, e)
+	var flows []*projection.Flow
+	for _, name := range []string{"first", "second"} {
+		f, err := projection.NewFlow(projection.FlowConfig{
+			Name: name, Store: e.store, Bus: e.bus, Registry: e.registry, Retry: fastRetry,
+			Reactions: []projection.Reaction{projection.When(sentName,
+				func(ctx context.Context, ev herald.Event, _ Sent) error {
+					_, err := repo.Use(ctx, ev.Aggregate, (*Message).Like)
+					return err
+				})},
+		})
+		require.NoError(t, err)
+		run(t, f)
+		flows = append(flows, f)
+	}
+	refs := messages(3)
+	last := e.sendAll(t, refs, 3, 3)
+	for _, f := range flows {
+		require.NoError(t, f.Wait(testCtx(t), last))
+	}
+	for _, ref := range refs {
+		m, err := repo.Load(context.Background(), ref)
+		require.NoError(t, err)
+		assert.Equal(t, 2, m.Likes, "one like from each flow for %s", ref)
+	}
+}

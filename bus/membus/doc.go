@@ -53,9 +53,11 @@
 //     only the lane they happen on. No panic escapes the bus.
 //
 // Every handler call gets a context derived from one bus-wide context
-// that Close cancels when it gives up waiting, carrying the event as its
-// cause (herald.WithCause), so the events a handler publishes carry the
-// causation and correlation ids along; it keeps the ids by value, so it
+// that Close cancels when it gives up waiting, carrying the subscription's
+// name as the consumer (herald.WithConsumer) and the event as its cause
+// (herald.WithCause), so the events a handler publishes carry the
+// causation and correlation ids and the cause's user along, and a
+// repository tells the commands of two subscriptions apart; it keeps the ids by value, so it
 // stays good after the handler returns. The handler does not get the
 // publisher's context: a Sync handler and an async one see the same kind
 // of context, and values of the publisher's context (a user, a

@@ -101,7 +101,7 @@ func (b *Bus) handleSync(s *subscription, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
 		if s.filter.Match(e) {
-			b.deliver(herald.WithCause(b.base, e), s, nil, &s.syncCounts, e)
+			b.deliver(herald.WithCause(s.base, e), s, nil, &s.syncCounts, e)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package membus
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,9 @@ type subscription struct {
 	filter  herald.Filter
 	handler herald.Handler
 	sync    bool
+	// base is the bus's base context with the subscription's name as the
+	// consumer (herald.WithConsumer): handler calls derive from it.
+	base context.Context
 
 	lanes []*lane
 	// running counts the workers that have not ended; done is closed when
@@ -103,7 +107,7 @@ func (b *Bus) handleBatch(s *subscription, l *lane, batch []herald.Event) {
 			return
 		}
 		e := &batch[i]
-		b.deliver(l.causes.For(b.base, e), s, l, &l.counters, e)
+		b.deliver(l.causes.For(s.base, e), s, l, &l.counters, e)
 	}
 }
 
@@ -112,6 +116,6 @@ func (b *Bus) abandon(s *subscription, l *lane, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
 		l.begun.Add(1)
-		b.giveUp(herald.WithCause(b.base, e), s, &l.counters, e, 0, errAbandoned)
+		b.giveUp(herald.WithCause(s.base, e), s, &l.counters, e, 0, errAbandoned)
 	}
 }
