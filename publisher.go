@@ -198,23 +198,23 @@ func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, append
 // aggregate's owned by owner: with the transaction ctx carries, else now.
 // It stamps and checks batch in place, and reports whether the events
 // were made: stored (or found stored already), or attached to the
-// transaction.
-func (p *Publisher) saveAggregate(ctx context.Context, batch []Event, owner string) (made bool, err error) {
+// transaction; and whether they wait for its commit to be stored.
+func (p *Publisher) saveAggregate(ctx context.Context, batch []Event, owner string) (made, later bool, err error) {
 	if err := p.enter(); err != nil {
-		return false, err
+		return false, false, err
 	}
 	defer p.leave()
 	s := p.newStamp(ctx)
 	s.aggregate, s.owner = true, owner
 	if err := p.prepare(&s, batch); err != nil {
-		return false, err
+		return false, false, err
 	}
-	attached, _, err := p.attach(ctx, batch)
+	attached, appended, err := p.attach(ctx, batch)
 	if attached {
-		return err == nil, err
+		return err == nil, err == nil && !appended, err
 	}
 	err = p.deliverStored(ctx, batch)
-	return batch[0].Metadata.Position != 0, err
+	return batch[0].Metadata.Position != 0, false, err
 }
 
 // Close stops the publisher: calls after it return ErrClosed. It waits for

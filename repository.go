@@ -33,6 +33,8 @@ type repositoryConfig struct {
 
 // SnapshotEvery saves a snapshot each time an aggregate passes a multiple of
 // n revisions, when the store is a SnapshotStore. 0 (the default) never does.
+// A save whose events wait for the commit of a Tx in its context takes no
+// snapshot; one inside a store's own transaction writes it there.
 func SnapshotEvery(n uint64) RepositoryOption {
 	return func(c *repositoryConfig) error { c.snapshotEvery = n; return nil }
 }
@@ -169,7 +171,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 		}
 	}
 	batch := append([]Event(nil), b.pending...)
-	stored, err := r.publisher.saveAggregate(ctx, batch, owner)
+	stored, later, err := r.publisher.saveAggregate(ctx, batch, owner)
 	if cmd != nil && stored {
 		cmd.saved(b.ref, n)
 	}
@@ -181,7 +183,9 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	b.owner = ownerOf(&batch[len(batch)-1])
 	b.stored = batch[len(batch)-1].Metadata.Revision
 	b.revision = b.stored
-	r.snapshot(ctx, a, before)
+	if !later {
+		r.snapshot(ctx, a, before)
+	}
 	return nil
 }
 

@@ -82,7 +82,13 @@ type txKey struct{}
 // WithTx returns a context that carries tx, a writable transaction of a
 // store's database, for PublishAfterCommit and PublishBatchAfterCommit:
 // a herald.Publisher whose store is that store appends the events inside
-// tx and delivers them once tx commits.
+// tx and delivers them once tx commits. A herald.Repository saves in tx
+// the same way. The store's reads with that context (ReadStream, ReadLog,
+// LoadSnapshot, ...) run in tx and see what it wrote; SaveSnapshot writes
+// in it. Its other writes (Append, and so Publish and PublishBatch;
+// SaveCheckpoint) would wait for tx to end, which its holder waits for:
+// they fail at once with an error matching herald.ErrInvalid that says to
+// publish after commit.
 func WithTx(ctx context.Context, tx *bolt.Tx) context.Context {
 	return context.WithValue(ctx, txKey{}, tx)
 }
@@ -103,7 +109,8 @@ func TxFrom(ctx context.Context) (*bolt.Tx, bool) {
 // returns.
 //
 // While tx is open, Append and the store's other writes wait for it, as
-// any bbolt writer does; do not call them on the goroutine that holds tx.
+// any bbolt writer does: called with a context that carries tx (WithTx),
+// they fail at once instead.
 func (s *Store) AppendTx(tx *bolt.Tx, events []herald.Event) error {
 	return s.appendTx(tx, events, false)
 }

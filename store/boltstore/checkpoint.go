@@ -16,7 +16,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
 	}
 	var pos uint64
-	err := s.view(func(tx *bolt.Tx, b buckets) error {
+	err := s.view(ctx, func(tx *bolt.Tx, b buckets) error {
 		var err error
 		pos, err = readCheckpoint(b.checkpoints, name)
 		return err

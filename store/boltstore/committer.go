@@ -102,6 +102,9 @@ const marksThreshold = 1024
 // ends before the committer took req, req is dropped and submit returns
 // ctx's error; once taken, it waits for the outcome.
 func (s *Store) submit(ctx context.Context, req *request) error {
+	if err := s.refuseInsideTx(ctx); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()

@@ -27,7 +27,7 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
 	}
 	var page herald.Page
-	err = s.view(func(tx *bolt.Tx, b buckets) error {
+	err = s.view(ctx, func(tx *bolt.Tx, b buckets) error {
 		var seq iter.Seq2[uint64, error]
 		if len(q.Names) == 0 {
 			seq = logPositions(b.events, p.From, p.Newest)

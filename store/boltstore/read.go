@@ -86,7 +86,7 @@ func (s *Store) ReadLog(ctx context.Context, after uint64) iter.Seq2[herald.Even
 			defer close(done)
 			s.readAhead(done)
 		}
-		if workers := min(runtime.GOMAXPROCS(0), maxReadWorkers); workers > 1 && end-after > parallelChunks*chunkSize {
+		if workers := min(runtime.GOMAXPROCS(0), maxReadWorkers); workers > 1 && end-after > parallelChunks*chunkSize && s.ownTx(ctx) == nil {
 			s.readParallel(ctx, after, end, workers, yield)
 			return
 		}
@@ -194,7 +194,7 @@ func (r *reader) chunk(fn func(tx *bolt.Tx, b buckets) error) error {
 	if err := r.s.usable(r.ctx); err != nil {
 		return err
 	}
-	return r.s.view(fn)
+	return r.s.view(r.ctx, fn)
 }
 
 // yield hands the chunk's events to the loop, or the error, and reports

@@ -14,13 +14,22 @@ import (
 // the store has a snapshot of a later revision of that aggregate. It is
 // committed with the appends waiting at the time. A snapshot whose
 // aggregate lacks a context, a name or an id is an error matching
-// herald.ErrInvalid.
+// herald.ErrInvalid. When ctx carries a writable transaction of the
+// store's file (WithTx), the snapshot is written in it, and commits or
+// rolls back with it.
 func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 	if err := checkSnapshot(&snap); err != nil {
 		return fmt.Errorf("boltstore: save snapshot: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
 		return fmt.Errorf("boltstore: save snapshot: %w", err)
+	}
+	if tx := s.ownTx(ctx); tx != nil && tx.Writable() {
+		err := readIn(tx, func(_ *bolt.Tx, b buckets) error { return putSnapshot(b.snapshots, &snap) })
+		if err != nil {
+			return fmt.Errorf("boltstore: save snapshot in transaction: %w", dbError(err))
+		}
+		return nil
 	}
 	req := getRequest()
 	req.kind = kindSnapshot
@@ -38,12 +47,17 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 
 // saveSnapshot writes snap unless a later one is stored.
 func (w *writer) saveSnapshot(snap *herald.Snapshot) error {
+	return putSnapshot(w.b.snapshots, snap)
+}
+
+// putSnapshot writes snap into snapshots unless a later one is there.
+func putSnapshot(snapshots *bolt.Bucket, snap *herald.Snapshot) error {
 	key := appendAggregateKey(nil, &snap.Aggregate)
-	if old := w.b.snapshots.Get(key); len(old) >= 8 && binary.BigEndian.Uint64(old) > snap.Revision {
+	if old := snapshots.Get(key); len(old) >= 8 && binary.BigEndian.Uint64(old) > snap.Revision {
 		return nil
 	}
 	v := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(snap.State)), snap.Revision)
-	return w.b.snapshots.Put(key, append(v, snap.State...))
+	return snapshots.Put(key, append(v, snap.State...))
 }
 
 // LoadSnapshot returns a copy of the newest snapshot of ref, or an error
@@ -54,7 +68,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 	}
 	snap := herald.Snapshot{Aggregate: ref}
 	found := false
-	err := s.view(func(tx *bolt.Tx, b buckets) error {
+	err := s.view(ctx, func(tx *bolt.Tx, b buckets) error {
 		v := b.snapshots.Get(appendAggregateKey(nil, &ref))
 		if v == nil {
 			return nil

@@ -17,7 +17,7 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 		return herald.Stats{}, fmt.Errorf("boltstore: stats: %w", err)
 	}
 	st := herald.Stats{Counts: make(map[string]uint64)}
-	err := s.view(func(tx *bolt.Tx, b buckets) error {
+	err := s.view(ctx, func(tx *bolt.Tx, b buckets) error {
 		head, err := lastPosition(b.events)
 		if err != nil {
 			return err

@@ -270,10 +270,15 @@ func (s *Store) usable(ctx context.Context) error {
 }
 
 // view runs fn in a read transaction on the store's buckets, turning a
-// panic of bbolt on a damaged page into an error.
-func (s *Store) view(fn func(tx *bolt.Tx, b buckets) error) (err error) {
+// panic of bbolt on a damaged page into an error. When ctx carries an open
+// transaction of the store's file (WithTx), fn runs in it, and sees what
+// the transaction wrote.
+func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx, b buckets) error) (err error) {
 	if s.closed.Load() {
 		return herald.ErrClosed
+	}
+	if tx := s.ownTx(ctx); tx != nil {
+		return dbError(readIn(tx, fn))
 	}
 	defer func() {
 		if r := recover(); r != nil {
