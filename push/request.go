@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Query parameters of a stream request.
@@ -44,8 +45,8 @@ func lastEventID(r *http.Request, q url.Values) (pos uint64, resuming bool, err 
 	}
 	pos, err = strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("push: %s %q is not an event position (a decimal integer): %w",
-			name, v, herald.ErrInvalid)
+		return 0, false, fmt.Errorf("push: %s %s is not an event position (a decimal integer): %w",
+			name, excerpt.Quote(v), herald.ErrInvalid)
 	}
 	return pos, true, nil
 }
@@ -75,7 +76,7 @@ func parseCriteria(q url.Values) (*Criteria, error) {
 	dec.DisallowUnknownFields()
 	var c Criteria
 	if err := dec.Decode(&c); err != nil {
-		return nil, invalid(err.Error())
+		return nil, invalid(excerpt.Text(err.Error()))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, invalid("text after the JSON object")

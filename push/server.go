@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Server serves registered streams as server-sent events at
@@ -253,7 +254,7 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	st := (*s.streams.Load())[id]
 	if st == nil {
-		httpError(w, http.StatusNotFound, fmt.Sprintf("push: stream %q not found", id))
+		httpError(w, http.StatusNotFound, fmt.Sprintf("push: stream %s not found", excerpt.Quote(id)))
 		return
 	}
 	user, roles, panicked, err := authenticate(s.auth, r)
@@ -301,6 +302,9 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 }
 
 // httpError answers with a status and a one-line plain text message.
+//
+// A message that quotes what the request sent quotes a short prefix of it
+// (internal/excerpt); msg is cut to a bounded length as well.
 func httpError(w http.ResponseWriter, code int, msg string) {
-	http.Error(w, strings.ReplaceAll(msg, "\n", " "), code)
+	http.Error(w, strings.ReplaceAll(excerpt.Text(msg), "\n", " "), code)
 }

@@ -22,3 +22,11 @@ func TestQuote(t *testing.T) {
 	runes := excerpt.Quote(strings.Repeat("é", 100))
 	assert.Equal(t, `"`+strings.Repeat("é", excerpt.MaxBytes/2)+`"… (200 bytes)`, runes)
 }
+
+func TestText(t *testing.T) {
+	assert.Equal(t, "short", excerpt.Text("short"))
+	long := excerpt.Text(strings.Repeat("z", 900_000))
+	assert.Equal(t, strings.Repeat("z", excerpt.MaxTextBytes)+"… (900000 bytes)", long)
+	runes := excerpt.Text(strings.Repeat("é", excerpt.MaxTextBytes))
+	assert.Equal(t, strings.Repeat("é", excerpt.MaxTextBytes/2)+"… (512 bytes)", runes)
+}
