@@ -74,7 +74,7 @@ func (r *recorder) all() []herald.Event {
 // waitFor waits until the recorder holds n events and returns them.
 func (r *recorder) waitFor(t *testing.T, n int) []herald.Event {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(time.Minute)
 	for {
 		if got := r.all(); len(got) >= n {
 			return got
@@ -104,7 +104,7 @@ func newFixture(t *testing.T, options ...herald.PublisherOption) *fixture {
 	require.NoError(t, err)
 	f.bus = bus
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		_ = bus.Close(ctx)
 		_ = f.store.Close()

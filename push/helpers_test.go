@@ -24,7 +24,7 @@ import (
 
 // patience is how long a test waits for something that should happen at
 // once; it only bounds a test that fails.
-const patience = 20 * time.Second
+const patience = time.Minute
 
 // Sent is the data of communication.message.sent.
 type Sent struct {

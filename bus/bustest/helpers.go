@@ -13,7 +13,7 @@ import (
 
 // timeout bounds every wait of the suite. Waits end as soon as what they
 // wait for happens; the timeout only turns a hang into a failure.
-const timeout = 10 * time.Second
+const timeout = time.Minute
 
 // fenceName is the full name of the event cases publish last: a
 // subscription that has received it has received everything published to

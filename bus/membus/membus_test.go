@@ -19,7 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const timeout = 10 * time.Second
+const timeout = time.Minute
 
 func TestConformance(t *testing.T) {
 	bustest.Run(t, func(t *testing.T, cfg bustest.Config) herald.Bus {

@@ -316,20 +316,29 @@ func appendAndRead(st herald.Store, other herald.AggregateRef, e herald.Event, n
 	return err
 }
 
-// deadlockTimeout is how long a case waits for work that deadlocks on a
-// store that holds its lock while it yields.
-const deadlockTimeout = 10 * time.Second
+// hangBound is how long a case waits for work that never ends on a store
+// that holds its lock while it yields: ten minutes, or until shortly
+// before the test binary's deadline (go test -timeout) when that is
+// sooner. It is no measure of speed: a loaded machine never reaches it.
+func hangBound(t *testing.T) time.Duration {
+	bound := 10 * time.Minute
+	if deadline, ok := t.Deadline(); ok {
+		bound = min(bound, time.Until(deadline)-30*time.Second)
+	}
+	return max(bound, time.Minute)
+}
 
 // noDeadlock runs f and fails the test if it returns an error or does not
-// return within deadlockTimeout.
+// return within hangBound.
 func noDeadlock(t *testing.T, what string, f func() error) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- f() }()
+	bound := hangBound(t)
 	select {
 	case err := <-done:
 		require.NoError(t, err, what)
-	case <-time.After(deadlockTimeout):
-		t.Fatalf("%s did not finish in %s: does the store hold a lock while it yields?", what, deadlockTimeout)
+	case <-time.After(bound):
+		t.Fatalf("%s did not finish in %s: does the store hold a lock while it yields?", what, bound)
 	}
 }

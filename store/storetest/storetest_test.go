@@ -78,7 +78,7 @@ func TestSuiteCatchesMutants(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			run := "^TestMutant$/^" + strings.ReplaceAll(m.catches, "/", "$/^") + "$"
-			cmd := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1", "-test.timeout=5m")
+			cmd := exec.Command(os.Args[0], "-test.run="+run, "-test.count=1", "-test.timeout=90s") // a hang is reported after a minute
 			cmd.Env = append(os.Environ(), mutantEnv+"="+name)
 			out, err := cmd.CombinedOutput()
 			assert.Error(t, err, "the suite passed a store whose %s", name)
