@@ -18,7 +18,7 @@ const browserTestEnv = "HERALD_BROWSER_TEST"
 
 // stepTimeout bounds each step of the browser test: generous, as a cold
 // Chromium under the race detector is slow, and never part of a check.
-const stepTimeout = 30 * time.Second
+const stepTimeout = time.Minute
 
 // findChromium returns the path of a Chromium or Chrome, or skips the test
 // (fails it when HERALD_BROWSER_TEST=1).

@@ -160,7 +160,7 @@ func TestStreamAuthorization(t *testing.T) {
 
 	events := func(user string, n int) []string {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
 			base+"/push/streams/chat?lastEventId=0&user="+user, nil)
