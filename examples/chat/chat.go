@@ -23,10 +23,10 @@ func (s Sent) Validate() error {
 // Liked is the data of communication.message.liked.
 type Liked struct{}
 
-// Starred is the data of communication.message.starred: the user who
-// published it keeps the message for later. Its definition has no default
-// authorization, so the publishing user is its owner and no one else may
-// receive it.
+// Starred is the data of communication.message.starred: the message is
+// kept for later. Its definition has no default authorization, so, like
+// every event of the message, it is the message's owner's (the user who
+// sent it), and no one else may receive it.
 type Starred struct{}
 
 // Featured is the data of communication.message.featured: the message was

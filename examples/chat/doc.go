@@ -30,9 +30,10 @@
 // and the page passes it on to the commands and to its EventSource. The
 // commands refuse anonymous requests; the stream is open to everyone. Sent
 // and liked are defined with a default authorization for everyone, while
-// starred has none, so the user who starred is its owner and the only one
-// the push server sends it to: open the page as jane and as john, star a
-// message as jane, and only jane's page shows the star.
+// starred has none, so it is private to the message's owner, the user who
+// sent the message, as every event of a message is owned by its sender:
+// open the page as jane and as john, star a message jane sent, and only
+// jane's page shows the star.
 //
 // Run it with:
 //
