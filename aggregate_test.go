@@ -241,3 +241,43 @@ func TestRepositoryRejectsBadRefs(t *testing.T) {
 	_, err = herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
 	require.ErrorIs(t, err, herald.ErrInvalid)
 }
+
+func TestApplyRefusesMistakes(t *testing.T) {
+	onSent := func(Sent) {}
+	cases := map[string]func(m *Message) error{
+		"a second applier for one name": func(m *Message) error { return herald.Apply(m, "sent", onSent) },
+		"a nil function":                func(m *Message) error { return herald.Apply[Sent](m, "edited", nil) },
+		"an empty name":                 func(m *Message) error { return herald.Apply(m, "", onSent) },
+		"a name with a dot":             func(m *Message) error { return herald.Apply(m, "sent.again", onSent) },
+		"the ownership event": func(m *Message) error {
+			return herald.Apply(m, herald.TransferredOwnership, func(herald.OwnershipTransferred) {})
+		},
+	}
+	for name, mistake := range cases {
+		t.Run(name, func(t *testing.T) {
+			f := newFixture(t)
+			repo, err := herald.NewRepository(f.publisher, func() *Message {
+				m := newMessage()
+				require.ErrorIs(t, mistake(m), herald.ErrInvalid)
+				return m
+			})
+			require.NoError(t, err)
+			_, err = repo.Load(context.Background(), messageRef())
+			require.ErrorIs(t, err, herald.ErrInvalid, "the repository refuses the aggregate")
+			_, err = repo.Use(context.Background(), messageRef(), func(m *Message) error { return m.Send("hey") })
+			require.ErrorIs(t, err, herald.ErrInvalid)
+			assert.Empty(t, f.stored(t), "nothing stored")
+		})
+	}
+	t.Run("a nil aggregate", func(t *testing.T) {
+		require.ErrorIs(t, herald.Apply(nil, "sent", onSent), herald.ErrInvalid)
+		require.ErrorIs(t, herald.Apply((*Message)(nil), "sent", onSent), herald.ErrInvalid)
+	})
+}
+
+func TestOnWithoutAFunctionIsRefused(t *testing.T) {
+	f := newFixture(t)
+	assert.Nil(t, herald.On[Sent](nil))
+	err := f.bus.Subscribe(herald.Subscription{Name: "nothing", Handler: herald.On[Sent](nil)})
+	require.ErrorIs(t, err, herald.ErrInvalid)
+}
