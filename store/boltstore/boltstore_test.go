@@ -14,7 +14,17 @@ import (
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) herald.Store {
 		return openStore(t)
-	})
+	}, storetest.WithTransactions(beginTx))
+}
+
+// beginTx begins a writable transaction of the store's file, as an
+// application does with db.Begin(true).
+func beginTx(t *testing.T, st herald.Store) storetest.Transaction {
+	t.Helper()
+	tx, err := st.(*boltstore.Store).DB().Begin(true)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tx.Rollback() })
+	return storetest.Transaction{Ctx: boltstore.WithTx(t.Context(), tx), Commit: tx.Commit, Rollback: tx.Rollback}
 }
 
 // openStore opens a store in a new file of t's temporary directory and

@@ -33,6 +33,13 @@
 //   - Stats: counts per full event name, the head, unchanged by failures.
 //   - Snapshots, when the store is a herald.SnapshotStore.
 //   - Checkpoints, when the store is a herald.CheckpointStore.
+//   - Outbox, when the store is a herald.Outbox: what AppendUndelivered
+//     stored and MarkDelivered did not mark, in position order, also while
+//     the loop marks what it gets.
+//   - InTransaction, when the store is a herald.TxStore and Run has
+//     WithTransactions: appends in the application's transaction commit
+//     and roll back with it, see each other, leave it usable after a bad
+//     batch, and run their committed function after a commit only.
 //   - Close, when the store has Close() error or Close(ctx) error: calls
 //     after it fail with herald.ErrClosed.
 //

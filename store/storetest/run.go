@@ -9,9 +9,14 @@ import (
 // Run runs the conformance suite against the stores newStore returns. It
 // calls newStore once per case, from that case's subtest, and expects an
 // empty store each time; newStore registers any cleanup with t.Cleanup.
-func Run(t *testing.T, newStore func(t *testing.T) herald.Store) {
+// The cases of an optional capability run when the store has it, and are
+// skipped otherwise; those of herald.TxStore need WithTransactions.
+func Run(t *testing.T, newStore func(t *testing.T) herald.Store, options ...Option) {
 	t.Helper()
 	s := suite{newStore: newStore}
+	for _, o := range options {
+		o(&s)
+	}
 	for _, g := range s.groups() {
 		t.Run(g.name, func(t *testing.T) {
 			for _, c := range g.cases {
@@ -21,9 +26,11 @@ func Run(t *testing.T, newStore func(t *testing.T) herald.Store) {
 	}
 }
 
-// suite holds the store factory the cases call for a fresh store.
+// suite holds the store factory the cases call for a fresh store, and
+// the way to begin a transaction, when there is one.
 type suite struct {
 	newStore func(t *testing.T) herald.Store
+	begin    func(t *testing.T, store herald.Store) Transaction
 }
 
 type group struct {
@@ -47,6 +54,8 @@ func (s suite) groups() []group {
 		{"Stats", s.statsCases()},
 		{"Snapshots", s.snapshotCases()},
 		{"Checkpoints", s.checkpointCases()},
+		{"Outbox", s.outboxCases()},
+		{"InTransaction", s.inTxCases()},
 		{"Close", s.closeCases()},
 	}
 }
