@@ -14,8 +14,9 @@ import (
 	"github.com/herald-go/herald/store/memstore"
 )
 
-// TestNilAndZeroArguments calls every exported function and method of the
-// package with nil and zero arguments: none panics, bad input is an error
+// TestNilAndZeroArguments calls every exported function and method of
+// projection with nil and zero arguments, those of projections, flows and
+// runners made with valid ones: none panics, bad input is an error
 // matching herald.ErrInvalid, and zero input that is valid gives what the
 // documentation says.
 func TestNilAndZeroArguments(t *testing.T) {

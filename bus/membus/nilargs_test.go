@@ -11,10 +11,10 @@ import (
 	"github.com/herald-go/herald/internal/nilargs"
 )
 
-// TestNilAndZeroArguments calls every exported function and method of the
-// package with nil and zero arguments: none panics, bad input is an error
-// matching herald.ErrInvalid, and zero input that is valid gives what the
-// documentation says.
+// TestNilAndZeroArguments calls every exported function, option and method
+// of membus with nil and zero arguments: none panics, bad input is an
+// error matching herald.ErrInvalid, and zero input that is valid gives
+// what the documentation says.
 func TestNilAndZeroArguments(t *testing.T) {
 	ctx := context.Background()
 	var nilContext context.Context
