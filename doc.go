@@ -59,7 +59,8 @@
 // nil parent, so the mistake shows as that error at the next call. A nil
 // option is no option. Calls without an error to return answer nil input
 // with their zero: a nil *Event matches no filter, a nil *Registry
-// defines nothing.
+// defines nothing. The stores, the bus, projections and push of this
+// module promise the same.
 //
 // # Choices
 //
