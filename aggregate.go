@@ -49,16 +49,31 @@ type AggregateBase struct {
 
 func (b *AggregateBase) aggregateBase() *AggregateBase { return b }
 
-// Ref returns the aggregate's identity.
-func (b *AggregateBase) Ref() AggregateRef { return b.ref }
+// Ref returns the aggregate's identity; the zero AggregateRef for a nil b.
+func (b *AggregateBase) Ref() AggregateRef {
+	if b == nil {
+		return AggregateRef{}
+	}
+	return b.ref
+}
 
 // Revision returns the revision of the newest event applied, saved or not;
 // 0 for an aggregate without events.
-func (b *AggregateBase) Revision() uint64 { return b.revision }
+func (b *AggregateBase) Revision() uint64 {
+	if b == nil {
+		return 0
+	}
+	return b.revision
+}
 
 // Pending returns the events published since the aggregate was loaded or
 // last saved.
-func (b *AggregateBase) Pending() []Event { return append([]Event(nil), b.pending...) }
+func (b *AggregateBase) Pending() []Event {
+	if b == nil {
+		return nil
+	}
+	return append([]Event(nil), b.pending...)
+}
 
 // Apply registers how the event name changes the state of a: fn receives
 // its data as a T. Register every event an aggregate publishes, typically in

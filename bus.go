@@ -69,8 +69,12 @@ func NewFilter(events []string, pattern string) (Filter, error) {
 	return f, nil
 }
 
-// Match reports whether e matches both the names and the pattern.
+// Match reports whether e matches both the names and the pattern. A nil f
+// is the zero Filter; a nil e matches no filter.
 func (f *Filter) Match(e *Event) bool {
+	if f == nil {
+		return e != nil
+	}
 	return f.names.Match(e) && (f.pattern == nil || f.pattern.Match(e))
 }
 

@@ -8,7 +8,7 @@ import "context"
 // log; implementations are safe for concurrent use.
 type CheckpointStore interface {
 	// LoadCheckpoint returns the position name handled last, 0 when it has
-	// none yet.
+	// none yet. An empty name is an error matching ErrInvalid.
 	LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 	// SaveCheckpoint records that name handled every event up to position.
 	// An empty name is an error matching ErrInvalid.

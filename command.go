@@ -42,6 +42,9 @@ type command struct {
 // nothing new. Give each command its own id, such as the id of the
 // request that asked for it.
 func WithCommandID(ctx context.Context, id uuid.UUID) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	ctx = context.WithValue(ctx, commandKey{}, &command{id: id})
 	return WithCausationID(ctx, id)
 }
@@ -51,11 +54,17 @@ func WithCommandID(ctx context.Context, id uuid.UUID) context.Context {
 // apart by it. Buses, durable subscriptions and flows give their handlers
 // a context with their name.
 func WithConsumer(ctx context.Context, name string) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, consumerKey{}, name)
 }
 
 // ConsumerFrom returns the name WithConsumer put in ctx, "" when none.
 func ConsumerFrom(ctx context.Context) string {
+	if ctx == nil {
+		return ""
+	}
 	name, _ := ctx.Value(consumerKey{}).(string)
 	return name
 }

@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -22,6 +23,9 @@ type (
 // names no owner, its owner. Inside a handler it replaces the user of the
 // event being handled.
 func WithUser(ctx context.Context, user User) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, userKey{}, &user)
 }
 
@@ -29,6 +33,9 @@ func WithUser(ctx context.Context, user User) context.Context {
 // innermost WithUser or WithCause, the latter giving the user of the event
 // being handled; nil for anonymous.
 func UserFrom(ctx context.Context) *User {
+	if ctx == nil {
+		return nil
+	}
 	u, _ := ctx.Value(userKey{}).(*User)
 	return u
 }
@@ -43,8 +50,11 @@ func UserFrom(ctx context.Context) *User {
 // with it are caused right for as long as it is kept, even after the
 // handler returned.
 // It refers to *e for CauseFrom; the caller keeps *e unchanged until the
-// handler returns.
+// handler returns. A nil e gives ctx as it is.
 func WithCause(ctx context.Context, e *Event) context.Context {
+	if ctx == nil || e == nil {
+		return ctx
+	}
 	c := &causeCtx{}
 	c.set(ctx, e)
 	return c
@@ -64,6 +74,9 @@ const causeRun = 128
 
 // For returns the context for handling e, as WithCause(ctx, e) does.
 func (c *CauseContexts) For(ctx context.Context, e *Event) context.Context {
+	if c == nil || ctx == nil || e == nil {
+		return WithCause(ctx, e)
+	}
 	if len(c.run) == 0 {
 		c.run = make([]causeCtx, causeRun)
 	}
@@ -115,6 +128,9 @@ func (c *causeCtx) Value(key any) any {
 // CauseFrom returns the event being handled, set by WithCause, or nil. It
 // is valid while the handler runs: read it, do not change it, do not keep it.
 func CauseFrom(ctx context.Context) *Event {
+	if ctx == nil {
+		return nil
+	}
 	if c, ok := ctx.Value(causeKey{}).(*causeCtx); ok {
 		return c.event
 	}
@@ -129,7 +145,7 @@ func CauseFrom(ctx context.Context) *Event {
 // its reactions publish with "herald.flow"): for those the context wins
 // over the event, so an event copied from another keeps no stale mark.
 func WithLabels(ctx context.Context, labels map[string]string) context.Context {
-	if len(labels) == 0 {
+	if ctx == nil || len(labels) == 0 {
 		return ctx
 	}
 	merged := maps.Clone(LabelsFrom(ctx))
@@ -146,6 +162,9 @@ const reservedLabels = "herald."
 // LabelsFrom returns the labels WithLabels put in ctx, nil when there are
 // none. The map is shared: do not change it.
 func LabelsFrom(ctx context.Context) map[string]string {
+	if ctx == nil {
+		return nil
+	}
 	labels, _ := ctx.Value(labelsKey{}).(map[string]string)
 	return labels
 }
@@ -177,12 +196,18 @@ func withLabels(own, labels map[string]string) map[string]string {
 // causation id, such as the id of the command being run. It takes
 // precedence over a cause set by WithCause.
 func WithCausationID(ctx context.Context, id uuid.UUID) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, causationKey{}, id)
 }
 
 // WithCorrelationID returns a context whose published events get id as their
 // correlation id. It takes precedence over a cause set by WithCause.
 func WithCorrelationID(ctx context.Context, id uuid.UUID) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, correlationKey{}, id)
 }
 
@@ -202,4 +227,10 @@ func causeIDs(ctx context.Context) (causation, correlation uuid.UUID) {
 		correlation = causation
 	}
 	return causation, correlation
+}
+
+// nilContext is the error, naming op, of a call given a nil context:
+// every call that takes a context refuses a nil one.
+func nilContext(op string) error {
+	return fmt.Errorf("%w: %s: the context is nil", ErrInvalid, op)
 }

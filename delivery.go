@@ -112,8 +112,15 @@ func (e *PanicError) Unwrap() error {
 // *PanicError when it panics, so that no handler's panic escapes the bus
 // that calls it. Each call is one attempt at handling e: the commands the
 // handler runs with ctx count their saves from the first again (see
-// Repository.Save).
+// Repository.Save). A nil ctx or h is an error matching ErrInvalid, and
+// nothing is called.
 func SafeHandle(ctx context.Context, h Handler, e Event) (err error) {
+	if ctx == nil {
+		return nilContext("handle")
+	}
+	if isNilHandler(h) {
+		return fmt.Errorf("herald: handle %s: %w", e.FullName(), errNilHandler)
+	}
 	newAttempt(ctx)
 	defer func() {
 		if r := recover(); r != nil {

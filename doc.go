@@ -46,6 +46,22 @@
 // log from a checkpoint (CheckpointStore), catches up, then follows the bus
 // live without a gap or a duplicate.
 //
+// # Bad input
+//
+// No call panics on nil or zero arguments. Input a call cannot use is an
+// error matching ErrInvalid that names what was wrong: an empty name, a
+// zero AggregateRef, a nil event, handler, hook or command, a nil
+// aggregate or a nil pointer to one. A nil context.Context is such input
+// for every call that takes one: the call does nothing and returns an
+// error matching ErrInvalid (an iterator yields it). The helpers that read
+// a context (UserFrom, CauseFrom, TxFrom, …) find nothing in a nil one;
+// those that derive one (WithUser, WithCause, WithTx, …) return nil for a
+// nil parent, so the mistake shows as that error at the next call. A nil
+// option is no option. Calls without an error to return answer nil input
+// with their zero: a nil *Event matches no filter, a nil *Registry
+// defines nothing. The stores, the bus, projections and push of this
+// module promise the same.
+//
 // # Choices
 //
 // Where wolkenkit and the event services herald follows leave room, herald

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -158,8 +159,12 @@ var errStopping = errors.New("herald: durable subscription stopping")
 // catches up and follows. It returns once the subscription runs, not once
 // it has caught up (see Wait). A missing name, handler or store, a store
 // without checkpoints and none given, a malformed filter or a bad option is
-// an error matching ErrInvalid; so is a name taken on the bus.
+// an error matching ErrInvalid; so is a name taken on the bus, and a nil
+// ctx.
 func SubscribeDurable(ctx context.Context, cfg DurableConfig) (*Durable, error) {
+	if ctx == nil {
+		return nil, nilContext("subscribe durable")
+	}
 	d, err := newDurable(cfg)
 	if err != nil {
 		return nil, err
@@ -189,15 +194,12 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 	switch {
 	case s.Name == "":
 		return nil, invalid("the name is empty")
-	case s.Handler == nil:
+	case isNilHandler(s.Handler):
 		return nil, invalid("the handler is nil")
 	case cfg.Store == nil:
 		return nil, invalid("the store is nil")
 	case cfg.PollInterval < 0, cfg.CheckpointEvery < 0, cfg.LiveBuffer < 0:
 		return nil, invalid("PollInterval, CheckpointEvery and LiveBuffer must not be negative")
-	}
-	if f, ok := s.Handler.(HandlerFunc); ok && f == nil {
-		return nil, invalid("the handler is nil")
 	}
 	filter, err := NewFilter(s.Events, s.Pattern)
 	if err != nil {
@@ -245,6 +247,9 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 // ctx.Err(); the goroutine ends, and saves the checkpoint, when the
 // handler returns. A second Close returns an error matching ErrClosed.
 func (d *Durable) Close(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("durable " + strconv.Quote(d.name) + ": close")
+	}
 	first := false
 	d.stopOnce.Do(func() { close(d.stopping); first = true })
 	if !first {
@@ -272,6 +277,9 @@ func (d *Durable) Close(ctx context.Context) error {
 // It returns an error wrapping ctx.Err() when ctx ends first, and one
 // matching ErrClosed when the subscription stops first.
 func (d *Durable) Wait(ctx context.Context, position uint64) error {
+	if ctx == nil {
+		return nilContext("durable " + strconv.Quote(d.name) + ": wait")
+	}
 	for {
 		d.mu.Lock()
 		changed, stopErr := d.changed, d.stopErr

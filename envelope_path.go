@@ -69,8 +69,11 @@ func (p EnvelopePath) DataPath() ([]string, bool) {
 // "metadata.labels" when there are none and "metadata.isAuthorized" when
 // Authorization is nil, Value returns nil and false. A path in data has no
 // value here, and gives nil and false too: the payload is e.Data, to be
-// read by the keys DataPath returns.
+// read by the keys DataPath returns. A nil e has no value anywhere.
 func (p EnvelopePath) Value(e *Event) (any, bool) {
+	if e == nil {
+		return nil, false
+	}
 	v := p.read(e)
 	switch v.kind {
 	case kindMissing:

@@ -77,3 +77,6 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 
 // Unwrap returns the underlying error.
 func (e *ValidationError) Unwrap() error { return e.Err }
+
+// nilEvent is the error of the calls that take a *Event for a nil one.
+func nilEvent() error { return &ValidationError{Reason: "the event is a nil pointer"} }

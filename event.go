@@ -152,9 +152,12 @@ func (r AggregateRef) Check() error {
 
 // CheckEnvelope reports what makes e unfit to store: an empty context,
 // aggregate or event name, a dot in one of them, or a nil aggregate or
-// event id. The error is a *ValidationError naming the field. Stores call
-// it on every event they append.
+// event id. The error is a *ValidationError naming the field; for a nil e
+// too. Stores call it on every event they append.
 func CheckEnvelope(e *Event) error {
+	if e == nil {
+		return nilEvent()
+	}
 	var field, reason string
 	if err := e.Aggregate.Check(); err != nil {
 		ve := err.(*ValidationError)

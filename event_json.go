@@ -66,8 +66,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // ErrInvalid and names the field, such as
 // "herald: decode event: metadata.timestamp: …"; errors.As finds its
 // *ValidationError. As encoding/json's convention wants, a JSON null leaves
-// e unchanged.
+// e unchanged. A nil e is an error matching ErrInvalid.
 func (e *Event) UnmarshalJSON(b []byte) error {
+	if e == nil {
+		return nilEvent()
+	}
 	if string(bytes.TrimSpace(b)) == "null" {
 		return nil
 	}

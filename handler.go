@@ -16,8 +16,22 @@ type Handler interface {
 // HandlerFunc adapts a function to a Handler.
 type HandlerFunc func(ctx context.Context, e Event) error
 
-// Handle calls f.
-func (f HandlerFunc) Handle(ctx context.Context, e Event) error { return f(ctx, e) }
+// Handle calls f; a nil f is an error matching ErrInvalid.
+func (f HandlerFunc) Handle(ctx context.Context, e Event) error {
+	if f == nil {
+		return errNilHandler
+	}
+	return f(ctx, e)
+}
+
+// errNilHandler is the error of a nil handler.
+var errNilHandler = fmt.Errorf("%w: the handler is nil", ErrInvalid)
+
+// isNilHandler reports whether h is nil or a nil HandlerFunc.
+func isNilHandler(h Handler) bool {
+	f, ok := h.(HandlerFunc)
+	return h == nil || (ok && f == nil)
+}
 
 // On returns a Handler that receives the event's data as a T. Data that is a
 // T or a *T is passed as it is; JSON (json.RawMessage or []byte, as a store
@@ -38,9 +52,13 @@ func On[T any](fn func(ctx context.Context, e Event, data T) error) Handler {
 }
 
 // DataAs returns e.Data as a T: a T or non-nil *T as it is, JSON decoded
-// into a T. Anything else is a *ValidationError for the field "data".
+// into a T. Anything else is a *ValidationError for the field "data"; a
+// nil e is a *ValidationError too.
 func DataAs[T any](e *Event) (T, error) {
 	var zero T
+	if e == nil {
+		return zero, nilEvent()
+	}
 	switch d := e.Data.(type) {
 	case T:
 		return d, nil

@@ -43,8 +43,11 @@ func MatchNames(patterns ...string) (NameMatcher, error) {
 }
 
 // Match reports whether e's full name matches one of the patterns, or
-// whether there are none.
+// whether there are none. A nil e matches nothing.
 func (m NameMatcher) Match(e *Event) bool {
+	if e == nil {
+		return false
+	}
 	if len(m.patterns) == 0 {
 		return true
 	}

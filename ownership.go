@@ -32,12 +32,20 @@ func (t OwnershipTransferred) Validate() error {
 // carries this owner in its authorization, whoever publishes it. It is
 // empty for an aggregate without stored events and for one created
 // anonymously.
-func (b *AggregateBase) Owner() string { return b.owner }
+func (b *AggregateBase) Owner() string {
+	if b == nil {
+		return ""
+	}
+	return b.owner
+}
 
 // TransferOwnership publishes a TransferredOwnership event that makes the
 // user to the aggregate's owner: it and the events after it carry to as
 // their owner once saved. An empty to is an error matching ErrInvalid.
 func (b *AggregateBase) TransferOwnership(to string) error {
+	if b == nil {
+		return fmt.Errorf("%w: transfer ownership: the aggregate is a nil pointer", ErrInvalid)
+	}
 	if to == "" {
 		return fmt.Errorf("%w: transfer ownership of %s: the new owner is empty", ErrInvalid, b.ref)
 	}

@@ -114,8 +114,11 @@ func (p *Pattern) String() string {
 }
 
 // Match reports whether e matches the pattern. A nil pattern matches every
-// event.
+// event; a nil e matches no pattern.
 func (p *Pattern) Match(e *Event) bool {
+	if e == nil {
+		return false
+	}
 	if p == nil {
 		return true
 	}

@@ -71,7 +71,9 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 	}
 	p := &Publisher{store: store, bus: bus}
 	for _, o := range options {
-		o(p)
+		if o != nil {
+			o(p)
+		}
 	}
 	if p.clockSet && p.now == nil {
 		return nil, fmt.Errorf("%w: new publisher: clock is nil", ErrInvalid)
@@ -139,6 +141,9 @@ func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 // PublishBatchAfterCommit is PublishAfterCommit for a batch, which is stored
 // atomically when the transaction commits.
 func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event) error {
+	if ctx == nil {
+		return nilContext("publish after commit")
+	}
 	if _, ok := TxFrom(ctx); !ok && p.txStore == nil {
 		return ErrNoTransaction
 	}
@@ -221,6 +226,9 @@ func (p *Publisher) saveAggregate(ctx context.Context, batch []Event, owner stri
 // publishes in progress to finish, or for ctx to end. It closes neither the
 // store nor the bus.
 func (p *Publisher) Close(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("close publisher")
+	}
 	p.closed.Store(true)
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
@@ -246,6 +254,9 @@ func (p *Publisher) enter() error {
 func (p *Publisher) leave() { p.inflight.Add(-1) }
 
 func (p *Publisher) publish(ctx context.Context, batch []Event) error {
+	if ctx == nil {
+		return nilContext("publish")
+	}
 	if err := p.enter(); err != nil {
 		return err
 	}
@@ -363,6 +374,9 @@ const redeliverBatch = 256
 // without a bus, or whose store is not an Outbox, has nothing to
 // redeliver.
 func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
+	if ctx == nil {
+		return 0, nilContext("redeliver")
+	}
 	if p.outbox == nil {
 		return 0, nil
 	}

@@ -49,9 +49,9 @@ func (q Query) Prepare() (*PreparedQuery, error) {
 }
 
 // Match reports whether e satisfies the query's names, correlation id,
-// labels and time range.
+// labels and time range. A nil e matches none.
 func (p *PreparedQuery) Match(e *Event) bool {
-	if !p.names.Match(e) {
+	if e == nil || !p.names.Match(e) {
 		return false
 	}
 	if p.CorrelationID != [16]byte{} && e.Metadata.CorrelationID != p.CorrelationID {
@@ -71,8 +71,12 @@ func (p *PreparedQuery) Match(e *Event) bool {
 
 // Collect reads events in the query's order, starting after From, and
 // returns the first page of those that match, with a cursor when more
-// match. It stops reading once it knows.
+// match. It stops reading once it knows. A nil events is an error matching
+// ErrInvalid.
 func (p *PreparedQuery) Collect(events iter.Seq2[Event, error]) (Page, error) {
+	if events == nil {
+		return Page{}, fmt.Errorf("%w: query: collect: the events are a nil iterator", ErrInvalid)
+	}
 	var page Page
 	for e, err := range events {
 		if err != nil {

@@ -36,7 +36,9 @@ func Strict() RegistryOption { return func(r *Registry) { r.strict = true } }
 func NewRegistry(options ...RegistryOption) *Registry {
 	r := &Registry{}
 	for _, o := range options {
-		o(r)
+		if o != nil {
+			o(r)
+		}
 	}
 	return r
 }
@@ -61,8 +63,11 @@ type Definition struct {
 	decode func(raw []byte) (any, error)
 }
 
-// FullName is "context.aggregate.name".
+// FullName is "context.aggregate.name"; "" for a nil d.
 func (d *Definition) FullName() string {
+	if d == nil {
+		return ""
+	}
 	return d.Context + "." + d.Aggregate + "." + d.Name
 }
 
@@ -105,7 +110,8 @@ func Sample(v any) DefineOption {
 // Define binds the event context.aggregate.name to the data type T. Names
 // must be non-empty and without dots, and each event can be defined once.
 // Publishing the event then requires its data to be a T (or a non-nil *T)
-// and, when T or *T has a method Validate() error, that it returns nil.
+// and, when T or *T has a method Validate() error, that it returns nil. A
+// nil r is an error matching ErrInvalid.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,
@@ -115,6 +121,9 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 	}
 	if err := d.validate(options); err != nil {
 		return nil, fmt.Errorf("%w: define %s: %v", ErrInvalid, d.FullName(), err)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%w: define %s: the registry is nil", ErrInvalid, d.FullName())
 	}
 	return d, r.add(d)
 }
@@ -127,6 +136,9 @@ func (d *Definition) validate(options []DefineOption) error {
 		}
 	}
 	for _, o := range options {
+		if o == nil {
+			continue
+		}
 		if err := o(d); err != nil {
 			return err
 		}
@@ -151,8 +163,12 @@ func (r *Registry) add(d *Definition) error {
 	return nil
 }
 
-// Lookup returns the definition of context.aggregate.name.
+// Lookup returns the definition of context.aggregate.name. A nil registry
+// has none.
 func (r *Registry) Lookup(context, aggregate, name string) (*Definition, bool) {
+	if r == nil {
+		return nil, false
+	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	d, ok := r.defs[eventKey{context, aggregate, name}]
@@ -176,6 +192,9 @@ func (r *Registry) lookup(e *Event) *Definition {
 
 // Definitions returns every definition, ordered by full name.
 func (r *Registry) Definitions() []*Definition {
+	if r == nil {
+		return nil
+	}
 	r.mu.RLock()
 	defs := make([]*Definition, 0, len(r.defs))
 	for _, d := range r.defs {
@@ -188,8 +207,12 @@ func (r *Registry) Definitions() []*Definition {
 
 // Check reports whether e may be published: on a strict registry it must be
 // defined, and a defined event's data must be of its type and valid. The
-// error is a *ValidationError naming the event and the field.
+// error is a *ValidationError naming the event and the field; for a nil e
+// too.
 func (r *Registry) Check(e *Event) error {
+	if e == nil {
+		return nilEvent()
+	}
 	d := r.lookup(e)
 	if d == nil {
 		if r != nil && r.strict {
@@ -202,8 +225,12 @@ func (r *Registry) Check(e *Event) error {
 
 // Decode replaces JSON data read back from a store (json.RawMessage or
 // []byte) with a value of the event's defined type. Events with Go values
-// or without a definition are left as they are.
+// or without a definition are left as they are. A nil e is an error
+// matching ErrInvalid.
 func (r *Registry) Decode(e *Event) error {
+	if e == nil {
+		return nilEvent()
+	}
 	var raw []byte
 	switch d := e.Data.(type) {
 	case json.RawMessage:

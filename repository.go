@@ -59,6 +59,9 @@ func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...
 	}
 	c := repositoryConfig{retries: 10}
 	for _, o := range options {
+		if o == nil {
+			continue
+		}
 		if err := o(&c); err != nil {
 			return nil, fmt.Errorf("%w: new repository: %v", ErrInvalid, err)
 		}
@@ -70,6 +73,10 @@ func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...
 // with the events after it applied. An aggregate without events is returned
 // fresh, at revision 0.
 func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
+	if ctx == nil {
+		var zero A
+		return zero, nilContext("load")
+	}
 	a := r.newAggregate()
 	b, err := baseOf(a)
 	if err != nil {
@@ -150,6 +157,9 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 // it holds already. A different command, even for the same cause, stores
 // its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
+	if ctx == nil {
+		return nilContext("save")
+	}
 	b, err := baseOf(a)
 	if err != nil {
 		return fmt.Errorf("herald: save: %w", err)
@@ -216,8 +226,13 @@ func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
 // Use loads the aggregate ref, runs command on it and saves it. When the
 // save conflicts with another writer it runs the command again on a fresh
 // load, up to the repository's retry limit. It returns the aggregate as
-// saved, or the error of the command, the load or the last save.
+// saved, or the error of the command, the load or the last save. A nil
+// command is an error matching ErrInvalid, and nothing is loaded.
 func (r *Repository[A]) Use(ctx context.Context, ref AggregateRef, command func(A) error) (A, error) {
+	if command == nil {
+		var zero A
+		return zero, fmt.Errorf("%w: use %s: the command is nil", ErrInvalid, ref)
+	}
 	for attempt := 0; ; attempt++ {
 		a, err := r.Load(ctx, ref)
 		if err != nil {

@@ -34,8 +34,9 @@ type Store interface {
 	// ReadStream yields the events of one aggregate with revisions from
 	// from to to inclusive, in revision order; from 0 means 1, to 0 reads to
 	// the end as it is when the iteration begins. An aggregate without
-	// events yields nothing. The iteration stops with ctx's error when ctx
-	// ends.
+	// events yields nothing; a ref that AggregateRef.Check refuses yields
+	// an error matching ErrInvalid. The iteration stops with ctx's error
+	// when ctx ends.
 	ReadStream(ctx context.Context, ref AggregateRef, from, to uint64) iter.Seq2[Event, error]
 
 	// ReadLog yields every event with a position greater than after, in
@@ -56,7 +57,8 @@ type SnapshotStore interface {
 	// SaveSnapshot stores s, replacing an older snapshot of its aggregate; a
 	// snapshot older than the one stored is ignored.
 	SaveSnapshot(ctx context.Context, s Snapshot) error
-	// LoadSnapshot returns the newest snapshot of ref, or ErrNotFound.
+	// LoadSnapshot returns the newest snapshot of ref, or ErrNotFound. A
+	// ref that AggregateRef.Check refuses is an error matching ErrInvalid.
 	LoadSnapshot(ctx context.Context, ref AggregateRef) (Snapshot, error)
 }
 

@@ -24,11 +24,17 @@ type txKey struct{}
 
 // WithTx returns a context that carries tx, for PublishAfterCommit.
 func WithTx(ctx context.Context, tx Tx) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
 // TxFrom returns the transaction carried by ctx.
 func TxFrom(ctx context.Context) (Tx, bool) {
+	if ctx == nil {
+		return nil, false
+	}
 	tx, ok := ctx.Value(txKey{}).(Tx)
 	return tx, ok && tx != nil
 }
@@ -45,8 +51,12 @@ type UnitOfWork struct {
 	onRollback []func(context.Context)
 }
 
-// OnCommit registers fn to run on Commit.
+// OnCommit registers fn to run on Commit. A nil fn is an error matching
+// ErrInvalid.
 func (u *UnitOfWork) OnCommit(fn func(ctx context.Context) error) error {
+	if fn == nil {
+		return fmt.Errorf("%w: unit of work: on commit: the hook is nil", ErrInvalid)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
@@ -56,8 +66,12 @@ func (u *UnitOfWork) OnCommit(fn func(ctx context.Context) error) error {
 	return nil
 }
 
-// OnRollback registers fn to run on Rollback.
+// OnRollback registers fn to run on Rollback. A nil fn is an error
+// matching ErrInvalid.
 func (u *UnitOfWork) OnRollback(fn func(ctx context.Context)) error {
+	if fn == nil {
+		return fmt.Errorf("%w: unit of work: on rollback: the hook is nil", ErrInvalid)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
@@ -71,6 +85,9 @@ func (u *UnitOfWork) OnRollback(fn func(ctx context.Context)) error {
 // runs even when an earlier one failed; the errors are joined. Each
 // PublishAfterCommit call's events are stored atomically by its own hook.
 func (u *UnitOfWork) Commit(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("unit of work: commit")
+	}
 	hooks, _, err := u.end()
 	if err != nil {
 		return err
@@ -97,6 +114,9 @@ func runCommitHook(ctx context.Context, fn func(context.Context) error) (err err
 // rollback hooks; a hook that panics is reported as an error, and the
 // others run all the same.
 func (u *UnitOfWork) Rollback(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("unit of work: rollback")
+	}
 	_, hooks, err := u.end()
 	if err != nil {
 		return err

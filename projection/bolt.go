@@ -26,7 +26,14 @@ const BoltBucket = "herald.projections"
 // transaction: the store's appends wait for it. Handlers must be quick,
 // and must not append to the store (that would wait for the transaction
 // they run in).
-func Bolt(db *bolt.DB) Model[*bolt.Tx] { return &boltModel{db: db} }
+//
+// Bolt(nil) is a nil Model, which New refuses.
+func Bolt(db *bolt.DB) Model[*bolt.Tx] {
+	if db == nil {
+		return nil
+	}
+	return &boltModel{db: db}
+}
 
 type boltModel struct{ db *bolt.DB }
 
@@ -82,9 +89,6 @@ func (m *boltModel) Apply(_ context.Context, name string, cp Checkpoint, fn func
 // run runs fn in a transaction, turning bbolt's panics on a damaged file
 // into errors and its closed database into herald.ErrClosed.
 func (m *boltModel) run(write bool, fn func(tx *bolt.Tx) error) (err error) {
-	if m.db == nil {
-		return fmt.Errorf("the database is nil: %w", herald.ErrInvalid)
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("bbolt panicked, the file may be damaged: %v", r)
@@ -108,9 +112,13 @@ func (e *fnError) Error() string { return e.err.Error() }
 
 // DeleteBuckets returns a reset hook for a projection on a Bolt model that
 // deletes the top-level buckets names, those that do not exist included:
-// the handlers create them again as they need them.
+// the handlers create them again as they need them. The hook refuses a nil
+// tx with an error matching herald.ErrInvalid.
 func DeleteBuckets(names ...string) func(ctx context.Context, tx *bolt.Tx) error {
 	return func(_ context.Context, tx *bolt.Tx) error {
+		if tx == nil {
+			return fmt.Errorf("projection: delete buckets: the transaction is nil: %w", herald.ErrInvalid)
+		}
 		for _, name := range names {
 			err := tx.DeleteBucket([]byte(name))
 			if err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {

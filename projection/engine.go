@@ -158,6 +158,9 @@ func newEngine(s settings, ops consumer) *engine {
 
 // Run is the Run of projections and flows.
 func (e *engine) Run(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext(e.name, "run")
+	}
 	h, err := e.begin(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -183,6 +186,9 @@ func (e *engine) Run(ctx context.Context) error {
 // Rebuild is the Rebuild of projections: it hands the rebuild to Run when
 // Run runs, else does it itself.
 func (e *engine) Rebuild(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext(e.name, "rebuild")
+	}
 	for {
 		e.mu.Lock()
 		h, alone, aloneDone := e.run, e.alone, e.aloneDone
@@ -220,6 +226,9 @@ func (e *engine) Rebuild(ctx context.Context) error {
 
 // Resume is the Resume of projections and flows.
 func (e *engine) Resume(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext(e.name, "resume")
+	}
 	e.mu.Lock()
 	h := e.run
 	if h == nil {
@@ -892,6 +901,9 @@ func (e *engine) notify() {
 
 // Wait is the Wait of projections and flows.
 func (e *engine) Wait(ctx context.Context, position uint64) error {
+	if ctx == nil {
+		return nilContext(e.name, "wait")
+	}
 	for {
 		e.mu.Lock()
 		changed, failure := e.changed, e.failure
@@ -912,6 +924,9 @@ func (e *engine) Wait(ctx context.Context, position uint64) error {
 
 // Status is the Status of projections and flows.
 func (e *engine) Status(ctx context.Context) (Status, error) {
+	if ctx == nil {
+		return Status{}, nilContext(e.name, "status")
+	}
 	stats, err := e.store.Stats(ctx)
 	if err != nil {
 		return Status{}, fmt.Errorf("projection: %q: status: %w", e.name, err)

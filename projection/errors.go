@@ -47,6 +47,10 @@ type handlerError struct {
 func (e *handlerError) Error() string { return e.err.Error() }
 func (e *handlerError) Unwrap() error { return e.err }
 
+// nilContext is the error of op, a call of the consumer name, given a nil
+// context.
+func nilContext(name, op string) error { return invalid(name, "%s: the context is nil", op) }
+
 // invalid returns an error matching herald.ErrInvalid about the consumer
 // name.
 func invalid(name, format string, args ...any) error {

@@ -139,8 +139,13 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 	return f, nil
 }
 
-// Name returns the flow's name.
-func (f *Flow) Name() string { return f.e.name }
+// Name returns the flow's name, "" for a nil f.
+func (f *Flow) Name() string {
+	if f == nil {
+		return ""
+	}
+	return f.e.name
+}
 
 // Run loads the checkpoint, catches up from the log, then follows live
 // events until ctx ends, as Projection.Run does. When a reaction fails for

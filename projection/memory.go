@@ -29,7 +29,12 @@ func Memory[M any](model M) Model[M] {
 //
 // The projection's version is saved in checkpoints too, under its name
 // followed by "#version": a rebuild cut short by a crash is begun again.
+//
+// External(nil, model) is a nil Model, which New refuses.
 func External[M any](checkpoints herald.CheckpointStore, model M) Model[M] {
+	if checkpoints == nil {
+		return nil
+	}
 	return &externalModel[M]{checkpoints: checkpoints, model: model}
 }
 
@@ -52,9 +57,6 @@ type externalModel[M any] struct {
 func (m *externalModel[M]) Atomic() bool { return false }
 
 func (m *externalModel[M]) Load(ctx context.Context, name string) (Checkpoint, bool, error) {
-	if m.checkpoints == nil {
-		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: the checkpoint store is nil: %w", herald.ErrInvalid)
-	}
 	v, err := m.checkpoints.LoadCheckpoint(ctx, name+versionSuffix)
 	if err != nil {
 		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)

@@ -100,7 +100,7 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 	case cfg.Version < 0:
 		return nil, invalid(cfg.Name, "the version %d is negative", cfg.Version)
 	case cfg.Model == nil:
-		return nil, invalid(cfg.Name, "the model is nil")
+		return nil, invalid(cfg.Name, "the model is nil, as Bolt(nil) and External(nil, m) are")
 	case cfg.Reset == nil:
 		return nil, invalid(cfg.Name, "the reset hook is nil: a projection rebuilds its model when asked and when its version changes")
 	case len(cfg.Handlers) == 0:
@@ -128,8 +128,13 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 	return p, nil
 }
 
-// Name returns the projection's name.
-func (p *Projection[X]) Name() string { return p.e.name }
+// Name returns the projection's name, "" for a nil p.
+func (p *Projection[X]) Name() string {
+	if p == nil {
+		return ""
+	}
+	return p.e.name
+}
 
 // Run loads the checkpoint, rebuilds the model first when it was written
 // by another version, catches up from the log, then follows live events

@@ -32,10 +32,10 @@ type Runner struct {
 	running   bool
 }
 
-// Add adds consumers to the runner. A nil consumer, a name that another
-// consumer of the runner has (checkpoints are kept by name), or a runner
-// that runs already is an error matching herald.ErrInvalid, and then
-// none of them is added.
+// Add adds consumers to the runner. A nil consumer (a nil *Projection or
+// *Flow too, whose name is empty), a name that another consumer of the
+// runner has (checkpoints are kept by name), or a runner that runs already
+// is an error matching herald.ErrInvalid, and then none of them is added.
 func (r *Runner) Add(consumers ...Consumer) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -48,6 +48,9 @@ func (r *Runner) Add(consumers ...Consumer) error {
 			return invalid("", "add a nil consumer")
 		}
 		name := c.Name()
+		if name == "" {
+			return invalid("", "add a consumer without a name")
+		}
 		_, taken := r.names[name]
 		if _, twice := seen[name]; taken || twice {
 			return invalid(name, "two projections or flows of one name")
@@ -66,8 +69,11 @@ func (r *Runner) Add(consumers ...Consumer) error {
 
 // Run runs every consumer until ctx ends, and returns once all of them
 // returned: nil, or their errors joined. A second Run while one runs is an
-// error matching herald.ErrInvalid.
+// error matching herald.ErrInvalid, and so is a nil ctx.
 func (r *Runner) Run(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("", "runner: run")
+	}
 	r.mu.Lock()
 	if r.running {
 		r.mu.Unlock()
@@ -96,6 +102,9 @@ func (r *Runner) Run(ctx context.Context) error {
 
 // Status describes every consumer, in the order they were added.
 func (r *Runner) Status(ctx context.Context) ([]Status, error) {
+	if ctx == nil {
+		return nil, nilContext("", "runner: status")
+	}
 	r.mu.Lock()
 	consumers := append([]Consumer(nil), r.consumers...)
 	r.mu.Unlock()

@@ -67,9 +67,13 @@ type Info struct {
 // see herald.SubscribeDurable) starting from the head of the log, and
 // starts the goroutines described in the package documentation, which run
 // until Close. A nil bus makes it poll the store instead (see
-// WithPollInterval). A nil store or an invalid option is an error matching
-// herald.ErrInvalid; so is a subscription name taken on the bus.
+// WithPollInterval). A nil ctx or store, or an invalid option, is an
+// error matching herald.ErrInvalid; so is a subscription name taken on
+// the bus.
 func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option) (*Server, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("push: new: the context is nil: %w", herald.ErrInvalid)
+	}
 	o, err := buildOptions(opts)
 	if err != nil {
 		return nil, err
@@ -169,9 +173,14 @@ func (s *Server) Info() Info {
 }
 
 // ServeHTTP serves GET /streams/{id}; other paths are 404 Not Found, other
-// methods 405 Method Not Allowed. See the package documentation for the
-// answers a stream request gets.
+// methods 405 Method Not Allowed; a nil request, or one without a URL, is
+// 400 Bad Request. See the package documentation for the answers a stream
+// request gets.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r == nil || r.URL == nil {
+		httpError(w, http.StatusBadRequest, "push: the request has no URL")
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 
@@ -187,7 +196,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // An http.Server's Shutdown waits for open streams, which never end on
 // their own: call Close first, or register it with
 // http.Server.RegisterOnShutdown.
+//
+// A nil ctx is an error matching herald.ErrInvalid, and the server goes on.
 func (s *Server) Close(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("push: close: the context is nil: %w", herald.ErrInvalid)
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()

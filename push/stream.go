@@ -68,8 +68,15 @@ type Criteria struct {
 	Labels map[string]string `json:"labels,omitempty"`
 }
 
-// Match reports whether e meets every criterion.
+// Match reports whether e meets every criterion. A nil c holds for every
+// event, as the zero Criteria do; a nil e meets none.
 func (c *Criteria) Match(e *herald.Event) bool {
+	if e == nil {
+		return false
+	}
+	if c == nil {
+		return true
+	}
 	if c.CorrelationID != uuid.Nil && c.CorrelationID != e.Metadata.CorrelationID {
 		return false
 	}

@@ -74,8 +74,12 @@ func New(opts ...Option) (*Bus, error) {
 //
 // Close does not wait for Publish calls in progress, nor for the Sync
 // handlers they run. Every Close after the first returns an error matching
-// herald.ErrClosed at once.
+// herald.ErrClosed at once. A nil ctx is an error matching
+// herald.ErrInvalid, and the bus stays open.
 func (b *Bus) Close(ctx context.Context) error {
+	if ctx == nil {
+		return fmt.Errorf("membus: close: the context is nil: %w", herald.ErrInvalid)
+	}
 	b.mu.Lock()
 	if b.closed.Load() {
 		b.mu.Unlock()

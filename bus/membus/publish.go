@@ -11,6 +11,9 @@ import (
 // errPublishClosed is what Publish returns once the bus is closed.
 var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
 
+// errPublishNilContext is what Publish returns for a nil context.
+var errPublishNilContext = fmt.Errorf("membus: publish: the context is nil: %w", herald.ErrInvalid)
+
 // Publish hands events to every subscription whose filter matches them, one
 // subscription after the other in the order they were added. Each async
 // subscription gets copies of its matching events appended to its queue in
@@ -32,11 +35,16 @@ var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
 // the others get theirs, and the error matches ErrQueueFull (a
 // *QueueFullError per such subscription, joined).
 //
-// Once the bus is closed Publish returns an error matching herald.ErrClosed.
+// A nil ctx is an error matching herald.ErrInvalid, and nothing is
+// delivered. Once the bus is closed Publish returns an error matching
+// herald.ErrClosed.
 // A Publish racing with Close may have queued its events for some
 // subscriptions before the error; those are delivered. Events are copied
 // when queued; the caller may reuse the slice once Publish returns.
 func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
+	if ctx == nil {
+		return errPublishNilContext
+	}
 	if b.closed.Load() {
 		return errPublishClosed
 	}

@@ -76,8 +76,16 @@ func isNil(h herald.Handler) bool {
 // same and its workers go on with the queue in the background, until it is empty or Close gives up. A Sync
 // subscription is removed at once, though handler calls in Publish calls in
 // progress may still finish. An unknown name is an error matching
-// herald.ErrNotFound; after Close, one matching herald.ErrClosed.
+// herald.ErrNotFound; after Close, one matching herald.ErrClosed. An empty
+// name or a nil ctx is an error matching herald.ErrInvalid, and nothing
+// changes.
 func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
+	switch {
+	case ctx == nil:
+		return fmt.Errorf("membus: unsubscribe %q: the context is nil: %w", name, herald.ErrInvalid)
+	case name == "":
+		return fmt.Errorf("membus: unsubscribe: the name is empty: %w", herald.ErrInvalid)
+	}
 	sub, err := b.remove(name)
 	if err != nil {
 		return err

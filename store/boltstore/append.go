@@ -88,13 +88,20 @@ type txKey struct{}
 // in it. Its other writes (Append, and so Publish and PublishBatch;
 // SaveCheckpoint) would wait for tx to end, which its holder waits for:
 // they fail at once with an error matching herald.ErrInvalid that says to
-// publish after commit.
+// publish after commit. A nil ctx gives nil, which the store's calls
+// refuse with an error matching herald.ErrInvalid.
 func WithTx(ctx context.Context, tx *bolt.Tx) context.Context {
+	if ctx == nil {
+		return nil
+	}
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
 // TxFrom returns the transaction that WithTx put in ctx.
 func TxFrom(ctx context.Context) (*bolt.Tx, bool) {
+	if ctx == nil {
+		return nil, false
+	}
 	tx, ok := ctx.Value(txKey{}).(*bolt.Tx)
 	return tx, ok && tx != nil
 }
@@ -121,8 +128,12 @@ func (s *Store) AppendTx(tx *bolt.Tx, events []herald.Event) error {
 // transaction. A transaction of another database, or one that is read
 // only, is an error matching herald.ErrInvalid. committed, when not nil,
 // runs once the transaction has committed (bbolt's Tx.OnCommit), on the
-// goroutine that committed it.
+// goroutine that committed it. A nil ctx is an error matching
+// herald.ErrInvalid.
 func (s *Store) AppendInTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error) {
+	if ctx == nil {
+		return false, fmt.Errorf("boltstore: append in transaction: %w", errNilContext)
+	}
 	tx, ok := TxFrom(ctx)
 	if !ok {
 		return false, nil

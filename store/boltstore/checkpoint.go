@@ -10,8 +10,12 @@ import (
 )
 
 // LoadCheckpoint returns the position the consumer name handled last, 0
-// when it has none.
+// when it has none. An empty name, or one longer than MaxNameLength, is an
+// error matching herald.ErrInvalid.
 func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error) {
+	if err := checkConsumer(name); err != nil {
+		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+	}
 	if err := s.usable(ctx); err != nil {
 		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
 	}
@@ -53,6 +57,9 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, position uint64
 // LoadCheckpointTx is LoadCheckpoint inside tx, a transaction of the
 // store's database.
 func (s *Store) LoadCheckpointTx(tx *bolt.Tx, name string) (uint64, error) {
+	if err := checkConsumer(name); err != nil {
+		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+	}
 	b, err := s.txBuckets(tx, false)
 	if err != nil {
 		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)

@@ -67,8 +67,12 @@ const (
 // other field is, the timestamp to the nanosecond. Data is encoded with
 // encoding/json, a json.RawMessage kept as it is once checked to be
 // valid JSON; nil data is left out. Data that cannot be encoded is a
-// *herald.ValidationError for the field "data".
+// *herald.ValidationError for the field "data"; a nil e is an error
+// matching herald.ErrInvalid.
 func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
+	if e == nil {
+		return dst, fmt.Errorf("boltstore: encode: the event is nil: %w", herald.ErrInvalid)
+	}
 	data, err := encodeData(e)
 	if err != nil {
 		return dst, err

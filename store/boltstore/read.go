@@ -20,9 +20,15 @@ const chunkSize = 256
 // ReadStream yields the events of ref with revisions from from to to
 // inclusive, in revision order; from 0 is taken as 1 and to 0 reads to the
 // end as it is when the iteration begins. An unknown aggregate yields
-// nothing. Data is a json.RawMessage, or a Go value with WithRegistry.
+// nothing; a ref that herald.AggregateRef.Check refuses yields an error
+// matching herald.ErrInvalid. Data is a json.RawMessage, or a Go value
+// with WithRegistry.
 func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, to uint64) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
+		if err := ref.Check(); err != nil {
+			yield(herald.Event{}, fmt.Errorf("boltstore: read stream: %w", err))
+			return
+		}
 		r := s.newReader(ctx, "read stream")
 		next := max(from, 1)
 		first := true

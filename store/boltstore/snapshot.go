@@ -61,8 +61,12 @@ func putSnapshot(snapshots *bolt.Bucket, snap *herald.Snapshot) error {
 }
 
 // LoadSnapshot returns a copy of the newest snapshot of ref, or an error
-// matching herald.ErrNotFound.
+// matching herald.ErrNotFound. A ref that lacks a context, a name or an id
+// is an error matching herald.ErrInvalid.
 func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (herald.Snapshot, error) {
+	if err := ref.Check(); err != nil {
+		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot: %w", err)
+	}
 	if err := s.usable(ctx); err != nil {
 		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot: %w", err)
 	}

@@ -53,9 +53,12 @@ var (
 // newer format, ErrNewerFormat; a damaged one, ErrCorrupt. A file that
 // another process holds is an error matching ErrLocked once the open
 // timeout passed (see WithOpenTimeout). All of them match
-// herald.ErrInvalid too, except ErrLocked. Close the store to close the
-// file.
+// herald.ErrInvalid too, except ErrLocked. An empty path is an error
+// matching herald.ErrInvalid. Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
+	}
 	o, err := buildOptions(options)
 	if err != nil {
 		return nil, err
@@ -257,9 +260,16 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// usable returns the context's error, or herald.ErrClosed once the store
-// is closed.
+// errNilContext is what the calls that take a context return for a nil
+// one, wrapped in their own name.
+var errNilContext = fmt.Errorf("the context is nil: %w", herald.ErrInvalid)
+
+// usable returns the context's error (errNilContext for a nil one), or
+// herald.ErrClosed once the store is closed.
 func (s *Store) usable(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

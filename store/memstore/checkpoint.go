@@ -10,8 +10,11 @@ import (
 var _ herald.CheckpointStore = (*Store)(nil)
 
 // LoadCheckpoint returns the position the consumer name handled last, 0
-// when it has none.
+// when it has none. An empty name is an error matching herald.ErrInvalid.
 func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error) {
+	if name == "" {
+		return 0, fmt.Errorf("memstore: load checkpoint: %w: empty consumer name", herald.ErrInvalid)
+	}
 	if err := s.usable(ctx); err != nil {
 		return 0, fmt.Errorf("memstore: load checkpoint: %w", err)
 	}

@@ -14,10 +14,16 @@ const checkEvery = 256
 
 // ReadStream yields the events of ref with revisions from from to to
 // inclusive, in revision order; from 0 is taken as 1 and to 0 reads to the
-// end. An unknown aggregate yields nothing. The end of the stream is fixed
-// when the iteration begins.
+// end. An unknown aggregate yields nothing; a ref that
+// herald.AggregateRef.Check refuses yields an error matching
+// herald.ErrInvalid. The end of the stream is fixed when the iteration
+// begins.
 func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, to uint64) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
+		if err := ref.Check(); err != nil {
+			yield(herald.Event{}, fmt.Errorf("memstore: read stream: %w", err))
+			return
+		}
 		log, positions, err := s.stream(ctx, ref)
 		if err != nil {
 			yield(herald.Event{}, fmt.Errorf("memstore: read stream: %w", err))

@@ -32,8 +32,12 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 }
 
 // LoadSnapshot returns a copy of the newest snapshot of ref, or an error
-// matching herald.ErrNotFound.
+// matching herald.ErrNotFound. A ref that lacks a context, a name or an id
+// is an error matching herald.ErrInvalid.
 func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (herald.Snapshot, error) {
+	if err := ref.Check(); err != nil {
+		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", err)
+	}
 	if err := s.usable(ctx); err != nil {
 		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", err)
 	}

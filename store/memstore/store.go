@@ -129,9 +129,16 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	return herald.Stats{Events: s.log.n, Head: s.log.n, Counts: counts}, nil
 }
 
-// usable returns the context's error, or herald.ErrClosed once the store
-// is closed.
+// errNilContext is what the calls that take a context return for a nil
+// one, wrapped in their own name.
+var errNilContext = fmt.Errorf("the context is nil: %w", herald.ErrInvalid)
+
+// usable returns the context's error (errNilContext for a nil one), or
+// herald.ErrClosed once the store is closed.
 func (s *Store) usable(ctx context.Context) error {
+	if ctx == nil {
+		return errNilContext
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

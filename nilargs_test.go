@@ -1,0 +1,647 @@
+package herald_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/nilargs"
+	"github.com/herald-go/herald/store/memstore"
+)
+
+// nilContext is a context.Context that is nil, for the calls that must
+// refuse one.
+var nilContext context.Context
+
+// TestNilAndZeroArguments calls every exported function and method of the
+// package with nil and zero arguments: none panics, bad input is an error
+// matching herald.ErrInvalid, and zero input that is valid gives what the
+// documentation says.
+func TestNilAndZeroArguments(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	repo := newRepo(t, f)
+	ref := messageRef()
+	valid := sentEvent(ref, "hello")
+	newRepository := func(t *testing.T, newAggregate func() *Message) *herald.Repository[*Message] {
+		r, err := herald.NewRepository(f.publisher, newAggregate)
+		require.NoError(t, err)
+		return r
+	}
+	durable := func(t *testing.T) *herald.Durable {
+		d, err := herald.SubscribeDurable(ctx, herald.DurableConfig{
+			Subscription: herald.Subscription{Name: "durable-" + uuid.NewString(), Handler: newRecorder()},
+			Store:        f.store, Bus: f.bus,
+		})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = d.Close(ctx) })
+		return d
+	}
+
+	nilargs.Run(t, []nilargs.Case{
+		// Aggregates.
+		{Name: "Apply(nil, \"\", nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.Apply[Sent](nil, "", nil)
+		}},
+		{Name: "Apply((*Message)(nil), \"sent\", fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.Apply((*Message)(nil), "sent", func(Sent) {})
+		}},
+		{Name: "Apply(&Message{}, \"\", nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.Apply[Sent](&Message{}, "", nil)
+		}},
+		{Name: "AggregateBase{}.Publish(\"\", nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var b herald.AggregateBase
+			return b.Publish("", nil)
+		}},
+		{Name: "(*AggregateBase)(nil).Publish(\"\", nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (*herald.AggregateBase)(nil).Publish("", nil)
+		}},
+		{Name: "AggregateBase{}.TransferOwnership(\"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var b herald.AggregateBase
+			return b.TransferOwnership("")
+		}},
+		{Name: "(*AggregateBase)(nil).TransferOwnership(\"u\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (*herald.AggregateBase)(nil).TransferOwnership("u")
+		}},
+		{Name: "valid: AggregateBase{} getters are zero", Call: func(t *testing.T) error {
+			var b herald.AggregateBase
+			assert.Equal(t, herald.AggregateRef{}, b.Ref())
+			assert.Zero(t, b.Revision())
+			assert.Empty(t, b.Owner())
+			assert.Empty(t, b.Pending())
+			return nil
+		}},
+		{Name: "valid: (*AggregateBase)(nil) getters are zero", Call: func(t *testing.T) error {
+			var b *herald.AggregateBase
+			assert.Equal(t, herald.AggregateRef{}, b.Ref())
+			assert.Zero(t, b.Revision())
+			assert.Empty(t, b.Owner())
+			assert.Empty(t, b.Pending())
+			return nil
+		}},
+		{Name: "AggregateRef{}.Check()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.AggregateRef{}.Check()
+		}},
+		{Name: "valid: AggregateRef{}.String() is its parts", Call: func(t *testing.T) error {
+			assert.Equal(t, ".."+uuid.Nil.String(), herald.AggregateRef{}.String())
+			return nil
+		}},
+
+		// Repositories.
+		{Name: "NewRepository(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewRepository[*Message](nil, nil)
+			return err
+		}},
+		{Name: "NewRepository(p, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewRepository[*Message](f.publisher, nil)
+			return err
+		}},
+		{Name: "valid: NewRepository(p, fn, nil option) ignores it", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, nil)
+			return err
+		}},
+		{Name: "Retries(-1)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
+			return err
+		}},
+		{Name: "valid: Retries(0) never retries", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(0))
+			return err
+		}},
+		{Name: "valid: SnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.SnapshotEvery(0))
+			return err
+		}},
+		{Name: "Repository.Load(ctx, AggregateRef{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Load(ctx, herald.AggregateRef{})
+			return err
+		}},
+		{Name: "Repository.Load(nil, ref)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Load(nilContext, ref)
+			return err
+		}},
+		{Name: "Repository.Load with a constructor that returns nil", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			_, err := newRepository(t, func() *Message { return nil }).Load(ctx, ref)
+			return err
+		}},
+		{Name: "Repository.Save(ctx, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return repo.Save(ctx, nil)
+		}},
+		{Name: "Repository.Save(nil, m)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return repo.Save(nilContext, newMessage())
+		}},
+		{Name: "valid: Repository.Save(ctx, &Message{}) has nothing to save", Call: func(*testing.T) error {
+			return repo.Save(ctx, &Message{})
+		}},
+		{Name: "Repository.Use(ctx, ref, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(ctx, ref, nil)
+			return err
+		}},
+		{Name: "Repository.Use(ctx, AggregateRef{}, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(ctx, herald.AggregateRef{}, func(*Message) error { return nil })
+			return err
+		}},
+		{Name: "Repository.Use(nil, ref, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(nilContext, ref, func(*Message) error { return nil })
+			return err
+		}},
+		{Name: "Repository.Use with a constructor that returns nil", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			_, err := newRepository(t, func() *Message { return nil }).Use(ctx, ref, func(*Message) error { return nil })
+			return err
+		}},
+
+		// Publishers.
+		{Name: "NewPublisher(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(nil, nil)
+			return err
+		}},
+		{Name: "valid: NewPublisher(store, nil, nil option) ignores it", Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(memstore.New(), nil, nil)
+			return err
+		}},
+		{Name: "WithClock(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+			return err
+		}},
+		{Name: "valid: WithLogger(nil) is silent", Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithLogger(nil))
+			return err
+		}},
+		{Name: "valid: WithRegistry(nil) checks nothing", Call: func(t *testing.T) error {
+			p, err := herald.NewPublisher(memstore.New(), nil, herald.WithRegistry(nil))
+			require.NoError(t, err)
+			assert.Nil(t, p.Registry())
+			assert.NotNil(t, p.Store())
+			return nil
+		}},
+		{Name: "Publisher.Publish(ctx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(ctx, herald.Event{})
+			return err
+		}},
+		{Name: "Publisher.Publish(nil, e)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(nilContext, valid)
+			return err
+		}},
+		{Name: "valid: Publisher.PublishBatch(ctx, nil) stores nothing", Call: func(t *testing.T) error {
+			stored, err := f.publisher.PublishBatch(ctx, nil)
+			assert.Empty(t, stored)
+			return err
+		}},
+		{Name: "Publisher.PublishBatch(ctx, []Event{{}})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.PublishBatch(ctx, []herald.Event{{}})
+			return err
+		}},
+		{Name: "Publisher.PublishBatch(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.PublishBatch(nilContext, nil)
+			return err
+		}},
+		{Name: "Publisher.PublishAfterCommit(ctx, Event{}) without a transaction", Want: herald.ErrNoTransaction, Call: func(*testing.T) error {
+			return f.publisher.PublishAfterCommit(ctx, herald.Event{})
+		}},
+		{Name: "Publisher.PublishAfterCommit(ctx with a Tx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.publisher.PublishAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), herald.Event{})
+		}},
+		{Name: "Publisher.PublishAfterCommit(nil, e)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.publisher.PublishAfterCommit(nilContext, valid)
+		}},
+		{Name: "valid: Publisher.PublishBatchAfterCommit(ctx with a Tx, nil) attaches nothing", Call: func(*testing.T) error {
+			return f.publisher.PublishBatchAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), nil)
+		}},
+		{Name: "Publisher.PublishBatchAfterCommit(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.publisher.PublishBatchAfterCommit(nilContext, nil)
+		}},
+		{Name: "valid: Publisher.Redeliver(ctx) of a store without an outbox is 0", Call: func(t *testing.T) error {
+			n, err := f.publisher.Redeliver(ctx)
+			assert.Zero(t, n)
+			return err
+		}},
+		{Name: "Publisher.Redeliver(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Redeliver(nilContext)
+			return err
+		}},
+		{Name: "Publisher.Close(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.publisher.Close(nilContext)
+		}},
+
+		// Registries and definitions.
+		{Name: "valid: NewRegistry(nil option) ignores it", Call: func(t *testing.T) error {
+			assert.NotNil(t, herald.NewRegistry(nil))
+			return nil
+		}},
+		{Name: "valid: NewRegistry(Strict()) is strict", Call: func(*testing.T) error {
+			err := herald.NewRegistry(herald.Strict()).Check(&valid)
+			if !errors.Is(err, herald.ErrInvalid) {
+				return errors.New("a strict registry passed an undefined event")
+			}
+			return nil
+		}},
+		{Name: "Define(nil, \"\", \"\", \"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](nil, "", "", "")
+			return err
+		}},
+		{Name: "Define(nil registry, names)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](nil, "communication", "message", "sent")
+			return err
+		}},
+		{Name: "valid: Define(r, names, nil option) ignores it", Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", nil)
+			return err
+		}},
+		{Name: "Version(0)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Version(0))
+			return err
+		}},
+		{Name: "Sample(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Sample(nil))
+			return err
+		}},
+		{Name: "valid: Description(\"\") describes nothing", Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Description(""))
+			return err
+		}},
+		{Name: "valid: DefaultAuthorization(Authorization{}) is private", Call: func(*testing.T) error {
+			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent",
+				herald.DefaultAuthorization(herald.Authorization{}))
+			return err
+		}},
+		{Name: "valid: (*Registry)(nil).Lookup(\"\", \"\", \"\") finds nothing", Call: func(t *testing.T) error {
+			d, ok := (*herald.Registry)(nil).Lookup("", "", "")
+			assert.Nil(t, d)
+			assert.False(t, ok)
+			return nil
+		}},
+		{Name: "valid: (*Registry)(nil).Definitions() is empty", Call: func(t *testing.T) error {
+			assert.Empty(t, (*herald.Registry)(nil).Definitions())
+			return nil
+		}},
+		{Name: "(*Registry)(nil).Check(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (*herald.Registry)(nil).Check(nil)
+		}},
+		{Name: "valid: (*Registry)(nil).Check(&Event{}) is lenient", Call: func(*testing.T) error {
+			return (*herald.Registry)(nil).Check(&herald.Event{})
+		}},
+		{Name: "Registry.Check(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.registry.Check(nil)
+		}},
+		{Name: "(*Registry)(nil).Decode(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (*herald.Registry)(nil).Decode(nil)
+		}},
+		{Name: "valid: (*Registry)(nil).Decode(&Event{}) leaves it", Call: func(*testing.T) error {
+			return (*herald.Registry)(nil).Decode(&herald.Event{})
+		}},
+		{Name: "Registry.Decode(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return f.registry.Decode(nil)
+		}},
+		{Name: "valid: (*Definition)(nil).FullName() is empty", Call: func(t *testing.T) error {
+			assert.Empty(t, (*herald.Definition)(nil).FullName())
+			return nil
+		}},
+		{Name: "valid: (&Definition{}).FullName() is its parts", Call: func(t *testing.T) error {
+			assert.Equal(t, "..", (&herald.Definition{}).FullName())
+			return nil
+		}},
+
+		// Events.
+		{Name: "CheckEnvelope(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.CheckEnvelope(nil)
+		}},
+		{Name: "CheckEnvelope(&Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.CheckEnvelope(&herald.Event{})
+		}},
+		{Name: "DataAs(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.DataAs[Sent](nil)
+			return err
+		}},
+		{Name: "DataAs(&Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.DataAs[Sent](&herald.Event{})
+			return err
+		}},
+		{Name: "valid: Event{}.FullName() is its parts", Call: func(t *testing.T) error {
+			assert.Equal(t, "..", herald.Event{}.FullName())
+			return nil
+		}},
+		{Name: "valid: Event{}.MarshalJSON() writes the zero envelope", Call: func(t *testing.T) error {
+			b, err := herald.Event{}.MarshalJSON()
+			assert.NotEmpty(t, b)
+			return err
+		}},
+		{Name: "(*Event)(nil).UnmarshalJSON(envelope)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (*herald.Event)(nil).UnmarshalJSON([]byte(`{}`))
+		}},
+		{Name: "(&Event{}).UnmarshalJSON(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return (&herald.Event{}).UnmarshalJSON(nil)
+		}},
+		{Name: "valid: (*Authorization)(nil).Allows(nil) allows no one", Call: func(t *testing.T) error {
+			assert.False(t, (*herald.Authorization)(nil).Allows(nil))
+			return nil
+		}},
+		{Name: "valid: (&Authorization{}).Allows(nil) allows no one", Call: func(t *testing.T) error {
+			assert.False(t, (&herald.Authorization{}).Allows(nil))
+			return nil
+		}},
+		{Name: "OwnershipTransferred{}.Validate()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.OwnershipTransferred{}.Validate()
+		}},
+		{Name: "ParseEnvelopePath(\"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.ParseEnvelopePath("")
+			return err
+		}},
+		{Name: "valid: EnvelopePath{} is data", Call: func(t *testing.T) error {
+			keys, ok := herald.EnvelopePath{}.DataPath()
+			assert.Empty(t, keys)
+			assert.True(t, ok)
+			return nil
+		}},
+		{Name: "valid: EnvelopePath{}.Value(nil) has none", Call: func(t *testing.T) error {
+			v, ok := herald.EnvelopePath{}.Value(nil)
+			assert.Nil(t, v)
+			assert.False(t, ok)
+			return nil
+		}},
+		{Name: "valid: EnvelopePath(\"name\").Value(nil) has none", Call: func(t *testing.T) error {
+			p, err := herald.ParseEnvelopePath("name")
+			require.NoError(t, err)
+			v, ok := p.Value(nil)
+			assert.Nil(t, v)
+			assert.False(t, ok)
+			return nil
+		}},
+
+		// Filters, names and patterns.
+		{Name: "valid: NewFilter(nil, \"\") matches every event", Call: func(t *testing.T) error {
+			filter, err := herald.NewFilter(nil, "")
+			assert.True(t, filter.Match(&valid))
+			assert.Equal(t, "*.*.*", filter.String())
+			return err
+		}},
+		{Name: "NewFilter([]string{\"\"}, \"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewFilter([]string{""}, "")
+			return err
+		}},
+		{Name: "valid: Filter{}.Match(nil) is false, of no event", Call: func(t *testing.T) error {
+			var filter herald.Filter
+			assert.False(t, filter.Match(nil))
+			assert.True(t, filter.Match(&herald.Event{}))
+			assert.Equal(t, "*.*.*", filter.Events())
+			assert.Empty(t, filter.Pattern())
+			return nil
+		}},
+		{Name: "valid: (*Filter)(nil).Match(e) matches as the zero Filter", Call: func(t *testing.T) error {
+			assert.True(t, (*herald.Filter)(nil).Match(&valid))
+			assert.False(t, (*herald.Filter)(nil).Match(nil))
+			return nil
+		}},
+		{Name: "valid: a Filter with names and a pattern matches no nil event", Call: func(t *testing.T) error {
+			filter, err := herald.NewFilter([]string{"communication.message.sent"}, `{"data":{"text":["hello"]}}`)
+			require.NoError(t, err)
+			assert.False(t, filter.Match(nil))
+			assert.True(t, filter.Match(&valid))
+			return nil
+		}},
+		{Name: "valid: MatchNames() matches every event", Call: func(t *testing.T) error {
+			m, err := herald.MatchNames()
+			assert.True(t, m.Match(&herald.Event{}))
+			assert.Equal(t, "*.*.*", m.String())
+			return err
+		}},
+		{Name: "MatchNames(\"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.MatchNames("")
+			return err
+		}},
+		{Name: "valid: NameMatcher{}.Match(nil) is false", Call: func(t *testing.T) error {
+			assert.False(t, herald.NameMatcher{}.Match(nil))
+			m, err := herald.MatchNames("*.*.sent")
+			require.NoError(t, err)
+			assert.False(t, m.Match(nil))
+			return nil
+		}},
+		{Name: "ParsePattern(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.ParsePattern(nil)
+			return err
+		}},
+		{Name: "valid: (*Pattern)(nil) matches every event", Call: func(t *testing.T) error {
+			var p *herald.Pattern
+			assert.True(t, p.Match(&valid))
+			assert.Empty(t, p.String())
+			return nil
+		}},
+		{Name: "valid: Pattern.Match(nil) is false", Call: func(t *testing.T) error {
+			p, err := herald.ParsePattern([]byte(`{"data":{"text":[{"exists":false}]}}`))
+			require.NoError(t, err)
+			assert.False(t, p.Match(nil))
+			return nil
+		}},
+		{Name: "valid: PatternError{}.Error() says invalid", Call: func(t *testing.T) error {
+			assert.NotEmpty(t, (&herald.PatternError{}).Error())
+			assert.ErrorIs(t, &herald.PatternError{}, herald.ErrInvalid)
+			return nil
+		}},
+
+		// Queries.
+		{Name: "valid: Query{}.Prepare() asks for the oldest DefaultTop", Call: func(t *testing.T) error {
+			q, err := herald.Query{}.Prepare()
+			require.NoError(t, err)
+			assert.Equal(t, herald.DefaultTop, q.Top)
+			assert.False(t, q.Match(nil))
+			return nil
+		}},
+		{Name: "Query{Top: -1}.Prepare()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.Query{Top: -1}.Prepare()
+			return err
+		}},
+		{Name: "PreparedQuery.Collect(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			q, err := herald.Query{}.Prepare()
+			require.NoError(t, err)
+			_, err = q.Collect(nil)
+			return err
+		}},
+		{Name: "valid: (&PreparedQuery{}).Match(&Event{}) needs no names", Call: func(t *testing.T) error {
+			assert.True(t, (&herald.PreparedQuery{}).Match(&herald.Event{}))
+			return nil
+		}},
+
+		// Buses, handlers and durable subscriptions.
+		{Name: "valid: On(nil) is a nil Handler", Call: func(t *testing.T) error {
+			assert.Nil(t, herald.On[Sent](nil))
+			return nil
+		}},
+		{Name: "HandlerFunc(nil).Handle(ctx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.HandlerFunc(nil).Handle(ctx, herald.Event{})
+		}},
+		{Name: "SafeHandle(ctx, nil, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.SafeHandle(ctx, nil, herald.Event{})
+		}},
+		{Name: "SafeHandle(ctx, HandlerFunc(nil), Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.SafeHandle(ctx, herald.HandlerFunc(nil), herald.Event{})
+		}},
+		{Name: "SafeHandle(nil, h, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return herald.SafeHandle(nilContext, newRecorder(), herald.Event{})
+		}},
+		{Name: "valid: RetryPolicy{}.Resolve() gives the defaults", Call: func(t *testing.T) error {
+			p, err := herald.RetryPolicy{}.Resolve()
+			assert.Equal(t, herald.DefaultRetryMaxAttempts, p.MaxAttempts)
+			return err
+		}},
+		{Name: "RetryPolicy{MaxAttempts: -1}.Resolve()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.RetryPolicy{MaxAttempts: -1}.Resolve()
+			return err
+		}},
+		{Name: "valid: RetryPolicy{}.NewBackOff() waits", Call: func(t *testing.T) error {
+			assert.NotNil(t, herald.RetryPolicy{}.NewBackOff())
+			return nil
+		}},
+		{Name: "valid: PanicError{} says panic", Call: func(t *testing.T) error {
+			assert.NotEmpty(t, (&herald.PanicError{}).Error())
+			assert.NoError(t, (&herald.PanicError{}).Unwrap())
+			return nil
+		}},
+		{Name: "SubscribeDurable(ctx, DurableConfig{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.SubscribeDurable(ctx, herald.DurableConfig{})
+			return err
+		}},
+		{Name: "SubscribeDurable(nil, cfg)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.SubscribeDurable(nilContext, herald.DurableConfig{
+				Subscription: herald.Subscription{Name: "nil-context", Handler: newRecorder()}, Store: f.store,
+			})
+			return err
+		}},
+		{Name: "SubscribeDurable(ctx, cfg with a nil HandlerFunc)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.SubscribeDurable(ctx, herald.DurableConfig{
+				Subscription: herald.Subscription{Name: "nil-func", Handler: herald.HandlerFunc(nil)}, Store: f.store,
+			})
+			return err
+		}},
+		{Name: "valid: Durable.Wait(ctx, 0) is reached at once", Call: func(t *testing.T) error {
+			d := durable(t)
+			assert.NotEmpty(t, d.Info().Name)
+			return d.Wait(ctx, 0)
+		}},
+		{Name: "Durable.Wait(nil, 1)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			return durable(t).Wait(nilContext, 1)
+		}},
+		{Name: "Durable.Close(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			return durable(t).Close(nilContext)
+		}},
+		{Name: "valid: SubscriptionInfo and DeadLetter zero values", Call: func(t *testing.T) error {
+			assert.Zero(t, herald.SubscriptionInfo{}.Delivered)
+			assert.NoError(t, herald.DeadLetter{}.Err)
+			return nil
+		}},
+
+		// Errors.
+		{Name: "valid: ConflictError{} matches ErrConflict", Call: func(t *testing.T) error {
+			assert.NotEmpty(t, (&herald.ConflictError{}).Error())
+			assert.ErrorIs(t, &herald.ConflictError{}, herald.ErrConflict)
+			return nil
+		}},
+		{Name: "valid: ValidationError{} matches ErrInvalid", Call: func(t *testing.T) error {
+			e := &herald.ValidationError{}
+			assert.NotEmpty(t, e.Error())
+			assert.ErrorIs(t, e, herald.ErrInvalid)
+			assert.NoError(t, e.Unwrap())
+			return nil
+		}},
+
+		// Transactions.
+		{Name: "UnitOfWork.OnCommit(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.OnCommit(nil)
+		}},
+		{Name: "UnitOfWork.OnRollback(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.OnRollback(nil)
+		}},
+		{Name: "valid: UnitOfWork{}.Commit(ctx) commits nothing", Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.Commit(ctx)
+		}},
+		{Name: "valid: UnitOfWork{}.Rollback(ctx) rolls back nothing", Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.Rollback(ctx)
+		}},
+		{Name: "UnitOfWork.Commit(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.Commit(nilContext)
+		}},
+		{Name: "UnitOfWork.Rollback(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			var u herald.UnitOfWork
+			return u.Rollback(nilContext)
+		}},
+		{Name: "valid: WithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
+			_, ok := herald.TxFrom(herald.WithTx(ctx, nil))
+			assert.False(t, ok)
+			return nil
+		}},
+		{Name: "valid: TxFrom(nil) finds none", Call: func(t *testing.T) error {
+			_, ok := herald.TxFrom(nilContext)
+			assert.False(t, ok)
+			return nil
+		}},
+
+		// Contexts: the readers find nothing in a nil context, and the
+		// helpers that derive one from a nil context return nil, which
+		// the calls that take a context refuse.
+		{Name: "valid: readers of a nil context find nothing", Call: func(t *testing.T) error {
+			assert.Nil(t, herald.UserFrom(nilContext))
+			assert.Nil(t, herald.CauseFrom(nilContext))
+			assert.Nil(t, herald.LabelsFrom(nilContext))
+			assert.Empty(t, herald.ConsumerFrom(nilContext))
+			return nil
+		}},
+		{Name: "WithUser(nil, User{}) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithUser(nilContext, herald.User{}), valid)
+			return err
+		}},
+		{Name: "WithCause(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithCause(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "WithCause(nil, &valid) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithCause(nilContext, &valid), valid)
+			return err
+		}},
+		{Name: "WithCausationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithCausationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "WithCorrelationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithCorrelationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "WithCommandID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithCommandID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "WithConsumer(nil, \"\") is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithConsumer(nilContext, ""), valid)
+			return err
+		}},
+		{Name: "WithLabels(nil, labels) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithLabels(nilContext, map[string]string{"a": "b"}), valid)
+			return err
+		}},
+		{Name: "WithTx(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.WithTx(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "valid: WithCause(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
+			assert.Nil(t, herald.CauseFrom(herald.WithCause(ctx, nil)))
+			return nil
+		}},
+		{Name: "valid: WithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
+			assert.Equal(t, ctx, herald.WithLabels(ctx, nil))
+			return nil
+		}},
+		{Name: "valid: CauseContexts{}.For(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
+			var c herald.CauseContexts
+			assert.Nil(t, herald.CauseFrom(c.For(ctx, nil)))
+			assert.Nil(t, c.For(nilContext, &valid))
+			return nil
+		}},
+	})
+}
