@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -33,8 +32,7 @@ type Publisher struct {
 	owned  ownedBlocks
 	single sync.Pool // of *[1]Event, for Publish
 
-	closed   atomic.Bool
-	inflight atomic.Int64
+	gate gate // the publishes under way, for Close
 }
 
 // PublisherOption configures a Publisher.
@@ -69,7 +67,7 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 	if store == nil {
 		return nil, fmt.Errorf("%w: new publisher: store is nil", ErrInvalid)
 	}
-	p := &Publisher{store: store, bus: bus}
+	p := &Publisher{store: store, bus: bus, gate: newGate()}
 	for _, o := range options {
 		if o != nil {
 			o(p)
@@ -229,29 +227,24 @@ func (p *Publisher) Close(ctx context.Context) error {
 	if ctx == nil {
 		return nilContext("close publisher")
 	}
-	p.closed.Store(true)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	for p.inflight.Load() > 0 {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
+	select {
+	case <-p.gate.close():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return nil
 }
 
+// enter counts a publish in, or returns ErrClosed once Close was called.
 func (p *Publisher) enter() error {
-	p.inflight.Add(1)
-	if p.closed.Load() {
-		p.inflight.Add(-1)
+	if !p.gate.enter() {
 		return ErrClosed
 	}
 	return nil
 }
 
-func (p *Publisher) leave() { p.inflight.Add(-1) }
+// leave counts a publish out.
+func (p *Publisher) leave() { p.gate.leave() }
 
 func (p *Publisher) publish(ctx context.Context, batch []Event) error {
 	if ctx == nil {

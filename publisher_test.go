@@ -505,3 +505,33 @@ func TestNewPublisherRejectsANilClock(t *testing.T) {
 	_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
 	require.ErrorIs(t, err, herald.ErrInvalid)
 }
+
+func TestCloseWaitsForPublishesUnderWay(t *testing.T) {
+	f := newFixture(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	require.NoError(t, f.bus.Subscribe(herald.Subscription{Name: "gate", Sync: true,
+		Handler: herald.HandlerFunc(func(context.Context, herald.Event) error {
+			close(entered)
+			<-release
+			return nil
+		})}))
+	published := make(chan error, 1)
+	go func() {
+		_, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "hey"))
+		published <- err
+	}()
+	<-entered
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, f.publisher.Close(ctx), context.Canceled, "a publish is under way")
+	_, err := f.publisher.Publish(context.Background(), sentEvent(messageRef(), "too late"))
+	require.ErrorIs(t, err, herald.ErrClosed, "closing refuses new publishes at once")
+
+	closed := make(chan error, 1)
+	go func() { closed <- f.publisher.Close(context.Background()) }()
+	close(release)
+	require.NoError(t, <-published)
+	require.NoError(t, <-closed, "Close returns once the publish ended")
+	assert.Len(t, f.stored(t), 1)
+}
