@@ -3,6 +3,7 @@ package herald_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -12,29 +13,43 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/bustest"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/require"
 )
 
+// TestDurable runs the durable subscriptions' suite on every store.
 func TestDurable(t *testing.T) {
-	bustest.RunDurable(t,
-		func(t *testing.T) herald.Store {
+	stores := map[string]bustest.NewStore{
+		"memstore": func(t *testing.T) herald.Store {
 			s := memstore.New()
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
-		func(t *testing.T, cfg bustest.Config) herald.Bus {
-			opts := []membus.Option{membus.WithRetry(cfg.Retry), membus.WithDeadLetter(cfg.DeadLetter)}
-			if cfg.QueueSize > 0 {
-				opts = append(opts, membus.WithQueueSize(cfg.QueueSize))
-			}
-			if cfg.Workers > 0 {
-				opts = append(opts, membus.WithWorkers(cfg.Workers))
-			}
-			b, err := membus.New(opts...)
+		"boltstore": func(t *testing.T) herald.Store {
+			s, err := boltstore.Open(filepath.Join(t.TempDir(), "events.db"), boltstore.WithNoSync())
 			require.NoError(t, err)
-			return b
-		})
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		},
+	}
+	for name, newStore := range stores {
+		t.Run(name, func(t *testing.T) { bustest.RunDurable(t, newStore, newMembus) })
+	}
+}
+
+// newMembus returns a membus configured as the suite asks.
+func newMembus(t *testing.T, cfg bustest.Config) herald.Bus {
+	opts := []membus.Option{membus.WithRetry(cfg.Retry), membus.WithDeadLetter(cfg.DeadLetter)}
+	if cfg.QueueSize > 0 {
+		opts = append(opts, membus.WithQueueSize(cfg.QueueSize))
+	}
+	if cfg.Workers > 0 {
+		opts = append(opts, membus.WithWorkers(cfg.Workers))
+	}
+	b, err := membus.New(opts...)
+	require.NoError(t, err)
+	return b
 }
 
 // BenchmarkDurableCatchUp measures a durable subscription catching up

@@ -157,6 +157,10 @@ func testDurableCatchUpThenLive(t *testing.T, h *durableHarness) {
 	assert.True(t, info.Live, "it follows the bus")
 	assert.Equal(t, uint64(600), info.Delivered)
 	assert.Equal(t, uint64(600), info.Position)
+	// Wait is for the handling; the save of the checkpoint after it may
+	// take a moment on a store that syncs.
+	require.Eventually(t, func() bool { return d.Info().Checkpoint == 600 }, timeout, time.Millisecond,
+		"the checkpoint is saved after the last batch")
 	saved, err := h.checkpoints.LoadCheckpoint(context.Background(), "reader")
 	require.NoError(t, err)
 	assert.Equal(t, uint64(600), saved, "the checkpoint is saved after the last batch")
