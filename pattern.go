@@ -3,11 +3,14 @@ package herald
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Pattern is an event pattern in Amazon EventBridge's language, matched
@@ -64,18 +67,24 @@ type Pattern struct {
 
 // PatternError is the detail of ErrInvalid for a pattern that does not
 // parse: the field where it is wrong, as a dotted path from the top of the
-// pattern ("metadata.revision", "$or[1].name"), and why.
+// pattern ("metadata.revision", "$or[1].name"), and why. The reason quotes
+// a short prefix of a bad value, never the whole.
 type PatternError struct {
 	Field  string
 	Reason string
 }
 
-// Error names the field and the reason.
+// Error names the field and the reason. A field that is long or holds
+// characters a message should not is quoted, cut to a short prefix.
 func (e *PatternError) Error() string {
 	if e.Field == "" {
 		return "herald: invalid pattern: " + e.Reason
 	}
-	return "herald: invalid pattern: field " + e.Field + ": " + e.Reason
+	field := e.Field
+	if len(field) > excerpt.MaxBytes || strconv.Quote(field) != `"`+field+`"` {
+		field = excerpt.Quote(field)
+	}
+	return "herald: invalid pattern: field " + field + ": " + e.Reason
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for a *PatternError.
@@ -466,7 +475,7 @@ func compileLeaf(v *jsonValue, shown []string) (leaf, error) {
 		}
 		return leaf{op: opNotExists}, nil
 	}
-	return leaf{}, patternErr(shown, fmt.Sprintf("unknown operator %q", op))
+	return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(op))
 }
 
 func stringOperand(v *jsonValue, shown []string) (string, error) {
@@ -540,7 +549,7 @@ func compileAnythingBut(arg *jsonValue, shown []string) (leaf, error) {
 		switch arg.keys[0] {
 		case "prefix", "suffix", "equals-ignore-case", "wildcard":
 		default:
-			return leaf{}, patternErr(shown, fmt.Sprintf("unknown operator %q inside anything-but", arg.keys[0]))
+			return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(arg.keys[0])+" inside anything-but")
 		}
 		inner, err := compileLeaf(arg, shown)
 		if err != nil {
@@ -570,7 +579,7 @@ func compileNumeric(arg *jsonValue, shown []string) (numericRange, error) {
 			return r, patternErr(shown, fmt.Sprintf("item %d: want an operator, got %s", i, op.kindName()))
 		}
 		if n.kind != jsonNumber {
-			return r, patternErr(shown, fmt.Sprintf("item %d: want a number after %q, got %s", i+1, op.s, n.kindName()))
+			return r, patternErr(shown, fmt.Sprintf("item %d: want a number after %s, got %s", i+1, excerpt.Quote(op.s), n.kindName()))
 		}
 		switch op.s {
 		case "=":
@@ -589,7 +598,7 @@ func compileNumeric(arg *jsonValue, shown []string) (numericRange, error) {
 			}
 			r.hi, r.hasHi, r.hiIncl = n.n, true, op.s == "<="
 		default:
-			return r, patternErr(shown, fmt.Sprintf("unknown comparison %q", op.s))
+			return r, patternErr(shown, "unknown comparison "+excerpt.Quote(op.s))
 		}
 	}
 	return r, nil
@@ -814,7 +823,8 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 	case json.Number:
 		n, err := strconv.ParseFloat(string(t), 64)
 		if err != nil {
-			return nil, fmt.Errorf("number %s: %w", t, err)
+			// err quotes the number whole; say why only.
+			return nil, fmt.Errorf("number %s: %w", excerpt.Text(string(t)), errors.Unwrap(err))
 		}
 		return &jsonValue{kind: jsonNumber, n: n}, nil
 	case string:
@@ -841,7 +851,7 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 			key := tok.(string)
 			for _, k := range v.keys {
 				if k == key {
-					return nil, fmt.Errorf("field %q appears twice", key)
+					return nil, fmt.Errorf("field %s appears twice", excerpt.Quote(key))
 				}
 			}
 			val, err := readJSONValue(dec)
