@@ -176,7 +176,8 @@ func (c *patternCond) match(e *Event, st *matchState) bool {
 }
 
 // resolveField maps a path of the envelope, one key to a segment, to the
-// field it names. Below data and in the labels a key is taken whole.
+// field it names. Below data and in the labels a key is taken whole. The
+// condition's data path is path's own array.
 func resolveField(path []string) (c patternCond, ok bool) {
 	if len(path) > 0 && path[0] == "data" {
 		return patternCond{path: EnvelopePath{field: fieldData, data: path[1:]}}, true
@@ -195,17 +196,21 @@ func resolveField(path []string) (c patternCond, ok bool) {
 
 // compileObject compiles the fields of the pattern object v, found at the
 // envelope path path (shown as shown in errors), into alt.
+//
+// Every level appends its key to one array, overwriting its siblings': a
+// copy at each level would cost the square of the depth. A condition
+// copies the path it keeps.
 func compileObject(v *jsonValue, path, shown []string, alt *patternAlt) error {
 	for i, key := range v.keys {
 		val := v.vals[i]
 		if key == "$or" {
-			if err := compileOr(val, path, append(shown[:len(shown):len(shown)], key), alt); err != nil {
+			if err := compileOr(val, path, append(shown, key), alt); err != nil {
 				return err
 			}
 			continue
 		}
-		fieldPath := append(path[:len(path):len(path)], key)
-		fieldShown := append(shown[:len(shown):len(shown)], key)
+		fieldPath := append(path, key)
+		fieldShown := append(shown, key)
 		switch val.kind {
 		case jsonObject:
 			if _, ok := resolveField(fieldPath); !ok && !isEnvelopePrefix(fieldPath) {
@@ -223,6 +228,7 @@ func compileObject(v *jsonValue, path, shown []string, alt *patternAlt) error {
 			if err != nil {
 				return err
 			}
+			c.path.data = slices.Clone(c.path.data)
 			c.leaves = leaves
 			alt.conds = append(alt.conds, c)
 		default:
@@ -285,7 +291,7 @@ func compileOr(v *jsonValue, path, shown []string, alt *patternAlt) error {
 	}
 	group := make([]patternAlt, len(v.items))
 	for j, item := range v.items {
-		itemShown := append(shown[:len(shown)-1:len(shown)-1], fmt.Sprintf("$or[%d]", j))
+		itemShown := append(shown[:len(shown)-1], fmt.Sprintf("$or[%d]", j))
 		if item.kind != jsonObject {
 			return patternErr(itemShown, "want a pattern object, got "+item.kindName())
 		}
@@ -797,7 +803,7 @@ func (v *jsonValue) kindName() string {
 func parsePatternJSON(b []byte) (*jsonValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	v, err := readJSONValue(dec)
+	v, err := readJSONValue(dec, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -807,7 +813,14 @@ func parsePatternJSON(b []byte) (*jsonValue, error) {
 	return v, nil
 }
 
-func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
+// maxPatternDepth is how deep lists and objects may nest in a pattern, as
+// in encoding/json: a pattern is read by recursion, as it is compiled and
+// matched, so a deeper one would exhaust the stack.
+const maxPatternDepth = 10000
+
+// readJSONValue reads the value that comes next, depth lists and objects
+// down.
+func readJSONValue(dec *json.Decoder, depth int) (*jsonValue, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
@@ -830,10 +843,13 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 	case string:
 		return &jsonValue{kind: jsonString, s: t}, nil
 	case json.Delim:
+		if depth == maxPatternDepth {
+			return nil, fmt.Errorf("lists and objects nested more than %d deep", maxPatternDepth)
+		}
 		if t == '[' {
 			v := &jsonValue{kind: jsonArray}
 			for dec.More() {
-				item, err := readJSONValue(dec)
+				item, err := readJSONValue(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -854,7 +870,7 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 					return nil, fmt.Errorf("field %s appears twice", excerpt.Quote(key))
 				}
 			}
-			val, err := readJSONValue(dec)
+			val, err := readJSONValue(dec, depth+1)
 			if err != nil {
 				return nil, err
 			}

@@ -257,6 +257,27 @@ func TestParsePatternQuotesShortPrefix(t *testing.T) {
 	}
 }
 
+// Lists and objects nest in a pattern as deep as encoding/json lets them,
+// and a deeper pattern is refused, however deep, without exhausting the
+// stack.
+func TestParsePatternDepth(t *testing.T) {
+	nested := func(n int) []byte { // n-1 objects and a list
+		return []byte(`{"data":` + strings.Repeat(`{"a":`, n-3) + `{"b":[1]}` + strings.Repeat("}", n-2))
+	}
+	for _, n := range []int{10000, 10001} {
+		assert.Equal(t, n == 10000, json.Valid(nested(n)), "encoding/json's depth")
+	}
+	p, err := herald.ParsePattern(nested(10000))
+	require.NoError(t, err)
+	e := patternEvent()
+	assert.False(t, p.Match(&e))
+	_, err = herald.ParsePattern(nested(10001))
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "nested more than 10000 deep")
+	_, err = herald.ParsePattern([]byte(`{"data":{"a":` + strings.Repeat("[", 10_000_000) + `}}`))
+	assert.ErrorContains(t, err, "nested more than 10000 deep")
+}
+
 func TestPatternString(t *testing.T) {
 	p, err := herald.ParsePattern([]byte(" {\"name\" : [ \"sent\" ] }\n"))
 	require.NoError(t, err)
