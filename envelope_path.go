@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // EnvelopePath is a path in an event's envelope, in the JSON shape
@@ -29,7 +31,7 @@ type EnvelopePath struct {
 // label, its key taken whole, dots and all; and "data.<key>…", keys below
 // the payload, which are not checked, the payload's shape being its own.
 // Any other path, and a data path with an empty key, is an error matching
-// ErrInvalid.
+// ErrInvalid, which quotes a short prefix of the path.
 func ParseEnvelopePath(path string) (EnvelopePath, error) {
 	if f, ok := envelopeFieldsByPath[path]; ok {
 		return EnvelopePath{field: f}, nil
@@ -39,11 +41,11 @@ func ParseEnvelopePath(path string) (EnvelopePath, error) {
 	}
 	rest, ok := strings.CutPrefix(path, "data.")
 	if !ok {
-		return EnvelopePath{}, fmt.Errorf("%w: %q is not a path of the event envelope", ErrInvalid, path)
+		return EnvelopePath{}, fmt.Errorf("%w: %s is not a path of the event envelope", ErrInvalid, excerpt.Quote(path))
 	}
 	keys := strings.Split(rest, ".")
 	if slices.Contains(keys, "") {
-		return EnvelopePath{}, fmt.Errorf("%w: %q has an empty segment", ErrInvalid, path)
+		return EnvelopePath{}, fmt.Errorf("%w: %s has an empty segment", ErrInvalid, excerpt.Quote(path))
 	}
 	return EnvelopePath{field: fieldData, data: keys}, nil
 }

@@ -211,13 +211,19 @@ func TestParseEnvelopePathRefuses(t *testing.T) {
 }
 
 // FuzzParseEnvelopePath checks that what ParseEnvelopePath refuses
-// matches ErrInvalid, that a data path keeps its keys, and that every
-// other path it takes has the value MarshalJSON writes there.
+// matches ErrInvalid with a short message, that a data path keeps its
+// keys, and that every other path it takes has, in every event, the value
+// MarshalJSON writes there.
 func FuzzParseEnvelopePath(f *testing.F) {
 	for _, path := range envelopePaths {
 		f.Add(path)
 	}
-	for _, path := range []string{"metadata.labels.a.b", "metadata.labels.program", "data", "data.a.0", "data..a", "user.name", ""} {
+	for _, path := range []string{
+		"metadata.labels.a.b", "metadata.labels.program", "metadata.labels.html", "metadata.labels..",
+		"metadata.labels.metadata.labels.x", "metadata.labels", "metadata.label.x", "data", "data.a.0",
+		"data..a", "data.", "data.data", "data.\u2028\xff", "user.name", "", ".", "Data.a", " data.a",
+		"metadata.isAuthorized.owner.x", "data." + strings.Repeat("a.", 300) + "z", strings.Repeat("\n", 300),
+	} {
 		f.Add(path)
 	}
 	events := pathEvents()
@@ -226,6 +232,9 @@ func FuzzParseEnvelopePath(f *testing.F) {
 		if err != nil {
 			if !errors.Is(err, herald.ErrInvalid) {
 				t.Fatalf("error %v does not match ErrInvalid", err)
+			}
+			if msg := err.Error(); len(msg) > 512 || strings.Contains(msg, "\n") {
+				t.Fatalf("the error is more than a short line: %.1000q", msg)
 			}
 			return
 		}
@@ -239,8 +248,10 @@ func FuzzParseEnvelopePath(f *testing.F) {
 		if label, ok := strings.CutPrefix(path, "metadata.labels."); ok {
 			keys = []string{"metadata", "labels", label}
 		}
-		e := events["full"]
-		assertValueAt(t, &e, path, keys)
+		for _, name := range []string{"full", "odd", "anonymous", "zero"} {
+			e := events[name]
+			assertValueAt(t, &e, path, keys)
+		}
 	})
 }
 

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // MarshalJSON encodes e as wolkenkit's event envelope, compact, with the
@@ -65,8 +67,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // a malformed uuid or a value of the wrong type is an error that matches
 // ErrInvalid and names the field, such as
 // "herald: decode event: metadata.timestamp: …"; errors.As finds its
-// *ValidationError. As encoding/json's convention wants, a JSON null leaves
-// e unchanged. A nil e is an error matching ErrInvalid.
+// *ValidationError. A message quotes a short prefix of a bad value, never
+// the whole (see internal/excerpt). As encoding/json's convention wants, a
+// JSON null leaves e unchanged. A nil e is an error matching ErrInvalid.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	if e == nil {
 		return nilEvent()
@@ -354,7 +357,7 @@ func parseEnvelopeUUID(field, s string) (uuid.UUID, error) {
 	}
 	if len(s) != 36 {
 		return uuid.Nil, envelopeError("decode", field, errors.New("want a uuid such as "+
-			"0b866be9-f83c-4501-a54f-fa3facb582c5, got "+strconv.Quote(s)))
+			"0b866be9-f83c-4501-a54f-fa3facb582c5, got "+excerpt.Quote(s)))
 	}
 	u, err := uuid.Parse(s)
 	if err != nil {
@@ -377,14 +380,18 @@ func parseEnvelopeTime(raw json.RawMessage) (time.Time, error) {
 			t, err = time.Parse(time.RFC3339Nano, s)
 		}
 		if err != nil {
-			return time.Time{}, envelopeError("decode", "metadata.timestamp", err)
+			// time.Parse's error quotes the whole string, twice.
+			return time.Time{}, envelopeError("decode", "metadata.timestamp", errors.New(excerpt.Text(err.Error())))
 		}
 		return time.UnixMilli(t.UnixMilli()).UTC(), nil
 	}
 	ms, err := strconv.ParseInt(string(raw), 10, 64)
 	if err != nil {
+		// raw is valid JSON: compact, it is one line.
+		var got bytes.Buffer
+		_ = json.Compact(&got, raw)
 		return time.Time{}, envelopeError("decode", "metadata.timestamp", errors.New(
-			"want integer Unix milliseconds or an RFC 3339 string, got "+string(raw)))
+			"want integer Unix milliseconds or an RFC 3339 string, got "+excerpt.Text(got.String())))
 	}
 	return time.UnixMilli(ms).UTC(), nil
 }
@@ -394,7 +401,8 @@ func parseEnvelopeTime(raw json.RawMessage) (time.Time, error) {
 func envelopeJSONError(err error) error {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		reason := "want " + envelopeJSONKind(te.Type) + ", got " + te.Value
+		// Value is "number " and the number whole, for a number.
+		reason := "want " + envelopeJSONKind(te.Type) + ", got " + excerpt.Text(te.Value)
 		return envelopeError("decode", te.Field, errors.New(reason))
 	}
 	var se *json.SyntaxError

@@ -447,6 +447,33 @@ func TestEventUnmarshalJoinsUUIDErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "herald: decode event: metadata.causationId: ")
 }
 
+// A huge bad value gets an error that quotes a short prefix of it, never
+// the whole.
+func TestEventUnmarshalQuotesShortPrefix(t *testing.T) {
+	huge := strings.Repeat("9x", 450_000) // 900 KB
+	digits := strings.Repeat("9", 900_000)
+	for name, tc := range map[string]struct{ in, field string }{
+		"an id":                     {`{"id":"` + huge + `"}`, "id"},
+		"a timestamp string":        {`{"metadata":{"timestamp":"` + huge + `"}}`, "metadata.timestamp"},
+		"a timestamp number":        {`{"metadata":{"timestamp":` + digits + `}}`, "metadata.timestamp"},
+		"a timestamp object":        {`{"metadata":{"timestamp":{"a":"` + huge + `",` + "\n" + `"b":1}}}`, "metadata.timestamp"},
+		"a position":                {`{"metadata":{"position":` + digits + `}}`, "metadata.position"},
+		"a revision below zero":     {`{"metadata":{"revision":-` + digits + `}}`, "metadata.revision"},
+		"a number for a string":     {`{"name":` + digits + `}`, "name"},
+		"a correlation id":          {`{"metadata":{"correlationId":"` + huge + `"}}`, "metadata.correlationId"},
+		"a label of the wrong type": {`{"metadata":{"labels":{"` + huge + `":` + digits + `}}}`, "metadata.labels"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var e herald.Event
+			err := e.UnmarshalJSON([]byte(tc.in))
+			require.ErrorIs(t, err, herald.ErrInvalid)
+			assert.Less(t, len(err.Error()), 512, "the error quotes a short prefix: %.200s", err)
+			assert.NotContains(t, err.Error(), "\n", "the error is one line")
+			assert.Contains(t, err.Error(), "herald: decode event: "+tc.field+": ")
+		})
+	}
+}
+
 func FuzzEventUnmarshal(f *testing.F) {
 	for _, tc := range envelopeDecodeErrors {
 		f.Add([]byte(tc.in))
@@ -456,14 +483,31 @@ func FuzzEventUnmarshal(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(b)
 	}
-	for _, in := range []string{`null`, `{}`, `{"metadata":{"timestamp":"2015-01-14T19:28:53.3319+01:00"}}`,
-		`{"data":{ "a" : [1, 2.50, "\u00e9"] },"metadata":{"labels":{}}}`, `{"name":"\ud800\u0000\"","type":""}`} {
+	long := strings.Repeat(`9\n`, 300)
+	for _, in := range []string{`null`, " \tnull\n", `{}`, `{"metadata":{"timestamp":"2015-01-14T19:28:53.3319+01:00"}}`,
+		`{"data":{ "a" : [1, 2.50, "\u00e9"] },"metadata":{"labels":{}}}`, `{"name":"\ud800\u0000\"","type":""}`,
+		`{"data":null,"user":null,"metadata":{"timestamp":null,"isAuthorized":null}}`, `{"data": null }`,
+		`{"data":"\u2028` + "\xff\u2029" + `<&>","user":{},"metadata":{"isAuthorized":{},"labels":{"":"","a":"1","a":"2"}}}`,
+		`{"metadata":{"timestamp":-9223372036854775808,"position":18446744073709551615,"revision":0}}`,
+		`{"metadata":{"timestamp":"0000-01-01T00:00:00Z"}}`, `{"metadata":{"timestamp":"9999-12-31T23:59:59.9999999-23:59"}}`,
+		`{"id":"4C99D051-A526-4526-9CCA-34F92A6C8C9D","aggregate":{"id":"00000000-0000-0000-0000-000000000000"}}`,
+		`{"Name":"sent","NAME":"x","unknown":{"deep":[[]]},"context":{"name":"a.b"}}`,
+		`{"id":"` + long + `"}`, `{"metadata":{"timestamp":"` + long + `"}}`, `{"metadata":{"timestamp":` + strings.Repeat("9", 600) + `}}`,
+		`{"metadata":{"timestamp":["` + long + `"]}}`, `{"metadata":{"position":-` + strings.Repeat("9", 600) + `}}`,
+		`{"id":"x","aggregate":{"id":"y"},"metadata":{"timestamp":"z","causationId":"` + long + `","correlationId":"` + long + `"}}`,
+	} {
 		f.Add([]byte(in))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var first herald.Event
 		if err := first.UnmarshalJSON(in); err != nil {
 			require.ErrorIs(t, err, herald.ErrInvalid)
+			// errors.Join puts one error a line: one a field, at most five.
+			lines := strings.Split(err.Error(), "\n")
+			require.LessOrEqual(t, len(lines), 5, "%.1000q", err)
+			for _, line := range lines {
+				require.Less(t, len(line), 512, "an error quotes a short prefix: %.1000q", err)
+			}
 			return
 		}
 		b, err := first.MarshalJSON()

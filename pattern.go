@@ -3,11 +3,14 @@ package herald
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // Pattern is an event pattern in Amazon EventBridge's language, matched
@@ -64,18 +67,24 @@ type Pattern struct {
 
 // PatternError is the detail of ErrInvalid for a pattern that does not
 // parse: the field where it is wrong, as a dotted path from the top of the
-// pattern ("metadata.revision", "$or[1].name"), and why.
+// pattern ("metadata.revision", "$or[1].name"), and why. The reason quotes
+// a short prefix of a bad value, never the whole.
 type PatternError struct {
 	Field  string
 	Reason string
 }
 
-// Error names the field and the reason.
+// Error names the field and the reason. A field that is long or holds
+// characters a message should not is quoted, cut to a short prefix.
 func (e *PatternError) Error() string {
 	if e.Field == "" {
 		return "herald: invalid pattern: " + e.Reason
 	}
-	return "herald: invalid pattern: field " + e.Field + ": " + e.Reason
+	field := e.Field
+	if len(field) > excerpt.MaxBytes || strconv.Quote(field) != `"`+field+`"` {
+		field = excerpt.Quote(field)
+	}
+	return "herald: invalid pattern: field " + field + ": " + e.Reason
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for a *PatternError.
@@ -170,7 +179,8 @@ func (c *patternCond) match(e *Event, st *matchState) bool {
 }
 
 // resolveField maps a path of the envelope, one key to a segment, to the
-// field it names. Below data and in the labels a key is taken whole.
+// field it names. Below data and in the labels a key is taken whole. The
+// condition's data path is path's own array.
 func resolveField(path []string) (c patternCond, ok bool) {
 	if len(path) > 0 && path[0] == "data" {
 		return patternCond{path: EnvelopePath{field: fieldData, data: path[1:]}}, true
@@ -189,17 +199,21 @@ func resolveField(path []string) (c patternCond, ok bool) {
 
 // compileObject compiles the fields of the pattern object v, found at the
 // envelope path path (shown as shown in errors), into alt.
+//
+// Every level appends its key to one array, overwriting its siblings': a
+// copy at each level would cost the square of the depth. A condition
+// copies the path it keeps.
 func compileObject(v *jsonValue, path, shown []string, alt *patternAlt) error {
 	for i, key := range v.keys {
 		val := v.vals[i]
 		if key == "$or" {
-			if err := compileOr(val, path, append(shown[:len(shown):len(shown)], key), alt); err != nil {
+			if err := compileOr(val, path, append(shown, key), alt); err != nil {
 				return err
 			}
 			continue
 		}
-		fieldPath := append(path[:len(path):len(path)], key)
-		fieldShown := append(shown[:len(shown):len(shown)], key)
+		fieldPath := append(path, key)
+		fieldShown := append(shown, key)
 		switch val.kind {
 		case jsonObject:
 			if _, ok := resolveField(fieldPath); !ok && !isEnvelopePrefix(fieldPath) {
@@ -217,6 +231,7 @@ func compileObject(v *jsonValue, path, shown []string, alt *patternAlt) error {
 			if err != nil {
 				return err
 			}
+			c.path.data = slices.Clone(c.path.data)
 			c.leaves = leaves
 			alt.conds = append(alt.conds, c)
 		default:
@@ -279,7 +294,7 @@ func compileOr(v *jsonValue, path, shown []string, alt *patternAlt) error {
 	}
 	group := make([]patternAlt, len(v.items))
 	for j, item := range v.items {
-		itemShown := append(shown[:len(shown)-1:len(shown)-1], fmt.Sprintf("$or[%d]", j))
+		itemShown := append(shown[:len(shown)-1], fmt.Sprintf("$or[%d]", j))
 		if item.kind != jsonObject {
 			return patternErr(itemShown, "want a pattern object, got "+item.kindName())
 		}
@@ -469,7 +484,7 @@ func compileLeaf(v *jsonValue, shown []string) (leaf, error) {
 		}
 		return leaf{op: opNotExists}, nil
 	}
-	return leaf{}, patternErr(shown, fmt.Sprintf("unknown operator %q", op))
+	return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(op))
 }
 
 func stringOperand(v *jsonValue, shown []string) (string, error) {
@@ -543,7 +558,7 @@ func compileAnythingBut(arg *jsonValue, shown []string) (leaf, error) {
 		switch arg.keys[0] {
 		case "prefix", "suffix", "equals-ignore-case", "wildcard":
 		default:
-			return leaf{}, patternErr(shown, fmt.Sprintf("unknown operator %q inside anything-but", arg.keys[0]))
+			return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(arg.keys[0])+" inside anything-but")
 		}
 		inner, err := compileLeaf(arg, shown)
 		if err != nil {
@@ -573,7 +588,7 @@ func compileNumeric(arg *jsonValue, shown []string) (numericRange, error) {
 			return r, patternErr(shown, fmt.Sprintf("item %d: want an operator, got %s", i, op.kindName()))
 		}
 		if n.kind != jsonNumber {
-			return r, patternErr(shown, fmt.Sprintf("item %d: want a number after %q, got %s", i+1, op.s, n.kindName()))
+			return r, patternErr(shown, fmt.Sprintf("item %d: want a number after %s, got %s", i+1, excerpt.Quote(op.s), n.kindName()))
 		}
 		switch op.s {
 		case "=":
@@ -592,7 +607,7 @@ func compileNumeric(arg *jsonValue, shown []string) (numericRange, error) {
 			}
 			r.hi, r.hasHi, r.hiIncl = n.n, true, op.s == "<="
 		default:
-			return r, patternErr(shown, fmt.Sprintf("unknown comparison %q", op.s))
+			return r, patternErr(shown, "unknown comparison "+excerpt.Quote(op.s))
 		}
 	}
 	return r, nil
@@ -791,7 +806,7 @@ func (v *jsonValue) kindName() string {
 func parsePatternJSON(b []byte) (*jsonValue, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	v, err := readJSONValue(dec)
+	v, err := readJSONValue(dec, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -801,7 +816,14 @@ func parsePatternJSON(b []byte) (*jsonValue, error) {
 	return v, nil
 }
 
-func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
+// maxPatternDepth is how deep lists and objects may nest in a pattern, as
+// in encoding/json: a pattern is read by recursion, as it is compiled and
+// matched, so a deeper one would exhaust the stack.
+const maxPatternDepth = 10000
+
+// readJSONValue reads the value that comes next, depth lists and objects
+// down.
+func readJSONValue(dec *json.Decoder, depth int) (*jsonValue, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
@@ -817,16 +839,20 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 	case json.Number:
 		n, err := strconv.ParseFloat(string(t), 64)
 		if err != nil {
-			return nil, fmt.Errorf("number %s: %w", t, err)
+			// err quotes the number whole; say why only.
+			return nil, fmt.Errorf("number %s: %w", excerpt.Text(string(t)), errors.Unwrap(err))
 		}
 		return &jsonValue{kind: jsonNumber, n: n}, nil
 	case string:
 		return &jsonValue{kind: jsonString, s: t}, nil
 	case json.Delim:
+		if depth == maxPatternDepth {
+			return nil, fmt.Errorf("lists and objects nested more than %d deep", maxPatternDepth)
+		}
 		if t == '[' {
 			v := &jsonValue{kind: jsonArray}
 			for dec.More() {
-				item, err := readJSONValue(dec)
+				item, err := readJSONValue(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -844,10 +870,10 @@ func readJSONValue(dec *json.Decoder) (*jsonValue, error) {
 			key := tok.(string)
 			for _, k := range v.keys {
 				if k == key {
-					return nil, fmt.Errorf("field %q appears twice", key)
+					return nil, fmt.Errorf("field %s appears twice", excerpt.Quote(key))
 				}
 			}
-			val, err := readJSONValue(dec)
+			val, err := readJSONValue(dec, depth+1)
 			if err != nil {
 				return nil, err
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,6 +236,48 @@ func TestParsePatternInvalid(t *testing.T) {
 	}
 }
 
+// A pattern with a huge bad key or value gets an error that quotes a short
+// prefix of it, on one line; PatternError.Field keeps the whole path.
+func TestParsePatternQuotesShortPrefix(t *testing.T) {
+	huge := strings.Repeat(`9\n`, 300_000) // 900 KB of JSON, a newline every other byte decoded
+	for pattern, field := range map[string]string{
+		`{"name":[{"` + huge + `":1}]}`:                              "name",
+		`{"` + huge + `":["a"]}`:                                     strings.ReplaceAll(huge, `\n`, "\n"),
+		`{"name":["a"],"` + huge + `":1,"` + huge + `":2}`:           "",
+		`{"data":{"n":[1` + strings.Repeat("0", 900_000) + `]}}`:     "",
+		`{"metadata":{"revision":[{"numeric":["` + huge + `",1]}]}}`: "metadata.revision.numeric",
+	} {
+		_, err := herald.ParsePattern([]byte(pattern))
+		require.ErrorIs(t, err, herald.ErrInvalid)
+		assert.Less(t, len(err.Error()), 512, "the error quotes a short prefix: %.200s", err)
+		assert.NotContains(t, err.Error(), "\n", "the error is one line")
+		var perr *herald.PatternError
+		require.ErrorAs(t, err, &perr)
+		assert.Equal(t, field, perr.Field)
+	}
+}
+
+// Lists and objects nest in a pattern as deep as encoding/json lets them,
+// and a deeper pattern is refused, however deep, without exhausting the
+// stack.
+func TestParsePatternDepth(t *testing.T) {
+	nested := func(n int) []byte { // n-1 objects and a list
+		return []byte(`{"data":` + strings.Repeat(`{"a":`, n-3) + `{"b":[1]}` + strings.Repeat("}", n-2))
+	}
+	for _, n := range []int{10000, 10001} {
+		assert.Equal(t, n == 10000, json.Valid(nested(n)), "encoding/json's depth")
+	}
+	p, err := herald.ParsePattern(nested(10000))
+	require.NoError(t, err)
+	e := patternEvent()
+	assert.False(t, p.Match(&e))
+	_, err = herald.ParsePattern(nested(10001))
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "nested more than 10000 deep")
+	_, err = herald.ParsePattern([]byte(`{"data":{"a":` + strings.Repeat("[", 10_000_000) + `}}`))
+	assert.ErrorContains(t, err, "nested more than 10000 deep")
+}
+
 func TestPatternString(t *testing.T) {
 	p, err := herald.ParsePattern([]byte(" {\"name\" : [ \"sent\" ] }\n"))
 	require.NoError(t, err)
@@ -264,7 +307,9 @@ func TestNewFilter(t *testing.T) {
 }
 
 // FuzzParsePattern checks that no input makes ParsePattern or Match panic,
-// and that what ParsePattern refuses matches ErrInvalid.
+// that what ParsePattern refuses matches ErrInvalid with a short one-line
+// message, that the pattern's String parses to a pattern that matches the
+// same events, and that a payload matches the same as a map and as JSON.
 func FuzzParsePattern(f *testing.F) {
 	for _, c := range patternCases {
 		f.Add(c.pattern)
@@ -272,21 +317,57 @@ func FuzzParsePattern(f *testing.F) {
 	for _, c := range invalidPatterns {
 		f.Add(c.pattern)
 	}
-	events := []herald.Event{patternEvent(), {}}
-	events[1].Data = json.RawMessage(`{"a":[1,{"b":null}],"c":"d"}`)
+	long := strings.Repeat(`\n\"x`, 200) // a key of 600 bytes, with a newline and quotes
+	for _, pattern := range []string{
+		`{"name":[{"` + long + `":1}]}`, `{"` + long + `":["a"]}`, `{"data":{"` + long + `":[1]}}`,
+		`{"name":["a"],"` + long + `":1,"` + long + `":2}`, `{"data":{"n":[1e999]}}`, `{"data":{"n":[-1` + strings.Repeat("0", 400) + `]}}`,
+		`{"metadata":{"revision":[{"numeric":["` + long + `",1]}]}}`, `{"metadata":{"revision":[{"numeric":["` + long + `","1"]}]}}`,
+		`{"name":[{"anything-but":{"` + long + `":"a"}}]}`, `{"metadata":{"labels":{"` + long + `":["a"]}}}`,
+		`{"data":{"` + strings.Repeat(`a":{"`, 100) + `z":[1]` + strings.Repeat("}", 101) + `}`,
+		`{"data":{"tags":["greeting"],"likes":[3],"author":{"roles":{"name":["admin"]}}}}`,
+		`{"data":{"reply":[null],"pinned":[false],"ratio":[{"numeric":[">",0.4,"<",0.6]}]}}`,
+		`{"data":{"a":{"b":[{"exists":false}]},"c":[{"wildcard":"*d*"}]}}`,
+		`{"name":[{"wildcard":"s\\*e\\\\*"}]}`, `{"$or":[{"data":{"x":[{"exists":true}]}},{"name":["sent"]}]}`,
+	} {
+		f.Add(pattern)
+	}
+	var events []herald.Event
+	for _, data := range []any{
+		patternEvent().Data, map[string]any{"a": []any{1, map[string]any{"b": nil}}, "c": "d"},
+		[]any{map[string]any{"n": -0.0}, 2}, "text", nil,
+	} {
+		e := patternEvent()
+		e.Data = data
+		b, err := json.Marshal(data)
+		require.NoError(f, err)
+		raw := patternEvent()
+		raw.Data = json.RawMessage(b)
+		events = append(events, e, raw)
+	}
+	events = append(events, herald.Event{})
 	f.Fuzz(func(t *testing.T, pattern string) {
 		p, err := herald.ParsePattern([]byte(pattern))
 		if err != nil {
 			if !errors.Is(err, herald.ErrInvalid) {
 				t.Fatalf("error %v does not match ErrInvalid", err)
 			}
+			if msg := err.Error(); len(msg) > 512 || strings.Contains(msg, "\n") {
+				t.Fatalf("the error is more than a short line: %.1000q", msg)
+			}
 			return
 		}
-		for i := range events {
-			p.Match(&events[i])
-		}
-		if _, err := herald.ParsePattern([]byte(p.String())); err != nil {
+		again, err := herald.ParsePattern([]byte(p.String()))
+		if err != nil {
 			t.Fatalf("the pattern's String %s does not parse: %v", p, err)
+		}
+		for i := range events {
+			got := p.Match(&events[i])
+			if again.Match(&events[i]) != got {
+				t.Fatalf("%s and its String match event %d differently", pattern, i)
+			}
+			if i%2 == 1 && p.Match(&events[i-1]) != got {
+				t.Fatalf("%s matches event %d's payload as a map and as JSON differently", pattern, i)
+			}
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/herald-go/herald"
 	bolt "go.etcd.io/bbolt"
@@ -52,8 +53,13 @@ func (m *boltModel) Load(_ context.Context, name string) (cp Checkpoint, ok bool
 		if len(v) != 16 {
 			return fmt.Errorf("checkpoint of %q is %d bytes, want 16: %w", name, len(v), herald.ErrInvalid)
 		}
+		// Apply writes a version that is an int and not negative.
+		version := binary.BigEndian.Uint64(v)
+		if version > math.MaxInt {
+			return fmt.Errorf("checkpoint of %q has the version %d, more than an int holds: %w", name, version, herald.ErrInvalid)
+		}
 		ok = true
-		cp = Checkpoint{Version: int(binary.BigEndian.Uint64(v)), Position: binary.BigEndian.Uint64(v[8:])}
+		cp = Checkpoint{Version: int(version), Position: binary.BigEndian.Uint64(v[8:])}
 		return nil
 	})
 	if err != nil {

@@ -312,7 +312,7 @@ func (c *stream) close() {
 
 // eventually waits until cond holds; it fails the test only when it does
 // not hold after a long time.
-func eventually(t *testing.T, cond func() bool, what string) {
+func eventually(t testing.TB, cond func() bool, what string) {
 	t.Helper()
 	require.Eventually(t, cond, patience, time.Millisecond, what)
 }
