@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"runtime/debug"
 	"time"
-
-	"github.com/cenkalti/backoff/v4"
 )
 
 // Defaults of a RetryPolicy, used for the fields left zero.
@@ -57,19 +55,6 @@ func (p RetryPolicy) Resolve() (RetryPolicy, error) {
 			ErrInvalid, p.MaxInterval, p.InitialInterval)
 	}
 	return p, nil
-}
-
-// NewBackOff returns the waits between attempts that p describes, for
-// github.com/cenkalti/backoff/v4: doubling from InitialInterval up to
-// MaxInterval, each randomised by ±50%, without an overall time limit
-// (MaxAttempts is for the caller to count). Call it on a resolved policy.
-func (p RetryPolicy) NewBackOff() *backoff.ExponentialBackOff {
-	return backoff.NewExponentialBackOff(
-		backoff.WithInitialInterval(p.InitialInterval),
-		backoff.WithMaxInterval(p.MaxInterval),
-		backoff.WithMultiplier(2),
-		backoff.WithRandomizationFactor(0.5),
-		backoff.WithMaxElapsedTime(0))
 }
 
 // DeadLetter is an event a subscription could not handle: the handler

@@ -10,9 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cenkalti/backoff/v4"
-
 	"github.com/herald-go/herald/internal/live"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // Defaults of a DurableConfig.
@@ -42,7 +41,8 @@ type DurableConfig struct {
 	// the defaults of RetryPolicy.
 	Retry RetryPolicy
 	// DeadLetter, when not nil, gets every event the handler failed on for
-	// good, after the last attempt.
+	// good, after the last attempt. A panic in it is recovered and logged
+	// at level Error, and the event counts as dead-lettered all the same.
 	DeadLetter func(ctx context.Context, d DeadLetter)
 	// PollInterval, when not 0, makes the subscription read the store that
 	// often even when the bus brings nothing, so it also sees events that
@@ -97,7 +97,7 @@ type Durable struct {
 	store       Store
 	bus         Bus
 	checkpoints CheckpointStore
-	retry       RetryPolicy
+	retry       retry.Backoff // times the goroutine's retries and re-reads
 	deadLetter  func(context.Context, DeadLetter)
 	poll        time.Duration
 	every       int
@@ -127,8 +127,6 @@ type Durable struct {
 	lastErr   error
 	lastErrAt time.Time
 	stopErr   error // why it stopped on its own
-
-	backoff *backoff.ExponentialBackOff // the goroutine's own
 }
 
 // DurableInfo describes a durable subscription at a moment.
@@ -205,7 +203,7 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("herald: durable %q: %w", s.Name, err)
 	}
-	retry, err := cfg.Retry.Resolve()
+	policy, err := cfg.Retry.Resolve()
 	if err != nil {
 		return nil, fmt.Errorf("herald: durable %q: %w", s.Name, err)
 	}
@@ -220,7 +218,7 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 	d := &Durable{
 		name: s.Name, filter: filter, handler: s.Handler,
 		store: cfg.Store, bus: cfg.Bus, checkpoints: checkpoints,
-		retry: retry, deadLetter: cfg.DeadLetter,
+		retry: retry.New(policy.InitialInterval, policy.MaxInterval, policy.MaxAttempts), deadLetter: cfg.DeadLetter,
 		poll: cfg.PollInterval, every: cfg.CheckpointEvery, log: cfg.Logger,
 		stopping: make(chan struct{}), done: make(chan struct{}), changed: make(chan struct{}),
 	}
@@ -349,7 +347,7 @@ func (d *Durable) run() {
 			d.log.LogAttrs(d.base, slog.LevelError, "herald: durable subscription cannot read the store",
 				slog.String("subscription", d.name), slog.Any("error", err))
 			failures++
-			if !d.sleep(failures) {
+			if !d.retry.Wait(d.base, d.stopping, failures) {
 				return
 			}
 			continue
@@ -466,36 +464,26 @@ func (d *Durable) handle(e *Event) bool {
 		return true
 	}
 	ctx := d.causes.For(d.base, e)
-	err := SafeHandle(ctx, d.handler, *e)
-	if err == nil {
+	res := d.retry.Do(ctx, d.stopping, func(n int) error {
+		if n > 1 {
+			d.retried.Add(1)
+		}
+		return SafeHandle(ctx, d.handler, *e)
+	}, func(n int, err error) { d.failedAttempt(ctx, e, n, err) })
+	switch res.Outcome {
+	case retry.Handled:
 		d.delivered.Add(1)
 		return true
-	}
-	attempts := 1
-	d.failedAttempt(ctx, e, attempts, err)
-	for attempts < d.retry.MaxAttempts {
-		if !d.sleep(attempts) {
-			return false
-		}
-		attempts++
-		d.retried.Add(1)
-		if err = SafeHandle(ctx, d.handler, *e); err == nil {
-			d.delivered.Add(1)
-			return true
-		}
-		d.failedAttempt(ctx, e, attempts, err)
-	}
-	if d.stopped() {
+	case retry.Stopped:
 		return false // Close came: the event is handled again after a restart
 	}
 	d.log.LogAttrs(ctx, slog.LevelError, "herald: durable subscription gives up on an event",
 		slog.String("subscription", d.name), slog.String("event", e.FullName()),
 		slog.String("id", e.ID.String()), slog.Uint64("position", e.Metadata.Position),
-		slog.Int("attempts", attempts), slog.Any("error", err))
-	if d.deadLetter != nil {
-		callDeadLetter(ctx, d.deadLetter, DeadLetter{Subscription: d.name, Event: *e, Attempts: attempts, Err: err}, d.log)
-	}
-	d.dead.Add(1)
+		slog.Int("attempts", res.Attempts), slog.Any("error", res.Err))
+	dl := DeadLetter{Subscription: d.name, Event: *e, Attempts: res.Attempts, Err: res.Err}
+	retry.DeadLetter(ctx, d.deadLetter, dl, &d.dead, d.log, "herald",
+		slog.String("subscription", d.name), slog.String("id", e.ID.String()))
 	return true
 }
 
@@ -505,39 +493,6 @@ func (d *Durable) failedAttempt(ctx context.Context, e *Event, attempt int, err 
 	d.log.LogAttrs(ctx, slog.LevelWarn, "herald: durable subscription handler failed",
 		slog.String("subscription", d.name), slog.String("event", e.FullName()),
 		slog.String("id", e.ID.String()), slog.Int("attempt", attempt), slog.Any("error", err))
-}
-
-// callDeadLetter calls fn and logs its panic.
-func callDeadLetter(ctx context.Context, fn func(context.Context, DeadLetter), d DeadLetter, log *slog.Logger) {
-	defer func() {
-		if r := recover(); r != nil {
-			log.LogAttrs(ctx, slog.LevelError, "herald: dead-letter function panicked",
-				slog.String("subscription", d.Subscription), slog.Any("panic", r))
-		}
-	}()
-	fn(ctx, d)
-}
-
-// sleep waits before retry number attempt (1 for the first), or returns
-// false as soon as the subscription stops.
-func (d *Durable) sleep(attempt int) bool {
-	if d.stopped() {
-		return false
-	}
-	if d.backoff == nil {
-		d.backoff = d.retry.NewBackOff()
-	}
-	if attempt == 1 {
-		d.backoff.Reset()
-	}
-	t := time.NewTimer(d.backoff.NextBackOff())
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-d.stopping:
-		return false
-	}
 }
 
 func (d *Durable) stopped() bool {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // Defaults of a Config and a FlowConfig.
@@ -55,7 +56,7 @@ type settings struct {
 	name          string
 	store         herald.Store
 	bus           herald.Bus
-	retry         herald.RetryPolicy
+	retry         retry.Backoff // a template: each use takes a copy
 	batch         int
 	liveBuffer    int
 	poll          time.Duration
@@ -64,7 +65,7 @@ type settings struct {
 	log           *slog.Logger
 }
 
-func newSettings(name string, store herald.Store, bus herald.Bus, retry herald.RetryPolicy,
+func newSettings(name string, store herald.Store, bus herald.Bus, policy herald.RetryPolicy,
 	batch, liveBuffer int, poll time.Duration, log *slog.Logger) (settings, error) {
 	switch {
 	case name == "":
@@ -76,10 +77,11 @@ func newSettings(name string, store herald.Store, bus herald.Bus, retry herald.R
 	case batch < 0, liveBuffer < 0, poll < 0:
 		return settings{}, invalid(name, "BatchSize, LiveBuffer and PollInterval must not be negative")
 	}
-	r, err := retry.Resolve()
+	p, err := policy.Resolve()
 	if err != nil {
 		return settings{}, fmt.Errorf("projection: %q: %w", name, err)
 	}
+	r := retry.New(p.InitialInterval, p.MaxInterval, p.MaxAttempts)
 	s := settings{name: name, store: store, bus: bus, retry: r, batch: batch, liveBuffer: liveBuffer, poll: poll, log: log}
 	if s.batch == 0 {
 		s.batch = DefaultBatchSize
@@ -321,6 +323,7 @@ func (e *engine) load(ctx context.Context) error {
 // loop runs until ctx ends or the store is closed.
 func (e *engine) loop(ctx context.Context, h *runHandle) error {
 	failures := 0
+	wait := e.retry // the waits after rounds that failed, over the run
 	loaded := false
 	defer func() {
 		if loaded {
@@ -359,12 +362,7 @@ func (e *engine) loop(ctx context.Context, h *runHandle) error {
 			e.noteError(err)
 			e.log.LogAttrs(ctx, slog.LevelError, "projection: cannot go on; retrying",
 				slog.String("projection", e.name), slog.Int("failures", failures), slog.Any("error", err))
-			b := e.retry.NewBackOff()
-			wait := b.NextBackOff()
-			for range min(failures, 16) - 1 {
-				wait = b.NextBackOff()
-			}
-			sleep(ctx, wait)
+			wait.Wait(ctx, nil, failures)
 		}
 	}
 	return nil
@@ -724,36 +722,39 @@ func (e *engine) applyAll(ctx context.Context, events []herald.Event, upTo uint6
 // retry policy says, and stops in the failed state after the last attempt.
 func (e *engine) retryFirst(ctx context.Context, one []herald.Event, err error) error {
 	ev := &one[0]
-	attempts := 1
-	e.failedAttempt(ctx, ev, attempts, err)
-	b := e.retry.NewBackOff()
-	for attempts < e.retry.MaxAttempts {
-		if !sleep(ctx, b.NextBackOff()) {
-			return ctx.Err()
-		}
-		attempts++
+	r := e.retry // this event's own waits
+	res := r.Retry(ctx, nil, err, func(int) error {
 		e.retried.Add(1)
-		_, aerr := e.apply(ctx, one, ev.Metadata.Position)
-		if aerr == nil {
-			e.applied.Add(1)
-			e.committed(ctx, ev.Metadata.Position)
-			return nil
-		}
+		_, err := e.apply(ctx, one, ev.Metadata.Position)
 		var he *handlerError
-		if !errors.As(aerr, &he) {
-			return aerr
+		switch {
+		case err == nil:
+			return nil
+		case errors.As(err, &he):
+			return he.err
+		default:
+			return retry.Abort(err) // the model or the store failed, not the handler
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+	}, func(n int, err error) {
+		if ctx.Err() == nil { // a failure while the run ends is not reported
+			e.failedAttempt(ctx, ev, n, err)
 		}
-		err = he.err
-		e.failedAttempt(ctx, ev, attempts, err)
+	})
+	switch res.Outcome {
+	case retry.Handled:
+		e.applied.Add(1)
+		e.committed(ctx, ev.Metadata.Position)
+		return nil
+	case retry.Stopped:
+		return ctx.Err()
+	case retry.Aborted:
+		return res.Err
 	}
-	f := &FailedError{Name: e.name, Event: *ev, Attempts: attempts, Err: err}
+	f := &FailedError{Name: e.name, Event: *ev, Attempts: res.Attempts, Err: res.Err}
 	e.log.LogAttrs(ctx, slog.LevelError, "projection: stops on an event its handler failed on",
 		slog.String("projection", e.name), slog.String("event", ev.FullName()),
 		slog.String("id", ev.ID.String()), slog.Uint64("position", ev.Metadata.Position),
-		slog.Int("attempts", attempts), slog.Any("error", err))
+		slog.Int("attempts", res.Attempts), slog.Any("error", res.Err))
 	e.mu.Lock()
 	e.failure = f
 	e.lastErr, e.lastErrAt = f, time.Now()
@@ -986,16 +987,4 @@ func (e *engine) safely(fn func() error) (err error) {
 		}
 	}()
 	return fn()
-}
-
-// sleep waits d, or returns false as soon as ctx ends.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

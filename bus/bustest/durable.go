@@ -29,10 +29,11 @@ type NewStore func(t *testing.T) herald.Store
 // publishers publish during the catch-up; that it resumes from its
 // checkpoint after a restart (at least once: an event it was still
 // retrying comes again); that it filters by names and pattern while its
-// checkpoint passes every event; that it retries and dead-letters; that it
-// picks up events stored without being published on the bus; that bad
-// configurations are refused; and that Close gives up on a handler that
-// does not return when its context ends. A store that is not a
+// checkpoint passes every event; that it retries and dead-letters, and goes
+// on when the dead-letter function panics; that it picks up events stored
+// without being published on the bus; that bad configurations are
+// refused; and that Close gives up on a handler that does not return when
+// its context ends. A store that is not a
 // herald.CheckpointStore gets checkpoints kept in memory by the suite.
 func RunDurable(t *testing.T, newStore NewStore, newBus NewBus) {
 	t.Helper()
@@ -55,6 +56,7 @@ var durableCases = []durableCase{
 	{"Durable/AtLeastOnceWhenStoppedWhileRetrying", testDurableStoppedWhileRetrying},
 	{"Durable/Filter", testDurableFilter},
 	{"Durable/RetriesThenDeadLetters", testDurableDeadLetter},
+	{"Durable/DeadLetterFunctionPanics", testDurableDeadLetterPanic},
 	{"Durable/EventsStoredWithoutTheBus", testDurableStoreOnly},
 	{"Durable/Invalid", testDurableInvalid},
 	{"Durable/CloseGivesUpOnBlockedHandler", testDurableCloseBlocked},
@@ -312,6 +314,28 @@ func testDurableDeadLetter(t *testing.T, h *durableHarness) {
 	assert.Equal(t, uint64(2*(quickRetry.MaxAttempts-1)), info.Retried)
 	var planned *herald.PanicError
 	assert.ErrorAs(t, info.LastError, &planned, "the last error is the panic")
+}
+
+// testDurableDeadLetterPanic checks a dead-letter function that panics
+// is recovered, its event counted as dead-lettered, and the events after
+// it handled.
+func testDurableDeadLetterPanic(t *testing.T, h *durableHarness) {
+	h.setUp(t, Config{})
+	stored := h.publish(t, newEvents(3, "shop", "order", "placed")...)
+	r := newRecorder()
+	r.fn = func(ctx context.Context, e herald.Event) error {
+		if e.ID == stored[0].ID {
+			return failWithError(ctx, e)
+		}
+		return nil
+	}
+	d := h.start(t, herald.DurableConfig{Subscription: herald.Subscription{Name: "failing", Handler: r},
+		Retry:      herald.RetryPolicy{MaxAttempts: 1},
+		DeadLetter: func(context.Context, herald.DeadLetter) { panic("dead-letter-5d1b") }})
+	wait(t, d, stored[2].Metadata.Position)
+	info := d.Info()
+	assert.Equal(t, uint64(2), info.Delivered)
+	assert.Equal(t, uint64(1), info.DeadLettered, "counted although the function panicked")
 }
 
 // testDurableStoreOnly appends events to the store without the bus: a

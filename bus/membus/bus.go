@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // errCloseClosed is what a second Close returns.
@@ -19,7 +20,7 @@ type Bus struct {
 	queueSize  int
 	workersPer int
 	failIfFull bool
-	retry      herald.RetryPolicy
+	retry      retry.Backoff // each lane's copy times its retries
 	log        *slog.Logger
 	deadLetter func(ctx context.Context, d herald.DeadLetter)
 
@@ -52,7 +53,7 @@ func New(opts ...Option) (*Bus, error) {
 		queueSize:  o.queueSize,
 		workersPer: o.workers,
 		failIfFull: o.failIfFull,
-		retry:      o.retry,
+		retry:      retry.New(o.retry.InitialInterval, o.retry.MaxInterval, o.retry.MaxAttempts),
 		log:        o.logger,
 		deadLetter: o.deadLetter,
 	}

@@ -3,36 +3,30 @@ package membus
 import (
 	"context"
 	"log/slog"
-	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // deliver hands one event to s's handler with ctx, a context that carries
-// the event as its cause (herald.WithCause), retries it as the bus's
-// policy says when the handler fails (async subscriptions only), and hands
-// it to the dead-letter function when it gives up. ctx refers to e, which
-// the caller keeps unchanged until deliver returns. l is the worker's
-// lane, nil for a Sync subscription.
-func (b *Bus) deliver(ctx context.Context, s *subscription, l *lane, c *counters, e *herald.Event) {
+// the event as its cause (herald.WithCause), retries it as r says when the
+// handler fails, and hands it to the dead-letter function when it gives
+// up. ctx refers to e, which the caller keeps unchanged until deliver
+// returns. r is the worker's lane's; a Sync subscription's makes one
+// attempt.
+func (b *Bus) deliver(ctx context.Context, s *subscription, r *retry.Backoff, c *counters, e *herald.Event) {
 	c.begun.Add(1)
-	err := herald.SafeHandle(ctx, s.handler, *e)
-	if err == nil {
+	res := r.Do(ctx, s.stopping, func(n int) error {
+		if n > 1 {
+			c.retried.Add(1)
+		}
+		return herald.SafeHandle(ctx, s.handler, *e)
+	}, func(n int, err error) { b.failedAttempt(ctx, s, c, e, n, err) })
+	if res.Outcome == retry.Handled {
 		c.delivered.Add(1)
 		return
 	}
-	attempts := 1
-	b.failedAttempt(ctx, s, c, e, attempts, err)
-	for l != nil && attempts < b.retry.MaxAttempts && b.waitToRetry(s, l, attempts) {
-		attempts++
-		c.retried.Add(1)
-		if err = herald.SafeHandle(ctx, s.handler, *e); err == nil {
-			c.delivered.Add(1)
-			return
-		}
-		b.failedAttempt(ctx, s, c, e, attempts, err)
-	}
-	b.giveUp(ctx, s, c, e, attempts, err)
+	b.giveUp(ctx, s, c, e, res.Attempts, res.Err)
 }
 
 // failedAttempt counts, remembers and logs one failed handler call.
@@ -45,29 +39,4 @@ func (b *Bus) failedAttempt(ctx context.Context, s *subscription, c *counters, e
 		slog.String("id", e.ID.String()),
 		slog.Int("attempt", attempt),
 		slog.Any("error", err))
-}
-
-// waitToRetry waits before retry number attempts (1 for the first). It
-// returns false at once when the subscription is stopping, or as soon as
-// it stops or the bus gives up closing while it waits.
-func (b *Bus) waitToRetry(s *subscription, l *lane, attempts int) bool {
-	if s.stopped() || b.aborted.Load() {
-		return false
-	}
-	if l.backoff == nil {
-		l.backoff = b.retry.NewBackOff()
-	}
-	if attempts == 1 {
-		l.backoff.Reset()
-	}
-	t := time.NewTimer(l.backoff.NextBackOff())
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-s.stopping:
-		return false
-	case <-b.base.Done():
-		return false
-	}
 }

@@ -211,6 +211,8 @@ func TestDeadLetterFunctionPanicIsRecovered(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	require.NoError(t, b.Close(ctx))
+	assert.Equal(t, uint64(2), b.Subscriptions()[0].DeadLettered, "counted although the function panicked")
+	assert.Contains(t, logs.String(), "level=ERROR msg=\"membus: dead-letter function panicked\"")
 	assert.Contains(t, logs.String(), "dead-letter-9e2a")
 }
 

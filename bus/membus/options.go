@@ -96,7 +96,8 @@ func WithLogger(l *slog.Logger) Option {
 // the attempts made and the last error. fn runs on the goroutine that
 // delivered the event (the subscription's worker, or the publisher's for a
 // Sync subscription), so it holds up that worker while it runs; a panic in
-// fn is recovered and logged. A nil fn, the default, drops such events
+// fn is recovered and logged at level Error, and the event counts as
+// dead-lettered all the same. A nil fn, the default, drops such events
 // after logging and counting them.
 func WithDeadLetter(fn func(ctx context.Context, d herald.DeadLetter)) Option {
 	return func(o *options) { o.deadLetter = fn }

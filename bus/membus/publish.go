@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // errPublishClosed is what Publish returns once the bus is closed.
@@ -106,10 +107,11 @@ func (b *Bus) offerAll(s *subscription, events []herald.Event) error {
 
 // handleSync calls a Sync subscription's handler for each matching event.
 func (b *Bus) handleSync(s *subscription, events []herald.Event) {
+	var once retry.Backoff // Sync subscriptions are not retried
 	for i := range events {
 		e := &events[i]
 		if s.filter.Match(e) {
-			b.deliver(herald.WithCause(s.base, e), s, nil, &s.syncCounts, e)
+			b.deliver(herald.WithCause(s.base, e), s, &once, &s.syncCounts, e)
 		}
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/cenkalti/backoff/v4"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/retry"
 )
 
 // errQueueClosed is what offering to a closed queue returns; Publish turns
@@ -39,11 +39,11 @@ type lane struct {
 	// The worker's counters, apart from what publishers write.
 	_ [64]byte
 	counters
-	// backoff times the worker's retries, and causes makes its handlers'
+	// retry times the worker's retries, and causes makes its handlers'
 	// contexts; only the worker uses them.
-	backoff *backoff.ExponentialBackOff
-	causes  herald.CauseContexts
-	_       [64]byte
+	retry  retry.Backoff
+	causes herald.CauseContexts
+	_      [64]byte
 }
 
 // counters are what a worker (or a Sync subscription) has done.
@@ -55,8 +55,8 @@ type counters struct {
 	deadLettered atomic.Uint64
 }
 
-func newLane(limit int) *lane {
-	return &lane{limit: limit, ready: make(chan struct{}, 1)}
+func newLane(limit int, r retry.Backoff) *lane {
+	return &lane{limit: limit, ready: make(chan struct{}, 1), retry: r}
 }
 
 // laneOf returns the lane of e's aggregate among n: the same for every

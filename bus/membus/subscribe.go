@@ -55,7 +55,7 @@ func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
 		limit := max(1, (b.queueSize+b.workersPer-1)/b.workersPer)
 		sub.lanes = make([]*lane, b.workersPer)
 		for i := range sub.lanes {
-			sub.lanes[i] = newLane(limit)
+			sub.lanes[i] = newLane(limit, b.retry)
 		}
 		sub.running.Store(int32(b.workersPer))
 		sub.done = make(chan struct{})

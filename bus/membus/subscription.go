@@ -107,7 +107,7 @@ func (b *Bus) handleBatch(s *subscription, l *lane, batch []herald.Event) {
 			return
 		}
 		e := &batch[i]
-		b.deliver(l.causes.For(s.base, e), s, l, &l.counters, e)
+		b.deliver(l.causes.For(s.base, e), s, &l.retry, &l.counters, e)
 	}
 }
 
