@@ -3,6 +3,7 @@ package boltstore_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -67,51 +68,76 @@ func TestEncodeRejectsBadData(t *testing.T) {
 
 func TestDecodeErrorsNamePositionAndOffset(t *testing.T) {
 	full := codecEvents()[0] // with a causation id of its own
-	good, err := boltstore.EncodeEvent(nil, &full)
-	require.NoError(t, err)
+	good := encodedBody(t, full)
 	own := codecEvents()[1] // its own cause and correlation: the names follow the fixed part
 	own.Metadata.CausationID, own.Metadata.CorrelationID = own.ID, own.ID
-	bare, err := boltstore.EncodeEvent(nil, &own)
-	require.NoError(t, err)
+	bare := encodedBody(t, own)
 	change := func(b []byte, f func(b []byte)) []byte {
 		b = append([]byte(nil), b...)
 		f(b)
 		return b
 	}
+	// Envelopes whose checksum is right, in version 2, or that have none,
+	// in version 1: the decoder's checks of the fields find what is wrong.
 	tests := []struct {
+		name   string
+		body   []byte
+		field  string
+		offset int
+	}{
+		{"nanoseconds out of range", change(good, func(b []byte) { copy(b[49:], []byte{0xff, 0xff, 0xff, 0xff}) }), "metadata.timestamp", 49},
+		{"authorization flags without an authorization", change(bare, func(b []byte) { b[53] |= 0x08 }), "flags", 53},
+		{"causation id truncated", good[:60], "metadata.causationId", 54},
+		{"context runs past the end", change(bare, func(b []byte) { b[54], b[55] = 0xff, 0x7f }), "context.name", 54},
+		{"truncated in the names", bare[:60], "context.name", 54},
+		{"trailing bytes without data", append(append([]byte(nil), bare...), 'x'), "", len(bare)},
+		{"data flagged but missing", change(bare, func(b []byte) { b[53] |= 0x20 }), "data", len(bare)},
+	}
+	for _, tt := range tests {
+		for _, version := range []byte{1, 2} {
+			t.Run(fmt.Sprintf("%s in version %d", tt.name, version), func(t *testing.T) {
+				_, err := boltstore.DecodeEvent(42, envelope(version, tt.body))
+				assertDecodeError(t, err, 42, tt.field, tt.offset)
+			})
+		}
+	}
+	sealed := envelope(2, good)
+	bad := []struct {
 		name   string
 		b      []byte
 		field  string
 		offset int
 	}{
 		{"empty", nil, "", 0},
-		{"newer version", change(good, func(b []byte) { b[0] = 2 }), "version", 0},
-		{"unknown version", change(good, func(b []byte) { b[0] = 0 }), "version", 0},
+		{"newer version", change(sealed, func(b []byte) { b[0] = 3 }), "version", 0},
+		{"unknown version", change(sealed, func(b []byte) { b[0] = 0 }), "version", 0},
 		{"shorter than the fixed part", good[:40], "", 40},
-		{"nanoseconds out of range", change(good, func(b []byte) { copy(b[49:], []byte{0xff, 0xff, 0xff, 0xff}) }), "metadata.timestamp", 49},
-		{"authorization flags without an authorization", change(bare, func(b []byte) { b[53] |= 0x08 }), "flags", 53},
-		{"causation id truncated", good[:60], "metadata.causationId", 54},
-		{"context runs past the end", change(bare, func(b []byte) { b[54], b[55] = 0xff, 0x7f }), "context.name", 54},
-		{"truncated in the names", bare[:60], "context.name", 54},
-		{"trailing bytes without data", append(append([]byte(nil), bare...), 'x'), "", 0},
+		{"shorter than the fixed part and the checksum", sealed[:56], "", 56},
+		{"checksum mismatch", change(sealed, func(b []byte) { b[70] ^= 1 }), "checksum", len(good)},
+		{"checksum damaged", change(sealed, func(b []byte) { b[len(b)-1] ^= 1 }), "checksum", len(good)},
+		{"truncated", sealed[:len(sealed)-1], "checksum", len(good) - 1},
+		{"version 2 damaged into 1", change(sealed, func(b []byte) { b[0] = 1 }), "version", 0},
 	}
-	for _, tt := range tests {
+	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := boltstore.DecodeEvent(42, tt.b)
-			require.Error(t, err)
-			assert.ErrorIs(t, err, boltstore.ErrCorrupt)
-			var de *boltstore.DecodeError
-			require.True(t, errors.As(err, &de))
-			assert.Equal(t, uint64(42), de.Position)
-			assert.Contains(t, err.Error(), "position 42")
-			if tt.field != "" {
-				assert.Equal(t, tt.field, de.Field)
-			}
-			if tt.offset != 0 {
-				assert.Equal(t, tt.offset, de.Offset)
-			}
+			assertDecodeError(t, err, 42, tt.field, tt.offset)
 		})
 	}
+}
+
+// assertDecodeError checks that err is a *DecodeError at position, in
+// field at offset, that matches ErrCorrupt and names the position.
+func assertDecodeError(t *testing.T, err error, position uint64, field string, offset int) {
+	t.Helper()
+	require.Error(t, err)
+	assert.ErrorIs(t, err, boltstore.ErrCorrupt)
+	var de *boltstore.DecodeError
+	require.True(t, errors.As(err, &de), "%v is a *DecodeError", err)
+	assert.Equal(t, position, de.Position)
+	assert.Contains(t, err.Error(), fmt.Sprintf("position %d", position))
+	assert.Equal(t, field, de.Field, "%v", err)
+	assert.Equal(t, offset, de.Offset, "%v", err)
 }
 
 // FuzzDecodeEvent feeds the decoder any bytes: it returns an event or an
