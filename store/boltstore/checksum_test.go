@@ -206,3 +206,24 @@ func assertReadsFail(t *testing.T, path string, ref herald.AggregateRef, positio
 		assert.LessOrEqual(t, n, int(position-1), name)
 	}
 }
+
+// FuzzDamagedEnvelope encodes an event made of fuzzed fields, changes one
+// of its bytes and checks that decoding fails with a *DecodeError.
+func FuzzDamagedEnvelope(f *testing.F) {
+	f.Add("communication", "message", "sent", "domain", "jane", "owner", "k", "v", `{"text":"hey"}`, int64(1421260133), uint32(331), uint64(3), byte(0x3f), uint32(0), byte(0x03))
+	f.Add("c", "a", "n", "", "", "", "", "", `{"n": 1e400}`, int64(0), uint32(0), uint64(1), byte(0x20), uint32(70), byte(0x80))
+	f.Add("c", "a", "n", "", "", "", "x", "", ``, int64(-1), uint32(999999999), uint64(0), byte(0xc0), uint32(1<<31), byte(0xff))
+	f.Fuzz(func(t *testing.T, context, aggregate, name, typ, user, owner, k, v, data string, sec int64, nsec uint32, rev uint64, flags byte, off uint32, mask byte) {
+		if mask == 0 {
+			return
+		}
+		e := fuzzEvent(context, aggregate, name, typ, user, owner, k, v, data, sec, nsec, rev, flags)
+		b, err := boltstore.EncodeEvent(nil, &e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := int(off % uint32(len(b)))
+		b[at] ^= mask
+		assertDamaged(t, 11, b, at, mask)
+	})
+}

@@ -189,36 +189,7 @@ func FuzzEncodeDecode(f *testing.F) {
 	f.Add("c", "a", "n", "", "", "", "x", "", `1`, int64(0), uint32(999999999), uint64(1), byte(0xc0))
 	f.Add("c", "a", "n", "", "", "", "", "", `{"n": 1e400, "m": 123456789012345678901234567890}`, int64(0), uint32(0), uint64(1), byte(0x20))
 	f.Fuzz(func(t *testing.T, context, aggregate, name, typ, user, owner, k, v, data string, sec int64, nsec uint32, rev uint64, flags byte) {
-		e := herald.Event{
-			Aggregate: herald.AggregateRef{Context: context, Name: aggregate, ID: uuid.NewSHA1(uuid.Nil, []byte(context))},
-			Name:      name,
-			ID:        uuid.NewSHA1(uuid.Nil, []byte(name)),
-			Type:      typ,
-			Metadata: herald.Metadata{
-				Timestamp: time.Unix(sec, int64(nsec%1e9)),
-				Revision:  rev,
-			},
-		}
-		if flags&1 != 0 {
-			e.User = &herald.User{ID: user}
-		}
-		if flags&2 != 0 {
-			e.Metadata.Authorization = &herald.Authorization{Owner: owner, ForAuthenticated: flags&4 != 0, ForPublic: flags&8 != 0}
-		}
-		if flags&16 != 0 {
-			e.Metadata.Labels = map[string]string{k: v}
-		}
-		if flags&32 != 0 && json.Valid([]byte(data)) {
-			e.Data = json.RawMessage(data)
-		}
-		if flags&64 != 0 {
-			e.Metadata.CausationID = e.ID // its own cause
-		}
-		if flags&128 != 0 {
-			e.Metadata.CorrelationID = uuid.NewSHA1(uuid.Nil, []byte(k))
-		} else {
-			e.Metadata.CorrelationID = e.Metadata.CausationID
-		}
+		e := fuzzEvent(context, aggregate, name, typ, user, owner, k, v, data, sec, nsec, rev, flags)
 		b, err := boltstore.EncodeEvent(nil, &e)
 		if err != nil {
 			t.Fatal(err)
@@ -230,6 +201,44 @@ func FuzzEncodeDecode(f *testing.F) {
 		e.Metadata.Position = 9
 		assertStored(t, e, got)
 	})
+}
+
+// fuzzEvent returns an event of the fuzzed fields, with the envelope's
+// optional parts as flags says: user (1), authorization (2, and 4 and 8
+// for whom), labels (16), data (32, when data is JSON), its own cause
+// (64), a correlation id of its own (128).
+func fuzzEvent(context, aggregate, name, typ, user, owner, k, v, data string, sec int64, nsec uint32, rev uint64, flags byte) herald.Event {
+	e := herald.Event{
+		Aggregate: herald.AggregateRef{Context: context, Name: aggregate, ID: uuid.NewSHA1(uuid.Nil, []byte(context))},
+		Name:      name,
+		ID:        uuid.NewSHA1(uuid.Nil, []byte(name)),
+		Type:      typ,
+		Metadata: herald.Metadata{
+			Timestamp: time.Unix(sec, int64(nsec%1e9)),
+			Revision:  rev,
+		},
+	}
+	if flags&1 != 0 {
+		e.User = &herald.User{ID: user}
+	}
+	if flags&2 != 0 {
+		e.Metadata.Authorization = &herald.Authorization{Owner: owner, ForAuthenticated: flags&4 != 0, ForPublic: flags&8 != 0}
+	}
+	if flags&16 != 0 {
+		e.Metadata.Labels = map[string]string{k: v}
+	}
+	if flags&32 != 0 && json.Valid([]byte(data)) {
+		e.Data = json.RawMessage(data)
+	}
+	if flags&64 != 0 {
+		e.Metadata.CausationID = e.ID // its own cause
+	}
+	if flags&128 != 0 {
+		e.Metadata.CorrelationID = uuid.NewSHA1(uuid.Nil, []byte(k))
+	} else {
+		e.Metadata.CorrelationID = e.Metadata.CausationID
+	}
+	return e
 }
 
 // assertStoredEvents checks that got holds the events of want, each as
