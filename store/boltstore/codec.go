@@ -10,11 +10,11 @@ import (
 	"github.com/herald-go/herald"
 )
 
-// The binary envelope, format version 1. Every stored event is one value
+// The binary envelope, format version 2. Every stored event is one value
 // in the events bucket, keyed by its position, laid out as:
 //
 //	offset  size  field
-//	0       1     format version (1)
+//	0       1     format version (2)
 //	1       8     revision, big-endian
 //	9       16    event id
 //	25      16    aggregate id
@@ -28,15 +28,22 @@ import (
 //	              length and the bytes
 //	        ...   user id (flagUser), authorization owner (flagAuth), labels
 //	              (flagLabels: a uvarint count, then key and value as above)
-//	        ...   data (flagData): the rest of the value, JSON
+//	        ...   data (flagData): JSON, up to the checksum
+//	-4      4     checksum: CRC-32C of every byte before it, big-endian
 //
 // The fixed part comes first so the revision can be written after the
-// event is encoded, and the ids read without decoding the rest. An event
-// published outside a handler is its own cause and correlation, so most
-// envelopes leave both ids out. The position is the key, not part of the
-// value.
+// event is encoded (and the checksum with it), and the ids read without
+// decoding the rest. An event published outside a handler is its own
+// cause and correlation, so most envelopes leave both ids out. The
+// position is the key, not part of the value.
+//
+// Version 1, which files written before checksums hold, is version 2
+// without the checksum: its data is the rest of the value. It is still
+// read; EncodeEvent writes version 2.
 const (
-	formatV1 byte = 1
+	envelopeV1      byte = 1
+	envelopeV2      byte = 2
+	envelopeVersion      = envelopeV2 // the version EncodeEvent writes
 
 	offRevision    = 1
 	offID          = 9
@@ -64,11 +71,11 @@ const (
 // EncodeEvent appends the binary envelope of e to dst and returns the
 // extended buffer. It is the form the store keeps events in: the
 // position is not part of it (the store keys values by position), every
-// other field is, the timestamp to the nanosecond. Data is encoded with
-// encoding/json, a json.RawMessage kept as it is once checked to be
-// valid JSON; nil data is left out. Data that cannot be encoded is a
-// *herald.ValidationError for the field "data"; a nil e is an error
-// matching herald.ErrInvalid.
+// other field is, the timestamp to the nanosecond, and a checksum of
+// them all that DecodeEvent checks. Data is encoded with encoding/json, a
+// json.RawMessage kept as it is once checked to be valid JSON; nil data
+// is left out. Data that cannot be encoded is a *herald.ValidationError
+// for the field "data"; a nil e is an error matching herald.ErrInvalid.
 func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
 	if e == nil {
 		return dst, fmt.Errorf("boltstore: encode: the event is nil: %w", herald.ErrInvalid)
@@ -77,7 +84,8 @@ func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	return appendEnvelope(dst, e, e.Metadata.Timestamp, data), nil
+	start := len(dst)
+	return appendChecksum(appendEnvelope(dst, e, e.Metadata.Timestamp, data), start), nil
 }
 
 // encodeData returns the JSON of e's data, nil for nil data.
@@ -140,27 +148,27 @@ func (x *eventEncoder) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// appendEvent appends e's envelope with timestamp ts and its data to b.
-// On an error b is returned as it was.
+// appendEvent appends e's envelope with timestamp ts, its data and the
+// checksum to b. On an error b is returned as it was.
 func (x *eventEncoder) appendEvent(b []byte, e *herald.Event, ts time.Time) ([]byte, error) {
+	start := len(b)
 	switch d := e.Data.(type) {
 	case nil:
-		return appendEnvelope(b, e, ts, nil), nil
+		return appendChecksum(appendEnvelope(b, e, ts, nil), start), nil
 	case json.RawMessage:
 		data, err := rawData(e, d)
 		if err != nil {
 			return b, err
 		}
-		return appendEnvelope(b, e, ts, data), nil
+		return appendChecksum(appendEnvelope(b, e, ts, data), start), nil
 	}
-	start := len(b)
 	x.buf = appendEnvelope(b, e, ts, []byte{}) // flags data, which follows
 	if err := x.encodeData(e); err != nil {
 		b, x.buf = x.buf[:start], nil
 		return b, err
 	}
 	b, x.buf = x.buf[:len(x.buf)-1], nil // without the encoder's newline
-	return b, nil
+	return appendChecksum(b, start), nil
 }
 
 // encodeData appends the JSON of e's data and a newline to x.buf; a panic
@@ -178,13 +186,13 @@ func (x *eventEncoder) encodeData(e *herald.Event) (err error) {
 }
 
 // appendEnvelope appends e's envelope with timestamp ts and data (JSON,
-// nil for none).
+// nil for none), all but the checksum.
 func appendEnvelope(b []byte, e *herald.Event, ts time.Time, data []byte) []byte {
 	m := &e.Metadata
 	n := len(b)
 	b = append(b, make([]byte, fixedSize)...)
 	v := b[n:]
-	v[0] = formatV1
+	v[0] = envelopeVersion
 	binary.BigEndian.PutUint64(v[offRevision:], m.Revision)
 	copy(v[offID:], e.ID[:])
 	copy(v[offAggregateID:], e.Aggregate.ID[:])
@@ -245,9 +253,15 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// setRevision writes rev into an encoded envelope.
+// setRevision writes rev into an encoded envelope, and the checksum anew.
 func setRevision(v []byte, rev uint64) {
+	if binary.BigEndian.Uint64(v[offRevision:]) == rev {
+		return
+	}
 	binary.BigEndian.PutUint64(v[offRevision:], rev)
+	if v[0] == envelopeV2 {
+		resetChecksum(v)
+	}
 }
 
 // DecodeError reports bytes of the store that do not decode: the position
@@ -279,7 +293,9 @@ func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
 // event at position. Data is a json.RawMessage holding its own copy of
 // the bytes, or nil; everything else is copied too, so b may be reused.
 // Bytes that are not such an envelope give a *DecodeError naming the
-// position and the offset, never a panic.
+// position and the offset, never a panic; so do bytes that do not match
+// the envelope's checksum, wherever they differ. Envelopes of format
+// version 1, which have no checksum, decode too.
 func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
 	var d decoder
 	var e herald.Event
@@ -317,17 +333,9 @@ const slabSize = 32 << 10
 // slab is not nil, data is copied into it (*slab grows) and e.Data refers
 // to that copy; else data gets an allocation of its own.
 func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byte) error {
-	if len(b) < fixedSize {
-		if len(b) == 0 {
-			return &DecodeError{Position: position, Reason: "value is empty"}
-		}
-		if b[0] != formatV1 {
-			return d.versionError(position, b[0])
-		}
-		return &DecodeError{Position: position, Offset: len(b), Reason: fmt.Sprintf("value of %d bytes is shorter than the %d-byte fixed part", len(b), fixedSize)}
-	}
-	if b[0] != formatV1 {
-		return d.versionError(position, b[0])
+	b, err := envelopeBody(position, b)
+	if err != nil {
+		return err
 	}
 	flags := b[offFlags]
 	if flags&^knownFlags != 0 {
@@ -376,25 +384,39 @@ func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byt
 		return r.err
 	}
 	if flags&flagData != 0 {
-		raw := b[r.off:]
-		if len(raw) == 0 {
-			return &DecodeError{Position: position, Offset: r.off, Field: "data", Reason: "data flagged but missing"}
+		return setData(e, position, b, r.off, slab)
+	}
+	if r.off != len(b) {
+		if b[0] == envelopeV1 && misversioned(b, r.off, false) {
+			return misversionedError(position)
 		}
-		switch {
-		case slab == &inPlace:
-			e.Data = raw
-		case slab != nil:
-			if cap(*slab)-len(*slab) < len(raw) {
-				*slab = make([]byte, 0, max(slabSize, len(raw)))
-			}
-			start := len(*slab)
-			*slab = append(*slab, raw...)
-			e.Data = json.RawMessage((*slab)[start:len(*slab):len(*slab)])
-		default:
-			e.Data = json.RawMessage(append([]byte(nil), raw...))
-		}
-	} else if r.off != len(b) {
 		return &DecodeError{Position: position, Offset: r.off, Reason: fmt.Sprintf("%d bytes after the envelope", len(b)-r.off)}
+	}
+	return nil
+}
+
+// setData sets e's data to the bytes of the envelope b from off on, where
+// decode's slab says.
+func setData(e *herald.Event, position uint64, b []byte, off int, slab *[]byte) error {
+	raw := b[off:]
+	if len(raw) == 0 {
+		return &DecodeError{Position: position, Offset: off, Field: "data", Reason: "data flagged but missing"}
+	}
+	if b[0] == envelopeV1 && misversioned(b, off, true) {
+		return misversionedError(position)
+	}
+	switch {
+	case slab == &inPlace:
+		e.Data = raw
+	case slab != nil:
+		if cap(*slab)-len(*slab) < len(raw) {
+			*slab = make([]byte, 0, max(slabSize, len(raw)))
+		}
+		start := len(*slab)
+		*slab = append(*slab, raw...)
+		e.Data = json.RawMessage((*slab)[start:len(*slab):len(*slab)])
+	default:
+		e.Data = json.RawMessage(append([]byte(nil), raw...))
 	}
 	return nil
 }
@@ -410,14 +432,6 @@ func (d *decoder) decodeInPlace(e *herald.Event, position uint64, b []byte) erro
 
 // jsonRaw is the type of the data of decoded events.
 type jsonRaw = json.RawMessage
-
-func (d *decoder) versionError(position uint64, v byte) error {
-	reason := fmt.Sprintf("format version %d is unknown", v)
-	if v > formatV1 {
-		reason = fmt.Sprintf("format version %d is newer than this library's %d", v, formatV1)
-	}
-	return &DecodeError{Position: position, Field: "version", Reason: reason}
-}
 
 // intern returns b as a string, the same string for the same bytes.
 func (d *decoder) intern(b []byte) string {

@@ -35,6 +35,9 @@
 //     newer format or a damaged one is an error of Open; an event that does
 //     not decode is an error of the read naming its position (a
 //     *DecodeError matching ErrCorrupt).
+//   - Damage is found: every event is stored with a checksum that every
+//     read checks, so an event whose bytes changed in the file is such an
+//     error too, never another event.
 //
 // # Group commit
 //
@@ -55,13 +58,17 @@
 // Everything is in one top-level bucket, "herald", whose meta bucket holds
 // the format marker: a store file of a newer format is refused, not
 // misread. Events are kept in the events bucket keyed by their position
-// (big-endian), in a compact binary envelope: a version byte, the fixed
-// fields (revision, ids, timestamp) at fixed offsets, the names and other
-// strings with their lengths, and the data's JSON bytes last, decoded only
-// when asked (see EncodeEvent and DecodeEvent). Indexes: event ids per
-// append, positions per event name, positions per aggregate, counts per
-// name, snapshots, checkpoints and the outbox, each in its own bucket. The
-// append-only buckets are filled to 100% in every write transaction.
+// (big-endian), in a compact binary envelope: a version byte (2), the
+// fixed fields (revision, ids, timestamp) at fixed offsets, the names and
+// other strings with their lengths, the data's JSON bytes, decoded only
+// when asked, and last a CRC-32C of all the bytes before it (see
+// EncodeEvent and DecodeEvent). Envelopes of version 1, the same without
+// the checksum, which files written before it hold, are read as they are;
+// appends to such a file write version 2 and leave its format marker as
+// it was. Indexes: event ids per append, positions per event name,
+// positions per aggregate, counts per name, snapshots, checkpoints and the
+// outbox, each in its own bucket. The append-only buckets are filled to
+// 100% in every write transaction.
 //
 // # Choices where herald.Store is silent
 //

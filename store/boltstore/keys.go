@@ -52,6 +52,11 @@ var (
 	formatLength = len(formatMagic) + 1
 )
 
+// formatV1 is the file format the format marker ends with. Envelopes have
+// versions of their own (see envelopeVersion): a file of format 1 holds
+// envelopes of versions 1 and 2 alike.
+const formatV1 byte = 1
+
 // appendFill is the FillPercent of buckets whose keys only grow: pages
 // are split full, since nothing is ever inserted before their last key.
 const appendFill = 1.0

@@ -49,14 +49,12 @@ type envelopeHead struct {
 	revision uint64
 }
 
-// readHead reads the head of the envelope of the event at pos.
+// readHead reads the head of the envelope of the event at pos, once its
+// version, length and checksum are checked.
 func readHead(pos uint64, v []byte) (envelopeHead, error) {
-	if len(v) < fixedSize || v[0] != formatV1 {
-		var d decoder
-		var e herald.Event
-		if err := d.decode(&e, pos, v, nil); err != nil {
-			return envelopeHead{}, err
-		}
+	v, err := envelopeBody(pos, v)
+	if err != nil {
+		return envelopeHead{}, err
 	}
 	r := fieldReader{b: v, off: fixedSize, position: pos}
 	h := envelopeHead{
