@@ -1,6 +1,7 @@
 package boltstore_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -272,6 +273,53 @@ func TestCorruptEventNamesItsPosition(t *testing.T) {
 	}
 	_, err = s.Query(t.Context(), herald.Query{})
 	assert.ErrorIs(t, err, boltstore.ErrCorrupt, "Query")
+}
+
+func TestMissingEventsAreCorrupt(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(events *bolt.Bucket) error
+		read   func(s *boltstore.Store, ref herald.AggregateRef) (int, error)
+		want   string
+	}{
+		{"position gone from the log", func(events *bolt.Bucket) error {
+			return events.Delete([]byte{0, 0, 0, 0, 0, 0, 0, 2})
+		}, func(s *boltstore.Store, _ herald.AggregateRef) (int, error) {
+			return count(s.ReadLog(t.Context(), 0))
+		}, "position 2 is missing"},
+		{"revision gone from a stream", func(events *bolt.Bucket) error {
+			k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
+			v := bytes.Clone(events.Get(k))
+			v[8] = 5 // the revision, big-endian from byte 1: 2 becomes 5
+			return events.Put(k, v)
+		}, func(s *boltstore.Store, ref herald.AggregateRef) (int, error) {
+			return count(s.ReadStream(t.Context(), ref, 0, 0))
+		}, "2 of revisions 1 to 3 are missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "events.db")
+			s, err := boltstore.Open(path)
+			require.NoError(t, err)
+			ref := storetest.NewRef("ctx", "agg")
+			storetest.Append(t, s, storetest.NewEvent(ref, "x", 1), storetest.NewEvent(ref, "x", 2), storetest.NewEvent(ref, "x", 3))
+			require.NoError(t, s.Close())
+			db, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+				return tt.change(tx.Bucket([]byte("herald")).Bucket([]byte("events")))
+			}))
+			require.NoError(t, db.Close())
+
+			s, err = boltstore.Open(path)
+			require.NoError(t, err)
+			defer s.Close()
+			_, err = tt.read(s, ref)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, boltstore.ErrCorrupt)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
 }
 
 // count counts what seq yields until its first error.
