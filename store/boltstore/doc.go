@@ -34,7 +34,15 @@
 //   - Bad bytes never panic: a file that is not a herald store, one of a
 //     newer format or a damaged one is an error of Open; an event that does
 //     not decode is an error of the read naming its position (a
-//     *DecodeError matching ErrCorrupt).
+//     *DecodeError matching ErrCorrupt). bbolt trusts the file it maps,
+//     and some damage would crash the process, so Open checks the file
+//     first, reading it, not mapping it: a file shorter than its pages, a
+//     page out of place, of the wrong type or reached twice, elements
+//     outside their page or keys out of order are an error matching
+//     ErrCorrupt that names the damage. So is a position missing from the
+//     log or a revision from a stream when read. Damage that keeps the
+//     structure, such as a flipped bit in an event's data, goes unseen:
+//     the file holds no checksum of its values.
 //
 // # Group commit
 //
@@ -91,6 +99,8 @@
 //     whose events are then delivered again.
 //   - Names (context, aggregate, event) are at most MaxNameLength bytes,
 //     and an encoded event at most WithMaxEventSize (1 MiB by default).
+//   - Open reads every page of the file's trees once before bbolt maps
+//     it (see above): opening a large file costs a read of it.
 //   - Open waits WithOpenTimeout (1 s by default) for a file another
 //     process holds, then fails with ErrLocked. Only one Store may use a
 //     file at a time.

@@ -13,7 +13,7 @@ var (
 	ErrNewerFormat = errors.New("boltstore: file format is newer than this library")
 	// ErrCorrupt is matched by errors about bytes in the file that do not
 	// decode: a damaged format marker, index or event (see DecodeError),
-	// or a page bbolt could not read.
+	// or, from Open, a damaged or truncated bbolt file (see Open).
 	ErrCorrupt = errors.New("boltstore: file is corrupt")
 	// ErrLocked is returned by Open when another process holds the file
 	// and does not let go of it within the open timeout (see

@@ -333,3 +333,94 @@ func count(seq func(func(herald.Event, error) bool)) (int, error) {
 	}
 	return n, nil
 }
+
+func TestOpenNamesTheDamage(t *testing.T) {
+	pristine, err := os.ReadFile(damageFileOfOpen(t))
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, l fileLayout, b []byte) []byte
+		want   string
+	}{
+		{"cut between pages in use", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:l.inUse/2/int64(l.pageSize)*int64(l.pageSize)]
+		}, "but its meta page says it holds"},
+		{"cut in the first page", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:100]
+		}, "file is 100 bytes, shorter than its two meta pages of 8192 bytes"},
+		{"cut in the first meta", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:40]
+		}, "file is 40 bytes, shorter than a meta page"},
+		{"page with another id", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["leaf"][0])] ^= 0x01
+			return b
+		}, "says it is page"},
+		{"leaf page marked a freelist page", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["leaf"][0])+8] = 0x10
+			return b
+		}, "is a freelist page, not a branch or leaf page"},
+		{"branch with too many elements", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["branch"][0])+11] = 0x7f
+			return b
+		}, "elements, more than its 8192 bytes do"},
+		{"both meta pages", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[40] ^= 0x01
+			b[l.pageSize+40] ^= 0x01
+			return b
+		}, "no meta page is whole"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			require.NoError(t, os.WriteFile(path, pristine, 0o600))
+			l := layoutOf(t, path)
+			require.NoError(t, os.WriteFile(path, tt.damage(t, l, bytes.Clone(pristine)), 0o600))
+			_, err := boltstore.Open(path)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, boltstore.ErrCorrupt)
+			assert.ErrorIs(t, err, herald.ErrInvalid)
+			assert.Contains(t, err.Error(), "boltstore: open "+path+": damaged file: ")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// FuzzOpen opens files of any bytes: Open refuses them or opens them,
+// and reads return events or errors, never a crash.
+func FuzzOpen(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 1024, NoSync: true})
+	require.NoError(f, err)
+	s, err := boltstore.New(db)
+	require.NoError(f, err)
+	ref := storetest.NewRef("ctx", "agg")
+	for i := range 40 {
+		require.NoError(f, s.Append(f.Context(), []herald.Event{storetest.NewEvent(ref, "x", i)}))
+	}
+	require.NoError(f, s.Close())
+	require.NoError(f, db.Close())
+	seed, err := os.ReadFile(path)
+	require.NoError(f, err)
+	f.Add(seed)
+	for _, n := range []int{0, 40, 1024, 2048, len(seed) / 2} {
+		f.Add(seed[:n])
+	}
+	for _, off := range []int{16, 2048, 3072 + 8, 4096 + 20, len(seed) - 1024 + 16} {
+		flipped := bytes.Clone(seed)
+		flipped[off] ^= 0x01
+		f.Add(flipped)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.db")
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		s, err := boltstore.Open(path)
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		_, _ = count(s.ReadLog(t.Context(), 0))
+		_, _ = count(s.ReadStream(t.Context(), ref, 0, 0))
+		_, _ = s.Stats(t.Context())
+	})
+}

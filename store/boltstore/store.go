@@ -47,14 +47,15 @@ var (
 )
 
 // Open opens the store in the bbolt file at path, creating the file with
-// the store's format marker when it does not exist. A file that is not a
-// bbolt file, or a bbolt file of another application (one with buckets
-// but no herald store), is an error matching ErrNotStore; a store of a
-// newer format, ErrNewerFormat; a damaged one, ErrCorrupt. A file that
-// another process holds is an error matching ErrLocked once the open
-// timeout passed (see WithOpenTimeout). All of them match
-// herald.ErrInvalid too, except ErrLocked. Close the store to close the
-// file.
+// the store's format marker when it does not exist. Before bbolt reads
+// the file, Open checks it, reading the pages of its tree once: a file
+// that is not a bbolt file, or a bbolt file of another application (one
+// with buckets but no herald store), is an error matching ErrNotStore; a
+// store of a newer format, ErrNewerFormat; a damaged or truncated one,
+// ErrCorrupt, naming the damage. A file that another process holds is an
+// error matching ErrLocked once the open timeout passed (see
+// WithOpenTimeout). All of them match herald.ErrInvalid too, except
+// ErrLocked. Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	o, err := buildOptions(options)
 	if err != nil {
@@ -86,11 +87,16 @@ const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 // writes a few pages either way.
 const pageSize = 8192
 
-// openDB opens the bbolt file, telling apart the ways it can fail.
+// openDB opens the bbolt file through a fileOpener. A panic of bbolt,
+// which the file's check should leave none of, is an error.
 func openDB(path string, o options) (db *bolt.DB, err error) {
+	opener := &fileOpener{timeout: o.openTimeout}
 	defer func() {
 		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("boltstore: open %s: bbolt panicked: %v: %w: %w", path, r, ErrCorrupt, herald.ErrInvalid)
+			db, err = nil, fmt.Errorf("bbolt panicked: %v: %w", r, ErrCorrupt)
+		}
+		if err != nil {
+			db, err = nil, openError(path, o, err)
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{
@@ -100,30 +106,35 @@ func openDB(path string, o options) (db *bolt.DB, err error) {
 		PageSize:        max(pageSize, os.Getpagesize()),
 		NoFreelistSync:  true,
 		InitialMmapSize: initialMmapSize,
+		OpenFile:        opener.open,
 	})
+	return db, err
+}
+
+// openError returns err, an error of bolt.Open or of the fileOpener, for
+// the caller: the file's name first, herald.ErrInvalid added to the errors
+// about its contents.
+func openError(path string, o options, err error) error {
 	switch {
-	case err == nil:
-		return db, nil
+	case errors.Is(err, ErrLocked): // as it is
+	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotStore):
+		err = fmt.Errorf("%w: %w", err, herald.ErrInvalid)
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("boltstore: open %s: waited %s: %w", path, o.openTimeout, ErrLocked)
+		err = fmt.Errorf("another process holds the file: waited %s: %w", o.openTimeout, ErrLocked)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
+		err = fmt.Errorf("%v: %w: %w", err, ErrNotStore, herald.ErrInvalid)
 	case errors.Is(err, berrors.ErrChecksum):
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrCorrupt, herald.ErrInvalid)
+		err = fmt.Errorf("%v: %w: %w", err, ErrCorrupt, herald.ErrInvalid)
 	}
-	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
-		// bbolt reports files too short or too damaged to hold its meta
-		// pages with errors of their own.
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
-	}
-	return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	return fmt.Errorf("boltstore: open %s: %w", path, err)
 }
 
 // New returns a store in db, an open bbolt database that the application
 // may keep its own buckets in; the store keeps everything in a bucket
 // named "herald", which it creates when db has none. Close stops the
 // store but leaves db open. The errors about db's contents are those of
-// Open.
+// Open, which New cannot check as Open does before bbolt maps the file:
+// db has it mapped already.
 //
 // Only one Store may use a database at a time.
 func New(db *bolt.DB, options ...Option) (*Store, error) {
