@@ -102,6 +102,7 @@
 //   - Open reads every page of the file's trees once before bbolt maps
 //     it (see above): opening a large file costs a read of it.
 //   - Open waits WithOpenTimeout (1 s by default) for a file another
-//     process holds, then fails with ErrLocked. Only one Store may use a
-//     file at a time.
+//     process holds, then fails with ErrLocked; a file a store of this
+//     process has open, whatever path names it, fails with ErrLocked at
+//     once. Only one Store may use a file at a time.
 package boltstore

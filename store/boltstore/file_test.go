@@ -334,6 +334,51 @@ func count(seq func(func(herald.Event, error) bool)) (int, error) {
 	return n, nil
 }
 
+func TestOpenSameFileTwice(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	symlink, hardlink := filepath.Join(dir, "symlink.db"), filepath.Join(dir, "hardlink.db")
+	require.NoError(t, os.Symlink(path, symlink))
+	require.NoError(t, os.Link(path, hardlink))
+	for _, name := range []string{path, symlink, hardlink} {
+		// Without the check it waits for the timeout, then blames another
+		// process.
+		_, err := boltstore.Open(name, boltstore.WithOpenTimeout(time.Minute))
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, boltstore.ErrLocked, name)
+		assert.NotErrorIs(t, err, herald.ErrInvalid, name)
+		assert.Contains(t, err.Error(), "already open in this process", name)
+		assert.Contains(t, err.Error(), name)
+	}
+	require.NoError(t, s.Close())
+	s, err = boltstore.Open(symlink)
+	require.NoError(t, err, "the file is free again once closed")
+	require.NoError(t, s.Close())
+}
+
+func TestOpenSameNewFileConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	stores := make(chan *boltstore.Store, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			s, err := boltstore.Open(path, boltstore.WithOpenTimeout(time.Minute))
+			if err != nil {
+				errs <- err
+				return
+			}
+			stores <- s
+		}()
+	}
+	s := <-stores
+	defer s.Close()
+	err := <-errs
+	assert.ErrorIs(t, err, boltstore.ErrLocked)
+	assert.Contains(t, err.Error(), "already open in this process")
+}
+
 func TestOpenNamesTheDamage(t *testing.T) {
 	pristine, err := os.ReadFile(damageFileOfOpen(t))
 	require.NoError(t, err)

@@ -14,22 +14,35 @@ var errLockTimeout = errors.New("another process holds the file")
 // holds.
 const lockRetry = 50 * time.Millisecond
 
-// fileOpener opens the store's file for bbolt (bolt.Options.OpenFile) and,
-// holding its lock, checks it before bbolt reads it (see checkFile).
+// fileOpener opens the store's file for bbolt (bolt.Options.OpenFile) and
+// makes sure of it before bbolt reads it: that no store of this process
+// has it open (see openFiles); then, holding its lock, that it is empty or
+// a bbolt file without damage (see checkFile).
 type fileOpener struct {
 	timeout time.Duration
+	release func() // forgets the file in openFiles; set once claimed
 }
 
 func (o *fileOpener) open(name string, flag int, perm os.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(name, flag, perm)
+	f, release, err := openFiles.open(name, flag, perm)
 	if err != nil {
 		return nil, err
 	}
+	o.release = release
 	if err := o.prepare(f); err != nil {
 		_ = f.Close()
+		o.done()
 		return nil, err
 	}
 	return f, nil
+}
+
+// done forgets the file in openFiles, if it was claimed.
+func (o *fileOpener) done() {
+	if o.release != nil {
+		o.release()
+		o.release = nil
+	}
 }
 
 // prepare takes the file's lock, then checks the file unless it is empty,

@@ -20,9 +20,10 @@ import (
 // herald.TxStore. Build one with Open or New; it is safe for concurrent
 // use. Its committer goroutine runs until Close.
 type Store struct {
-	db    *bolt.DB
-	owned bool // Close closes db
-	opts  options
+	db      *bolt.DB
+	owned   bool   // Close closes db
+	release func() // Close forgets the file in openFiles, with Open
+	opts    options
 
 	mu          sync.Mutex
 	queue       []*request
@@ -52,24 +53,27 @@ var (
 // that is not a bbolt file, or a bbolt file of another application (one
 // with buckets but no herald store), is an error matching ErrNotStore; a
 // store of a newer format, ErrNewerFormat; a damaged or truncated one,
-// ErrCorrupt, naming the damage. A file that another process holds is an
-// error matching ErrLocked once the open timeout passed (see
-// WithOpenTimeout). All of them match herald.ErrInvalid too, except
-// ErrLocked. Close the store to close the file.
+// ErrCorrupt, naming the damage. A file that a store of this process has
+// open is an error matching ErrLocked at once, and one that another
+// process holds once the open timeout passed (see WithOpenTimeout). All
+// of them match herald.ErrInvalid too, except ErrLocked. Close the store
+// to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	o, err := buildOptions(options)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(path, o)
+	db, release, err := openDB(path, o)
 	if err != nil {
 		return nil, err
 	}
 	s, err := newStore(db, o, true)
 	if err != nil {
 		_ = db.Close()
+		release()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	s.release = release
 	return s, nil
 }
 
@@ -87,15 +91,17 @@ const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 // writes a few pages either way.
 const pageSize = 8192
 
-// openDB opens the bbolt file through a fileOpener. A panic of bbolt,
-// which the file's check should leave none of, is an error.
-func openDB(path string, o options) (db *bolt.DB, err error) {
+// openDB opens the bbolt file through a fileOpener, and returns the
+// function that forgets the file in openFiles once it is closed. A panic
+// of bbolt, which the file's check should leave none of, is an error.
+func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
 	opener := &fileOpener{timeout: o.openTimeout}
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("bbolt panicked: %v: %w", r, ErrCorrupt)
 		}
 		if err != nil {
+			opener.done()
 			db, err = nil, openError(path, o, err)
 		}
 	}()
@@ -108,7 +114,7 @@ func openDB(path string, o options) (db *bolt.DB, err error) {
 		InitialMmapSize: initialMmapSize,
 		OpenFile:        opener.open,
 	})
-	return db, err
+	return db, opener.done, err
 }
 
 // openError returns err, an error of bolt.Open or of the fileOpener, for
@@ -261,7 +267,9 @@ func (s *Store) Close() error {
 	close(s.stopping)
 	<-s.stopped
 	if s.owned {
-		if err := s.db.Close(); err != nil {
+		err := s.db.Close()
+		s.release()
+		if err != nil {
 			return fmt.Errorf("boltstore: close: %w", err)
 		}
 	}
