@@ -259,11 +259,11 @@ func pageFlips(l fileLayout, typ string, p *pageInfo) []damage {
 
 // cuts cuts the file at every page boundary of the pages in use (every
 // eighth with -short) and some lengths in between, from the longest to the
-// shortest, down to 1 byte: bbolt takes an empty file for a new one.
+// shortest.
 func cuts(l fileLayout) []damage {
 	ps := int64(l.pageSize)
 	lengths := map[int64]bool{l.size - 1: true, l.inUse + ps: true, l.inUse + 1: true}
-	for n := l.inUse; n > 0; n -= ps {
+	for n := l.inUse; n >= 0; n -= ps {
 		if !testing.Short() || n/ps%8 == 0 {
 			lengths[n] = true
 		}

@@ -101,6 +101,13 @@
 //     and an encoded event at most WithMaxEventSize (1 MiB by default).
 //   - Open reads every page of the file's trees once before bbolt maps
 //     it (see above): opening a large file costs a read of it.
+//   - Open creates a store in a file that does not exist, and in an empty
+//     one only with WithCreateIfEmpty. An empty file is otherwise an error
+//     matching ErrNotStore, not ErrCorrupt: it holds no store that could
+//     be damaged, and the way out is the same as for any file that holds
+//     none, to name another file or ask for the store to be made. Taking
+//     it silently would start the log again at position 1 where a crash
+//     or a failed copy left a store file empty.
 //   - Open waits WithOpenTimeout (1 s by default) for a file another
 //     process holds, then fails with ErrLocked; a file a store of this
 //     process has open, whatever path names it, fails with ErrLocked at

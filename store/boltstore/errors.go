@@ -4,8 +4,8 @@ import "errors"
 
 var (
 	// ErrNotStore is returned by Open when the file is not a herald store:
-	// not a bbolt file at all, or a bbolt file of another application. It
-	// matches herald.ErrInvalid too.
+	// not a bbolt file at all, an empty file (see WithCreateIfEmpty), or a
+	// bbolt file of another application. It matches herald.ErrInvalid too.
 	ErrNotStore = errors.New("boltstore: not a herald store")
 	// ErrNewerFormat is returned by Open when the file was written in a
 	// format newer than this library knows. It matches herald.ErrInvalid

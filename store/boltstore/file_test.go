@@ -334,6 +334,29 @@ func count(seq func(func(herald.Event, error) bool)) (int, error) {
 	return n, nil
 }
 
+func TestOpenRefusesEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	_, err := boltstore.Open(path)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, boltstore.ErrNotStore)
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "the file is empty")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "the file is left as it was")
+
+	s, err := boltstore.Open(path, boltstore.WithCreateIfEmpty())
+	require.NoError(t, err, "a store in the empty file when asked")
+	stored := storetest.Append(t, s, storetest.NewEvent(storetest.NewRef("ctx", "agg"), "x", nil))
+	require.NoError(t, s.Close())
+	s, err = boltstore.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.AssertEventsEqual(t, stored, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
+}
+
 func TestOpenSameFileTwice(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "events.db")

@@ -3,6 +3,7 @@ package boltstore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 )
@@ -16,20 +17,22 @@ const lockRetry = 50 * time.Millisecond
 
 // fileOpener opens the store's file for bbolt (bolt.Options.OpenFile) and
 // makes sure of it before bbolt reads it: that no store of this process
-// has it open (see openFiles); then, holding its lock, that it is empty or
-// a bbolt file without damage (see checkFile).
+// has it open (see openFiles); then, holding its lock, that it is a file
+// the store created or may create a store in, or a bbolt file without
+// damage (see checkFile).
 type fileOpener struct {
-	timeout time.Duration
-	release func() // forgets the file in openFiles; set once claimed
+	timeout     time.Duration
+	createEmpty bool
+	release     func() // forgets the file in openFiles; set once claimed
 }
 
 func (o *fileOpener) open(name string, flag int, perm os.FileMode) (*os.File, error) {
-	f, release, err := openFiles.open(name, flag, perm)
+	f, created, release, err := openFiles.open(name, flag, perm)
 	if err != nil {
 		return nil, err
 	}
 	o.release = release
-	if err := o.prepare(f); err != nil {
+	if err := o.prepare(f, created); err != nil {
 		_ = f.Close()
 		o.done()
 		return nil, err
@@ -45,9 +48,11 @@ func (o *fileOpener) done() {
 	}
 }
 
-// prepare takes the file's lock, then checks the file unless it is empty,
-// a file bbolt makes a new one of.
-func (o *fileOpener) prepare(f *os.File) error {
+// prepare takes the file's lock, then checks the file unless it is empty
+// and the store may create its store in it. An empty file that another
+// process has just created, and not locked yet, is refused too: a rare
+// error, and Open cannot tell it from a file emptied by accident.
+func (o *fileOpener) prepare(f *os.File, created bool) error {
 	if err := lockFile(f, o.timeout); errors.Is(err, errLockTimeout) {
 		return fmt.Errorf("%w: waited %s: %w", err, o.timeout, ErrLocked)
 	} else if err != nil {
@@ -58,7 +63,25 @@ func (o *fileOpener) prepare(f *os.File) error {
 		return err
 	}
 	if fi.Size() == 0 {
-		return nil
+		if created || o.createEmpty {
+			return nil
+		}
+		return fmt.Errorf("the file is empty; WithCreateIfEmpty makes a store in it: %w", ErrNotStore)
 	}
 	return checkFile(f, fi.Size())
+}
+
+// openOrCreate opens the file named name, and creates it only when it
+// does not exist (and flag asks to); created says whether it did.
+func openOrCreate(name string, flag int, perm os.FileMode) (f *os.File, created bool, err error) {
+	f, err = os.OpenFile(name, flag&^os.O_CREATE, perm)
+	if err == nil || flag&os.O_CREATE == 0 || !errors.Is(err, fs.ErrNotExist) {
+		return f, false, err
+	}
+	f, err = os.OpenFile(name, flag|os.O_EXCL, perm)
+	if errors.Is(err, fs.ErrExist) { // another created it meanwhile
+		f, err = os.OpenFile(name, flag&^os.O_CREATE, perm)
+		return f, false, err
+	}
+	return f, err == nil, err
 }

@@ -48,7 +48,8 @@ var (
 )
 
 // Open opens the store in the bbolt file at path, creating the file with
-// the store's format marker when it does not exist. Before bbolt reads
+// the store's format marker when it does not exist; an empty file is an
+// error matching ErrNotStore, unless WithCreateIfEmpty. Before bbolt reads
 // the file, Open checks it, reading the pages of its tree once: a file
 // that is not a bbolt file, or a bbolt file of another application (one
 // with buckets but no herald store), is an error matching ErrNotStore; a
@@ -95,7 +96,7 @@ const pageSize = 8192
 // function that forgets the file in openFiles once it is closed. A panic
 // of bbolt, which the file's check should leave none of, is an error.
 func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
-	opener := &fileOpener{timeout: o.openTimeout}
+	opener := &fileOpener{timeout: o.openTimeout, createEmpty: o.createIfEmpty}
 	defer func() {
 		if r := recover(); r != nil {
 			db, err = nil, fmt.Errorf("bbolt panicked: %v: %w", r, ErrCorrupt)
