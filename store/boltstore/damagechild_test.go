@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"os/exec"
@@ -233,21 +234,7 @@ func runDamageChild(t *testing.T, path string, from int, outcomes map[int]string
 	require.NoError(t, cmd.Start())
 	// A child that reports nothing for a minute hangs.
 	watchdog := time.AfterFunc(time.Minute, func() { _ = cmd.Process.Kill() })
-	current, lines := -1, bufio.NewScanner(stdout)
-	lines.Buffer(make([]byte, 64<<10), 1<<20)
-	for lines.Scan() {
-		watchdog.Reset(time.Minute)
-		var i int
-		if f := strings.SplitN(lines.Text(), " ", 4); len(f) >= 3 && f[0] == "damage" {
-			i, _ = strconv.Atoi(f[2])
-			switch {
-			case f[1] == "start":
-				current = i
-			case f[1] == "done" && len(f) == 4:
-				outcomes[i], current = f[3], -1
-			}
-		}
-	}
+	current := scanDamageReports(stdout, outcomes, func() { watchdog.Reset(time.Minute) })
 	watchdog.Stop()
 	err = cmd.Wait()
 	if current >= 0 {
@@ -256,6 +243,29 @@ func runDamageChild(t *testing.T, path string, from int, outcomes map[int]string
 	}
 	require.NoError(t, err, "the child: %s", stderr.String())
 	return -1
+}
+
+// scanDamageReports records the outcomes a child reports on out, calling
+// alive on each line, and returns the case it started last and did not
+// finish, or -1.
+func scanDamageReports(out io.Reader, outcomes map[int]string, alive func()) int {
+	current, lines := -1, bufio.NewScanner(out)
+	lines.Buffer(make([]byte, 64<<10), 1<<20)
+	for lines.Scan() {
+		alive()
+		f := strings.SplitN(lines.Text(), " ", 4)
+		if len(f) < 3 || f[0] != "damage" {
+			continue
+		}
+		i, _ := strconv.Atoi(f[2])
+		switch {
+		case f[1] == "start":
+			current = i
+		case f[1] == "done" && len(f) == 4:
+			outcomes[i], current = f[3], -1
+		}
+	}
+	return current
 }
 
 // crashReport returns the start of what the runtime wrote about a crash.

@@ -47,6 +47,7 @@ type filePage struct {
 	bucket []byte
 }
 
+// String names the page for messages.
 func (p *filePage) String() string {
 	if p.bucket == nil {
 		return fmt.Sprintf("page %d", p.id)

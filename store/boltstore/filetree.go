@@ -241,26 +241,12 @@ func (c *treeCheck) read(depth int, id, have, n uint64) ([]byte, error) {
 // of the file, listed once, that no tree uses. It runs after the walk.
 func (c *treeCheck) freelist(id uint64) error {
 	ref := pageRef{what: "the freelist"}
-	b, span, err := c.firstPage(id, ref, 0)
+	ids, err := c.freelistIDs(id, ref)
 	if err != nil {
 		return err
 	}
-	if f := native.Uint16(b[8:]); f != freelistPageFlag {
-		return damaged("page %d, %s, is %s", id, ref, pageKind(f))
-	}
-	// A count of 0xffff says the count is in the first id's place.
-	start, n := uint64(pageHeaderSize), uint64(native.Uint16(b[10:]))
-	if n == 0xffff {
-		start, n = start+8, native.Uint64(b[pageHeaderSize:])
-	}
-	if n > (span-start)/8 {
-		return damaged("page %d, %s, says it lists %d pages, more than its %d bytes hold", id, ref, n, span)
-	}
-	if b, err = c.read(0, id, uint64(len(b)), start+8*n); err != nil {
-		return err
-	}
-	for i := range n {
-		free := native.Uint64(b[start+8*i:])
+	for i := 0; i < len(ids); i += 8 {
+		free := native.Uint64(ids[i:])
 		switch {
 		case free < 2 || free >= c.pages:
 			return damaged("page %d, %s, lists page %d as free, outside pages 2 to %d", id, ref, free, c.pages-1)
@@ -271,6 +257,30 @@ func (c *treeCheck) freelist(id uint64) error {
 		c.seen[free/64] |= 1 << (free % 64)
 	}
 	return c.allReached()
+}
+
+// freelistIDs reads the freelist page id and returns the page ids it
+// lists, 8 bytes each.
+func (c *treeCheck) freelistIDs(id uint64, ref pageRef) ([]byte, error) {
+	b, span, err := c.firstPage(id, ref, 0)
+	if err != nil {
+		return nil, err
+	}
+	if f := native.Uint16(b[8:]); f != freelistPageFlag {
+		return nil, damaged("page %d, %s, is %s", id, ref, pageKind(f))
+	}
+	// A count of 0xffff says the count is in the first id's place.
+	start, n := uint64(pageHeaderSize), uint64(native.Uint16(b[10:]))
+	if n == 0xffff {
+		start, n = start+8, native.Uint64(b[pageHeaderSize:])
+	}
+	if n > (span-start)/8 {
+		return nil, damaged("page %d, %s, says it lists %d pages, more than its %d bytes hold", id, ref, n, span)
+	}
+	if b, err = c.read(0, id, uint64(len(b)), start+8*n); err != nil {
+		return nil, err
+	}
+	return b[start : start+8*n], nil
 }
 
 // allReached checks, once the trees and the freelist were walked, that

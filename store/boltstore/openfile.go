@@ -26,6 +26,7 @@ type fileOpener struct {
 	release     func() // forgets the file in openFiles; set once claimed
 }
 
+// open is the function bbolt opens the file with.
 func (o *fileOpener) open(name string, flag int, perm os.FileMode) (*os.File, error) {
 	f, created, release, err := openFiles.open(name, flag, perm)
 	if err != nil {
