@@ -15,8 +15,8 @@ var (
 	// decode: a damaged format marker, index or event (see DecodeError),
 	// or, from Open, a damaged or truncated bbolt file (see Open).
 	ErrCorrupt = errors.New("boltstore: file is corrupt")
-	// ErrLocked is returned by Open when a store of this process has the
-	// file open, at once, or when another process holds the file and does
+	// ErrLocked is returned by Open at once when a store of this process
+	// has the file open, and when another process holds the file and does
 	// not let go of it within the open timeout (see WithOpenTimeout).
 	ErrLocked = errors.New("boltstore: file is in use")
 )

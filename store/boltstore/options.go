@@ -51,11 +51,10 @@ func WithOpenTimeout(d time.Duration) Option {
 
 // WithCreateIfEmpty makes Open create the store in an empty file, as it
 // does when the file does not exist. Without it an empty file is an error
-// matching ErrNotStore: a store file found empty is more often one a crash
-// of the machine or a failed copy left empty than one made empty on
-// purpose, and a new store in it would start the log again at position 1.
-// Use it for files made beforehand, such as by os.CreateTemp. New ignores
-// it.
+// matching ErrNotStore: it may be what a crash of the machine or a failed
+// copy left of a store file, and a new store in it would start the log
+// again at position 1. Use it for files made beforehand, such as by
+// os.CreateTemp. New ignores it.
 func WithCreateIfEmpty() Option {
 	return func(o *options) error { o.createIfEmpty = true; return nil }
 }
