@@ -34,7 +34,13 @@
 //   - Bad bytes never panic: a file that is not a herald store, one of a
 //     newer format or a damaged one is an error of Open; an event that does
 //     not decode is an error of the read naming its position (a
-//     *DecodeError matching ErrCorrupt).
+//     *DecodeError matching ErrCorrupt). bbolt trusts the file it maps,
+//     and some damage would crash the process, so Open checks the file
+//     first, reading it, not mapping it: a file shorter than its pages, a
+//     page out of place, of the wrong type or reached twice, elements
+//     outside their page or keys out of order are an error matching
+//     ErrCorrupt that names the damage. So is a position missing from the
+//     log or a revision from a stream when read.
 //   - Damage is found: every event is stored with a checksum that every
 //     read checks, so an event whose bytes changed in the file is such an
 //     error too, never another event.
@@ -98,7 +104,17 @@
 //     whose events are then delivered again.
 //   - Names (context, aggregate, event) are at most MaxNameLength bytes,
 //     and an encoded event at most WithMaxEventSize (1 MiB by default).
+//   - Open reads every page of the file's trees once before bbolt maps
+//     it (see above): opening a large file costs a read of it.
+//   - Open creates a store in a file that does not exist, and in an empty
+//     one only with WithCreateIfEmpty. An empty file is otherwise an error
+//     matching ErrNotStore, not ErrCorrupt: it holds no store that could
+//     be damaged, and the way out is the same as for any file that holds
+//     none, to name another file or ask for the store to be made. Taking
+//     it silently would start the log again at position 1 where a crash
+//     or a failed copy left a store file empty.
 //   - Open waits WithOpenTimeout (1 s by default) for a file another
-//     process holds, then fails with ErrLocked. Only one Store may use a
-//     file at a time.
+//     process holds, then fails with ErrLocked; a file a store of this
+//     process has open, whatever path names it, fails with ErrLocked at
+//     once. Only one Store may use a file at a time.
 package boltstore

@@ -1,6 +1,7 @@
 package boltstore_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -277,6 +278,53 @@ func TestCorruptEventNamesItsPosition(t *testing.T) {
 	assert.ErrorIs(t, err, boltstore.ErrCorrupt, "Query")
 }
 
+func TestMissingEventsAreCorrupt(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(events *bolt.Bucket) error
+		read   func(s *boltstore.Store, ref herald.AggregateRef) (int, error)
+		want   string
+	}{
+		{"position gone from the log", func(events *bolt.Bucket) error {
+			return events.Delete([]byte{0, 0, 0, 0, 0, 0, 0, 2})
+		}, func(s *boltstore.Store, _ herald.AggregateRef) (int, error) {
+			return count(s.ReadLog(t.Context(), 0))
+		}, "position 2 is missing"},
+		{"revision gone from a stream", func(events *bolt.Bucket) error {
+			k := []byte{0, 0, 0, 0, 0, 0, 0, 2}
+			v := bytes.Clone(events.Get(k))
+			v[8] = 5 // the revision, big-endian from byte 1: 2 becomes 5
+			return events.Put(k, v)
+		}, func(s *boltstore.Store, ref herald.AggregateRef) (int, error) {
+			return count(s.ReadStream(t.Context(), ref, 0, 0))
+		}, "2 of revisions 1 to 3 are missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "events.db")
+			s, err := boltstore.Open(path)
+			require.NoError(t, err)
+			ref := storetest.NewRef("ctx", "agg")
+			storetest.Append(t, s, storetest.NewEvent(ref, "x", 1), storetest.NewEvent(ref, "x", 2), storetest.NewEvent(ref, "x", 3))
+			require.NoError(t, s.Close())
+			db, err := bolt.Open(path, 0o600, nil)
+			require.NoError(t, err)
+			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
+				return tt.change(tx.Bucket([]byte("herald")).Bucket([]byte("events")))
+			}))
+			require.NoError(t, db.Close())
+
+			s, err = boltstore.Open(path)
+			require.NoError(t, err)
+			defer s.Close()
+			_, err = tt.read(s, ref)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, boltstore.ErrCorrupt)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
 // count counts what seq yields until its first error.
 func count(seq func(func(herald.Event, error) bool)) (int, error) {
 	n := 0
@@ -287,4 +335,163 @@ func count(seq func(func(herald.Event, error) bool)) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+func TestOpenRefusesEmptyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	require.NoError(t, os.WriteFile(path, nil, 0o600))
+	_, err := boltstore.Open(path)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, boltstore.ErrNotStore)
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.Contains(t, err.Error(), path)
+	assert.Contains(t, err.Error(), "the file is empty")
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Zero(t, fi.Size(), "the file is left as it was")
+
+	s, err := boltstore.Open(path, boltstore.WithCreateIfEmpty())
+	require.NoError(t, err, "a store in the empty file when asked")
+	stored := storetest.Append(t, s, storetest.NewEvent(storetest.NewRef("ctx", "agg"), "x", nil))
+	require.NoError(t, s.Close())
+	s, err = boltstore.Open(path)
+	require.NoError(t, err)
+	defer s.Close()
+	storetest.AssertEventsEqual(t, stored, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
+}
+
+func TestOpenSameFileTwice(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.db")
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	symlink, hardlink := filepath.Join(dir, "symlink.db"), filepath.Join(dir, "hardlink.db")
+	require.NoError(t, os.Symlink(path, symlink))
+	require.NoError(t, os.Link(path, hardlink))
+	for _, name := range []string{path, symlink, hardlink} {
+		// Without the check it waits for the timeout, then blames another
+		// process.
+		_, err := boltstore.Open(name, boltstore.WithOpenTimeout(time.Minute))
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, boltstore.ErrLocked, name)
+		assert.NotErrorIs(t, err, herald.ErrInvalid, name)
+		assert.Contains(t, err.Error(), "already open in this process", name)
+		assert.Contains(t, err.Error(), name)
+	}
+	require.NoError(t, s.Close())
+	s, err = boltstore.Open(symlink)
+	require.NoError(t, err, "the file is free again once closed")
+	require.NoError(t, s.Close())
+}
+
+func TestOpenSameNewFileConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	stores := make(chan *boltstore.Store, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			s, err := boltstore.Open(path, boltstore.WithOpenTimeout(time.Minute))
+			if err != nil {
+				errs <- err
+				return
+			}
+			stores <- s
+		}()
+	}
+	s := <-stores
+	defer s.Close()
+	err := <-errs
+	assert.ErrorIs(t, err, boltstore.ErrLocked)
+	assert.Contains(t, err.Error(), "already open in this process")
+}
+
+func TestOpenNamesTheDamage(t *testing.T) {
+	pristine, err := os.ReadFile(damageFileOfOpen(t))
+	require.NoError(t, err)
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, l fileLayout, b []byte) []byte
+		want   string
+	}{
+		{"cut between pages in use", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:l.inUse/2/int64(l.pageSize)*int64(l.pageSize)]
+		}, "but its meta page says it holds"},
+		{"cut in the first page", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:100]
+		}, "file is 100 bytes, shorter than its two meta pages of 8192 bytes"},
+		{"cut in the first meta", func(t *testing.T, l fileLayout, b []byte) []byte {
+			return b[:40]
+		}, "file is 40 bytes, shorter than a meta page"},
+		{"page with another id", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["leaf"][0])] ^= 0x01
+			return b
+		}, "says it is page"},
+		{"leaf page marked a freelist page", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["leaf"][0])+8] = 0x10
+			return b
+		}, "is a freelist page, not a branch or leaf page"},
+		{"branch with too many elements", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[l.pageOffset(l.pages["branch"][0])+11] = 0x7f
+			return b
+		}, "elements, more than its 8192 bytes do"},
+		{"both meta pages", func(t *testing.T, l fileLayout, b []byte) []byte {
+			b[40] ^= 0x01
+			b[l.pageSize+40] ^= 0x01
+			return b
+		}, "no meta page is whole"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "damaged.db")
+			require.NoError(t, os.WriteFile(path, pristine, 0o600))
+			l := layoutOf(t, path)
+			require.NoError(t, os.WriteFile(path, tt.damage(t, l, bytes.Clone(pristine)), 0o600))
+			_, err := boltstore.Open(path)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, boltstore.ErrCorrupt)
+			assert.ErrorIs(t, err, herald.ErrInvalid)
+			assert.Contains(t, err.Error(), "boltstore: open "+path+": damaged file: ")
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+// FuzzOpen opens files of any bytes: Open refuses them or opens them,
+// and reads return events or errors, never a crash.
+func FuzzOpen(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 1024, NoSync: true})
+	require.NoError(f, err)
+	s, err := boltstore.New(db)
+	require.NoError(f, err)
+	ref := storetest.NewRef("ctx", "agg")
+	for i := range 40 {
+		require.NoError(f, s.Append(f.Context(), []herald.Event{storetest.NewEvent(ref, "x", i)}))
+	}
+	require.NoError(f, s.Close())
+	require.NoError(f, db.Close())
+	seed, err := os.ReadFile(path)
+	require.NoError(f, err)
+	f.Add(seed)
+	for _, n := range []int{0, 40, 1024, 2048, len(seed) / 2} {
+		f.Add(seed[:n])
+	}
+	for _, off := range []int{16, 2048, 3072 + 8, 4096 + 20, len(seed) - 1024 + 16} {
+		flipped := bytes.Clone(seed)
+		flipped[off] ^= 0x01
+		f.Add(flipped)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		path := filepath.Join(t.TempDir(), "fuzz.db")
+		require.NoError(t, os.WriteFile(path, data, 0o600))
+		s, err := boltstore.Open(path)
+		if err != nil {
+			return
+		}
+		defer s.Close()
+		_, _ = count(s.ReadLog(t.Context(), 0))
+		_, _ = count(s.ReadStream(t.Context(), ref, 0, 0))
+		_, _ = s.Stats(t.Context())
+	})
 }

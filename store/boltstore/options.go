@@ -12,11 +12,12 @@ import (
 type Option func(*options) error
 
 type options struct {
-	openTimeout  time.Duration
-	maxEventSize int
-	registry     *herald.Registry
-	noSync       bool
-	logger       *slog.Logger
+	openTimeout   time.Duration
+	createIfEmpty bool
+	maxEventSize  int
+	registry      *herald.Registry
+	noSync        bool
+	logger        *slog.Logger
 }
 
 // Defaults of the options.
@@ -46,6 +47,16 @@ func WithOpenTimeout(d time.Duration) Option {
 		o.openTimeout = d
 		return nil
 	}
+}
+
+// WithCreateIfEmpty makes Open create the store in an empty file, as it
+// does when the file does not exist. Without it an empty file is an error
+// matching ErrNotStore: it may be what a crash of the machine or a failed
+// copy left of a store file, and a new store in it would start the log
+// again at position 1. Use it for files made beforehand, such as by
+// os.CreateTemp. New ignores it.
+func WithCreateIfEmpty() Option {
+	return func(o *options) error { o.createIfEmpty = true; return nil }
 }
 
 // WithMaxEventSize sets the largest encoded event, envelope and data, in

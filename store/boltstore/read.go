@@ -53,6 +53,11 @@ func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, t
 				if err := r.streamRaws(b, &ref, prefix, next, last); err != nil {
 					return err
 				}
+				if n := uint64(len(r.raws)); n != last-next+1 {
+					// Revisions follow each other without a gap.
+					return fmt.Errorf("stream of %s: %d of revisions %d to %d are missing: %w",
+						ref, last-next+1-n, next, last, ErrCorrupt)
+				}
 				if err := r.decodeRaws(); err != nil {
 					return err
 				}
@@ -218,7 +223,8 @@ func (r *reader) yield(yield func(herald.Event, error) bool, err error) bool {
 	return true
 }
 
-// logEvents decodes the events at positions from first to last.
+// logEvents decodes the events at positions from first to last, every
+// one of which is in the file: positions follow each other without a gap.
 func (r *reader) logEvents(b buckets, first, last uint64) error {
 	c := b.events.Cursor()
 	var buf [8]byte
@@ -228,7 +234,13 @@ func (r *reader) logEvents(b buckets, first, last uint64) error {
 		if pos > last {
 			break
 		}
+		if want := first + uint64(len(r.raws)); pos != want {
+			return fmt.Errorf("events: position %d is missing, the next key is %x: %w", want, k, ErrCorrupt)
+		}
 		r.raws = append(r.raws, rawEvent{pos, v})
+	}
+	if want := first + uint64(len(r.raws)); want <= last {
+		return fmt.Errorf("events: position %d is missing: %w", want, ErrCorrupt)
 	}
 	return r.decodeRaws()
 }

@@ -20,9 +20,10 @@ import (
 // herald.TxStore. Build one with Open or New; it is safe for concurrent
 // use. Its committer goroutine runs until Close.
 type Store struct {
-	db    *bolt.DB
-	owned bool // Close closes db
-	opts  options
+	db      *bolt.DB
+	owned   bool   // Close closes db
+	release func() // Close forgets the file in openFiles, with Open
+	opts    options
 
 	mu          sync.Mutex
 	queue       []*request
@@ -47,14 +48,17 @@ var (
 )
 
 // Open opens the store in the bbolt file at path, creating the file with
-// the store's format marker when it does not exist. A file that is not a
-// bbolt file, or a bbolt file of another application (one with buckets
-// but no herald store), is an error matching ErrNotStore; a store of a
-// newer format, ErrNewerFormat; a damaged one, ErrCorrupt. A file that
-// another process holds is an error matching ErrLocked once the open
-// timeout passed (see WithOpenTimeout). All of them match
-// herald.ErrInvalid too, except ErrLocked. An empty path is an error
-// matching herald.ErrInvalid. Close the store to close the file.
+// the store's format marker when it does not exist; an empty file is an
+// error matching ErrNotStore, unless WithCreateIfEmpty. Before bbolt reads
+// the file, Open checks it, reading the pages of its tree once: a file
+// that is not a bbolt file, or a bbolt file of another application (one
+// with buckets but no herald store), is an error matching ErrNotStore; a
+// store of a newer format, ErrNewerFormat; a damaged or truncated one,
+// ErrCorrupt, naming the damage. A file that a store of this process has
+// open is an error matching ErrLocked at once, and one that another
+// process holds once the open timeout passed (see WithOpenTimeout). All
+// of them match herald.ErrInvalid too, except ErrLocked. An empty path is
+// an error matching herald.ErrInvalid. Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
@@ -63,15 +67,17 @@ func Open(path string, options ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDB(path, o)
+	db, release, err := openDB(path, o)
 	if err != nil {
 		return nil, err
 	}
 	s, err := newStore(db, o, true)
 	if err != nil {
 		_ = db.Close()
+		release()
 		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
 	}
+	s.release = release
 	return s, nil
 }
 
@@ -89,11 +95,18 @@ const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 // writes a few pages either way.
 const pageSize = 8192
 
-// openDB opens the bbolt file, telling apart the ways it can fail.
-func openDB(path string, o options) (db *bolt.DB, err error) {
+// openDB opens the bbolt file through a fileOpener, and returns the
+// function that forgets the file in openFiles once it is closed. A panic
+// of bbolt, which the file's check should leave none of, is an error.
+func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
+	opener := &fileOpener{timeout: o.openTimeout, createEmpty: o.createIfEmpty}
 	defer func() {
 		if r := recover(); r != nil {
-			db, err = nil, fmt.Errorf("boltstore: open %s: bbolt panicked: %v: %w: %w", path, r, ErrCorrupt, herald.ErrInvalid)
+			db, err = nil, fmt.Errorf("bbolt panicked: %v: %w", r, ErrCorrupt)
+		}
+		if err != nil {
+			opener.done()
+			db, err = nil, openError(path, o, err)
 		}
 	}()
 	db, err = bolt.Open(path, 0o600, &bolt.Options{
@@ -103,30 +116,35 @@ func openDB(path string, o options) (db *bolt.DB, err error) {
 		PageSize:        max(pageSize, os.Getpagesize()),
 		NoFreelistSync:  true,
 		InitialMmapSize: initialMmapSize,
+		OpenFile:        opener.open,
 	})
+	return db, opener.done, err
+}
+
+// openError returns err, an error of bolt.Open or of the fileOpener, for
+// the caller: the file's name first, herald.ErrInvalid added to the errors
+// about its contents.
+func openError(path string, o options, err error) error {
 	switch {
-	case err == nil:
-		return db, nil
+	case errors.Is(err, ErrLocked): // as it is
+	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotStore):
+		err = fmt.Errorf("%w: %w", err, herald.ErrInvalid)
 	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("boltstore: open %s: waited %s: %w", path, o.openTimeout, ErrLocked)
+		err = fmt.Errorf("another process holds the file: waited %s: %w", o.openTimeout, ErrLocked)
 	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
+		err = fmt.Errorf("%v: %w: %w", err, ErrNotStore, herald.ErrInvalid)
 	case errors.Is(err, berrors.ErrChecksum):
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrCorrupt, herald.ErrInvalid)
+		err = fmt.Errorf("%v: %w: %w", err, ErrCorrupt, herald.ErrInvalid)
 	}
-	if fi, serr := os.Stat(path); serr == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
-		// bbolt reports files too short or too damaged to hold its meta
-		// pages with errors of their own.
-		return nil, fmt.Errorf("boltstore: open %s: %v: %w: %w", path, err, ErrNotStore, herald.ErrInvalid)
-	}
-	return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+	return fmt.Errorf("boltstore: open %s: %w", path, err)
 }
 
 // New returns a store in db, an open bbolt database that the application
 // may keep its own buckets in; the store keeps everything in a bucket
 // named "herald", which it creates when db has none. Close stops the
 // store but leaves db open. The errors about db's contents are those of
-// Open.
+// Open, which New cannot check as Open does before bbolt maps the file:
+// db has it mapped already.
 //
 // Only one Store may use a database at a time.
 func New(db *bolt.DB, options ...Option) (*Store, error) {
@@ -253,7 +271,9 @@ func (s *Store) Close() error {
 	close(s.stopping)
 	<-s.stopped
 	if s.owned {
-		if err := s.db.Close(); err != nil {
+		err := s.db.Close()
+		s.release()
+		if err != nil {
 			return fmt.Errorf("boltstore: close: %w", err)
 		}
 	}
