@@ -49,9 +49,11 @@ const (
 	refuse
 	// read: Open opens the file and every read returns the events written.
 	read
-	// noCrash: the flip is in a leaf's elements, keys or values, which
-	// hold no checksum: a read may return other bytes than were written,
-	// but the child must not crash.
+	// noCrash: the flip is in a leaf's elements, keys or values. Event
+	// values carry a checksum that reads check, but keys and the values
+	// of the other buckets (streams, counts, checkpoints) do not: a read
+	// may return other bytes than were written, but the child must not
+	// crash.
 	noCrash
 )
 
