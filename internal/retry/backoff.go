@@ -10,9 +10,10 @@ import (
 // Backoff is the waits between the attempts at a call, as a resolved
 // herald.RetryPolicy describes them: doubling from an initial interval up
 // to a maximum, each randomised by ±50%, for a number of attempts in all.
-// It keeps where the waits stand, so one goroutine uses it at a time; a
-// copy of one that never waited starts afresh. The zero value makes one
-// attempt and never waits.
+// It keeps where the waits stand, so one goroutine uses it at a time, and
+// copies made after it waited share that state: copy one that never
+// waited, as a template, to give each goroutine or event its own. The
+// zero value makes one attempt and never waits.
 type Backoff struct {
 	initial, max time.Duration
 	attempts     int
