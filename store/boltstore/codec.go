@@ -306,15 +306,33 @@ func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
 }
 
 // decoder decodes envelopes. It interns the strings that repeat from one
-// event to the next (names, types, users, owners) and the users and
-// authorizations themselves, so decoding a run of similar events
-// allocates little. Its zero value is ready; it is not safe for
+// event to the next (names, types, users, owners) and the users,
+// authorizations and labels themselves, so decoding a run of similar
+// events allocates little; it compares each with the previous event's
+// before it looks it up. Its zero value is ready; it is not safe for
 // concurrent use.
 type decoder struct {
 	strings   map[string]string
 	users     map[string]*herald.User
 	auths     map[authKey]*herald.Authorization
-	labelSets map[string]map[string]string // by their encoding
+	labelSets map[string]*labelSet // by their encoding
+	last      lastDecoded
+}
+
+// lastDecoded is what the decoder found for the previous event: events in
+// a run mostly repeat it, which a comparison of bytes finds without
+// hashing them.
+type lastDecoded struct {
+	names  [4]string // context, aggregate, name, type
+	user   *herald.User
+	auth   *herald.Authorization
+	labels *labelSet
+}
+
+// labelSet is a set of labels and its encoding.
+type labelSet struct {
+	key    string
+	labels map[string]string
 }
 
 type authKey struct {
@@ -364,10 +382,10 @@ func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byt
 	} else {
 		copy(m.CorrelationID[:], r.fixed(16, "metadata.correlationId"))
 	}
-	e.Aggregate.Context = d.intern(r.bytes("context.name"))
-	e.Aggregate.Name = d.intern(r.bytes("aggregate.name"))
-	e.Name = d.intern(r.bytes("name"))
-	e.Type = d.intern(r.bytes("type"))
+	e.Aggregate.Context = d.name(0, r.bytes("context.name"))
+	e.Aggregate.Name = d.name(1, r.bytes("aggregate.name"))
+	e.Name = d.name(2, r.bytes("name"))
+	e.Type = d.name(3, r.bytes("type"))
 	if flags&flagUser != 0 {
 		e.User = d.user(r.bytes("user.id"))
 	}
@@ -433,6 +451,16 @@ func (d *decoder) decodeInPlace(e *herald.Event, position uint64, b []byte) erro
 // jsonRaw is the type of the data of decoded events.
 type jsonRaw = json.RawMessage
 
+// name interns b, the name or type at slot i of the envelope.
+func (d *decoder) name(i int, b []byte) string {
+	if s := d.last.names[i]; s == string(b) {
+		return s
+	}
+	s := d.intern(b)
+	d.last.names[i] = s
+	return s
+}
+
 // intern returns b as a string, the same string for the same bytes.
 func (d *decoder) intern(b []byte) string {
 	if len(b) == 0 {
@@ -451,7 +479,17 @@ func (d *decoder) intern(b []byte) string {
 	return s
 }
 
+// user returns the user of id, the same for the same id.
 func (d *decoder) user(id []byte) *herald.User {
+	if u := d.last.user; u != nil && u.ID == string(id) {
+		return u
+	}
+	u := d.lookupUser(id)
+	d.last.user = u
+	return u
+}
+
+func (d *decoder) lookupUser(id []byte) *herald.User {
 	if u, ok := d.users[string(id)]; ok {
 		return u
 	}
@@ -465,7 +503,18 @@ func (d *decoder) user(id []byte) *herald.User {
 	return u
 }
 
+// auth returns the authorization of owner and the flags, the same for the
+// same ones.
 func (d *decoder) auth(owner []byte, forAuthenticated, forPublic bool) *herald.Authorization {
+	if a := d.last.auth; a != nil && a.Owner == string(owner) && a.ForAuthenticated == forAuthenticated && a.ForPublic == forPublic {
+		return a
+	}
+	a := d.lookupAuth(owner, forAuthenticated, forPublic)
+	d.last.auth = a
+	return a
+}
+
+func (d *decoder) lookupAuth(owner []byte, forAuthenticated, forPublic bool) *herald.Authorization {
 	k := authKey{owner: d.intern(owner), forAuthenticated: forAuthenticated, forPublic: forPublic}
 	if a, ok := d.auths[k]; ok {
 		return a
@@ -487,22 +536,40 @@ func (d *decoder) labels(r *fieldReader) map[string]string {
 	probe := *r
 	probe.skipLabels()
 	if probe.err == nil {
-		if shared, ok := d.labelSets[string(r.b[start:probe.off])]; ok {
+		if l := d.knownLabels(r.b[start:probe.off]); l != nil {
 			r.off = probe.off
-			return shared
+			return l.labels
 		}
 	}
 	m := r.labels(d)
 	if r.err != nil {
 		return nil
 	}
+	d.keepLabels(&labelSet{key: string(r.b[start:r.off]), labels: m})
+	return m
+}
+
+// knownLabels returns the labels encoded as enc, if the decoder has them.
+func (d *decoder) knownLabels(enc []byte) *labelSet {
+	if l := d.last.labels; l != nil && l.key == string(enc) {
+		return l
+	}
+	l := d.labelSets[string(enc)]
+	if l != nil {
+		d.last.labels = l
+	}
+	return l
+}
+
+// keepLabels keeps l for the events that follow.
+func (d *decoder) keepLabels(l *labelSet) {
 	if d.labelSets == nil {
-		d.labelSets = make(map[string]map[string]string)
+		d.labelSets = make(map[string]*labelSet)
 	}
 	if len(d.labelSets) < maxInterned {
-		d.labelSets[string(r.b[start:r.off])] = m
+		d.labelSets[l.key] = l
 	}
-	return m
+	d.last.labels = l
 }
 
 // fieldReader reads the variable part of an envelope. After the first

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +264,28 @@ func assertStored(t testing.TB, want, got herald.Event) bool {
 	ok := assert.Equal(t, want.Data, got.Data, "%s %s: data", want.FullName(), want.ID)
 	want.Data, got.Data = nil, nil
 	return storetest.AssertEventEqual(t, want, got) && ok
+}
+
+// TestReadsOfEventsThatDiffer reads events whose names, users,
+// authorizations and labels change from one event to the next, and back.
+func TestReadsOfEventsThatDiffer(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "events.db"))
+	require.NoError(t, err)
+	defer s.Close()
+	users := []*herald.User{{ID: "jane"}, {ID: "john"}, nil, {ID: "jane"}, {}}
+	auths := []*herald.Authorization{{Owner: "jane"}, {Owner: "jane", ForPublic: true}, nil, {Owner: "john", ForAuthenticated: true}}
+	labels := []map[string]string{{"k": "v"}, nil, {"k": "w"}, {"k": "v", "l": "x"}, {"k": "v"}}
+	refs := []herald.AggregateRef{storetest.NewRef("communication", "message"), storetest.NewRef("communication", "chat"), storetest.NewRef("identity", "user")}
+	var events []herald.Event
+	for i := range 40 {
+		e := storetest.NewEvent(refs[i%len(refs)], []string{"sent", "liked", "sent", "edited"}[i%4], json.RawMessage(`{"i":`+strconv.Itoa(i)+`}`))
+		e.Type = []string{herald.TypeDomain, herald.TypeError}[i/3%2]
+		e.User, e.Metadata.Authorization, e.Metadata.Labels = users[i%len(users)], auths[i/2%len(auths)], labels[i/3%len(labels)]
+		events = append(events, e)
+	}
+	storetest.Append(t, s, events...)
+	assertStoredEvents(t, events, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
+	page, err := s.Query(t.Context(), herald.Query{Top: 100})
+	require.NoError(t, err)
+	assertStoredEvents(t, events, page.Events)
 }
