@@ -234,18 +234,34 @@ func TestNewSharesTheApplicationsFile(t *testing.T) {
 	assert.Equal(t, uint64(1), st.Events)
 }
 
-func TestCorruptEventNamesItsPosition(t *testing.T) {
+// threeEventFile writes a store file holding three events of one
+// aggregate, closes it, and returns its path and the aggregate.
+func threeEventFile(t *testing.T) (string, herald.AggregateRef) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "events.db")
 	s, err := boltstore.Open(path)
 	require.NoError(t, err)
 	ref := storetest.NewRef("ctx", "agg")
 	storetest.Append(t, s, storetest.NewEvent(ref, "x", 1), storetest.NewEvent(ref, "x", 2), storetest.NewEvent(ref, "x", 3))
 	require.NoError(t, s.Close())
+	return path, ref
+}
 
+// changeEvents runs change on the events bucket of the closed store file
+// at path, through bbolt, as damage from outside the store would.
+func changeEvents(t *testing.T, path string, change func(events *bolt.Bucket) error) {
+	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	require.NoError(t, err)
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-		events := tx.Bucket([]byte("herald")).Bucket([]byte("events"))
+		return change(tx.Bucket([]byte("herald")).Bucket([]byte("events")))
+	}))
+	require.NoError(t, db.Close())
+}
+
+func TestCorruptEventNamesItsPosition(t *testing.T) {
+	path, ref := threeEventFile(t)
+	changeEvents(t, path, func(events *bolt.Bucket) error {
 		v := append([]byte(nil), events.Get([]byte{0, 0, 0, 0, 0, 0, 0, 2})...)
 		// The context's length, far beyond the value: it follows the fixed
 		// part (54 bytes) and the causation id (the nil uuid, not the
@@ -255,10 +271,9 @@ func TestCorruptEventNamesItsPosition(t *testing.T) {
 		// as written, not damaged since.
 		v = envelope(2, v[:len(v)-4])
 		return events.Put([]byte{0, 0, 0, 0, 0, 0, 0, 2}, v)
-	}))
-	require.NoError(t, db.Close())
+	})
 
-	s, err = boltstore.Open(path)
+	s, err := boltstore.Open(path)
 	require.NoError(t, err)
 	defer s.Close()
 	for name, seq := range map[string]func() (int, error){
@@ -310,20 +325,10 @@ func TestMissingEventsAreCorrupt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "events.db")
-			s, err := boltstore.Open(path)
-			require.NoError(t, err)
-			ref := storetest.NewRef("ctx", "agg")
-			storetest.Append(t, s, storetest.NewEvent(ref, "x", 1), storetest.NewEvent(ref, "x", 2), storetest.NewEvent(ref, "x", 3))
-			require.NoError(t, s.Close())
-			db, err := bolt.Open(path, 0o600, nil)
-			require.NoError(t, err)
-			require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-				return tt.change(tx.Bucket([]byte("herald")).Bucket([]byte("events")))
-			}))
-			require.NoError(t, db.Close())
+			path, ref := threeEventFile(t)
+			changeEvents(t, path, tt.change)
 
-			s, err = boltstore.Open(path)
+			s, err := boltstore.Open(path)
 			require.NoError(t, err)
 			defer s.Close()
 			_, err = tt.read(s, ref)

@@ -34,17 +34,19 @@ func (s *Store) refuseInsideTx(ctx context.Context) error {
 	return nil
 }
 
-// readIn runs fn on the store's buckets in tx, the caller's own
-// transaction, turning a panic of bbolt on a damaged page into an error.
-func readIn(tx *bolt.Tx, fn func(tx *bolt.Tx, b buckets) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
-		}
-	}()
+// inBuckets runs fn on the store's buckets in tx.
+func inBuckets(tx *bolt.Tx, fn func(tx *bolt.Tx, b buckets) error) error {
 	b, err := openBuckets(tx)
 	if err != nil {
 		return err
 	}
 	return fn(tx, b)
+}
+
+// recoverCorrupt, deferred, turns a panic of bbolt on a damaged page into
+// an error matching ErrCorrupt in *err.
+func recoverCorrupt(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
+	}
 }

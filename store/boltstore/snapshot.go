@@ -25,11 +25,7 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 		return fmt.Errorf("boltstore: save snapshot: %w", err)
 	}
 	if tx := s.ownTx(ctx); tx != nil && tx.Writable() {
-		err := readIn(tx, func(_ *bolt.Tx, b buckets) error { return putSnapshot(b.snapshots, &snap) })
-		if err != nil {
-			return fmt.Errorf("boltstore: save snapshot in transaction: %w", dbError(err))
-		}
-		return nil
+		return saveSnapshotIn(tx, &snap)
 	}
 	req := getRequest()
 	req.kind = kindSnapshot
@@ -48,6 +44,16 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 // saveSnapshot writes snap unless a later one is stored.
 func (w *writer) saveSnapshot(snap *herald.Snapshot) error {
 	return putSnapshot(w.b.snapshots, snap)
+}
+
+// saveSnapshotIn writes snap in tx, the application's transaction.
+func saveSnapshotIn(tx *bolt.Tx, snap *herald.Snapshot) (err error) {
+	defer recoverCorrupt(&err)
+	err = inBuckets(tx, func(_ *bolt.Tx, b buckets) error { return putSnapshot(b.snapshots, snap) })
+	if err != nil {
+		return fmt.Errorf("boltstore: save snapshot in transaction: %w", dbError(err))
+	}
+	return nil
 }
 
 // putSnapshot writes snap into snapshots unless a later one is there.

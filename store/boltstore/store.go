@@ -307,20 +307,9 @@ func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx, b buckets) error)
 	if s.closed.Load() {
 		return herald.ErrClosed
 	}
+	defer recoverCorrupt(&err)
 	if tx := s.ownTx(ctx); tx != nil {
-		return dbError(readIn(tx, fn))
+		return dbError(inBuckets(tx, fn))
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
-		}
-	}()
-	err = s.db.View(func(tx *bolt.Tx) error {
-		b, err := openBuckets(tx)
-		if err != nil {
-			return err
-		}
-		return fn(tx, b)
-	})
-	return dbError(err)
+	return dbError(s.db.View(func(tx *bolt.Tx) error { return inBuckets(tx, fn) }))
 }
