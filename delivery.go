@@ -70,8 +70,14 @@ type DeadLetter struct {
 	// 0 when it never was (the subscription was closed first).
 	Attempts int
 	// Err is the last attempt's error (a *PanicError for a panic), or why
-	// the handler was never called.
+	// the handler was never called. Read back from a [DeadLetterStore] it
+	// is an error with the text of the one kept.
 	Err error
+	// Parked reports an event that was not handled because an earlier
+	// event of its aggregate is a dead letter: it waits behind it.
+	Parked bool
+	// At is when the consumer gave up on the event.
+	At time.Time
 }
 
 // PanicError is the failure of a handler that panicked: the value it

@@ -42,9 +42,12 @@
 // A Bus (bus/membus) delivers to named subscriptions, each with a filter of
 // event names and, optionally, an EventBridge-style Pattern over the
 // envelope's JSON. Handlers that fail are retried (RetryPolicy) and then
-// handed to a dead-letter function (DeadLetter). SubscribeDurable reads the
-// log from a checkpoint (CheckpointStore), catches up, then follows the bus
-// live without a gap or a duplicate.
+// handed to a dead-letter function (DeadLetter). Consumers of the log — durable
+// subscriptions (package durable), projections and flows (package
+// projection) — run on one engine (package engine): each reads the log from
+// its checkpoint (CheckpointStore), catches up, then follows the bus live
+// without a gap or a duplicate, and keeps its dead letters
+// (DeadLetterStore).
 //
 // # Bad input
 //

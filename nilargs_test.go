@@ -33,16 +33,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		require.NoError(t, err)
 		return r
 	}
-	durable := func(t *testing.T) *herald.Durable {
-		d, err := herald.SubscribeDurable(ctx, herald.DurableConfig{
-			Subscription: herald.Subscription{Name: "durable-" + uuid.NewString(), Handler: newRecorder()},
-			Store:        f.store, Bus: f.bus,
-		})
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = d.Close(ctx) })
-		return d
-	}
-
 	nilargs.Run(t, []nilargs.Case{
 		// Aggregates.
 		{Name: "Apply(nil, \"\", nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
@@ -496,35 +486,9 @@ func TestNilAndZeroArguments(t *testing.T) {
 			assert.NoError(t, (&herald.PanicError{}).Unwrap())
 			return nil
 		}},
-		{Name: "SubscribeDurable(ctx, DurableConfig{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.SubscribeDurable(ctx, herald.DurableConfig{})
-			return err
-		}},
-		{Name: "SubscribeDurable(nil, cfg)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.SubscribeDurable(nilContext, herald.DurableConfig{
-				Subscription: herald.Subscription{Name: "nil-context", Handler: newRecorder()}, Store: f.store,
-			})
-			return err
-		}},
-		{Name: "SubscribeDurable(ctx, cfg with a nil HandlerFunc)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.SubscribeDurable(ctx, herald.DurableConfig{
-				Subscription: herald.Subscription{Name: "nil-func", Handler: herald.HandlerFunc(nil)}, Store: f.store,
-			})
-			return err
-		}},
-		{Name: "valid: Durable.Wait(ctx, 0) is reached at once", Call: func(t *testing.T) error {
-			d := durable(t)
-			assert.NotEmpty(t, d.Info().Name)
-			return d.Wait(ctx, 0)
-		}},
-		{Name: "Durable.Wait(nil, 1)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			return durable(t).Wait(nilContext, 1)
-		}},
-		{Name: "Durable.Close(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			return durable(t).Close(nilContext)
-		}},
-		{Name: "valid: SubscriptionInfo and DeadLetter zero values", Call: func(t *testing.T) error {
-			assert.Zero(t, herald.SubscriptionInfo{}.Delivered)
+		{Name: "valid: Status and DeadLetter zero values", Call: func(t *testing.T) error {
+			assert.Zero(t, herald.Status{}.Delivered)
+			assert.Equal(t, "stopped", herald.Status{}.State.String())
 			assert.NoError(t, herald.DeadLetter{}.Err)
 			return nil
 		}},

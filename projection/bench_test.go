@@ -203,7 +203,7 @@ func waitLive(b *testing.B, p projection.Consumer) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s.State == projection.Live {
+		if s.State == herald.Live {
 			return
 		}
 		time.Sleep(time.Millisecond)

@@ -1,51 +1,23 @@
 package projection
 
 import (
-	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/herald-go/herald"
 )
 
-// ErrFailed is matched by the error of a projection or flow that stopped
-// on an event its handler failed on every attempt: the detail is a
-// *FailedError. Resume or Rebuild continue it.
-var ErrFailed = errors.New("projection: failed")
-
-// FailedError is the detail of ErrFailed: which consumer stopped, on which
-// event, after how many attempts, and the last attempt's error (a
-// *herald.PanicError for a panic).
-type FailedError struct {
-	// Name is the projection's or flow's name.
-	Name string
-	// Event is the event it stopped on; every event before it took effect.
-	Event herald.Event
-	// Attempts is how many times the handler was called with the event.
-	Attempts int
-	// Err is the last attempt's error.
-	Err error
+// checkName refuses what a projection's or flow's name and store must
+// not be.
+func checkName(name string, store herald.Store) error {
+	switch {
+	case store == nil:
+		return invalid(name, "the store is nil")
+	case strings.Contains(name, "#"):
+		return invalid(name, "the name contains '#'")
+	}
+	return nil
 }
-
-// Error names the consumer, the event and its position, and the error.
-func (e *FailedError) Error() string {
-	return fmt.Sprintf("projection: %q failed on %s (id %s) at position %d after %d attempts: %v",
-		e.Name, e.Event.FullName(), e.Event.ID, e.Event.Metadata.Position, e.Attempts, e.Err)
-}
-
-// Unwrap returns the handler's error.
-func (e *FailedError) Unwrap() error { return e.Err }
-
-// Is makes errors.Is(err, ErrFailed) true for a *FailedError.
-func (e *FailedError) Is(target error) bool { return target == ErrFailed }
-
-// handlerError is a handler's failure on events[index] of a batch.
-type handlerError struct {
-	index int
-	err   error
-}
-
-func (e *handlerError) Error() string { return e.err.Error() }
-func (e *handlerError) Unwrap() error { return e.err }
 
 // nilContext is the error of op, a call of the consumer name, given a nil
 // context.

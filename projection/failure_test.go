@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,9 +57,9 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 	run(t, p)
 
 	err := p.Wait(testCtx(t), head)
-	var failed *projection.FailedError
+	var failed *engine.FailedError
 	require.ErrorAs(t, err, &failed)
-	assert.ErrorIs(t, err, projection.ErrFailed)
+	assert.ErrorIs(t, err, engine.ErrFailed)
 	assert.Equal(t, "counts", failed.Name)
 	assert.Equal(t, uint64(42), failed.Event.Metadata.Position)
 	assert.Equal(t, sentName, failed.Event.FullName())
@@ -68,7 +69,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 
 	s, err := p.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, projection.Failed, s.State)
+	assert.Equal(t, herald.Failed, s.State)
 	assert.Equal(t, uint64(41), s.Checkpoint, "every event before it applied, it not skipped")
 	assert.Equal(t, head-41, s.Lag)
 	assert.Same(t, failed, s.Failure)
@@ -81,7 +82,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 	s, err = p.Status(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(41), s.Checkpoint)
-	assert.Equal(t, projection.Failed, s.State)
+	assert.Equal(t, herald.Failed, s.State)
 
 	m.fixed.Store(true)
 	require.NoError(t, p.Resume(testCtx(t)))
@@ -90,7 +91,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 	s, err = p.Status(testCtx(t))
 	require.NoError(t, err)
 	assert.Nil(t, s.Failure)
-	assert.NotEqual(t, projection.Failed, s.State)
+	assert.NotEqual(t, herald.Failed, s.State)
 }
 
 func TestFailureThenRebuild(t *testing.T) {
@@ -99,11 +100,11 @@ func TestFailureThenRebuild(t *testing.T) {
 	m := &failingModel{boltModel: boltModel{bucket: "counts"}, bad: 30}
 	p := m.projection(t, e)
 	run(t, p)
-	require.ErrorIs(t, p.Wait(testCtx(t), head), projection.ErrFailed)
+	require.ErrorIs(t, p.Wait(testCtx(t), head), engine.ErrFailed)
 
 	// A rebuild with the handler still failing stops on the same event.
 	err := p.Rebuild(testCtx(t))
-	var failed *projection.FailedError
+	var failed *engine.FailedError
 	require.ErrorAs(t, err, &failed)
 	assert.Equal(t, uint64(30), failed.Event.Metadata.Position)
 
@@ -120,7 +121,7 @@ func TestHandlerPanicIsAFailure(t *testing.T) {
 	p := m.projection(t, e)
 	run(t, p)
 	err := p.Wait(testCtx(t), head)
-	var failed *projection.FailedError
+	var failed *engine.FailedError
 	require.ErrorAs(t, err, &failed)
 	var panicked *herald.PanicError
 	require.ErrorAs(t, err, &panicked)

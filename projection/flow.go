@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 )
 
 // FlowConfig describes a flow (see NewFlow). Name, Store and Reactions
@@ -42,9 +42,10 @@ type FlowConfig struct {
 	// BatchSize is the most events between two checkpoint saves
 	// (DefaultBatchSize when 0).
 	BatchSize int
-	// LiveBuffer and PollInterval are as in Config.
+	// LiveBuffer, PollInterval and Lease are as in Config.
 	LiveBuffer   int
 	PollInterval time.Duration
+	Lease        engine.Lease
 	// Logger logs failed reactions and store errors; nil is silent.
 	Logger *slog.Logger
 }
@@ -78,7 +79,10 @@ type FlowConfig struct {
 // ids the repository derives from the cause and the flow, is acknowledged by the store
 // without storing them twice.
 type Flow struct {
-	e           *engine
+	e           *engine.Engine
+	name        string
+	store       herald.Store
+	logger      *slog.Logger
 	checkpoints herald.CheckpointStore
 	reactions   map[eventName]*Reaction
 
@@ -106,12 +110,8 @@ const pendingSuffix = "#pending"
 // data type other than the registry's, or a bad option is an error
 // matching herald.ErrInvalid.
 func NewFlow(cfg FlowConfig) (*Flow, error) {
-	s, err := newSettings(cfg.Name, cfg.Store, cfg.Bus, cfg.Retry, cfg.BatchSize, cfg.LiveBuffer, cfg.PollInterval, cfg.Logger)
-	if err != nil {
+	if err := checkName(cfg.Name, cfg.Store); err != nil {
 		return nil, err
-	}
-	if strings.Contains(cfg.Name, "#") {
-		return nil, invalid(cfg.Name, "the name contains '#'")
 	}
 	if len(cfg.Reactions) == 0 {
 		return nil, invalid(cfg.Name, "it has no reactions")
@@ -124,7 +124,8 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 		}
 		checkpoints = cs
 	}
-	f := &Flow{checkpoints: checkpoints, reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
+	f := &Flow{name: cfg.Name, store: cfg.Store, logger: cfg.Logger, checkpoints: checkpoints,
+		reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
 	for i := range cfg.Reactions {
 		r := &cfg.Reactions[i]
 		if err := checkHandler(cfg.Registry, r.event, r.typ, r.fn == nil); err != nil {
@@ -135,7 +136,14 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 		}
 		f.reactions[r.event] = r
 	}
-	f.e = newEngine(s, f)
+	e, err := engine.New(engine.Config{
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Live: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval, Logger: cfg.Logger,
+	}, flowConsumer{f})
+	if err != nil {
+		return nil, err
+	}
+	f.e = e
 	return f, nil
 }
 
@@ -144,7 +152,7 @@ func (f *Flow) Name() string {
 	if f == nil {
 		return ""
 	}
-	return f.e.name
+	return f.name
 }
 
 // Run loads the checkpoint, catches up from the log, then follows live
@@ -161,11 +169,23 @@ func (f *Flow) Resume(ctx context.Context) error { return f.e.Resume(ctx) }
 // wrapping ctx.Err() when ctx ends first.
 func (f *Flow) Wait(ctx context.Context, position uint64) error { return f.e.Wait(ctx, position) }
 
-// Status reports the flow's checkpoint, the log's head, the lag, the state
-// and the last error.
-func (f *Flow) Status(ctx context.Context) (Status, error) { return f.e.Status(ctx) }
+// Status reports the flow's position, the log's head, the lag, the state,
+// the events it did not run again and the last error.
+func (f *Flow) Status(ctx context.Context) (herald.Status, error) {
+	s, err := f.e.Status(ctx)
+	s.Deduplicated = f.deduplicated.Load()
+	return s, err
+}
 
-func (f *Flow) describe(s *Status) { s.Deduplicated = f.deduplicated.Load() }
+// flowConsumer is a flow as the engine drives it.
+type flowConsumer struct{ f *Flow }
+
+func (c flowConsumer) Wants(e *herald.Event) bool                      { return c.f.wants(e) }
+func (c flowConsumer) Reset(ctx context.Context) error                 { return c.f.reset(ctx) }
+func (c flowConsumer) Start(ctx context.Context) (uint64, bool, error) { return c.f.start(ctx) }
+func (c flowConsumer) Apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	return c.f.apply(ctx, events, upTo)
+}
 
 func (f *Flow) wants(e *herald.Event) bool {
 	_, ok := f.reactions[nameOf(e)]
@@ -179,7 +199,7 @@ func (f *Flow) reset(context.Context) error {
 // start loads the checkpoint and, when reactions may have run past it
 // before the last run ended, finds which of those events caused events.
 func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
-	name := f.e.name
+	name := f.name
 	pos, err := f.checkpoints.LoadCheckpoint(ctx, name)
 	if err != nil {
 		return 0, false, fmt.Errorf("projection: load checkpoint: %w", err)
@@ -196,7 +216,7 @@ func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
 	// come first, and what they caused after them.
 	window := make(map[uuid.UUID]struct{})
 	caused := make(map[uuid.UUID]struct{})
-	for e, err := range f.e.store.ReadLog(ctx, pos) {
+	for e, err := range f.store.ReadLog(ctx, pos) {
 		if err != nil {
 			return 0, false, fmt.Errorf("projection: look for redelivered events: %w", err)
 		}
@@ -209,14 +229,14 @@ func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
 	}
 	f.recoverTo, f.caused = pending, caused
 	if len(caused) > 0 {
-		f.e.log.LogAttrs(ctx, slog.LevelInfo, "projection: flow restarts after reactions it did not record; those that ran are passed over",
+		f.log().LogAttrs(ctx, slog.LevelInfo, "projection: flow restarts after reactions it did not record; those that ran are passed over",
 			slog.String("flow", name), slog.Uint64("checkpoint", pos), slog.Uint64("upTo", pending), slog.Int("ran", len(caused)))
 	}
 	return pos, false, nil
 }
 
 func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
-	name := f.e.name
+	name := f.name
 	if len(events) > 0 && upTo > f.pending {
 		if err := f.checkpoints.SaveCheckpoint(ctx, name+pendingSuffix, upTo); err != nil {
 			return 0, fmt.Errorf("projection: save checkpoint: %w", err)
@@ -241,8 +261,11 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 					return i, fmt.Errorf("projection: save checkpoint: %w", err)
 				}
 			}
-			return i, &handlerError{index: i, err: err}
+			return i, &engine.HandlerError{Index: i, Err: err}
 		}
+	}
+	if upTo == 0 { // a dead letter replayed: the checkpoint stays
+		return len(events), nil
 	}
 	if err := f.checkpoints.SaveCheckpoint(ctx, name, upTo); err != nil {
 		return len(events), fmt.Errorf("projection: save checkpoint: %w", err)
@@ -259,4 +282,11 @@ func (f *Flow) call(ctx context.Context, e *herald.Event) (err error) {
 		}
 	}()
 	return f.reactions[nameOf(e)].fn(ctx, e)
+}
+
+func (f *Flow) log() *slog.Logger {
+	if f.logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return f.logger
 }

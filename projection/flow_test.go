@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
@@ -291,12 +292,12 @@ func TestFlowFailsAndResumes(t *testing.T) {
 	refs := messages(2)
 	first := e.send(t, refs[0], "one")
 	err := f.Wait(testCtx(t), first.Metadata.Position)
-	var failed *projection.FailedError
+	var failed *engine.FailedError
 	require.ErrorAs(t, err, &failed)
 	assert.Equal(t, first.ID, failed.Event.ID)
 	s, err := f.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, projection.Failed, s.State)
+	assert.Equal(t, herald.Failed, s.State)
 	assert.Equal(t, first.Metadata.Position-1, s.Checkpoint)
 
 	broken.Store(false)

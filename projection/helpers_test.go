@@ -150,7 +150,7 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // waitState waits until c reports state.
-func waitState(t testing.TB, c projection.Consumer, state projection.State) projection.Status {
+func waitState(t testing.TB, c projection.Consumer, state herald.State) herald.Status {
 	t.Helper()
 	ctx := testCtx(t)
 	for {

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/memstore"
@@ -113,7 +114,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: Projection.Status(ctx) of one stopped", Call: func(t *testing.T) error {
 			s, err := newProjection(t).Status(ctx)
-			assert.Equal(t, projection.Stopped, s.State)
+			assert.Equal(t, herald.Stopped, s.State)
 			return err
 		}},
 		{Name: "Projection.Run(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
@@ -204,14 +205,14 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 
 		{Name: "valid: State(0) is stopped, an unknown State unknown", Call: func(t *testing.T) error {
-			assert.Equal(t, "stopped", projection.State(0).String())
-			assert.Equal(t, "unknown", projection.State(-1).String())
+			assert.Equal(t, "stopped", herald.State(0).String())
+			assert.Equal(t, "unknown", herald.State(-1).String())
 			return nil
 		}},
 		{Name: "valid: FailedError{} matches ErrFailed", Call: func(t *testing.T) error {
-			e := &projection.FailedError{}
+			e := &engine.FailedError{}
 			assert.NotEmpty(t, e.Error())
-			assert.ErrorIs(t, e, projection.ErrFailed)
+			assert.ErrorIs(t, e, engine.ErrFailed)
 			assert.NoError(t, e.Unwrap())
 			return nil
 		}},

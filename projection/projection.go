@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 )
 
 // Config describes a projection (see New). Name, Store, Model, Handlers
@@ -64,8 +64,11 @@ type Config[X any] struct {
 	// Progress, when not nil, gets a rebuild's progress when it begins,
 	// every ProgressInterval (DefaultProgressInterval when 0), and when
 	// it is done. It runs on the projection's goroutine.
-	Progress         func(Progress)
+	Progress         func(herald.Progress)
 	ProgressInterval time.Duration
+	// Lease, when not nil, lets one process at a time run the projection
+	// among those that share it.
+	Lease engine.Lease
 	// Logger logs rebuilds, failed handler calls and store errors; nil is
 	// silent.
 	Logger *slog.Logger
@@ -77,7 +80,8 @@ type Config[X any] struct {
 // the package documentation for what it guarantees. It is safe for
 // concurrent use; Run runs it.
 type Projection[X any] struct {
-	e        *engine
+	e        *engine.Engine
+	name     string
 	version  int
 	model    Model[X]
 	handlers map[eventName]*Handler[X]
@@ -90,13 +94,15 @@ type Projection[X any] struct {
 // data type other than the registry's, or a bad option is an error
 // matching herald.ErrInvalid.
 func New[X any](cfg Config[X]) (*Projection[X], error) {
-	s, err := newSettings(cfg.Name, cfg.Store, cfg.Bus, cfg.Retry, cfg.BatchSize, cfg.LiveBuffer, cfg.PollInterval, cfg.Logger)
-	if err != nil {
+	ec := engine.Config{
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Live: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval,
+		Progress: cfg.Progress, ProgressInterval: cfg.ProgressInterval, Logger: cfg.Logger,
+	}
+	if err := checkName(cfg.Name, cfg.Store); err != nil {
 		return nil, err
 	}
 	switch {
-	case strings.Contains(cfg.Name, "#"):
-		return nil, invalid(cfg.Name, "the name contains '#'")
 	case cfg.Version < 0:
 		return nil, invalid(cfg.Name, "the version %d is negative", cfg.Version)
 	case cfg.Model == nil:
@@ -105,10 +111,8 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 		return nil, invalid(cfg.Name, "the reset hook is nil: a projection rebuilds its model when asked and when its version changes")
 	case len(cfg.Handlers) == 0:
 		return nil, invalid(cfg.Name, "it has no handlers")
-	case cfg.ProgressInterval < 0:
-		return nil, invalid(cfg.Name, "ProgressInterval must not be negative")
 	}
-	p := &Projection[X]{version: cfg.Version, model: cfg.Model, resetFn: cfg.Reset,
+	p := &Projection[X]{name: cfg.Name, version: cfg.Version, model: cfg.Model, resetFn: cfg.Reset,
 		handlers: make(map[eventName]*Handler[X], len(cfg.Handlers))}
 	for i := range cfg.Handlers {
 		h := &cfg.Handlers[i]
@@ -120,11 +124,11 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 		}
 		p.handlers[h.event] = h
 	}
-	s.progress, s.progressEvery = cfg.Progress, cfg.ProgressInterval
-	if s.progressEvery == 0 {
-		s.progressEvery = DefaultProgressInterval
+	e, err := engine.New(ec, projectionConsumer[X]{p})
+	if err != nil {
+		return nil, err
 	}
-	p.e = newEngine(s, p)
+	p.e = e
 	return p, nil
 }
 
@@ -133,7 +137,7 @@ func (p *Projection[X]) Name() string {
 	if p == nil {
 		return ""
 	}
-	return p.e.name
+	return p.name
 }
 
 // Run loads the checkpoint, rebuilds the model first when it was written
@@ -174,11 +178,25 @@ func (p *Projection[X]) Wait(ctx context.Context, position uint64) error {
 	return p.e.Wait(ctx, position)
 }
 
-// Status reports the projection's checkpoint, the log's head, the lag,
-// the state and the last error. It asks the store for the head.
-func (p *Projection[X]) Status(ctx context.Context) (Status, error) { return p.e.Status(ctx) }
+// Status reports the projection's position, the log's head, the lag, the
+// state, its version and the last error. It asks the store for the head.
+func (p *Projection[X]) Status(ctx context.Context) (herald.Status, error) {
+	s, err := p.e.Status(ctx)
+	s.Version = p.version
+	return s, err
+}
 
-func (p *Projection[X]) describe(s *Status) { s.Version = p.version }
+// projectionConsumer is a projection as the engine drives it.
+type projectionConsumer[X any] struct{ p *Projection[X] }
+
+func (c projectionConsumer[X]) Wants(e *herald.Event) bool      { return c.p.wants(e) }
+func (c projectionConsumer[X]) Reset(ctx context.Context) error { return c.p.reset(ctx) }
+func (c projectionConsumer[X]) Start(ctx context.Context) (uint64, bool, error) {
+	return c.p.start(ctx)
+}
+func (c projectionConsumer[X]) Apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	return c.p.apply(ctx, events, upTo)
+}
 
 func (p *Projection[X]) wants(e *herald.Event) bool {
 	_, ok := p.handlers[nameOf(e)]
@@ -186,7 +204,7 @@ func (p *Projection[X]) wants(e *herald.Event) bool {
 }
 
 func (p *Projection[X]) start(ctx context.Context) (uint64, bool, error) {
-	cp, ok, err := p.model.Load(ctx, p.e.name)
+	cp, ok, err := p.model.Load(ctx, p.name)
 	if err != nil {
 		return 0, false, err
 	}
@@ -197,7 +215,7 @@ func (p *Projection[X]) start(ctx context.Context) (uint64, bool, error) {
 }
 
 func (p *Projection[X]) reset(ctx context.Context) error {
-	return p.model.Apply(ctx, p.e.name, Checkpoint{Version: p.version}, func(x X) (err error) {
+	return p.model.Apply(ctx, p.name, Checkpoint{Version: p.version}, func(x X) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = &herald.PanicError{Value: r, Stack: debug.Stack()}
@@ -211,9 +229,16 @@ func (p *Projection[X]) reset(ctx context.Context) error {
 }
 
 func (p *Projection[X]) apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	if upTo == 0 { // a dead letter replayed: the checkpoint stays
+		cp, _, err := p.model.Load(ctx, p.name)
+		if err != nil {
+			return 0, err
+		}
+		upTo = cp.Position
+	}
 	failed := -1
 	var herr error
-	err := p.model.Apply(ctx, p.e.name, Checkpoint{Position: upTo, Version: p.version}, func(x X) error {
+	err := p.model.Apply(ctx, p.name, Checkpoint{Position: upTo, Version: p.version}, func(x X) error {
 		for i := range events {
 			if err := p.call(ctx, x, &events[i]); err != nil {
 				failed, herr = i, err
@@ -228,15 +253,15 @@ func (p *Projection[X]) apply(ctx context.Context, events []herald.Event, upTo u
 	case failed < 0:
 		return 0, err
 	case failed == 0 || p.model.Atomic():
-		return 0, &handlerError{index: failed, err: herr}
+		return 0, &engine.HandlerError{Index: failed, Err: herr}
 	}
 	// The model keeps what the handlers wrote before the failure: its
 	// checkpoint says so.
 	cp := Checkpoint{Position: events[failed-1].Metadata.Position, Version: p.version}
-	if err := p.model.Apply(ctx, p.e.name, cp, func(X) error { return nil }); err != nil {
+	if err := p.model.Apply(ctx, p.name, cp, func(X) error { return nil }); err != nil {
 		return failed, err
 	}
-	return failed, &handlerError{index: failed, err: herr}
+	return failed, &engine.HandlerError{Index: failed, Err: herr}
 }
 
 // call runs the handler of e, turning its panic into a *herald.PanicError.

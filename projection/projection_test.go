@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -49,7 +50,7 @@ func TestCatchUpThenLive(t *testing.T) {
 				Wait(ctx context.Context, position uint64) error
 			})
 			require.NoError(t, waiter.Wait(testCtx(t), 1000))
-			waitState(t, c, projection.Live)
+			waitState(t, c, herald.Live)
 			last := uint64(0)
 			for i := range 300 {
 				last = e.send(t, refs[i%len(refs)], "live").Metadata.Position
@@ -61,7 +62,7 @@ func TestCatchUpThenLive(t *testing.T) {
 			assert.Equal(t, last, s.Checkpoint)
 			assert.Equal(t, last, s.Head)
 			assert.Zero(t, s.Lag)
-			assert.Equal(t, uint64(1300), s.Applied)
+			assert.Equal(t, uint64(1300), s.Delivered)
 		})
 	}
 }

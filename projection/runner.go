@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/herald-go/herald"
 )
 
 // Consumer is a projection or a flow as a Runner runs it.
@@ -13,7 +15,7 @@ type Consumer interface {
 	// Run runs it until ctx ends.
 	Run(ctx context.Context) error
 	// Status describes it now.
-	Status(ctx context.Context) (Status, error)
+	Status(ctx context.Context) (herald.Status, error)
 }
 
 var (
@@ -101,14 +103,14 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // Status describes every consumer, in the order they were added.
-func (r *Runner) Status(ctx context.Context) ([]Status, error) {
+func (r *Runner) Status(ctx context.Context) ([]herald.Status, error) {
 	if ctx == nil {
 		return nil, nilContext("", "runner: status")
 	}
 	r.mu.Lock()
 	consumers := append([]Consumer(nil), r.consumers...)
 	r.mu.Unlock()
-	all := make([]Status, 0, len(consumers))
+	all := make([]herald.Status, 0, len(consumers))
 	for _, c := range consumers {
 		s, err := c.Status(ctx)
 		if err != nil {

@@ -139,7 +139,7 @@ func TestRunWhileRunningIsAnError(t *testing.T) {
 	p, err := projection.New(newMemModel().config("texts", e))
 	require.NoError(t, err)
 	run(t, p)
-	waitState(t, p, projection.Live)
+	waitState(t, p, herald.Live)
 	err = p.Run(context.Background())
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	assert.Contains(t, err.Error(), "running already")

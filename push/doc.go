@@ -61,8 +61,8 @@
 //
 // # Live events and slow clients
 //
-// The server follows the log with one durable subscription
-// (herald.SubscribeDurable) on its bus, from the head of the log at New:
+// The server follows the log with one consumer of the engine (package
+// engine) on its bus, from the head of the log at New:
 // the bus side only buffers what comes, so publishers are never held up by
 // the server or by any client, and the subscription's goroutine puts the
 // events in position order, reading from the store whatever the bus

@@ -6,11 +6,12 @@ import (
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 )
 
 // hub holds the newest events of the log, in position order, in a ring
 // that every client reads at its own cursor. One writer fills it: the
-// goroutine of a durable subscription (see herald.SubscribeDurable) that
+// goroutine of an [engine.Engine] that
 // follows the bus, reads from the store whatever the bus brought out of
 // order or not at all, and hands the events over one at a time. The bus
 // side of that subscription only buffers, so neither the hub nor any client
@@ -43,8 +44,11 @@ type hub struct {
 	clients map[*client]struct{}
 
 	stop    chan struct{}
-	stopped chan struct{} // closed when the notifier has ended
-	durable *herald.Durable
+	stopped chan struct{}      // closed when the notifier has ended
+	engine  *engine.Engine     // follows the log and fills the ring
+	feed    *feed              // nil without a bus
+	cancel  context.CancelFunc // ends the engine's Run
+	ran     chan struct{}      // closed when Run returned
 }
 
 // entry is one event of the ring. It is immutable but for its lazily made
@@ -236,17 +240,4 @@ func (h *hub) notify() {
 		}
 		laggards = laggards[:0]
 	}
-}
-
-// memCheckpoint is the durable subscription's checkpoint: in memory, as
-// the hub starts from the head of the log every time.
-type memCheckpoint struct{ pos atomic.Uint64 }
-
-func (m *memCheckpoint) LoadCheckpoint(context.Context, string) (uint64, error) {
-	return m.pos.Load(), nil
-}
-
-func (m *memCheckpoint) SaveCheckpoint(_ context.Context, _ string, pos uint64) error {
-	m.pos.Store(pos)
-	return nil
 }

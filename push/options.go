@@ -115,8 +115,8 @@ func WithWriteTimeout(d time.Duration) Option {
 
 // WithPollInterval makes the server read the store that often for events
 // that were stored without being published on its bus (see
-// herald.DurableConfig.PollInterval). Without a bus it defaults to
-// herald.DefaultDurablePollInterval; d must not be negative.
+// engine.Config.PollInterval). Without a bus it defaults to
+// engine.DefaultPollInterval; d must not be negative.
 func WithPollInterval(d time.Duration) Option {
 	return func(o *options) {
 		if d < 0 {

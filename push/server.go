@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/excerpt"
 )
 
@@ -63,8 +64,8 @@ type Info struct {
 }
 
 // New returns a server that sends the events of store, following them
-// live as bus delivers them. It subscribes to bus (a durable subscription,
-// see herald.SubscribeDurable) starting from the head of the log, and
+// live as bus delivers them. It subscribes to bus and follows the log from
+// its head with an [engine.Engine], and
 // starts the goroutines described in the package documentation, which run
 // until Close. A nil bus makes it poll the store instead (see
 // WithPollInterval). A nil ctx or store, or an invalid option, is an
@@ -86,19 +87,29 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 		return nil, fmt.Errorf("push: new: read the head of the log: %w", err)
 	}
 	h := newHub(o.bufferSize, stats.Head)
-	checkpoint := &memCheckpoint{}
-	checkpoint.pos.Store(stats.Head)
-	h.durable, err = herald.SubscribeDurable(ctx, herald.DurableConfig{
-		Subscription: herald.Subscription{Name: o.name, Handler: herald.HandlerFunc(h.handle)},
-		Store:        store,
-		Bus:          bus,
-		Checkpoints:  checkpoint,
-		PollInterval: o.pollInterval,
-		Logger:       o.logger,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("push: new: %w", err)
+	var live engine.Live
+	if bus != nil {
+		f, err := subscribeFeed(bus, o.name)
+		if err != nil {
+			return nil, fmt.Errorf("push: new: %w", err)
+		}
+		h.feed, live = f, f
 	}
+	h.engine, err = engine.New(engine.Config{
+		Kind: "push", Name: o.name, Log: store, Live: live, PollInterval: o.pollInterval, Logger: o.logger,
+	}, hubConsumer{h: h})
+	if err != nil {
+		if h.feed != nil {
+			_ = h.feed.close(ctx)
+		}
+		return nil, err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	h.cancel, h.ran = cancel, make(chan struct{})
+	go func() {
+		defer close(h.ran)
+		_ = h.engine.Run(runCtx)
+	}()
 	go h.notify()
 	s := &Server{
 		store:        store,
@@ -223,8 +234,15 @@ func (s *Server) Close(ctx context.Context) error {
 		}
 		errs = append(errs, fmt.Errorf("push: close: %w", ctx.Err()))
 	}
-	if err := s.hub.durable.Close(ctx); err != nil && ctx.Err() == nil {
-		errs = append(errs, fmt.Errorf("push: close: %w", err))
+	s.hub.cancel()
+	select {
+	case <-s.hub.ran:
+	case <-ctx.Done():
+	}
+	if s.hub.feed != nil {
+		if err := s.hub.feed.close(ctx); err != nil && ctx.Err() == nil {
+			errs = append(errs, err)
+		}
 	}
 	close(s.hub.stop)
 	<-s.hub.stopped

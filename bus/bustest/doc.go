@@ -65,11 +65,12 @@
 //     returns its context's error when its context ends, and the handlers'
 //     context ends too.
 //
-// RunDurable checks herald.Durable, the durable subscription, over a store
-// from the same kind of constructor storetest.Run takes and a bus from a
-// NewBus: catch-up then live without a gap or a duplicate, restarts from
-// the checkpoint, filters, retries and dead letters, events stored without
-// the bus, bad configurations and Close.
+// RunDurable checks [durable.Subscription] over a store from the same kind
+// of constructor storetest.Run takes and a bus from a NewBus: catch-up then
+// live without a gap or a duplicate, restarts from the checkpoint, filters,
+// retries and dead letters kept, replayed, discarded and parked per
+// aggregate, events stored without the bus, bad configurations and the end
+// of Run.
 //
 // Waits end as soon as what they wait for happens and fail after ten
 // seconds; no case measures time. One check waits a little on purpose:

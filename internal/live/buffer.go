@@ -62,3 +62,16 @@ func (b *Buffer[T]) Reset() {
 	b.overflow = false
 	b.mu.Unlock()
 }
+
+// Poke makes the next Take report an overflow, as when items were
+// dropped: the consumer reads the store, which has what it missed.
+func (b *Buffer[T]) Poke() {
+	b.Reset()
+	b.mu.Lock()
+	b.overflow = true
+	b.mu.Unlock()
+	select {
+	case b.ready <- struct{}{}:
+	default:
+	}
+}

@@ -33,3 +33,24 @@ func TestBuffer(t *testing.T) {
 	assert.Equal(t, []int{2}, got)
 	assert.False(t, overflow)
 }
+
+func TestPokeMakesTheNextTakeAnOverflow(t *testing.T) {
+	b := live.NewBuffer[int](4)
+	v := 1
+	b.Offer(&v)
+	b.Poke()
+	select {
+	case <-b.Ready():
+	default:
+		t.Fatal("Poke does not make the buffer ready")
+	}
+	got, overflow := b.Take(nil)
+	if !overflow || len(got) != 0 {
+		t.Fatalf("Take after Poke = %v, %v; want nothing and an overflow", got, overflow)
+	}
+	b.Reset()
+	b.Offer(&v)
+	if got, overflow := b.Take(nil); overflow || len(got) != 1 {
+		t.Fatalf("Take after Reset = %v, %v; want the item", got, overflow)
+	}
+}

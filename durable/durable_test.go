@@ -1,4 +1,4 @@
-package herald_test
+package durable_test
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/bustest"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/durable"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/require"
@@ -92,17 +93,21 @@ func BenchmarkDurableCatchUp(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		d, err := herald.SubscribeDurable(ctx, herald.DurableConfig{
+		d, err := durable.New(durable.Config{
 			Subscription: herald.Subscription{Name: fmt.Sprintf("bench-%d", i), Handler: handler},
 			Store:        store, Bus: bus,
 		})
 		if err != nil {
 			b.Fatal(err)
 		}
+		runCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- d.Run(runCtx) }()
 		if err := d.Wait(ctx, events); err != nil {
 			b.Fatal(err)
 		}
-		if err := d.Close(ctx); err != nil {
+		stop()
+		if err := <-done; err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,0 +1,61 @@
+package durable
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
+)
+
+// consumer is a durable subscription as the engine drives it: it hands
+// each event to the handler and saves the checkpoint after each batch.
+type consumer struct {
+	name        string
+	filter      *herald.Filter
+	handler     herald.Handler
+	checkpoints herald.CheckpointStore
+	causes      herald.CauseContexts // only the engine's goroutine uses it
+}
+
+func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
+	pos, err := c.checkpoints.LoadCheckpoint(ctx, c.name)
+	if err != nil {
+		return 0, false, fmt.Errorf("durable: %q: load checkpoint: %w", c.name, err)
+	}
+	return pos, false, nil
+}
+
+func (c *consumer) Wants(e *herald.Event) bool { return c.filter.Match(e) }
+
+func (c *consumer) Reset(context.Context) error {
+	return fmt.Errorf("durable: %q: a durable subscription does not rebuild: %w", c.name, herald.ErrInvalid)
+}
+
+func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
+	if len(events) > 0 {
+		ctx = herald.WithConsumer(ctx, c.name)
+	}
+	for i := range events {
+		e := &events[i]
+		if err := herald.SafeHandle(c.causes.For(ctx, e), c.handler, *e); err != nil {
+			if i > 0 {
+				if err := c.save(ctx, events[i-1].Metadata.Position); err != nil {
+					return i, err
+				}
+			}
+			return i, &engine.HandlerError{Index: i, Err: err}
+		}
+	}
+	if upTo == 0 { // a dead letter replayed: the checkpoint stays
+		return len(events), nil
+	}
+	return len(events), c.save(ctx, upTo)
+}
+
+func (c *consumer) save(ctx context.Context, pos uint64) error {
+	if err := c.checkpoints.SaveCheckpoint(context.WithoutCancel(ctx), c.name, pos); err != nil {
+		return fmt.Errorf("durable: %q: save checkpoint: %w", c.name, err)
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/herald-go/herald"
+)
+
+// Wait returns nil once the consumer has handled (or passed) every event
+// up to position, such as the position of an event just published; the
+// [*FailedError] when it stops on an event first; the error Run ended
+// with when the log was closed; an error wrapping ctx.Err() when ctx ends
+// first.
+func (e *Engine) Wait(ctx context.Context, position uint64) error {
+	if ctx == nil {
+		return e.nilContext("wait")
+	}
+	for {
+		e.mu.Lock()
+		changed, failure, stopErr := e.changed, e.failure, e.stopErr
+		e.mu.Unlock()
+		if e.position.Load() >= position {
+			return nil
+		}
+		if failure != nil {
+			return failure
+		}
+		if stopErr != nil {
+			return stopErr
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("%s: %q: wait: %w", e.kind, e.Name, ctx.Err())
+		}
+	}
+}
+
+// Status describes the consumer now: its position, the log's head and
+// the lag, its state, its counters and its last error. It asks the log for
+// the head.
+func (e *Engine) Status(ctx context.Context) (herald.Status, error) {
+	if ctx == nil {
+		return herald.Status{}, e.nilContext("status")
+	}
+	stats, err := e.Log.Stats(ctx)
+	if err != nil {
+		return herald.Status{}, fmt.Errorf("%s: %q: status: %w", e.kind, e.Name, err)
+	}
+	now := time.Now()
+	e.mu.Lock()
+	s := herald.Status{
+		Name: e.Name, Position: e.position.Load(), Checkpoint: e.saved.Load(), Head: stats.Head,
+		Delivered: e.applied.Load(), Failed: e.failedN.Load(), Retried: e.retried.Load(), DeadLettered: e.deadN.Load(),
+		LastError: e.lastErr, LastErrorAt: e.lastErrAt, Progress: e.progressLocked(now),
+	}
+	if e.failure != nil {
+		s.Failure = e.failure
+	}
+	s.State = e.stateLocked(s.Progress != nil)
+	e.mu.Unlock()
+	if s.Head > s.Position {
+		s.Lag = s.Head - s.Position
+	}
+	return s, nil
+}
+
+func (e *Engine) stateLocked(rebuilding bool) herald.State {
+	switch {
+	case e.failure != nil:
+		return herald.Failed
+	case e.run == nil && !e.alone:
+		return herald.Stopped
+	case rebuilding:
+		return herald.Rebuilding
+	case e.waiting.Load():
+		return herald.Standby
+	case e.following.Load():
+		return herald.Live
+	}
+	return herald.CatchingUp
+}
