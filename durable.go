@@ -107,7 +107,7 @@ type Durable struct {
 	// when it gives up waiting.
 	base     context.Context
 	cancel   context.CancelFunc
-	causes   CauseContexts // makes the handlers' contexts; only run uses it
+	causes   causeContexts // makes the handlers' contexts; only run uses it
 	stopping chan struct{}
 	stopOnce sync.Once
 	done     chan struct{}
@@ -467,7 +467,7 @@ func (d *Durable) handle(e *Event) bool {
 	// calls handle for every event, and going through the loop costs it
 	// time measurably (BenchmarkDurableCatchUp).
 	ctx := d.causes.For(d.base, e)
-	err := SafeHandle(ctx, d.handler, *e)
+	err := safeHandle(ctx, d.handler, *e)
 	if err == nil {
 		d.delivered.Add(1)
 		return true
@@ -480,7 +480,7 @@ func (d *Durable) handle(e *Event) bool {
 func (d *Durable) handleFailed(ctx context.Context, e *Event, err error) bool {
 	res := d.retry.Retry(ctx, d.stopping, err, func(int) error {
 		d.retried.Add(1)
-		return SafeHandle(ctx, d.handler, *e)
+		return safeHandle(ctx, d.handler, *e)
 	}, func(n int, err error) { d.failedAttempt(ctx, e, n, err) })
 	switch res.Outcome {
 	case retry.Handled:

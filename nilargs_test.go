@@ -307,12 +307,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 
 		// Events.
-		{Name: "CheckEnvelope(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.CheckEnvelope(nil)
-		}},
-		{Name: "CheckEnvelope(&Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.CheckEnvelope(&herald.Event{})
-		}},
 		{Name: "DataAs(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			_, err := herald.DataAs[Sent](nil)
 			return err
@@ -442,29 +436,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return nil
 		}},
 
-		// Queries.
-		{Name: "valid: Query{}.Prepare() asks for the oldest DefaultTop", Call: func(t *testing.T) error {
-			q, err := herald.Query{}.Prepare()
-			require.NoError(t, err)
-			assert.Equal(t, herald.DefaultTop, q.Top)
-			assert.False(t, q.Match(nil))
-			return nil
-		}},
-		{Name: "Query{Top: -1}.Prepare()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Query{Top: -1}.Prepare()
-			return err
-		}},
-		{Name: "PreparedQuery.Collect(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			q, err := herald.Query{}.Prepare()
-			require.NoError(t, err)
-			_, err = q.Collect(nil)
-			return err
-		}},
-		{Name: "valid: (&PreparedQuery{}).Match(&Event{}) needs no names", Call: func(t *testing.T) error {
-			assert.True(t, (&herald.PreparedQuery{}).Match(&herald.Event{}))
-			return nil
-		}},
-
 		// Buses, handlers and durable subscriptions.
 		{Name: "valid: On(nil) is a nil Handler", Call: func(t *testing.T) error {
 			assert.Nil(t, herald.On[Sent](nil))
@@ -472,15 +443,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "HandlerFunc(nil).Handle(ctx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return herald.HandlerFunc(nil).Handle(ctx, herald.Event{})
-		}},
-		{Name: "SafeHandle(ctx, nil, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(ctx, nil, herald.Event{})
-		}},
-		{Name: "SafeHandle(ctx, HandlerFunc(nil), Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(ctx, herald.HandlerFunc(nil), herald.Event{})
-		}},
-		{Name: "SafeHandle(nil, h, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(nilContext, newRecorder(), herald.Event{})
 		}},
 		{Name: "valid: RetryPolicy{}.Resolve() gives the defaults", Call: func(t *testing.T) error {
 			p, err := herald.RetryPolicy{}.Resolve()
@@ -631,12 +593,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: WithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
 			assert.Equal(t, ctx, herald.WithLabels(ctx, nil))
-			return nil
-		}},
-		{Name: "valid: CauseContexts{}.For(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
-			var c herald.CauseContexts
-			assert.Nil(t, herald.CauseFrom(c.For(ctx, nil)))
-			assert.Nil(t, c.For(nilContext, &valid))
 			return nil
 		}},
 	})

@@ -13,7 +13,7 @@
 // spare one, and calls the handler for each event in turn. It is woken only
 // when its lane goes from empty to not empty, so the cost of locking and
 // waking is paid per batch, not per event; the handlers' contexts are
-// made 128 at a time (herald.CauseContexts), so dispatch allocates nothing
+// made 128 at a time (driver.CauseContexts), so dispatch allocates nothing
 // per event. A Sync subscription has neither
 // lanes nor workers: its handler runs inside Publish, on the publisher's
 // goroutine.
