@@ -40,8 +40,8 @@
 // # Delivery
 //
 // A Bus (bus/membus) delivers to named subscriptions, each with a filter of
-// event names and, optionally, an EventBridge-style Pattern over the
-// envelope's JSON. Handlers that fail are retried (RetryPolicy) and then
+// event names and, optionally, an EventBridge-style pattern over the
+// envelope's JSON (package match). Handlers that fail are retried (RetryPolicy) and then
 // handed to a dead-letter function (DeadLetter). SubscribeDurable reads the
 // log from a checkpoint (CheckpointStore), catches up, then follows the bus
 // live without a gap or a duplicate.

@@ -92,7 +92,7 @@ type DurableConfig struct {
 // failed after Close was called.
 type Durable struct {
 	name        string
-	filter      Filter
+	filter      eventFilter
 	handler     Handler
 	store       Store
 	bus         Bus
@@ -199,7 +199,7 @@ func newDurable(cfg DurableConfig) (*Durable, error) {
 	case cfg.PollInterval < 0, cfg.CheckpointEvery < 0, cfg.LiveBuffer < 0:
 		return nil, invalid("PollInterval, CheckpointEvery and LiveBuffer must not be negative")
 	}
-	filter, err := NewFilter(s.Events, s.Pattern)
+	filter, err := newFilter(s.Events, s.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("herald: durable %q: %w", s.Name, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
 )
 
 // PreparedQuery is a [herald.Query] checked and compiled, ready for a
@@ -17,7 +18,7 @@ type PreparedQuery struct {
 	// From is the position the page starts after (oldest first) or before
 	// (newest first); 0 means from the start of the log, or from its head.
 	From  uint64
-	names herald.NameMatcher
+	names match.Names
 }
 
 // Prepare checks q and compiles it, with Top set to [herald.DefaultTop]
@@ -25,7 +26,7 @@ type PreparedQuery struct {
 // Until, or a cursor that is not one of this query's order is an error
 // matching [herald.ErrInvalid].
 func Prepare(q herald.Query) (*PreparedQuery, error) {
-	names, err := herald.MatchNames(q.Names...)
+	names, err := match.ParseNames(q.Names...)
 	if err != nil {
 		return nil, err
 	}

@@ -6,5 +6,6 @@
 //
 // A variable whose function names herald's types, which this package
 // cannot name, is typed any; its comment gives the type, and its callers
-// assert it once, when they are initialised.
+// assert it once, when they are initialised. One variable, NewFilter, is
+// set by package match for the root.
 package hook

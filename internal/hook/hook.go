@@ -1,6 +1,6 @@
 package hook
 
-// The functions herald sets for the packages that serve it.
+// The functions herald sets for package driver.
 var (
 	// CheckEnvelope is herald's check of an event's envelope:
 	// func(*herald.Event) error.
@@ -15,3 +15,21 @@ var (
 	// func() func(context.Context, *herald.Event) context.Context.
 	CauseContexts any
 )
+
+// The functions herald sets for package match, which writes parts of an
+// envelope as herald.Event.MarshalJSON does.
+var (
+	// AppendString appends s as a JSON string, escaped as
+	// herald.Event.MarshalJSON escapes it.
+	AppendString func(b []byte, s string) []byte
+	// AppendLabels appends the labels as herald.Event.MarshalJSON writes
+	// them, key included: `,"labels":{…}`.
+	AppendLabels func(b []byte, labels map[string]string) []byte
+)
+
+// NewFilter is the one variable set the other way: package match, which
+// imports herald, sets it for the durable subscriptions of the root,
+// which cannot import match. It compiles a subscription's names and
+// pattern as match.NewFilter does, into a *match.Filter:
+// func(events []string, pattern string) (any, error).
+var NewFilter any

@@ -10,6 +10,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/match"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -135,7 +136,7 @@ func step(c *bolt.Cursor, newest bool) []byte {
 // matchingNames returns the ids of the names in the names bucket that p's
 // names match.
 func matchingNames(names *bolt.Bucket, p *driver.PreparedQuery) ([]uint32, error) {
-	m, err := herald.MatchNames(p.Names...)
+	m, err := match.ParseNames(p.Names...)
 	if err != nil {
 		return nil, err
 	}
