@@ -38,24 +38,6 @@ type leaf struct {
 	not   []leaf // anything-but: what the value must not match
 }
 
-// numericRange is a numeric condition: lo < n < hi, or lo <= n where
-// loIncl, and so on; hasLo and hasHi tell which bounds there are.
-type numericRange struct {
-	lo, hi         float64
-	hasLo, hasHi   bool
-	loIncl, hiIncl bool
-}
-
-func (r *numericRange) contains(n float64) bool {
-	if r.hasLo && (n < r.lo || (n == r.lo && !r.loIncl)) {
-		return false
-	}
-	if r.hasHi && (n > r.hi || (n == r.hi && !r.hiIncl)) {
-		return false
-	}
-	return true
-}
-
 func matchLeaves(leaves []leaf, v *value) bool {
 	for i := range leaves {
 		if leaves[i].match(v) {
@@ -97,28 +79,6 @@ func (l *leaf) match(v *value) bool {
 		return v.kind == kindMissing
 	}
 	return false
-}
-
-// matchWildcard reports whether s matches the parts of a wildcard pattern:
-// parts[0] at the start, the last part at the end and the ones between in
-// order, stars standing between them.
-func matchWildcard(parts []string, s string) bool {
-	if len(parts) == 1 {
-		return s == parts[0]
-	}
-	first, last := parts[0], parts[len(parts)-1]
-	if len(s) < len(first)+len(last) || !strings.HasPrefix(s, first) || !strings.HasSuffix(s, last) {
-		return false
-	}
-	s = s[len(first) : len(s)-len(last)]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
-		if i < 0 {
-			return false
-		}
-		s = s[i+len(p):]
-	}
-	return true
 }
 
 // compileLeaves compiles the list of a condition.
@@ -206,106 +166,4 @@ func compileAffix(op string, arg *jsonValue, shown []string) (leaf, error) {
 		return leaf{}, patternErr(shown, `want a string or {"equals-ignore-case": string}, got `+arg.kindName())
 	}
 	return leaf{op: plain, s: arg.s}, nil
-}
-
-// wildcardParts splits a wildcard pattern at its unescaped stars: "\*"
-// stands for a star and "\\" for a backslash.
-func wildcardParts(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '\\' && i+1 < len(s) && (s[i+1] == '*' || s[i+1] == '\\'):
-			cur.WriteByte(s[i+1])
-			i++
-		case c == '*':
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(c)
-		}
-	}
-	return append(parts, cur.String())
-}
-
-// compileAnythingBut compiles the operand of anything-but: a string, a
-// number, a non-empty list of them, or one prefix, suffix,
-// equals-ignore-case or wildcard object.
-func compileAnythingBut(arg *jsonValue, shown []string) (leaf, error) {
-	l := leaf{op: opAnythingBut}
-	switch arg.kind {
-	case jsonString, jsonNumber:
-		inner, _ := compileLeaf(arg, shown)
-		l.not = []leaf{inner}
-	case jsonArray:
-		if len(arg.items) == 0 {
-			return leaf{}, patternErr(shown, "is an empty list")
-		}
-		for _, item := range arg.items {
-			if item.kind != jsonString && item.kind != jsonNumber {
-				return leaf{}, patternErr(shown, "want a list of strings and numbers, has "+item.kindName())
-			}
-			inner, _ := compileLeaf(item, shown)
-			l.not = append(l.not, inner)
-		}
-	case jsonObject:
-		if len(arg.keys) != 1 {
-			return leaf{}, patternErr(shown, "want one of prefix, suffix, equals-ignore-case or wildcard")
-		}
-		switch arg.keys[0] {
-		case "prefix", "suffix", "equals-ignore-case", "wildcard":
-		default:
-			return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(arg.keys[0])+" inside anything-but")
-		}
-		inner, err := compileLeaf(arg, shown)
-		if err != nil {
-			return leaf{}, err
-		}
-		l.not = []leaf{inner}
-	default:
-		return leaf{}, patternErr(shown, "want a string, a number, a list of them or an operator object, got "+arg.kindName())
-	}
-	return l, nil
-}
-
-// compileNumeric compiles ["=", n] or up to two comparisons, one lower
-// bound and one upper.
-func compileNumeric(arg *jsonValue, shown []string) (numericRange, error) {
-	var r numericRange
-	if arg.kind != jsonArray {
-		return r, patternErr(shown, "want a list of operators and numbers, got "+arg.kindName())
-	}
-	items := arg.items
-	if len(items) != 2 && len(items) != 4 {
-		return r, patternErr(shown, fmt.Sprintf("want one or two pairs of operator and number, got %d items", len(items)))
-	}
-	for i := 0; i < len(items); i += 2 {
-		op, n := items[i], items[i+1]
-		if op.kind != jsonString {
-			return r, patternErr(shown, fmt.Sprintf("item %d: want an operator, got %s", i, op.kindName()))
-		}
-		if n.kind != jsonNumber {
-			return r, patternErr(shown, fmt.Sprintf("item %d: want a number after %s, got %s", i+1, excerpt.Quote(op.s), n.kindName()))
-		}
-		switch op.s {
-		case "=":
-			if len(items) != 2 {
-				return r, patternErr(shown, `"=" stands alone`)
-			}
-			r = numericRange{lo: n.n, hi: n.n, hasLo: true, hasHi: true, loIncl: true, hiIncl: true}
-		case ">", ">=":
-			if r.hasLo {
-				return r, patternErr(shown, "two lower bounds")
-			}
-			r.lo, r.hasLo, r.loIncl = n.n, true, op.s == ">="
-		case "<", "<=":
-			if r.hasHi {
-				return r, patternErr(shown, "two upper bounds")
-			}
-			r.hi, r.hasHi, r.hiIncl = n.n, true, op.s == "<="
-		default:
-			return r, patternErr(shown, "unknown comparison "+excerpt.Quote(op.s))
-		}
-	}
-	return r, nil
 }
