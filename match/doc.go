@@ -23,10 +23,13 @@
 //	{"equals-ignore-case": "EU"}
 //	{"wildcard": "eu-*-prod"}                "*" for any run of characters, "\\*" for a star
 //	{"numeric": [">", 0, "<=", 5]}           one bound or two, or ["=", 3]
+//	{"cidr": "10.0.0.0/24"}                  an IPv4 or IPv6 address in the prefix
 //	{"exists": true}                         false: the field is missing
-//	{"anything-but": …}                      a value that is there and matches none of a
-//	                                         string, a number, a list of them, or one
-//	                                         prefix, suffix, equals-ignore-case or wildcard
+//	{"anything-but": …}                      a value that is there and matches none of:
+//	                                         a string, a number, a list of them, or one
+//	                                         prefix, suffix, equals-ignore-case or
+//	                                         wildcard over a string or a list of them,
+//	                                         as {"anything-but": {"prefix": ["init", "tmp"]}}
 //
 // A field "$or" holding a list of patterns holds when one of them does.
 // Where the event holds a list, a condition holds when it holds for one of

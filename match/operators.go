@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/herald-go/herald/internal/excerpt"
@@ -23,6 +24,7 @@ const (
 	opWildcard
 	opAnythingBut
 	opNumeric
+	opCIDR
 	opExists
 	opNotExists
 )
@@ -35,7 +37,8 @@ type leaf struct {
 	b     bool
 	parts []string // wildcard: the literal parts between stars
 	rng   numericRange
-	not   []leaf // anything-but: what the value must not match
+	not   []leaf       // anything-but: what the value must not match
+	cidr  netip.Prefix // cidr: the prefix, masked
 }
 
 func matchLeaves(leaves []leaf, v *value) bool {
@@ -73,6 +76,8 @@ func (l *leaf) match(v *value) bool {
 		return v.kind != kindMissing && !matchLeaves(l.not, v)
 	case opNumeric:
 		return v.kind == kindNumber && l.rng.contains(v.n)
+	case opCIDR:
+		return v.kind == kindString && matchCIDR(l.cidr, v.s)
 	case opExists:
 		return v.kind != kindMissing
 	case opNotExists:
@@ -118,20 +123,16 @@ func compileLeaf(v *jsonValue, shown []string) (leaf, error) {
 	switch op {
 	case "prefix", "suffix":
 		return compileAffix(op, arg, opShown)
-	case "equals-ignore-case":
+	case "equals-ignore-case", "wildcard":
 		s, err := stringOperand(arg, opShown)
-		return leaf{op: opEqualFold, s: s}, err
-	case "wildcard":
-		s, err := stringOperand(arg, opShown)
-		if err != nil {
-			return leaf{}, err
-		}
-		return leaf{op: opWildcard, parts: wildcardParts(s)}, nil
+		return stringLeaf(op, s), err
 	case "anything-but":
 		return compileAnythingBut(arg, opShown)
 	case "numeric":
 		rng, err := compileNumeric(arg, opShown)
 		return leaf{op: opNumeric, rng: rng}, err
+	case "cidr":
+		return compileCIDR(arg, opShown)
 	case "exists":
 		if arg.kind != jsonBool {
 			return leaf{}, patternErr(opShown, "want true or false, got "+arg.kindName())
@@ -144,6 +145,20 @@ func compileLeaf(v *jsonValue, shown []string) (leaf, error) {
 	return leaf{}, patternErr(shown, "unknown operator "+excerpt.Quote(op))
 }
 
+// stringLeaf is the leaf of op, one of prefix, suffix, equals-ignore-case
+// and wildcard, over s.
+func stringLeaf(op, s string) leaf {
+	switch op {
+	case "prefix":
+		return leaf{op: opPrefix, s: s}
+	case "suffix":
+		return leaf{op: opSuffix, s: s}
+	case "equals-ignore-case":
+		return leaf{op: opEqualFold, s: s}
+	}
+	return leaf{op: opWildcard, parts: wildcardParts(s)}
+}
+
 func stringOperand(v *jsonValue, shown []string) (string, error) {
 	if v.kind != jsonString {
 		return "", patternErr(shown, "want a string, got "+v.kindName())
@@ -154,16 +169,16 @@ func stringOperand(v *jsonValue, shown []string) (string, error) {
 // compileAffix compiles prefix or suffix, with a string or
 // {"equals-ignore-case": string}.
 func compileAffix(op string, arg *jsonValue, shown []string) (leaf, error) {
-	plain, fold := opPrefix, opPrefixFold
-	if op == "suffix" {
-		plain, fold = opSuffix, opSuffixFold
-	}
 	if arg.kind == jsonObject && len(arg.keys) == 1 && arg.keys[0] == "equals-ignore-case" {
+		fold := opPrefixFold
+		if op == "suffix" {
+			fold = opSuffixFold
+		}
 		s, err := stringOperand(arg.vals[0], append(shown[:len(shown):len(shown)], "equals-ignore-case"))
 		return leaf{op: fold, s: s}, err
 	}
 	if arg.kind != jsonString {
 		return leaf{}, patternErr(shown, `want a string or {"equals-ignore-case": string}, got `+arg.kindName())
 	}
-	return leaf{op: plain, s: arg.s}, nil
+	return stringLeaf(op, arg.s), nil
 }

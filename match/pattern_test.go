@@ -3,6 +3,7 @@ package match_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,7 +24,9 @@ func patternEvent() herald.Event {
 		ID:   uuid.MustParse("4c99d051-a526-4526-9cca-34f92a6c8c9d"),
 		Data: map[string]any{
 			"text": "hey, how are you?", "likes": 3, "ratio": 0.5, "pinned": false, "reply": nil,
-			"tags":   []any{"greeting", "casual"},
+			"tags": []any{"greeting", "casual"},
+			"ip":   "10.0.0.33", "ip6": "2001:db8::1", "peers": []any{"192.168.1.7", "2001:db8:1::5"},
+			"path":   "/usr/lib/libc.so",
 			"author": map[string]any{"name": "Jane", "roles": []any{map[string]any{"name": "admin"}}},
 		},
 		User: &herald.User{ID: "jane.doe@example.com"},
@@ -107,6 +110,110 @@ var patternCases = []struct {
 	{`{"name":["sent"],"$or":[{"data":{"likes":[1]}},{"data":{"likes":[3]}}]}`, true},
 	{`{"metadata":{"$or":[{"position":[1]},{"revision":[3]}]}}`, true},
 	{`{"context":{"name":[{"prefix":"comm"}]},"name":[{"anything-but":["deleted"]}],"metadata":{"revision":[{"numeric":[">",0]}],"labels":{"region":[{"prefix":"eu-"}]}},"type":["domain"]}`, true},
+	{`{"name":[{"anything-but":{"prefix":["re","de"]}}]}`, true},
+	{`{"name":[{"anything-but":{"prefix":["re","se"]}}]}`, false},
+	{`{"name":[{"anything-but":{"suffix":[".png",".jpg"]}}]}`, true},
+	{`{"name":[{"anything-but":{"suffix":["ed","nt"]}}]}`, false},
+	{`{"name":[{"anything-but":{"equals-ignore-case":["A","B"]}}]}`, true},
+	{`{"name":[{"anything-but":{"equals-ignore-case":["RECEIVED","SeNt"]}}]}`, false},
+	{`{"name":[{"anything-but":{"wildcard":["r*","*x*"]}}]}`, true},
+	{`{"name":[{"anything-but":{"wildcard":["r*","s*t"]}}]}`, false},
+	{`{"data":{"path":[{"anything-but":{"wildcard":"*/lib/*"}}]}}`, false},
+	{`{"data":{"path":[{"anything-but":{"wildcard":["*/bin/*","*.a"]}}]}}`, true},
+	{`{"data":{"tags":[{"anything-but":{"prefix":["greet","cas"]}}]}}`, false},
+	{`{"data":{"tags":[{"anything-but":{"prefix":["greet"]}}]}}`, true},
+	{`{"data":{"missing":[{"anything-but":{"prefix":["a"]}}]}}`, false},
+	{`{"metadata":{"labels":{"region":[{"anything-but":{"prefix":["us-","ap-"]}}]}}}`, true},
+	{`{"data":{"ip":[{"cidr":"10.0.0.0/24"}]}}`, true},
+	{`{"data":{"ip":[{"cidr":"10.0.0.1/24"}]}}`, true},
+	{`{"data":{"ip":[{"cidr":"10.0.0.33/32"}]}}`, true},
+	{`{"data":{"ip":[{"cidr":"10.0.1.0/24"}]}}`, false},
+	{`{"data":{"ip":[{"cidr":"0.0.0.0/0"}]}}`, true},
+	{`{"data":{"ip":[{"cidr":"::/0"}]}}`, false},
+	{`{"data":{"ip6":[{"cidr":"2001:db8::/32"}]}}`, true},
+	{`{"data":{"ip6":[{"cidr":"2001:DB8::/32"}]}}`, true},
+	{`{"data":{"ip6":[{"cidr":"2001:db9::/32"}]}}`, false},
+	{`{"data":{"ip6":[{"cidr":"10.0.0.0/8"}]}}`, false},
+	{`{"data":{"peers":[{"cidr":"192.168.0.0/16"}]}}`, true},
+	{`{"data":{"peers":[{"cidr":"2001:db8:1::/48"}]}}`, true},
+	{`{"data":{"peers":[{"cidr":"172.16.0.0/12"}]}}`, false},
+	{`{"data":{"ip":[{"cidr":"172.16.0.0/12"},{"cidr":"10.0.0.0/8"}]}}`, true},
+	{`{"data":{"text":[{"cidr":"0.0.0.0/0"}]}}`, false},
+	{`{"data":{"likes":[{"cidr":"0.0.0.0/0"}]}}`, false},
+	{`{"data":{"missing":[{"cidr":"0.0.0.0/0"}]}}`, false},
+	{`{"data":{"ip":[{"anything-but":"10.0.0.1"}],"ip6":[{"cidr":"2001:db8::/32"}]}}`, true},
+}
+
+// operatorCases are operators matched against the value of one field of
+// the payload, "v": anything-but over lists, and cidr.
+var operatorCases = []struct {
+	operator string
+	value    any
+	match    bool
+}{
+	{`{"anything-but":{"prefix":["init","tmp"]}}`, "initializing", false},
+	{`{"anything-but":{"prefix":["init","tmp"]}}`, "tmp/x", false},
+	{`{"anything-but":{"prefix":["init","tmp"]}}`, "running", true},
+	{`{"anything-but":{"prefix":["init","tmp"]}}`, "", true},
+	{`{"anything-but":{"prefix":[""]}}`, "anything", false},
+	{`{"anything-but":{"prefix":["init"]}}`, []any{"init-a", "init-b"}, false},
+	{`{"anything-but":{"prefix":["init"]}}`, []any{"init-a", "run"}, true},
+	{`{"anything-but":{"prefix":["init"]}}`, nil, true},
+	{`{"anything-but":{"suffix":[".png",".jpg"]}}`, "cat.png", false},
+	{`{"anything-but":{"suffix":[".png",".jpg"]}}`, "cat.PNG", true},
+	{`{"anything-but":{"suffix":[".png",".jpg"]}}`, "cat.gif", true},
+	{`{"anything-but":{"equals-ignore-case":["a","B"]}}`, "A", false},
+	{`{"anything-but":{"equals-ignore-case":["a","B"]}}`, "b", false},
+	{`{"anything-but":{"equals-ignore-case":["a","B"]}}`, "ab", true},
+	{`{"anything-but":{"equals-ignore-case":"Initializing"}}`, "INITIALIZING", false},
+	{`{"anything-but":{"wildcard":"*/lib/*"}}`, "/usr/lib/x.so", false},
+	{`{"anything-but":{"wildcard":"*/lib/*"}}`, "/usr/bin/x", true},
+	{`{"anything-but":{"wildcard":["*/lib/*","*.tmp"]}}`, "notes.tmp", false},
+	{`{"anything-but":{"wildcard":["*/lib/*","*.tmp"]}}`, "notes.txt", true},
+	{`{"anything-but":{"wildcard":["a\\*b"]}}`, "a*b", false},
+	{`{"anything-but":{"wildcard":["a\\*b"]}}`, "axb", true},
+	{`{"cidr":"10.0.0.0/24"}`, "10.0.0.0", true},
+	{`{"cidr":"10.0.0.0/24"}`, "10.0.0.255", true},
+	{`{"cidr":"10.0.0.0/24"}`, "10.0.1.0", false},
+	{`{"cidr":"10.0.0.0/24"}`, "9.255.255.255", false},
+	{`{"cidr":"10.0.0.0/24"}`, "::ffff:10.0.0.7", true},
+	{`{"cidr":"::ffff:10.0.0.0/120"}`, "::ffff:10.0.0.7", true},
+	{`{"cidr":"::ffff:10.0.0.0/120"}`, "10.0.0.7", false},
+	{`{"cidr":"10.0.0.0/24"}`, "10.0.0.7/32", false},
+	{`{"cidr":"10.0.0.0/24"}`, " 10.0.0.7", false},
+	{`{"cidr":"10.0.0.0/24"}`, "010.0.0.7", false},
+	{`{"cidr":"10.0.0.0/24"}`, "", false},
+	{`{"cidr":"10.0.0.0/24"}`, 10, false},
+	{`{"cidr":"10.0.0.0/24"}`, nil, false},
+	{`{"cidr":"10.0.0.0/24"}`, []any{"192.0.2.1", "10.0.0.9"}, true},
+	{`{"cidr":"0.0.0.0/0"}`, "255.255.255.255", true},
+	{`{"cidr":"192.0.2.1/32"}`, "192.0.2.1", true},
+	{`{"cidr":"192.0.2.1/32"}`, "192.0.2.2", false},
+	{`{"cidr":"2001:db8::/32"}`, "2001:db8:ffff::1", true},
+	{`{"cidr":"2001:db8::/32"}`, "2001:DB8::1", true},
+	{`{"cidr":"2001:db8::/32"}`, "2001:db9::1", false},
+	{`{"cidr":"2001:db8::/32"}`, "2001:db8::1%eth0", false},
+	{`{"cidr":"fe80::/10"}`, "fe80::1", true},
+	{`{"cidr":"::/0"}`, "::1", true},
+	{`{"cidr":"::/0"}`, "127.0.0.1", false},
+	{`{"cidr":"2001:db8::1/128"}`, "2001:db8::1", true},
+	{`{"cidr":"2001:db8::1/128"}`, "2001:db8::2", false},
+}
+
+// operatorPattern is the pattern that puts operator on the field "v" of
+// the payload.
+func operatorPattern(operator string) string { return `{"data":{"v":[` + operator + `]}}` }
+
+func TestPatternOperators(t *testing.T) {
+	for _, c := range operatorCases {
+		t.Run(fmt.Sprintf("%s on %#v", c.operator, c.value), func(t *testing.T) {
+			p, err := match.ParsePattern([]byte(operatorPattern(c.operator)))
+			require.NoError(t, err)
+			e := patternEvent()
+			e.Data = map[string]any{"v": c.value}
+			assert.Equal(t, c.match, p.Match(&e))
+		})
+	}
 }
 
 func TestPatternMatch(t *testing.T) {
@@ -194,6 +301,26 @@ var invalidPatterns = []struct{ pattern, field string }{
 	{`{"name":[{"anything-but":[true]}]}`, "name.anything-but"},
 	{`{"name":[{"anything-but":{"numeric":[">",1]}}]}`, "name.anything-but"},
 	{`{"name":[{"anything-but":null}]}`, "name.anything-but"},
+	{`{"name":[{"anything-but":{"prefix":[]}}]}`, "name.anything-but.prefix"},
+	{`{"name":[{"anything-but":{"prefix":["a",1]}}]}`, "name.anything-but.prefix"},
+	{`{"name":[{"anything-but":{"suffix":[{"equals-ignore-case":"a"}]}}]}`, "name.anything-but.suffix"},
+	{`{"name":[{"anything-but":{"wildcard":[null]}}]}`, "name.anything-but.wildcard"},
+	{`{"name":[{"anything-but":{"equals-ignore-case":[["a"]]}}]}`, "name.anything-but.equals-ignore-case"},
+	{`{"name":[{"anything-but":{"equals-ignore-case":[]}}]}`, "name.anything-but.equals-ignore-case"},
+	{`{"name":[{"anything-but":{"prefix":{"equals-ignore-case":["a"]}}}]}`, "name.anything-but.prefix.equals-ignore-case"},
+	{`{"name":[{"anything-but":{"cidr":"10.0.0.0/8"}}]}`, "name.anything-but"},
+	{`{"name":[{"anything-but":{"prefix":["a"],"suffix":["b"]}}]}`, "name.anything-but"},
+	{`{"data":{"ip":[{"cidr":"10.0.0.0"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"10.0.0.0/33"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"2001:db8::/129"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"010.0.0.0/8"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"fe80::/10%eth0"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"10.0.0.0/-1"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":"nope"}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":""}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":24}]}}`, "data.ip.cidr"},
+	{`{"data":{"ip":[{"cidr":["10.0.0.0/8"]}]}}`, "data.ip.cidr"},
+	{`{"$or":[{"name":["a"]},{"data":{"ip":[{"cidr":"10.0.0.0/8/8"}]}}]}`, "$or[1].data.ip.cidr"},
 	{`{"metadata":{"revision":[{"numeric":[]}]}}`, "metadata.revision.numeric"},
 	{`{"metadata":{"revision":[{"numeric":[">"]}]}}`, "metadata.revision.numeric"},
 	{`{"metadata":{"revision":[{"numeric":[">","1"]}]}}`, "metadata.revision.numeric"},
@@ -297,12 +424,16 @@ func FuzzParsePattern(f *testing.F) {
 	for _, c := range invalidPatterns {
 		f.Add(c.pattern)
 	}
+	for _, c := range operatorCases {
+		f.Add(operatorPattern(c.operator))
+	}
 	long := strings.Repeat(`\n\"x`, 200) // a key of 600 bytes, with a newline and quotes
 	for _, pattern := range []string{
 		`{"name":[{"` + long + `":1}]}`, `{"` + long + `":["a"]}`, `{"data":{"` + long + `":[1]}}`,
 		`{"name":["a"],"` + long + `":1,"` + long + `":2}`, `{"data":{"n":[1e999]}}`, `{"data":{"n":[-1` + strings.Repeat("0", 400) + `]}}`,
 		`{"metadata":{"revision":[{"numeric":["` + long + `",1]}]}}`, `{"metadata":{"revision":[{"numeric":["` + long + `","1"]}]}}`,
 		`{"name":[{"anything-but":{"` + long + `":"a"}}]}`, `{"metadata":{"labels":{"` + long + `":["a"]}}}`,
+		`{"data":{"ip":[{"cidr":"` + long + `"}]}}`, `{"name":[{"anything-but":{"prefix":["a",` + strings.Repeat("[", 300) + `]}}]}`,
 		`{"data":{"` + strings.Repeat(`a":{"`, 100) + `z":[1]` + strings.Repeat("}", 101) + `}`,
 		`{"data":{"tags":["greeting"],"likes":[3],"author":{"roles":{"name":["admin"]}}}}`,
 		`{"data":{"reply":[null],"pinned":[false],"ratio":[{"numeric":[">",0.4,"<",0.6]}]}}`,
