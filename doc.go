@@ -41,7 +41,7 @@
 //
 // A Bus (bus/membus) delivers to named subscriptions, each with a filter of
 // event names and, optionally, an EventBridge-style pattern over the
-// envelope's JSON (package match). Handlers that fail are retried (RetryPolicy) and then
+// envelope's JSON ([github.com/herald-go/herald/match]). Handlers that fail are retried (RetryPolicy) and then
 // handed to a dead-letter function (DeadLetter). SubscribeDurable reads the
 // log from a checkpoint (CheckpointStore), catches up, then follows the bus
 // live without a gap or a duplicate.

@@ -35,7 +35,7 @@ type eventFilter interface {
 func newFilter(events []string, pattern string) (eventFilter, error) {
 	compile, ok := hook.NewFilter.(func([]string, string) (any, error))
 	if !ok {
-		return nil, fmt.Errorf("%w: filtering events needs package github.com/herald-go/herald/match in the program", ErrInvalid)
+		return nil, fmt.Errorf("filtering events needs package github.com/herald-go/herald/match in the program: %w", ErrInvalid)
 	}
 	f, err := compile(events, pattern)
 	if err != nil {

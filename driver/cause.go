@@ -20,8 +20,8 @@ type CauseContexts struct {
 	next func(context.Context, *herald.Event) context.Context
 }
 
-// For returns the context for handling e, as herald.WithCause(ctx, e)
-// does.
+// For returns the context for handling e, as [herald.WithCause] does
+// for ctx and e.
 func (c *CauseContexts) For(ctx context.Context, e *herald.Event) context.Context {
 	if c == nil {
 		return herald.WithCause(ctx, e)

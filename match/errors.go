@@ -29,5 +29,5 @@ func (e *PatternError) Error() string {
 	return "match: invalid pattern: field " + field + ": " + e.Reason
 }
 
-// Is makes errors.Is(err, herald.ErrInvalid) true for a *PatternError.
+// Is makes errors.Is(err, [herald.ErrInvalid]) true for a *PatternError.
 func (e *PatternError) Is(target error) bool { return target == herald.ErrInvalid }

@@ -72,7 +72,7 @@ func (p Path) DataPath() ([]string, bool) {
 // "metadata.labels" when there are none and "metadata.isAuthorized" when
 // Authorization is nil, Value returns nil and false. A path in data has no
 // value here, and gives nil and false too: the payload is e.Data, to be
-// read by the keys DataPath returns. A nil e has no value anywhere.
+// read by the keys [Path.DataPath] returns. A nil e has no value anywhere.
 func (p Path) Value(e *herald.Event) (any, bool) {
 	if e == nil {
 		return nil, false
