@@ -2,7 +2,6 @@ package herald
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -32,9 +31,11 @@ type Subscription struct {
 	// "*" ("communication.message.*"). Empty means every event.
 	Events []string
 	// Pattern, when not empty, is an event pattern in EventBridge's
-	// language (see Pattern) that an event must match as well as Events.
-	// It is parsed when the subscription is made; a malformed one is an
-	// error then.
+	// language ([github.com/herald-go/herald/match.Pattern]) that an event
+	// must match as well as Events. A bus compiles both when the
+	// subscription is made
+	// ([github.com/herald-go/herald/match.NewFilter]); malformed ones are
+	// an error then.
 	Pattern string
 	// Handler handles each event. It runs with a context that carries the
 	// event as the cause of whatever it publishes (see WithCause).
@@ -42,54 +43,6 @@ type Subscription struct {
 	// Sync delivers inside Publish, on the publisher's goroutine, instead
 	// of from the subscription's own queue.
 	Sync bool
-}
-
-// Filter is a subscription's filter compiled: its event names and its
-// pattern, both of which an event must match. The zero Filter matches every
-// event. It is safe for concurrent use.
-type Filter struct {
-	names   NameMatcher
-	pattern *Pattern
-}
-
-// NewFilter compiles the names and the pattern of a subscription (see
-// Subscription.Events and Subscription.Pattern). A malformed name or
-// pattern is an error matching ErrInvalid that names it.
-func NewFilter(events []string, pattern string) (Filter, error) {
-	names, err := MatchNames(events...)
-	if err != nil {
-		return Filter{}, err
-	}
-	f := Filter{names: names}
-	if pattern != "" {
-		if f.pattern, err = ParsePattern([]byte(pattern)); err != nil {
-			return Filter{}, err
-		}
-	}
-	return f, nil
-}
-
-// Match reports whether e matches both the names and the pattern. A nil f
-// is the zero Filter; a nil e matches no filter.
-func (f *Filter) Match(e *Event) bool {
-	if f == nil {
-		return e != nil
-	}
-	return f.names.Match(e) && (f.pattern == nil || f.pattern.Match(e))
-}
-
-// Events lists the name patterns comma-separated, "*.*.*" for every event.
-func (f Filter) Events() string { return f.names.String() }
-
-// Pattern returns the pattern as compact JSON, "" when there is none.
-func (f Filter) Pattern() string { return f.pattern.String() }
-
-// String describes the filter: the names, then the pattern if any.
-func (f Filter) String() string {
-	if f.pattern == nil {
-		return f.Events()
-	}
-	return fmt.Sprintf("%s %s", f.Events(), f.pattern)
 }
 
 // SubscriptionInfo describes one subscription of a bus at a moment, as a

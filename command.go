@@ -19,7 +19,7 @@ import (
 //     subscription, durable subscription or flow), and, within either,
 //   - the aggregate, and how many saves of that aggregate the command
 //     made before (its first save, its second, ...), counted anew for
-//     each attempt of a handler (SafeHandle).
+//     each attempt of a handler (see driver.SafeHandle).
 //
 // Without a command id and outside a handler, events get fresh ids.
 

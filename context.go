@@ -43,8 +43,9 @@ func UserFrom(ctx context.Context) *User {
 // WithCause returns a context for handling e: events published with it get
 // e's id as their causation id, e's correlation id as theirs, and e's user
 // as theirs unless a WithUser inside it names another. Buses hand
-// every handler such a context (made by WithCause or CauseContexts), so
-// handlers need no code to carry the chain along.
+// every handler such a context (made by WithCause or
+// [github.com/herald-go/herald/driver.CauseContexts]), so handlers need no
+// code to carry the chain along.
 //
 // The context keeps the two ids and the user by value, so events published
 // with it are caused right for as long as it is kept, even after the
@@ -60,20 +61,20 @@ func WithCause(ctx context.Context, e *Event) context.Context {
 	return c
 }
 
-// CauseContexts makes handler contexts, each what WithCause returns for
-// its event, a run of 128 at a time in one allocation instead of one each:
-// what a bus's worker uses for the events it delivers. A context kept
-// after its handler returned keeps the memory of its run, about 8 KB. The
-// zero value is ready to use; it is not safe for concurrent use.
-type CauseContexts struct {
+// causeContexts makes handler contexts, each what WithCause returns for
+// its event, a run of causeRun at a time in one allocation instead of one
+// each. Durable subscriptions use it, and buses through
+// driver.CauseContexts. The zero value is ready to use; it is not safe for
+// concurrent use.
+type causeContexts struct {
 	run []causeCtx
 }
 
-// causeRun is how many contexts CauseContexts allocates at once.
+// causeRun is how many contexts causeContexts allocates at once.
 const causeRun = 128
 
 // For returns the context for handling e, as WithCause(ctx, e) does.
-func (c *CauseContexts) For(ctx context.Context, e *Event) context.Context {
+func (c *causeContexts) For(ctx context.Context, e *Event) context.Context {
 	if c == nil || ctx == nil || e == nil {
 		return WithCause(ctx, e)
 	}

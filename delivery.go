@@ -99,13 +99,12 @@ func (e *PanicError) Unwrap() error {
 	return err
 }
 
-// SafeHandle calls h.Handle(ctx, e) and returns what it returns, or a
-// *PanicError when it panics, so that no handler's panic escapes the bus
-// that calls it. Each call is one attempt at handling e: the commands the
-// handler runs with ctx count their saves from the first again (see
-// Repository.Save). A nil ctx or h is an error matching ErrInvalid, and
-// nothing is called.
-func SafeHandle(ctx context.Context, h Handler, e Event) (err error) {
+// safeHandle calls h.Handle(ctx, e) and returns what it returns, or a
+// *PanicError when it panics. Each call is one attempt at handling e: the
+// commands the handler runs with ctx count their saves from the first
+// again. A nil ctx or h is an error matching ErrInvalid, and nothing is
+// called. Buses reach it as driver.SafeHandle.
+func safeHandle(ctx context.Context, h Handler, e Event) (err error) {
 	if ctx == nil {
 		return nilContext("handle")
 	}

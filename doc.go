@@ -40,14 +40,14 @@
 // # Delivery
 //
 // A Bus (bus/membus) delivers to named subscriptions, each with a filter of
-// event names and, optionally, an EventBridge-style Pattern over the
-// envelope's JSON. Handlers that fail are retried (RetryPolicy) and then
-// handed to a dead-letter function (DeadLetter). Consumers of the log — durable
-// subscriptions (package durable), projections and flows (package
-// projection) — run on one engine (package engine): each reads the log from
-// its checkpoint (CheckpointStore), catches up, then follows the bus live
-// without a gap or a duplicate, and keeps its dead letters
-// (DeadLetterStore).
+// event names and, optionally, an EventBridge-style pattern over the
+// envelope's JSON ([github.com/herald-go/herald/match]). Handlers that fail
+// are retried (RetryPolicy) and then handed to a dead-letter function
+// (DeadLetter). Consumers of the log — durable subscriptions, projections
+// and flows — run on one engine ([github.com/herald-go/herald/engine]):
+// each reads the log from its checkpoint (CheckpointStore), catches up,
+// then follows the bus live without a gap or a duplicate, and keeps its
+// dead letters (DeadLetterStore).
 //
 // # Bad input
 //

@@ -150,11 +150,11 @@ func (r AggregateRef) Check() error {
 	return &ValidationError{Event: r.Context + "." + r.Name, Field: field, Reason: reason}
 }
 
-// CheckEnvelope reports what makes e unfit to store: an empty context,
+// checkEnvelope reports what makes e unfit to store: an empty context,
 // aggregate or event name, a dot in one of them, or a nil aggregate or
 // event id. The error is a *ValidationError naming the field; for a nil e
-// too. Stores call it on every event they append.
-func CheckEnvelope(e *Event) error {
+// too. Publishers call it, and stores through driver.CheckEnvelope.
+func checkEnvelope(e *Event) error {
 	if e == nil {
 		return nilEvent()
 	}

@@ -297,12 +297,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 
 		// Events.
-		{Name: "CheckEnvelope(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.CheckEnvelope(nil)
-		}},
-		{Name: "CheckEnvelope(&Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.CheckEnvelope(&herald.Event{})
-		}},
 		{Name: "DataAs(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			_, err := herald.DataAs[Sent](nil)
 			return err
@@ -337,124 +331,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "OwnershipTransferred{}.Validate()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return herald.OwnershipTransferred{}.Validate()
 		}},
-		{Name: "ParseEnvelopePath(\"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.ParseEnvelopePath("")
-			return err
-		}},
-		{Name: "valid: EnvelopePath{} is data", Call: func(t *testing.T) error {
-			keys, ok := herald.EnvelopePath{}.DataPath()
-			assert.Empty(t, keys)
-			assert.True(t, ok)
-			return nil
-		}},
-		{Name: "valid: EnvelopePath{}.Value(nil) has none", Call: func(t *testing.T) error {
-			v, ok := herald.EnvelopePath{}.Value(nil)
-			assert.Nil(t, v)
-			assert.False(t, ok)
-			return nil
-		}},
-		{Name: "valid: EnvelopePath(\"name\").Value(nil) has none", Call: func(t *testing.T) error {
-			p, err := herald.ParseEnvelopePath("name")
-			require.NoError(t, err)
-			v, ok := p.Value(nil)
-			assert.Nil(t, v)
-			assert.False(t, ok)
-			return nil
-		}},
-
-		// Filters, names and patterns.
-		{Name: "valid: NewFilter(nil, \"\") matches every event", Call: func(t *testing.T) error {
-			filter, err := herald.NewFilter(nil, "")
-			assert.True(t, filter.Match(&valid))
-			assert.Equal(t, "*.*.*", filter.String())
-			return err
-		}},
-		{Name: "NewFilter([]string{\"\"}, \"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewFilter([]string{""}, "")
-			return err
-		}},
-		{Name: "valid: Filter{}.Match(nil) is false, of no event", Call: func(t *testing.T) error {
-			var filter herald.Filter
-			assert.False(t, filter.Match(nil))
-			assert.True(t, filter.Match(&herald.Event{}))
-			assert.Equal(t, "*.*.*", filter.Events())
-			assert.Empty(t, filter.Pattern())
-			return nil
-		}},
-		{Name: "valid: (*Filter)(nil).Match(e) matches as the zero Filter", Call: func(t *testing.T) error {
-			assert.True(t, (*herald.Filter)(nil).Match(&valid))
-			assert.False(t, (*herald.Filter)(nil).Match(nil))
-			return nil
-		}},
-		{Name: "valid: a Filter with names and a pattern matches no nil event", Call: func(t *testing.T) error {
-			filter, err := herald.NewFilter([]string{"communication.message.sent"}, `{"data":{"text":["hello"]}}`)
-			require.NoError(t, err)
-			assert.False(t, filter.Match(nil))
-			assert.True(t, filter.Match(&valid))
-			return nil
-		}},
-		{Name: "valid: MatchNames() matches every event", Call: func(t *testing.T) error {
-			m, err := herald.MatchNames()
-			assert.True(t, m.Match(&herald.Event{}))
-			assert.Equal(t, "*.*.*", m.String())
-			return err
-		}},
-		{Name: "MatchNames(\"\")", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.MatchNames("")
-			return err
-		}},
-		{Name: "valid: NameMatcher{}.Match(nil) is false", Call: func(t *testing.T) error {
-			assert.False(t, herald.NameMatcher{}.Match(nil))
-			m, err := herald.MatchNames("*.*.sent")
-			require.NoError(t, err)
-			assert.False(t, m.Match(nil))
-			return nil
-		}},
-		{Name: "ParsePattern(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.ParsePattern(nil)
-			return err
-		}},
-		{Name: "valid: (*Pattern)(nil) matches every event", Call: func(t *testing.T) error {
-			var p *herald.Pattern
-			assert.True(t, p.Match(&valid))
-			assert.Empty(t, p.String())
-			return nil
-		}},
-		{Name: "valid: Pattern.Match(nil) is false", Call: func(t *testing.T) error {
-			p, err := herald.ParsePattern([]byte(`{"data":{"text":[{"exists":false}]}}`))
-			require.NoError(t, err)
-			assert.False(t, p.Match(nil))
-			return nil
-		}},
-		{Name: "valid: PatternError{}.Error() says invalid", Call: func(t *testing.T) error {
-			assert.NotEmpty(t, (&herald.PatternError{}).Error())
-			assert.ErrorIs(t, &herald.PatternError{}, herald.ErrInvalid)
-			return nil
-		}},
-
-		// Queries.
-		{Name: "valid: Query{}.Prepare() asks for the oldest DefaultTop", Call: func(t *testing.T) error {
-			q, err := herald.Query{}.Prepare()
-			require.NoError(t, err)
-			assert.Equal(t, herald.DefaultTop, q.Top)
-			assert.False(t, q.Match(nil))
-			return nil
-		}},
-		{Name: "Query{Top: -1}.Prepare()", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Query{Top: -1}.Prepare()
-			return err
-		}},
-		{Name: "PreparedQuery.Collect(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			q, err := herald.Query{}.Prepare()
-			require.NoError(t, err)
-			_, err = q.Collect(nil)
-			return err
-		}},
-		{Name: "valid: (&PreparedQuery{}).Match(&Event{}) needs no names", Call: func(t *testing.T) error {
-			assert.True(t, (&herald.PreparedQuery{}).Match(&herald.Event{}))
-			return nil
-		}},
-
 		// Buses, handlers and durable subscriptions.
 		{Name: "valid: On(nil) is a nil Handler", Call: func(t *testing.T) error {
 			assert.Nil(t, herald.On[Sent](nil))
@@ -462,15 +338,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "HandlerFunc(nil).Handle(ctx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return herald.HandlerFunc(nil).Handle(ctx, herald.Event{})
-		}},
-		{Name: "SafeHandle(ctx, nil, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(ctx, nil, herald.Event{})
-		}},
-		{Name: "SafeHandle(ctx, HandlerFunc(nil), Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(ctx, herald.HandlerFunc(nil), herald.Event{})
-		}},
-		{Name: "SafeHandle(nil, h, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return herald.SafeHandle(nilContext, newRecorder(), herald.Event{})
 		}},
 		{Name: "valid: RetryPolicy{}.Resolve() gives the defaults", Call: func(t *testing.T) error {
 			p, err := herald.RetryPolicy{}.Resolve()
@@ -595,12 +462,6 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: WithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
 			assert.Equal(t, ctx, herald.WithLabels(ctx, nil))
-			return nil
-		}},
-		{Name: "valid: CauseContexts{}.For(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
-			var c herald.CauseContexts
-			assert.Nil(t, herald.CauseFrom(c.For(ctx, nil)))
-			assert.Nil(t, c.For(nilContext, &valid))
 			return nil
 		}},
 	})

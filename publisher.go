@@ -268,7 +268,7 @@ func (p *Publisher) prepare(s *stamp, batch []Event) error {
 		e := &batch[i]
 		def := p.registry.lookup(e)
 		s.apply(e, def)
-		if err := CheckEnvelope(e); err != nil {
+		if err := checkEnvelope(e); err != nil {
 			errs = append(errs, err)
 		} else if err := p.registry.Check(e); err != nil {
 			errs = append(errs, err)

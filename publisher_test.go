@@ -132,40 +132,6 @@ func TestAKeptHandlerContextStillCarriesTheCause(t *testing.T) {
 	assert.Equal(t, first.Metadata.CorrelationID, later.Metadata.CorrelationID)
 }
 
-// TestCauseContextsMakesWithCausesContexts checks that each context made
-// by a CauseContexts, across more than one of its runs, carries its own
-// event as WithCause's does: as CauseFrom, and as the cause of the events
-// published with it.
-func TestCauseContextsMakesWithCausesContexts(t *testing.T) {
-	f := newFixture(t)
-	ref := messageRef()
-	events := make([]herald.Event, 300)
-	for i := range events {
-		events[i] = sentEvent(ref, "a")
-		events[i].ID = uuid.New()
-		if i%3 == 1 {
-			events[i].Metadata.CorrelationID = uuid.New()
-		}
-	}
-	var causes herald.CauseContexts
-	ctxs := make([]context.Context, len(events))
-	for i := range events {
-		ctxs[i] = causes.For(context.Background(), &events[i])
-	}
-	for i, ctx := range ctxs {
-		require.Same(t, &events[i], herald.CauseFrom(ctx))
-		if i%50 != 0 && i%3 != 1 {
-			continue
-		}
-		got, err := f.publisher.Publish(ctx, sentEvent(ref, "caused"))
-		require.NoError(t, err)
-		wanted, err := f.publisher.Publish(herald.WithCause(context.Background(), &events[i]), sentEvent(ref, "caused"))
-		require.NoError(t, err)
-		assert.Equal(t, events[i].ID, got.Metadata.CausationID, "event %d", i)
-		assert.Equal(t, wanted.Metadata.CorrelationID, got.Metadata.CorrelationID, "event %d", i)
-	}
-}
-
 func TestPublishBatchIsAtomic(t *testing.T) {
 	f := newFixture(t)
 	ref := messageRef()

@@ -143,36 +143,6 @@ func TestRegistryDecode(t *testing.T) {
 	require.ErrorIs(t, r.Decode(&bad), herald.ErrInvalid)
 }
 
-func TestMatchNames(t *testing.T) {
-	ref := messageRef()
-	e := herald.Event{Aggregate: ref, Name: "sent"}
-	cases := []struct {
-		patterns []string
-		match    bool
-	}{
-		{nil, true},
-		{[]string{"communication.message.sent"}, true},
-		{[]string{"communication.message.*"}, true},
-		{[]string{"*.*.sent"}, true},
-		{[]string{"*.*.*"}, true},
-		{[]string{"communication.message.liked"}, false},
-		{[]string{"planning.*.*"}, false},
-		{[]string{"planning.*.*", "*.message.sent"}, true},
-	}
-	for _, c := range cases {
-		m, err := herald.MatchNames(c.patterns...)
-		require.NoError(t, err)
-		assert.Equal(t, c.match, m.Match(&e), "%v", c.patterns)
-	}
-	for _, bad := range []string{"", "communication", "communication.message", "a.b.c.d", "a..c", "a.b*.c"} {
-		_, err := herald.MatchNames(bad)
-		assert.ErrorIs(t, err, herald.ErrInvalid, "%q", bad)
-	}
-	m, err := herald.MatchNames("communication.*.sent", "a.b.c")
-	require.NoError(t, err)
-	assert.Equal(t, "communication.*.sent,a.b.c", m.String())
-}
-
 // Panicky panics when validated.
 type Panicky struct{}
 

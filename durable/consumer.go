@@ -5,17 +5,19 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/match"
 )
 
 // consumer is a durable subscription as the engine drives it: it hands
 // each event to the handler and saves the checkpoint after each batch.
 type consumer struct {
 	name        string
-	filter      *herald.Filter
+	filter      *match.Filter
 	handler     herald.Handler
 	checkpoints herald.CheckpointStore
-	causes      herald.CauseContexts // only the engine's goroutine uses it
+	causes      driver.CauseContexts // only the engine's goroutine uses it
 }
 
 func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
@@ -38,7 +40,7 @@ func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64
 	}
 	for i := range events {
 		e := &events[i]
-		if err := herald.SafeHandle(c.causes.For(ctx, e), c.handler, *e); err != nil {
+		if err := driver.SafeHandle(c.causes.For(ctx, e), c.handler, *e); err != nil {
 			if i > 0 {
 				if err := c.save(ctx, events[i-1].Metadata.Position); err != nil {
 					return i, err

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/match"
 )
 
 // Defaults of a [Config].
@@ -72,7 +73,7 @@ type Config struct {
 // fails on for good becomes a dead letter, and the subscription goes on.
 type Subscription struct {
 	name   string
-	filter herald.Filter
+	filter match.Filter
 	e      *engine.Engine
 }
 
@@ -90,7 +91,7 @@ func New(cfg Config) (*Subscription, error) {
 	case cfg.CheckpointEvery < 0, cfg.LiveBuffer < 0:
 		return nil, invalid(s.Name, "CheckpointEvery and LiveBuffer must not be negative")
 	}
-	filter, err := herald.NewFilter(s.Events, s.Pattern)
+	filter, err := match.NewFilter(s.Events, s.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("durable: %q: %w", s.Name, err)
 	}

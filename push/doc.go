@@ -15,7 +15,7 @@
 // that cannot exist. Tail makes a stream of every event for an operator's
 // role, such as StreamListener.
 //
-// The paths a Map reads are those of herald.ParseEnvelopePath: the
+// The paths a Map reads are those of match.ParsePath: the
 // envelope as herald.Event's MarshalJSON writes it, one label, and
 // "data.<field>…" below the payload, where a Map takes object keys and
 // decimal indexes into lists. With a registry (see WithRegistry), a data

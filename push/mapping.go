@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
 )
 
 // mapping is a StreamEvent's Map, compiled: the output keys in order and
@@ -22,7 +23,7 @@ type mapping struct {
 
 // mapPath is a path of a Map: in the envelope, or below data.
 type mapPath struct {
-	envelope herald.EnvelopePath
+	envelope match.Path
 	data     []string // the keys below data, when inData
 	inData   bool
 }
@@ -54,7 +55,7 @@ func compileMapping(m map[string]string, defs []*herald.Definition) (*mapping, e
 
 // parsePath parses a path of the envelope and checks that it can exist.
 func parsePath(path string, defs []*herald.Definition) (mapPath, error) {
-	p, err := herald.ParseEnvelopePath(path)
+	p, err := match.ParsePath(path)
 	if err != nil {
 		return mapPath{}, err
 	}

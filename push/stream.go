@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
 )
 
 // StreamListener is the conventional role of an operator who may tail the
@@ -115,7 +116,7 @@ type stream struct {
 }
 
 type streamEvent struct {
-	names    herald.NameMatcher
+	names    match.Names
 	criteria Criteria
 	mapping  *mapping // nil sends the envelope
 }
@@ -192,7 +193,7 @@ func checkID(id string) error {
 }
 
 func compileStreamEvent(ev StreamEvent, reg *herald.Registry) (streamEvent, error) {
-	names, err := herald.MatchNames(ev.Name)
+	names, err := match.ParseNames(ev.Name)
 	if err != nil {
 		return streamEvent{}, err
 	}
@@ -211,7 +212,7 @@ func compileStreamEvent(ev StreamEvent, reg *herald.Registry) (streamEvent, erro
 
 // definitionsOf returns the definitions of reg that name matches. On a
 // strict registry, a name that matches none is an error.
-func definitionsOf(reg *herald.Registry, name string, names herald.NameMatcher) ([]*herald.Definition, error) {
+func definitionsOf(reg *herald.Registry, name string, names match.Names) ([]*herald.Definition, error) {
 	if reg == nil {
 		return nil, nil
 	}

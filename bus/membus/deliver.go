@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -20,7 +21,7 @@ func (b *Bus) deliver(ctx context.Context, s *subscription, r *retry.Backoff, c 
 		if n > 1 {
 			c.retried.Add(1)
 		}
-		return herald.SafeHandle(ctx, s.handler, *e)
+		return driver.SafeHandle(ctx, s.handler, *e)
 	}, func(n int, err error) { b.failedAttempt(ctx, s, c, e, n, err) })
 	if res.Outcome == retry.Handled {
 		c.delivered.Add(1)

@@ -7,13 +7,13 @@
 // Each async subscription has one worker goroutine per lane (one lane by
 // default, WithWorkers for more), and each lane a bounded queue. Publish
 // matches every event once against the subscription's filter (names and
-// pattern, see herald.Filter) and appends a copy to the lane of its
+// pattern, see match.Filter) and appends a copy to the lane of its
 // aggregate, holding the lanes' mutexes for the whole batch. A worker takes
 // everything its lane queued at once, swapping the lane's buffer for its
 // spare one, and calls the handler for each event in turn. It is woken only
 // when its lane goes from empty to not empty, so the cost of locking and
 // waking is paid per batch, not per event; the handlers' contexts are
-// made 128 at a time (herald.CauseContexts), so dispatch allocates nothing
+// made 128 at a time (driver.CauseContexts), so dispatch allocates nothing
 // per event. A Sync subscription has neither
 // lanes nor workers: its handler runs inside Publish, on the publisher's
 // goroutine.

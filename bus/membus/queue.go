@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -42,7 +43,7 @@ type lane struct {
 	// retry times the worker's retries, and causes makes its handlers'
 	// contexts; only the worker uses them.
 	retry  retry.Backoff
-	causes herald.CauseContexts
+	causes driver.CauseContexts
 	_      [64]byte
 }
 

@@ -6,11 +6,12 @@ import (
 	"slices"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
 )
 
 // Subscribe adds s. Its name must be non-empty and not taken, its Handler
-// non-nil, its Events valid name patterns (see herald.MatchNames) and its
-// Pattern, if any, a valid pattern (see herald.ParsePattern); otherwise the
+// non-nil, its Events valid name patterns (see match.ParseNames) and its
+// Pattern, if any, a valid pattern (see match.ParsePattern); otherwise the
 // error matches herald.ErrInvalid, names what is wrong (the field, for a
 // pattern), and nothing changes. An async subscription gets its lanes and
 // their worker goroutines, which live until Unsubscribe or Close; a Sync
@@ -45,7 +46,7 @@ func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
 	if isNil(s.Handler) {
 		return nil, fmt.Errorf("membus: subscribe %q: the handler is nil: %w", s.Name, herald.ErrInvalid)
 	}
-	f, err := herald.NewFilter(s.Events, s.Pattern)
+	f, err := match.NewFilter(s.Events, s.Pattern)
 	if err != nil {
 		return nil, fmt.Errorf("membus: subscribe %q: %w", s.Name, err)
 	}

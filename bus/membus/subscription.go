@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
 )
 
 // errAbandoned is the reason given to the dead-letter function for events
@@ -19,7 +20,7 @@ var errAbandoned = fmt.Errorf("membus: close gave up before the event was handle
 // neither, and keeps its counters in syncCounts.
 type subscription struct {
 	name    string
-	filter  herald.Filter
+	filter  match.Filter
 	handler herald.Handler
 	sync    bool
 	// base is the bus's base context with the subscription's name as the

@@ -32,7 +32,7 @@ type Result struct {
 // succeeds, b's attempts are used up, stop is closed or ctx ends, or an
 // attempt returns an error made by [Abort]. failed is told of every failed
 // attempt, an aborted one excepted, before Do goes on. attempt must not
-// panic: herald.SafeHandle turns a handler's panic into an error. Neither
+// panic: driver.SafeHandle turns a handler's panic into an error. Neither
 // function is kept after Do returns.
 func (b *Backoff) Do(ctx context.Context, stop <-chan struct{}, attempt func(n int) error, failed func(n int, err error)) Result {
 	err := attempt(1)

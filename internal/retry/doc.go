@@ -11,5 +11,5 @@
 //
 // The package cannot import herald, which imports it: callers pass a
 // resolved policy's fields, and their attempts turn panics into errors
-// (herald.SafeHandle).
+// (driver.SafeHandle).
 package retry

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/batch"
 )
 
@@ -19,7 +20,7 @@ import (
 func (s *Store) encode(req *request, events []herald.Event) error {
 	for i := range events {
 		e := &events[i]
-		if err := herald.CheckEnvelope(e); err != nil {
+		if err := driver.CheckEnvelope(e); err != nil {
 			return fmt.Errorf("event %d: %w", i, err)
 		}
 		if err := checkNames(e); err != nil {

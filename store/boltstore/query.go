@@ -9,6 +9,8 @@ import (
 	"math"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/match"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -19,7 +21,7 @@ import (
 // when it matches. A malformed query is an error matching
 // herald.ErrInvalid.
 func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) {
-	p, err := q.Prepare()
+	p, err := driver.Prepare(q)
 	if err != nil {
 		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
 	}
@@ -55,7 +57,7 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 
 // matching yields the events at the positions seq yields that match p,
 // checking ctx every chunkSize events.
-func (s *Store) matching(ctx context.Context, b buckets, p *herald.PreparedQuery, seq iter.Seq2[uint64, error]) iter.Seq2[herald.Event, error] {
+func (s *Store) matching(ctx context.Context, b buckets, p *driver.PreparedQuery, seq iter.Seq2[uint64, error]) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
 		var d decoder
 		var buf [8]byte
@@ -133,8 +135,8 @@ func step(c *bolt.Cursor, newest bool) []byte {
 
 // matchingNames returns the ids of the names in the names bucket that p's
 // names match.
-func matchingNames(names *bolt.Bucket, p *herald.PreparedQuery) ([]uint32, error) {
-	m, err := herald.MatchNames(p.Names...)
+func matchingNames(names *bolt.Bucket, p *driver.PreparedQuery) ([]uint32, error) {
+	m, err := match.ParseNames(p.Names...)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/batch"
 	"github.com/herald-go/herald/internal/jsoncheck"
 )
@@ -58,7 +59,7 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 // that does not encode as JSON, which a store that encodes events would
 // refuse too.
 func checkEvent(e *herald.Event) error {
-	if err := herald.CheckEnvelope(e); err != nil {
+	if err := driver.CheckEnvelope(e); err != nil {
 		return err
 	}
 	if err := jsoncheck.Check(e.Data); err != nil {

@@ -6,6 +6,7 @@ import (
 	"iter"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
 // checkEvery is how many events a read yields between two checks of its
@@ -62,10 +63,10 @@ func (s *Store) ReadLog(ctx context.Context, after uint64) iter.Seq2[herald.Even
 }
 
 // Query answers q one page at a time: it scans the log in the query's
-// order from the query's cursor and lets herald.PreparedQuery.Collect pick
+// order from the query's cursor and lets driver.PreparedQuery.Collect pick
 // the page. A malformed query is an error matching herald.ErrInvalid.
 func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) {
-	p, err := q.Prepare()
+	p, err := driver.Prepare(q)
 	if err != nil {
 		return herald.Page{}, fmt.Errorf("memstore: query: %w", err)
 	}
@@ -79,7 +80,7 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 
 // scan yields the events of log in p's order, after (oldest first) or
 // before (newest first) p.From.
-func (s *Store) scan(ctx context.Context, log eventLog, p *herald.PreparedQuery) iter.Seq2[herald.Event, error] {
+func (s *Store) scan(ctx context.Context, log eventLog, p *driver.PreparedQuery) iter.Seq2[herald.Event, error] {
 	if !p.Newest {
 		first := min(p.From, log.n) + 1
 		return func(yield func(herald.Event, error) bool) {

@@ -1,38 +1,41 @@
-package herald
+package match
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/herald-go/herald"
 )
 
-// NameMatcher matches full event names ("context.aggregate.name") against a
-// list of patterns, each segment literal or "*". The zero NameMatcher
-// matches every event. Build one with MatchNames; it is safe for concurrent
-// use and allocates nothing when matching.
-type NameMatcher struct {
+// Names matches full event names ("context.aggregate.name") against a
+// list of patterns, each segment literal or "*". The zero Names matches
+// every event. Make one with [ParseNames]; it is safe for concurrent use
+// and allocates nothing when matching.
+type Names struct {
 	patterns []namePattern
 }
 
 type namePattern [3]string // "" stands for "*"
 
-// MatchNames compiles patterns such as "communication.message.sent" or
+// ParseNames compiles patterns such as "communication.message.sent" or
 // "communication.*.*". No patterns match every event. A pattern that does
-// not have exactly three non-empty segments is an error naming it.
-func MatchNames(patterns ...string) (NameMatcher, error) {
-	m := NameMatcher{patterns: make([]namePattern, 0, len(patterns))}
+// not have exactly three non-empty segments, or with a "*" that is not a
+// whole segment, is an error matching [herald.ErrInvalid] that names it.
+func ParseNames(patterns ...string) (Names, error) {
+	m := Names{patterns: make([]namePattern, 0, len(patterns))}
 	for _, p := range patterns {
 		segments := strings.Split(p, ".")
 		if len(segments) != 3 {
-			return NameMatcher{}, fmt.Errorf("%w: event name pattern %q: want context.aggregate.name", ErrInvalid, p)
+			return Names{}, fmt.Errorf("match: event name pattern %q: want context.aggregate.name: %w", p, herald.ErrInvalid)
 		}
 		var np namePattern
 		for i, s := range segments {
 			if s == "" {
-				return NameMatcher{}, fmt.Errorf("%w: event name pattern %q: segment %d is empty", ErrInvalid, p, i+1)
+				return Names{}, fmt.Errorf("match: event name pattern %q: segment %d is empty: %w", p, i+1, herald.ErrInvalid)
 			}
 			if s != "*" {
 				if strings.Contains(s, "*") {
-					return NameMatcher{}, fmt.Errorf("%w: event name pattern %q: \"*\" must stand for a whole segment", ErrInvalid, p)
+					return Names{}, fmt.Errorf("match: event name pattern %q: \"*\" must stand for a whole segment: %w", p, herald.ErrInvalid)
 				}
 				np[i] = s
 			}
@@ -44,7 +47,7 @@ func MatchNames(patterns ...string) (NameMatcher, error) {
 
 // Match reports whether e's full name matches one of the patterns, or
 // whether there are none. A nil e matches nothing.
-func (m NameMatcher) Match(e *Event) bool {
+func (m Names) Match(e *herald.Event) bool {
 	if e == nil {
 		return false
 	}
@@ -63,7 +66,7 @@ func (m NameMatcher) Match(e *Event) bool {
 }
 
 // String lists the patterns, comma-separated; "*.*.*" when there are none.
-func (m NameMatcher) String() string {
+func (m Names) String() string {
 	if len(m.patterns) == 0 {
 		return "*.*.*"
 	}

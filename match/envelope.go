@@ -1,102 +1,13 @@
-package herald
+package match
 
 import (
-	"encoding/json"
-	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/herald-go/herald/internal/excerpt"
+	"github.com/herald-go/herald"
 )
 
-// EnvelopePath is a path in an event's envelope, in the JSON shape
-// MarshalJSON writes: object keys joined by dots, such as "context.name",
-// "aggregate.id", "metadata.revision", "metadata.labels.room" or
-// "data.items.0.sku". Parse one with ParseEnvelopePath. The zero
-// EnvelopePath is "data", the whole payload.
-type EnvelopePath struct {
-	field envelopeField
-	key   string   // the label's key, for fieldLabel
-	data  []string // the keys below data, for fieldData
-}
-
-// ParseEnvelopePath parses a path of the envelope. The paths are those
-// MarshalJSON writes: "context", "context.name", "aggregate",
-// "aggregate.name", "aggregate.id", "name", "id", "type", "data", "user",
-// "user.id", "metadata", "metadata.timestamp", "metadata.position",
-// "metadata.revision", "metadata.causationId", "metadata.correlationId",
-// "metadata.labels", "metadata.isAuthorized" and its "owner",
-// "forAuthenticated" and "forPublic"; then "metadata.labels.<key>", one
-// label, its key taken whole, dots and all; and "data.<key>…", keys below
-// the payload, which are not checked, the payload's shape being its own.
-// Any other path, and a data path with an empty key, is an error matching
-// ErrInvalid, which quotes a short prefix of the path.
-func ParseEnvelopePath(path string) (EnvelopePath, error) {
-	if f, ok := envelopeFieldsByPath[path]; ok {
-		return EnvelopePath{field: f}, nil
-	}
-	if key, ok := strings.CutPrefix(path, "metadata.labels."); ok && key != "" {
-		return EnvelopePath{field: fieldLabel, key: key}, nil
-	}
-	rest, ok := strings.CutPrefix(path, "data.")
-	if !ok {
-		return EnvelopePath{}, fmt.Errorf("%w: %s is not a path of the event envelope", ErrInvalid, excerpt.Quote(path))
-	}
-	keys := strings.Split(rest, ".")
-	if slices.Contains(keys, "") {
-		return EnvelopePath{}, fmt.Errorf("%w: %s has an empty segment", ErrInvalid, excerpt.Quote(path))
-	}
-	return EnvelopePath{field: fieldData, data: keys}, nil
-}
-
-// DataPath returns the keys p takes below data, such as ["items", "0",
-// "sku"] for "data.items.0.sku" and none for "data", and whether p is in
-// data at all. Whether a key names a field or indexes a list is for the
-// reader of the payload to say.
-func (p EnvelopePath) DataPath() ([]string, bool) {
-	if p.field != fieldData {
-		return nil, false
-	}
-	return slices.Clone(p.data), true
-}
-
-// Value returns the value MarshalJSON writes at p for e, and whether it
-// writes one there: a string for a string or a uuid (lowercase), an int64
-// for the timestamp in Unix milliseconds, a uint64 for the position and
-// the revision, a bool for the authorization's flags, nil for the user of
-// an anonymous event, and for an object a json.RawMessage holding the
-// bytes MarshalJSON writes for it. Where MarshalJSON writes nothing, such
-// as "user.id" of an anonymous event, a label the event does not have,
-// "metadata.labels" when there are none and "metadata.isAuthorized" when
-// Authorization is nil, Value returns nil and false. A path in data has no
-// value here, and gives nil and false too: the payload is e.Data, to be
-// read by the keys DataPath returns. A nil e has no value anywhere.
-func (p EnvelopePath) Value(e *Event) (any, bool) {
-	if e == nil {
-		return nil, false
-	}
-	v := p.read(e)
-	switch v.kind {
-	case kindMissing:
-		return nil, false
-	case kindNull:
-		return nil, true
-	case kindString:
-		return v.s, true
-	case kindBool:
-		return v.b, true
-	case kindNumber:
-		n, signed := p.integer(e)
-		if signed {
-			return int64(n), true
-		}
-		return n, true
-	}
-	return json.RawMessage(p.appendJSON(nil, e)), true
-}
-
-// envelopeField is what an EnvelopePath reads: the payload, a field or
+// envelopeField is what an Path reads: the payload, a field or
 // object of the envelope, or one label.
 type envelopeField uint8
 
@@ -200,7 +111,7 @@ func boolValue(b bool) value      { return value{kind: kindBool, b: b} }
 // event, the timestamp is in Unix milliseconds, the labels and
 // isAuthorized are missing when empty or nil, and uuids are lowercase
 // strings. The payload reads as missing.
-func (p *EnvelopePath) read(e *Event) value {
+func (p *Path) read(e *herald.Event) value {
 	switch p.field {
 	case fieldContextName:
 		return stringValue(e.Aggregate.Context)
@@ -214,7 +125,7 @@ func (p *EnvelopePath) read(e *Event) value {
 		return stringValue(e.ID.String())
 	case fieldType:
 		if e.Type == "" {
-			return stringValue(TypeDomain)
+			return stringValue(herald.TypeDomain)
 		}
 		return stringValue(e.Type)
 	case fieldUser:
@@ -276,7 +187,7 @@ func (p *EnvelopePath) read(e *Event) value {
 // integer returns the integer at p, which must be the timestamp, the
 // position or the revision, as MarshalJSON writes it: exactly, which a
 // float64 cannot always hold. It holds an int64's bits where signed.
-func (p *EnvelopePath) integer(e *Event) (n uint64, signed bool) {
+func (p *Path) integer(e *herald.Event) (n uint64, signed bool) {
 	switch p.field {
 	case fieldTimestamp:
 		return uint64(e.Metadata.Timestamp.UnixMilli()), true
@@ -289,12 +200,12 @@ func (p *EnvelopePath) integer(e *Event) (n uint64, signed bool) {
 // appendJSON appends the JSON MarshalJSON writes at p, which must be a
 // path outside data where e has a value. An object is written field by
 // field, its fields in the order of the constants.
-func (p *EnvelopePath) appendJSON(b []byte, e *Event) []byte {
+func (p *Path) appendJSON(b []byte, e *herald.Event) []byte {
 	switch v := p.read(e); v.kind {
 	case kindNull:
 		return append(b, "null"...)
 	case kindString:
-		return appendEnvelopeString(b, v.s)
+		return appendString(b, v.s)
 	case kindBool:
 		return strconv.AppendBool(b, v.b)
 	case kindNumber:
@@ -307,7 +218,7 @@ func (p *EnvelopePath) appendJSON(b []byte, e *Event) []byte {
 	if p.field == fieldLabels {
 		// MarshalJSON's own labels, without the key it writes before them.
 		n := len(b)
-		b = appendEnvelopeLabels(b, e.Metadata.Labels)
+		b = appendLabels(b, e.Metadata.Labels)
 		return append(b[:n], b[n+len(`,"labels":`):]...)
 	}
 	b = append(b, '{')
@@ -317,7 +228,7 @@ func (p *EnvelopePath) appendJSON(b []byte, e *Event) []byte {
 		if !ok || strings.Contains(key, ".") {
 			continue
 		}
-		child := EnvelopePath{field: envelopeField(f)}
+		child := Path{field: envelopeField(f)}
 		if child.read(e).kind == kindMissing {
 			continue
 		}
@@ -325,7 +236,7 @@ func (p *EnvelopePath) appendJSON(b []byte, e *Event) []byte {
 			b = append(b, ',')
 		}
 		first = false
-		b = append(appendEnvelopeString(b, key), ':')
+		b = append(appendString(b, key), ':')
 		b = child.appendJSON(b, e)
 	}
 	return append(b, '}')

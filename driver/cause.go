@@ -1,0 +1,33 @@
+package driver
+
+import (
+	"context"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/hook"
+)
+
+// newCauseContexts makes the function behind a CauseContexts.
+var newCauseContexts = hook.CauseContexts.(func() func(context.Context, *herald.Event) context.Context)
+
+// CauseContexts makes handler contexts, each what [herald.WithCause]
+// returns for its event, a run of 128 at a time in one allocation instead
+// of one each: what a bus's worker uses for the events it delivers. A
+// context kept after its handler returned keeps the memory of its run,
+// about 8 KB. The zero value is ready to use; it is not safe for
+// concurrent use.
+type CauseContexts struct {
+	next func(context.Context, *herald.Event) context.Context
+}
+
+// For returns the context for handling e, as [herald.WithCause] does
+// for ctx and e.
+func (c *CauseContexts) For(ctx context.Context, e *herald.Event) context.Context {
+	if c == nil {
+		return herald.WithCause(ctx, e)
+	}
+	if c.next == nil {
+		c.next = newCauseContexts()
+	}
+	return c.next(ctx, e)
+}

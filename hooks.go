@@ -1,0 +1,19 @@
+package herald
+
+import (
+	"context"
+
+	"github.com/herald-go/herald/internal/hook"
+)
+
+// The functions packages driver and match offer are the root's own, lent
+// through internal/hook.
+func init() {
+	hook.CheckEnvelope = checkEnvelope
+	hook.SafeHandle = safeHandle
+	hook.CauseContexts = func() func(context.Context, *Event) context.Context {
+		return new(causeContexts).For
+	}
+	hook.AppendString = appendEnvelopeString
+	hook.AppendLabels = appendEnvelopeLabels
+}
