@@ -24,6 +24,9 @@ type Store struct {
 	snapshots map[herald.AggregateRef]herald.Snapshot
 	// checkpoints are the positions durable consumers handled last.
 	checkpoints map[string]uint64
+	// letters are the dead letters of each durable consumer, in the order
+	// of their events' positions.
+	letters map[string][]herald.DeadLetter
 
 	// Scratch space for validating a batch of more than one event, used
 	// under the lock and cleared after each batch: the ids of a
@@ -107,6 +110,7 @@ func (s *Store) Close() error {
 	s.log, s.interner, s.streams, s.ids = eventLog{}, interner{}, streamIndex{}, idIndex{}
 	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
+	s.letters = nil
 	s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 	return nil
 }

@@ -33,6 +33,9 @@
 //   - Stats: counts per full event name, the head, unchanged by failures.
 //   - Snapshots, when the store is a herald.SnapshotStore.
 //   - Checkpoints, when the store is a herald.CheckpointStore.
+//   - DeadLetters, when the store is a herald.DeadLetterStore: round trip
+//     of every field, position order per consumer, replacement, deletion,
+//     bad input and cancellation.
 //   - Outbox, when the store is a herald.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.

@@ -54,6 +54,7 @@ func (s suite) groups() []group {
 		{"Stats", s.statsCases()},
 		{"Snapshots", s.snapshotCases()},
 		{"Checkpoints", s.checkpointCases()},
+		{"DeadLetters", s.deadLetterCases()},
 		{"Outbox", s.outboxCases()},
 		{"InTransaction", s.inTxCases()},
 		{"Close", s.closeCases()},
