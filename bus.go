@@ -2,7 +2,6 @@ package herald
 
 import (
 	"context"
-	"time"
 )
 
 // Bus hands stored events to the subscriptions whose filter matches them.
@@ -43,40 +42,4 @@ type Subscription struct {
 	// Sync delivers inside Publish, on the publisher's goroutine, instead
 	// of from the subscription's own queue.
 	Sync bool
-}
-
-// SubscriptionInfo describes one subscription of a bus at a moment, as a
-// bus's Subscriptions method lists them. Counters are read one by one, so
-// they may be a moment apart.
-type SubscriptionInfo struct {
-	// Name is the subscription's name.
-	Name string
-	// Events is its name filter, comma-separated ("*.*.*" for every event).
-	Events string
-	// Pattern is its pattern as compact JSON, "" when it has none.
-	Pattern string
-	// Sync reports whether it is handled inside Publish.
-	Sync bool
-	// Workers is how many events it may handle at once (0 for Sync).
-	Workers int
-	// Delivered counts the events its handler handled without an error.
-	Delivered uint64
-	// Failed counts the handler calls that returned an error or panicked.
-	Failed uint64
-	// Retried counts the handler calls that were retries.
-	Retried uint64
-	// DeadLettered counts the events given up on: handed to the
-	// dead-letter function after the last attempt, or never handled
-	// because the bus closed first.
-	DeadLettered uint64
-	// Pending counts the events accepted for it and neither delivered nor
-	// dead-lettered yet: queued, or in flight.
-	Pending uint64
-	// InFlight counts the events a worker has begun to handle and not
-	// finished: in a handler call, or waiting for a retry.
-	InFlight uint64
-	// LastError is the error of the last failed handler call, nil if none
-	// failed; LastErrorAt is when it happened.
-	LastError   error
-	LastErrorAt time.Time
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/store/memstore"
 )
@@ -354,8 +355,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return nil
 		}},
 		{Name: "valid: Status and DeadLetter zero values", Call: func(t *testing.T) error {
-			assert.Zero(t, herald.Status{}.Delivered)
-			assert.Equal(t, "stopped", herald.Status{}.State.String())
+			assert.Zero(t, engine.Status{}.Delivered)
+			assert.Equal(t, "stopped", engine.Status{}.State.String())
 			assert.NoError(t, herald.DeadLetter{}.Err)
 			return nil
 		}},

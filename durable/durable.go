@@ -110,7 +110,7 @@ func New(cfg Config) (*Subscription, error) {
 	d := &Subscription{name: s.Name, filter: filter}
 	c := &consumer{name: s.Name, filter: &d.filter, handler: s.Handler, checkpoints: checkpoints}
 	ec := engine.Config{
-		Kind: "durable", Name: s.Name, Log: cfg.Store, Live: engine.FromBus(cfg.Bus), Lease: cfg.Lease,
+		Kind: "durable", Name: s.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease,
 		Retry: cfg.Retry, OnFailure: engine.DeadLetter, DeadLetters: letters, OnDeadLetter: cfg.DeadLetter,
 		Park: cfg.Park, BatchSize: orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery),
 		LiveBuffer: orDefault(cfg.LiveBuffer, DefaultLiveBuffer), PollInterval: cfg.PollInterval, Logger: cfg.Logger,
@@ -143,7 +143,7 @@ func (d *Subscription) Wait(ctx context.Context, position uint64) error {
 
 // Status describes the subscription now: its filter, position and
 // checkpoint, the log's head, its state and counters.
-func (d *Subscription) Status(ctx context.Context) (herald.Status, error) {
+func (d *Subscription) Status(ctx context.Context) (engine.Status, error) {
 	s, err := d.e.Status(ctx)
 	s.Events, s.Pattern = d.filter.Events(), d.filter.Pattern()
 	return s, err

@@ -61,10 +61,10 @@ type Config struct {
 	Name string
 	// Log is the log the consumer reads.
 	Log Log
-	// Live, when not nil, brings events as they are published, so the
+	// Feed, when not nil, brings events as they are published, so the
 	// consumer follows without reading the log ([FromBus] makes one of a
 	// bus). Without it the consumer polls.
-	Live Live
+	Feed Feed
 	// Lease, when not nil, is held while the consumer runs, so that of
 	// the processes running a consumer of one name one at a time does.
 	Lease Lease
@@ -90,16 +90,16 @@ type Config struct {
 	BatchSize int
 	// LiveBuffer is how many live events are held while the consumer is
 	// busy (DefaultLiveBuffer when 0); when more come they are dropped and
-	// read from the log instead, so Live never waits.
+	// read from the log instead, so Feed never waits.
 	LiveBuffer int
 	// PollInterval, when not 0, makes the consumer read the log that often
-	// even when Live brings nothing; without Live it is
+	// even when Feed brings nothing; without Feed it is
 	// DefaultPollInterval when 0.
 	PollInterval time.Duration
 	// Progress, when not nil, gets a rebuild's progress when it begins,
 	// every ProgressInterval (DefaultProgressInterval when 0), and when it
 	// is done, on the consumer's goroutine.
-	Progress         func(herald.Progress)
+	Progress         func(Progress)
 	ProgressInterval time.Duration
 	// Logger logs failures, rebuilds and store errors; nil is silent.
 	Logger *slog.Logger
@@ -152,7 +152,7 @@ func (c Config) settings() (settings, error) {
 	if s.LiveBuffer == 0 {
 		s.LiveBuffer = DefaultLiveBuffer
 	}
-	if s.PollInterval == 0 && s.Live == nil {
+	if s.PollInterval == 0 && s.Feed == nil {
 		s.PollInterval = DefaultPollInterval
 	}
 	if s.ProgressInterval == 0 {

@@ -6,7 +6,7 @@
 //
 // An engine reads the log from the consumer's checkpoint in batches, with
 // the next batch read while the current one is applied; once it has caught
-// up it follows its [Live] feed, taking each event by its position: an
+// up it follows its [Feed], taking each event by its position: an
 // event it has passed is skipped, one past a gap makes it read the log, so
 // it never skips an event and never applies one twice in a run. A failing
 // handler is retried as the [herald.RetryPolicy] says; an event it fails
@@ -18,7 +18,7 @@
 // replay keeps the aggregate's order.
 //
 // The seams a store or bus fills: the [Log] it reads (every herald.Store
-// is one), the [Live] feed that wakes it (a bus through [FromBus], or a
+// is one), the [Feed] that wakes it (a bus through [FromBus], or a
 // notification that hands over an event without a position), the
 // checkpoint the consumer keeps (a [herald.CheckpointStore], or a read
 // model's own transaction), and a [Lease] that lets one process at a time
@@ -26,5 +26,5 @@
 //
 // [Engine.Run] blocks until its context ends, as the Run of every
 // consumer does; [Engine.Wait] waits for a position, [Engine.Status]
-// reports a [herald.Status].
+// reports a [Status].
 package engine

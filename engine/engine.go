@@ -124,8 +124,8 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // consume follows the live feed and runs the loop until ctx ends.
 func (e *Engine) consume(ctx context.Context, h *runHandle) error {
-	if e.Live != nil {
-		stop, err := e.Live.Follow(e.Name, e.live.offer)
+	if e.Feed != nil {
+		stop, err := e.Feed.Follow(e.Name, e.live.offer)
 		if err != nil {
 			return fmt.Errorf("%s: %q: follow: %w", e.kind, e.Name, err)
 		}

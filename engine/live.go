@@ -9,21 +9,21 @@ import (
 	"github.com/herald-go/herald/internal/live"
 )
 
-// Live is a feed of the events published after a consumer began to
+// Feed is a feed of the events published after a consumer began to
 // follow it. It may deliver them in any order, repeat them or miss some:
 // the engine takes each event by its position and reads the log for what
 // is missing. A feed that knows only that the log grew (a notification
 // without the events) hands over an event without a position, which makes
 // the engine read the log.
-type Live interface {
+type Feed interface {
 	// Follow begins handing events to offer, which never blocks, and
 	// returns what stops it. name is the consumer's name.
 	Follow(name string, offer func(e *herald.Event)) (stop func(ctx context.Context) error, err error)
 }
 
-// FromBus returns a Live feed of bus: each consumer follows it as a Sync
-// subscription of its own name that only buffers. A nil bus is a nil Live.
-func FromBus(bus herald.Bus) Live {
+// FromBus returns a Feed of bus: each consumer follows it as a Sync
+// subscription of its own name that only buffers. A nil bus is a nil Feed.
+func FromBus(bus herald.Bus) Feed {
 	if bus == nil {
 		return nil
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"github.com/herald-go/herald"
 )
 
 // rebuildState is the progress of a rebuild under way; target is 0 when
@@ -59,12 +57,12 @@ func (e *Engine) report(ctx context.Context, force bool) {
 	}
 }
 
-func (e *Engine) progressLocked(now time.Time) *herald.Progress {
+func (e *Engine) progressLocked(now time.Time) *Progress {
 	r := e.rebuild
 	if r.began.IsZero() {
 		return nil
 	}
-	p := &herald.Progress{Name: e.Name, Done: min(e.position.Load(), r.target), Total: r.target, Elapsed: now.Sub(r.began)}
+	p := &Progress{Name: e.Name, Done: min(e.position.Load(), r.target), Total: r.target, Elapsed: now.Sub(r.began)}
 	if secs := p.Elapsed.Seconds(); secs > 0 {
 		p.Rate = float64(p.Done) / secs
 	}
@@ -74,7 +72,7 @@ func (e *Engine) progressLocked(now time.Time) *herald.Progress {
 	return p
 }
 
-func (e *Engine) callProgress(ctx context.Context, p herald.Progress) {
+func (e *Engine) callProgress(ctx context.Context, p Progress) {
 	defer func() {
 		if r := recover(); r != nil {
 			e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": progress callback panicked",

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/herald-go/herald"
 )
 
 // Wait returns nil once the consumer has handled (or passed) every event
@@ -41,17 +39,17 @@ func (e *Engine) Wait(ctx context.Context, position uint64) error {
 // Status describes the consumer now: its position, the log's head and
 // the lag, its state, its counters and its last error. It asks the log for
 // the head.
-func (e *Engine) Status(ctx context.Context) (herald.Status, error) {
+func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if ctx == nil {
-		return herald.Status{}, e.nilContext("status")
+		return Status{}, e.nilContext("status")
 	}
 	stats, err := e.Log.Stats(ctx)
 	if err != nil {
-		return herald.Status{}, fmt.Errorf("%s: %q: status: %w", e.kind, e.Name, err)
+		return Status{}, fmt.Errorf("%s: %q: status: %w", e.kind, e.Name, err)
 	}
 	now := time.Now()
 	e.mu.Lock()
-	s := herald.Status{
+	s := Status{
 		Name: e.Name, Position: e.position.Load(), Checkpoint: e.saved.Load(), Head: stats.Head,
 		Delivered: e.applied.Load(), Failed: e.failedN.Load(), Retried: e.retried.Load(), DeadLettered: e.deadN.Load(),
 		LastError: e.lastErr, LastErrorAt: e.lastErrAt, Progress: e.progressLocked(now),
@@ -67,18 +65,18 @@ func (e *Engine) Status(ctx context.Context) (herald.Status, error) {
 	return s, nil
 }
 
-func (e *Engine) stateLocked(rebuilding bool) herald.State {
+func (e *Engine) stateLocked(rebuilding bool) State {
 	switch {
 	case e.failure != nil:
-		return herald.Failed
+		return Failed
 	case e.run == nil && !e.alone:
-		return herald.Stopped
+		return Stopped
 	case rebuilding:
-		return herald.Rebuilding
+		return Rebuilding
 	case e.waiting.Load():
-		return herald.Standby
+		return Standby
 	case e.following.Load():
-		return herald.Live
+		return Live
 	}
-	return herald.CatchingUp
+	return CatchingUp
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/boltstore"
 	bolt "go.etcd.io/bbolt"
@@ -203,7 +204,7 @@ func waitLive(b *testing.B, p projection.Consumer) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if s.State == herald.Live {
+		if s.State == engine.Live {
 			return
 		}
 		time.Sleep(time.Millisecond)

@@ -69,7 +69,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 
 	s, err := p.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, herald.Failed, s.State)
+	assert.Equal(t, engine.Failed, s.State)
 	assert.Equal(t, uint64(41), s.Checkpoint, "every event before it applied, it not skipped")
 	assert.Equal(t, head-41, s.Lag)
 	assert.Same(t, failed, s.Failure)
@@ -82,7 +82,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 	s, err = p.Status(testCtx(t))
 	require.NoError(t, err)
 	assert.Equal(t, uint64(41), s.Checkpoint)
-	assert.Equal(t, herald.Failed, s.State)
+	assert.Equal(t, engine.Failed, s.State)
 
 	m.fixed.Store(true)
 	require.NoError(t, p.Resume(testCtx(t)))
@@ -91,7 +91,7 @@ func TestFailureStopsOnTheEventAndResumeGoesOn(t *testing.T) {
 	s, err = p.Status(testCtx(t))
 	require.NoError(t, err)
 	assert.Nil(t, s.Failure)
-	assert.NotEqual(t, herald.Failed, s.State)
+	assert.NotEqual(t, engine.Failed, s.State)
 }
 
 func TestFailureThenRebuild(t *testing.T) {

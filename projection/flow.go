@@ -137,7 +137,7 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 		f.reactions[r.event] = r
 	}
 	e, err := engine.New(engine.Config{
-		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Live: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
 		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval, Logger: cfg.Logger,
 	}, flowConsumer{f})
 	if err != nil {
@@ -171,7 +171,7 @@ func (f *Flow) Wait(ctx context.Context, position uint64) error { return f.e.Wai
 
 // Status reports the flow's position, the log's head, the lag, the state,
 // the events it did not run again and the last error.
-func (f *Flow) Status(ctx context.Context) (herald.Status, error) {
+func (f *Flow) Status(ctx context.Context) (engine.Status, error) {
 	s, err := f.e.Status(ctx)
 	s.Deduplicated = f.deduplicated.Load()
 	return s, err

@@ -297,7 +297,7 @@ func TestFlowFailsAndResumes(t *testing.T) {
 	assert.Equal(t, first.ID, failed.Event.ID)
 	s, err := f.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, herald.Failed, s.State)
+	assert.Equal(t, engine.Failed, s.State)
 	assert.Equal(t, first.Metadata.Position-1, s.Checkpoint)
 
 	broken.Store(false)

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
@@ -150,7 +151,7 @@ func testCtx(t testing.TB) context.Context {
 }
 
 // waitState waits until c reports state.
-func waitState(t testing.TB, c projection.Consumer, state herald.State) herald.Status {
+func waitState(t testing.TB, c projection.Consumer, state engine.State) engine.Status {
 	t.Helper()
 	ctx := testCtx(t)
 	for {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,8 +36,8 @@ func TestSlowProjectionHoldsBackNoOne(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
-	waitState(t, fastP, herald.Live)
-	waitState(t, slowP, herald.Live)
+	waitState(t, fastP, engine.Live)
+	waitState(t, slowP, engine.Live)
 
 	var last uint64
 	for i := range 200 {
@@ -74,7 +75,7 @@ func TestEventsStoredWithoutTheBus(t *testing.T) {
 	p, err := projection.New(m.config("texts", e))
 	require.NoError(t, err)
 	run(t, p)
-	waitState(t, p, herald.Live)
+	waitState(t, p, engine.Live)
 	quiet, err := herald.NewPublisher(e.store, nil, herald.WithRegistry(e.registry))
 	require.NoError(t, err)
 	for i := range 5 {
@@ -123,7 +124,7 @@ func TestResumesFromItsCheckpoint(t *testing.T) {
 	stop()
 	s, err := p.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, herald.Stopped, s.State)
+	assert.Equal(t, engine.Stopped, s.State)
 	second := e.sendAll(t, refs, 20, 10)
 	s, err = p.Status(testCtx(t))
 	require.NoError(t, err)

@@ -114,7 +114,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: Projection.Status(ctx) of one stopped", Call: func(t *testing.T) error {
 			s, err := newProjection(t).Status(ctx)
-			assert.Equal(t, herald.Stopped, s.State)
+			assert.Equal(t, engine.Stopped, s.State)
 			return err
 		}},
 		{Name: "Projection.Run(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
@@ -205,8 +205,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 
 		{Name: "valid: State(0) is stopped, an unknown State unknown", Call: func(t *testing.T) error {
-			assert.Equal(t, "stopped", herald.State(0).String())
-			assert.Equal(t, "unknown", herald.State(-1).String())
+			assert.Equal(t, "stopped", engine.State(0).String())
+			assert.Equal(t, "unknown", engine.State(-1).String())
 			return nil
 		}},
 		{Name: "valid: FailedError{} matches ErrFailed", Call: func(t *testing.T) error {

@@ -64,7 +64,7 @@ type Config[X any] struct {
 	// Progress, when not nil, gets a rebuild's progress when it begins,
 	// every ProgressInterval (DefaultProgressInterval when 0), and when
 	// it is done. It runs on the projection's goroutine.
-	Progress         func(herald.Progress)
+	Progress         func(engine.Progress)
 	ProgressInterval time.Duration
 	// Lease, when not nil, lets one process at a time run the projection
 	// among those that share it.
@@ -95,7 +95,7 @@ type Projection[X any] struct {
 // matching herald.ErrInvalid.
 func New[X any](cfg Config[X]) (*Projection[X], error) {
 	ec := engine.Config{
-		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Live: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
 		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval,
 		Progress: cfg.Progress, ProgressInterval: cfg.ProgressInterval, Logger: cfg.Logger,
 	}
@@ -180,7 +180,7 @@ func (p *Projection[X]) Wait(ctx context.Context, position uint64) error {
 
 // Status reports the projection's position, the log's head, the lag, the
 // state, its version and the last error. It asks the store for the head.
-func (p *Projection[X]) Status(ctx context.Context) (herald.Status, error) {
+func (p *Projection[X]) Status(ctx context.Context) (engine.Status, error) {
 	s, err := p.e.Status(ctx)
 	s.Version = p.version
 	return s, err

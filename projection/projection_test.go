@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,7 +50,7 @@ func TestCatchUpThenLive(t *testing.T) {
 				Wait(ctx context.Context, position uint64) error
 			})
 			require.NoError(t, waiter.Wait(testCtx(t), 1000))
-			waitState(t, c, herald.Live)
+			waitState(t, c, engine.Live)
 			last := uint64(0)
 			for i := range 300 {
 				last = e.send(t, refs[i%len(refs)], "live").Metadata.Position

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,12 +18,12 @@ import (
 // rebuild at its first report, right after the reset.
 type progressLog struct {
 	mu      sync.Mutex
-	reports []herald.Progress
+	reports []engine.Progress
 	hold    chan struct{} // when not nil, the first report waits for it to close
 	held    chan struct{} // closed when the first report waits
 }
 
-func (l *progressLog) report(p herald.Progress) {
+func (l *progressLog) report(p engine.Progress) {
 	l.mu.Lock()
 	l.reports = append(l.reports, p)
 	hold, held := l.hold, l.held
@@ -41,10 +42,10 @@ func (l *progressLog) holdNext() (held, release chan struct{}) {
 	return l.held, l.hold
 }
 
-func (l *progressLog) all() []herald.Progress {
+func (l *progressLog) all() []engine.Progress {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]herald.Progress(nil), l.reports...)
+	return append([]engine.Progress(nil), l.reports...)
 }
 
 func TestRebuildWithLiveEventsArriving(t *testing.T) {
@@ -62,7 +63,7 @@ func TestRebuildWithLiveEventsArriving(t *testing.T) {
 	require.NoError(t, err)
 	run(t, p)
 	require.NoError(t, p.Wait(testCtx(t), before))
-	waitState(t, p, herald.Live)
+	waitState(t, p, engine.Live)
 
 	held, release := progress.holdNext()
 	rebuilt := make(chan error, 1)
@@ -73,7 +74,7 @@ func TestRebuildWithLiveEventsArriving(t *testing.T) {
 	assert.Empty(t, m.read(t, db), "the reset hook cleared the model")
 	s, err := p.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, herald.Rebuilding, s.State)
+	assert.Equal(t, engine.Rebuilding, s.State)
 	require.NotNil(t, s.Progress)
 	assert.Equal(t, before, s.Progress.Total)
 	assert.Zero(t, s.Checkpoint, "the checkpoint was cleared with the model")
@@ -127,7 +128,7 @@ func TestRebuildWithoutRun(t *testing.T) {
 	assert.Equal(t, expected(t, e.store), m.read(t, e.bolt.DB()))
 	s, err := p.Status(testCtx(t))
 	require.NoError(t, err)
-	assert.Equal(t, herald.Stopped, s.State)
+	assert.Equal(t, engine.Stopped, s.State)
 	assert.Equal(t, head, s.Checkpoint)
 	reports := progress.all()
 	require.NotEmpty(t, reports)

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 )
 
 // Consumer is a projection or a flow as a Runner runs it.
@@ -15,7 +15,7 @@ type Consumer interface {
 	// Run runs it until ctx ends.
 	Run(ctx context.Context) error
 	// Status describes it now.
-	Status(ctx context.Context) (herald.Status, error)
+	Status(ctx context.Context) (engine.Status, error)
 }
 
 var (
@@ -103,14 +103,14 @@ func (r *Runner) Run(ctx context.Context) error {
 }
 
 // Status describes every consumer, in the order they were added.
-func (r *Runner) Status(ctx context.Context) ([]herald.Status, error) {
+func (r *Runner) Status(ctx context.Context) ([]engine.Status, error) {
 	if ctx == nil {
 		return nil, nilContext("", "runner: status")
 	}
 	r.mu.Lock()
 	consumers := append([]Consumer(nil), r.consumers...)
 	r.mu.Unlock()
-	all := make([]herald.Status, 0, len(consumers))
+	all := make([]engine.Status, 0, len(consumers))
 	for _, c := range consumers {
 		s, err := c.Status(ctx)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -139,7 +140,7 @@ func TestRunWhileRunningIsAnError(t *testing.T) {
 	p, err := projection.New(newMemModel().config("texts", e))
 	require.NoError(t, err)
 	run(t, p)
-	waitState(t, p, herald.Live)
+	waitState(t, p, engine.Live)
 	err = p.Run(context.Background())
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	assert.Contains(t, err.Error(), "running already")

@@ -87,7 +87,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 		return nil, fmt.Errorf("push: new: read the head of the log: %w", err)
 	}
 	h := newHub(o.bufferSize, stats.Head)
-	var live engine.Live
+	var live engine.Feed
 	if bus != nil {
 		f, err := subscribeFeed(bus, o.name)
 		if err != nil {
@@ -96,7 +96,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 		h.feed, live = f, f
 	}
 	h.engine, err = engine.New(engine.Config{
-		Kind: "push", Name: o.name, Log: store, Live: live, PollInterval: o.pollInterval, Logger: o.logger,
+		Kind: "push", Name: o.name, Log: store, Feed: live, PollInterval: o.pollInterval, Logger: o.logger,
 	}, hubConsumer{h: h})
 	if err != nil {
 		if h.feed != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/durable"
+	"github.com/herald-go/herald/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -114,7 +115,7 @@ func (r *running) stop(t *testing.T) error {
 }
 
 // info returns the subscription's status.
-func (r *running) info(t *testing.T) herald.Status {
+func (r *running) info(t *testing.T) engine.Status {
 	t.Helper()
 	s, err := r.Status(context.Background())
 	require.NoError(t, err)
@@ -201,7 +202,7 @@ func testDurableCatchUpThenLive(t *testing.T, h *durableHarness) {
 	wait(t, d, 600)
 	assert.Equal(t, span(1, 600), positions(r.received()))
 	info := d.info(t)
-	assert.Equal(t, herald.Live, info.State, "it follows the bus")
+	assert.Equal(t, engine.Live, info.State, "it follows the bus")
 	assert.Equal(t, uint64(600), info.Delivered)
 	assert.Equal(t, uint64(600), info.Position)
 	// Wait is for the handling; the save of the checkpoint after it may

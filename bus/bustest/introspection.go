@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -17,13 +18,15 @@ var introspectionCases = []testCase{
 
 // waitInfo waits until the named subscription's description satisfies ok
 // and returns it, failing the case after timeout with the last one seen.
-func waitInfo(t *testing.T, in Inspector, name string, ok func(herald.SubscriptionInfo) bool) herald.SubscriptionInfo {
+func waitInfo(t *testing.T, in Inspector, name string, ok func(engine.Status) bool) engine.Status {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		var info herald.SubscriptionInfo
+		var info engine.Status
 		found := false
-		for _, i := range in.Subscriptions() {
+		all, err := in.Status(context.Background())
+		require.NoError(t, err)
+		for _, i := range all {
 			if i.Name == name {
 				info, found = i, true
 			}
@@ -62,7 +65,7 @@ func testIntrospectionCounts(t *testing.T, h *harness) {
 	before := time.Now()
 	publish(t, b, newEvents(9, "shop", "order", "placed")...)
 
-	info := waitInfo(t, in, "counted", func(i herald.SubscriptionInfo) bool {
+	info := waitInfo(t, in, "counted", func(i engine.Status) bool {
 		return i.Delivered+i.DeadLettered == 9 && i.Pending == 0 && i.InFlight == 0
 	})
 	assert.Equal(t, "shop.order.*", info.Events)
@@ -91,11 +94,11 @@ func testIntrospectionInFlight(t *testing.T, h *harness) {
 	publish(t, b, newEvents(3, "shop", "order", "placed")...)
 	g.waitEntered(t)
 
-	info := waitInfo(t, in, "stuck", func(i herald.SubscriptionInfo) bool { return i.InFlight == 1 })
+	info := waitInfo(t, in, "stuck", func(i engine.Status) bool { return i.InFlight == 1 })
 	assert.Equal(t, uint64(3), info.Pending, "pending: the one in flight and two queued")
 	assert.Zero(t, info.Delivered)
 	g.release()
-	info = waitInfo(t, in, "stuck", func(i herald.SubscriptionInfo) bool { return i.Delivered == 3 })
+	info = waitInfo(t, in, "stuck", func(i engine.Status) bool { return i.Delivered == 3 })
 	assert.Zero(t, info.Pending)
 	assert.Zero(t, info.InFlight)
 	assert.NoError(t, info.LastError)

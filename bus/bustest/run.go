@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/stretchr/testify/require"
 )
 
@@ -45,10 +46,10 @@ type Closer interface {
 }
 
 // Inspector is the optional capability of a bus to describe its
-// subscriptions, as membus.Bus.Subscriptions does. The cases about
+// subscriptions, as membus.Bus.Status does. The cases about
 // introspection are skipped for a bus that is not an Inspector.
 type Inspector interface {
-	Subscriptions() []herald.SubscriptionInfo
+	Status(ctx context.Context) ([]engine.Status, error)
 }
 
 // Run runs every case of the suite as a subtest of t, each on a bus of its
@@ -122,7 +123,7 @@ func inspector(t *testing.T, b herald.Bus) Inspector {
 	t.Helper()
 	i, ok := b.(Inspector)
 	if !ok {
-		t.Skipf("%T has no Subscriptions() []herald.SubscriptionInfo method", b)
+		t.Skipf("%T has no Status(ctx) ([]engine.Status, error) method", b)
 	}
 	return i
 }

@@ -82,7 +82,14 @@ func ExampleWithDeadLetter() {
 	if err := bus.Publish(ctx, []herald.Event{event}); err != nil {
 		panic(err)
 	}
-	for bus.Subscriptions()[0].DeadLettered == 0 {
+	for {
+		status, err := bus.Status(ctx)
+		if err != nil {
+			panic(err)
+		}
+		if status[0].DeadLettered > 0 {
+			break
+		}
 		time.Sleep(time.Millisecond)
 	}
 	if err := bus.Close(ctx); err != nil {

@@ -1,19 +1,34 @@
 package membus
 
-import "github.com/herald-go/herald"
+import (
+	"context"
+	"fmt"
 
-// Subscriptions describes the bus's subscriptions in the order they were
-// added: name, filter, workers, the counts of events delivered, failed
-// handler calls, retries, events dead-lettered, pending and in flight, and
-// the last error with its time. Counters are read atomically one by one,
-// so they may be a moment apart. After Close it describes the
-// subscriptions the bus had.
-func (b *Bus) Subscriptions() []herald.SubscriptionInfo {
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
+)
+
+// Status describes the bus's subscriptions in the order they were added:
+// name, filter, state (Live, or Stopped once the bus is closed), workers,
+// the counts of events delivered, failed handler
+// calls, retries, events dead-lettered, pending and in flight, and the last
+// error with its time. Counters are read atomically one by one, so they may
+// be a moment apart. After Close it describes the subscriptions the bus
+// had. A nil ctx is an error matching [herald.ErrInvalid].
+func (b *Bus) Status(ctx context.Context) ([]engine.Status, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("membus: status: the context is nil: %w", herald.ErrInvalid)
+	}
+	state := engine.Live
+	if b.closed.Load() {
+		state = engine.Stopped
+	}
 	subs := *b.subs.Load()
-	infos := make([]herald.SubscriptionInfo, len(subs))
+	infos := make([]engine.Status, len(subs))
 	for i, s := range subs {
-		info := herald.SubscriptionInfo{
+		info := engine.Status{
 			Name:    s.name,
+			State:   state,
 			Events:  s.filter.Events(),
 			Pattern: s.filter.Pattern(),
 			Sync:    s.sync,
@@ -30,12 +45,12 @@ func (b *Bus) Subscriptions() []herald.SubscriptionInfo {
 		s.lastMu.Unlock()
 		infos[i] = info
 	}
-	return infos
+	return infos, nil
 }
 
 // addCounts adds what c counted to info. It reads the finished events
 // first, so that the begun and accepted ones, read later, are never fewer.
-func addCounts(info *herald.SubscriptionInfo, c *counters, l *lane) {
+func addCounts(info *engine.Status, c *counters, l *lane) {
 	delivered, deadLettered := c.delivered.Load(), c.deadLettered.Load()
 	finished := delivered + deadLettered
 	failed, retried := c.failed.Load(), c.retried.Load()

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/bus/bustest"
 	"github.com/herald-go/herald/bus/membus"
 	"github.com/stretchr/testify/assert"
@@ -49,6 +50,14 @@ func newBus(t *testing.T, opts ...membus.Option) *membus.Bus {
 		}
 	})
 	return b
+}
+
+// statusOf returns what b.Status reports.
+func statusOf(t *testing.T, b *membus.Bus) []engine.Status {
+	t.Helper()
+	status, err := b.Status(context.Background())
+	require.NoError(t, err)
+	return status
 }
 
 func newEvent(name string) herald.Event {
@@ -211,7 +220,7 @@ func TestDeadLetterFunctionPanicIsRecovered(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	require.NoError(t, b.Close(ctx))
-	assert.Equal(t, uint64(2), b.Subscriptions()[0].DeadLettered, "counted although the function panicked")
+	assert.Equal(t, uint64(2), statusOf(t, b)[0].DeadLettered, "counted although the function panicked")
 	assert.Contains(t, logs.String(), "level=ERROR msg=\"membus: dead-letter function panicked\"")
 	assert.Contains(t, logs.String(), "dead-letter-9e2a")
 }
@@ -262,16 +271,16 @@ func TestSubscriptions(t *testing.T) {
 	defer cancel()
 	require.NoError(t, b.Close(ctx))
 
-	infos := b.Subscriptions()
+	infos := statusOf(t, b)
 	require.Len(t, infos, 2)
 	counted := infos[0]
 	assert.EqualError(t, counted.LastError, "every third")
 	assert.False(t, counted.LastErrorAt.IsZero())
 	counted.LastError, counted.LastErrorAt = nil, time.Time{}
-	assert.Equal(t, []herald.SubscriptionInfo{
-		{Name: "counted", Events: "shop.order.*,*.invoice.sent", Workers: 3, Delivered: 7, Failed: 3, DeadLettered: 3},
-		{Name: "sync", Events: "*.*.*", Sync: true, Delivered: 10},
-	}, []herald.SubscriptionInfo{counted, infos[1]})
+	assert.Equal(t, []engine.Status{
+		{Name: "counted", Events: "shop.order.*,*.invoice.sent", State: engine.Stopped, Workers: 3, Delivered: 7, Failed: 3, DeadLettered: 3},
+		{Name: "sync", Events: "*.*.*", State: engine.Stopped, Sync: true, Delivered: 10},
+	}, []engine.Status{counted, infos[1]})
 }
 
 func TestPendingCountsQueuedAndInFlight(t *testing.T) {
@@ -280,7 +289,7 @@ func TestPendingCountsQueuedAndInFlight(t *testing.T) {
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: h}))
 	publish(t, b, newEvent("a"), newEvent("b"), newEvent("c"))
 	receive(t, h.entered, "the handler starts")
-	infos := b.Subscriptions()
+	infos := statusOf(t, b)
 	require.Len(t, infos, 1)
 	assert.Equal(t, uint64(3), infos[0].Pending)
 }
@@ -332,7 +341,7 @@ func TestUnsubscribeTimesOutAndKeepsDraining(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	assert.ErrorIs(t, b.Unsubscribe(ctx, "stuck"), context.Canceled)
-	assert.Empty(t, b.Subscriptions(), "removed all the same")
+	assert.Empty(t, statusOf(t, b), "removed all the same")
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "stuck", Handler: herald.HandlerFunc(
 		func(context.Context, herald.Event) error { return nil })}), "the name is free again")
 	h.open()
@@ -407,10 +416,10 @@ func TestRetryWaitsBeforeRetrying(t *testing.T) {
 	publish(t, b, newEvent("placed"))
 	receive(t, calls, "the first attempt")
 	deadline := time.Now().Add(timeout)
-	for b.Subscriptions()[0].Failed == 0 && time.Now().Before(deadline) {
+	for statusOf(t, b)[0].Failed == 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
-	info := b.Subscriptions()[0]
+	info := statusOf(t, b)[0]
 	assert.Equal(t, uint64(1), info.Failed)
 	assert.Equal(t, uint64(1), info.InFlight, "waiting for its retry")
 	assert.Equal(t, uint64(0), info.Retried)
@@ -423,7 +432,7 @@ func TestWorkersSplitQueue(t *testing.T) {
 	b := newBus(t, membus.WithWorkers(4), membus.WithQueueSize(2), membus.WithFailWhenFull())
 	h := newBlocker(t)
 	require.NoError(t, b.Subscribe(herald.Subscription{Name: "lanes", Handler: h}))
-	assert.Equal(t, 4, b.Subscriptions()[0].Workers)
+	assert.Equal(t, 4, statusOf(t, b)[0].Workers)
 	e := newEvent("placed")
 	second := e
 	second.ID = uuid.New()

@@ -60,9 +60,13 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "Bus.Subscribe with an empty event name", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return newBus(t).Subscribe(herald.Subscription{Name: "sub", Handler: handler, Events: []string{""}})
 		}},
-		{Name: "valid: Bus.Subscriptions() of a new bus is empty", Call: func(t *testing.T) error {
-			assert.Empty(t, newBus(t).Subscriptions())
+		{Name: "valid: Bus.Status(ctx) of a new bus is empty", Call: func(t *testing.T) error {
+			assert.Empty(t, statusOf(t, newBus(t)))
 			return nil
+		}},
+		{Name: "Bus.Status(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			_, err := newBus(t).Status(nilContext)
+			return err
 		}},
 		{Name: "valid: Bus.Publish(ctx, nil) delivers nothing", Call: func(t *testing.T) error {
 			return withSubscription(t).Publish(ctx, nil)
