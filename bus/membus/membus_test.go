@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/bus/bustest"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/engine"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
