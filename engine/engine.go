@@ -264,6 +264,8 @@ func (e *Engine) loop(ctx context.Context, h *runHandle) error {
 // its storage into an error: handlers' panics are the consumer's to
 // recover, this is for the code around them.
 func (e *Engine) start(ctx context.Context) (pos uint64, rebuild bool, err error) {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
 	err = e.safely(func() error {
 		pos, rebuild, err = e.c.Start(ctx)
 		return err
@@ -285,6 +287,15 @@ func (e *Engine) resetConsumer(ctx context.Context) error {
 	e.applyMu.Lock()
 	defer e.applyMu.Unlock()
 	return e.safely(func() error { return e.c.Reset(ctx) })
+}
+
+// Exclusive runs fn while the engine calls nothing of its consumer:
+// between two batches, or before Run starts it. A consumer that keeps a
+// second copy of what it builds swaps the two in fn.
+func (e *Engine) Exclusive(fn func() error) error {
+	e.applyMu.Lock()
+	defer e.applyMu.Unlock()
+	return fn()
 }
 
 func (e *Engine) safely(fn func() error) (err error) {

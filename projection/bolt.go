@@ -33,14 +33,91 @@ func Bolt(db *bolt.DB) Model[*bolt.Tx] {
 	if db == nil {
 		return nil
 	}
-	return &boltModel{db: db}
+	return &boltModel[*bolt.Tx]{db: db, handle: func(tx *bolt.Tx) (*bolt.Tx, error) { return tx, nil }}
 }
 
-type boltModel struct{ db *bolt.DB }
+// BoltIn returns a model in the top-level bucket name of db: handlers
+// get that bucket, made when missing, in the read-write transaction in
+// which the projection also advances its checkpoint (in BoltBucket), so
+// each event takes effect exactly once, as with Bolt. Two such models in
+// one file, in buckets of their own, make a projection that rebuilds
+// without downtime (see Config.Standby); ClearBucket makes their reset
+// hook. View passes nil while the bucket does not exist yet.
+//
+// BoltIn(nil, name) and BoltIn(db, "") are nil Models, which New
+// refuses.
+func BoltIn(db *bolt.DB, name string) Model[*bolt.Bucket] {
+	if db == nil || name == "" {
+		return nil
+	}
+	bucket := []byte(name)
+	return &boltModel[*bolt.Bucket]{db: db, handle: func(tx *bolt.Tx) (*bolt.Bucket, error) {
+		if !tx.Writable() {
+			return tx.Bucket(bucket), nil
+		}
+		return tx.CreateBucketIfNotExists(bucket)
+	}}
+}
 
-func (m *boltModel) Atomic() bool { return true }
+// ClearBucket is the reset hook of a projection on BoltIn: it deletes
+// every key and nested bucket of b. A nil b is an error matching
+// herald.ErrInvalid.
+func ClearBucket(_ context.Context, b *bolt.Bucket) error {
+	if b == nil {
+		return fmt.Errorf("projection: clear bucket: the bucket is nil: %w", herald.ErrInvalid)
+	}
+	var keys, buckets [][]byte
+	err := b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			buckets = append(buckets, append([]byte(nil), k...))
+		} else {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
+	})
+	for _, k := range keys {
+		err = errors.Join(err, b.Delete(k))
+	}
+	for _, k := range buckets {
+		err = errors.Join(err, b.DeleteBucket(k))
+	}
+	if err != nil {
+		return fmt.Errorf("projection: clear bucket: %w", err)
+	}
+	return nil
+}
 
-func (m *boltModel) Load(_ context.Context, name string) (cp Checkpoint, ok bool, err error) {
+// boltModel keeps a model in a bbolt file, handing handlers what handle
+// makes of each transaction.
+type boltModel[X any] struct {
+	db     *bolt.DB
+	handle func(tx *bolt.Tx) (X, error)
+}
+
+func (m *boltModel[X]) Atomic() bool { return true }
+
+func (m *boltModel[X]) View(_ context.Context, fn func(x X) error) error {
+	err := m.run(false, func(tx *bolt.Tx) error {
+		x, err := m.handle(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(x); err != nil {
+			return &fnError{err}
+		}
+		return nil
+	})
+	var fe *fnError
+	if errors.As(err, &fe) {
+		return fe.err
+	}
+	if err != nil {
+		return fmt.Errorf("projection: bolt: view: %w", err)
+	}
+	return nil
+}
+
+func (m *boltModel[X]) Load(_ context.Context, name string) (cp Checkpoint, ok bool, err error) {
 	err = m.run(false, func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte(BoltBucket))
 		if b == nil {
@@ -50,8 +127,8 @@ func (m *boltModel) Load(_ context.Context, name string) (cp Checkpoint, ok bool
 		if v == nil {
 			return nil
 		}
-		if len(v) != 16 {
-			return fmt.Errorf("checkpoint of %q is %d bytes, want 16: %w", name, len(v), herald.ErrInvalid)
+		if len(v) != 16 && len(v) != 24 {
+			return fmt.Errorf("checkpoint of %q is %d bytes, want 16 or 24: %w", name, len(v), herald.ErrInvalid)
 		}
 		// Apply writes a version that is an int and not negative.
 		version := binary.BigEndian.Uint64(v)
@@ -59,7 +136,10 @@ func (m *boltModel) Load(_ context.Context, name string) (cp Checkpoint, ok bool
 			return fmt.Errorf("checkpoint of %q has the version %d, more than an int holds: %w", name, version, herald.ErrInvalid)
 		}
 		ok = true
-		cp = Checkpoint{Version: int(version), Position: binary.BigEndian.Uint64(v[8:])}
+		cp = Checkpoint{Version: int(version), Position: binary.BigEndian.Uint64(v[8:16])}
+		if len(v) == 24 {
+			cp.Generation = binary.BigEndian.Uint64(v[16:])
+		}
 		return nil
 	})
 	if err != nil {
@@ -68,18 +148,26 @@ func (m *boltModel) Load(_ context.Context, name string) (cp Checkpoint, ok bool
 	return cp, ok, nil
 }
 
-func (m *boltModel) Apply(_ context.Context, name string, cp Checkpoint, fn func(tx *bolt.Tx) error) error {
+func (m *boltModel[X]) Apply(_ context.Context, name string, cp Checkpoint, fn func(x X) error) error {
 	err := m.run(true, func(tx *bolt.Tx) error {
-		if err := fn(tx); err != nil {
+		x, err := m.handle(tx)
+		if err != nil {
+			return err
+		}
+		if err := fn(x); err != nil {
 			return &fnError{err}
 		}
 		b, err := tx.CreateBucketIfNotExists([]byte(BoltBucket))
 		if err != nil {
 			return err
 		}
-		var v [16]byte
+		var v [24]byte
 		binary.BigEndian.PutUint64(v[:], uint64(cp.Version))
 		binary.BigEndian.PutUint64(v[8:], cp.Position)
+		if cp.Generation == 0 {
+			return b.Put([]byte(name), v[:16]) // as files before generations have it
+		}
+		binary.BigEndian.PutUint64(v[16:], cp.Generation)
 		return b.Put([]byte(name), v[:])
 	})
 	var fe *fnError
@@ -94,7 +182,7 @@ func (m *boltModel) Apply(_ context.Context, name string, cp Checkpoint, fn func
 
 // run runs fn in a transaction, turning bbolt's panics on a damaged file
 // into errors and its closed database into herald.ErrClosed.
-func (m *boltModel) run(write bool, fn func(tx *bolt.Tx) error) (err error) {
+func (m *boltModel[X]) run(write bool, fn func(tx *bolt.Tx) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("bbolt panicked, the file may be damaged: %v", r)

@@ -39,6 +39,14 @@
 //     log's head as it was when the rebuild began, in order. A projection
 //     whose checkpoint was written by another version rebuilds itself
 //     when it starts.
+//   - Rebuild without downtime: with a standby model beside the model
+//     (Config.Standby; on bbolt, two BoltIn models in buckets of their
+//     own), Rebuild rebuilds the one that does not answer while the other
+//     goes on applying live events and answering View; once the rebuilt
+//     one has caught up, the two change places between two batches, in one
+//     step, and the switch is recorded with the rebuilt model's checkpoint
+//     (its generation), so a restart keeps it. A rebuild never runs a
+//     flow's reactions: flows keep checkpoints of their own.
 //   - Status reports the checkpoint, the log's head, the lag, the state
 //     (Stopped, CatchingUp, Live, Rebuilding, Failed), the last error and
 //     a rebuild's progress.

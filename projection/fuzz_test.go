@@ -16,9 +16,10 @@ import (
 )
 
 // FuzzBoltCheckpoint stores any bytes as a checkpoint in a bbolt file:
-// Load reads the 16 bytes of a checkpoint, whose version is an int, and
-// refuses anything else with an error, never a panic; Apply writes back
-// what Load read byte for byte.
+// Load reads the 16 bytes of a checkpoint, whose version is an int, or 24
+// with a generation, and refuses anything else with an error, never a
+// panic; Apply writes back what Load read byte for byte, but for a
+// generation of 0, which it leaves out.
 func FuzzBoltCheckpoint(f *testing.F) {
 	f.Add([]byte{})
 	f.Add(make([]byte, 15))
@@ -30,6 +31,8 @@ func FuzzBoltCheckpoint(f *testing.F) {
 	f.Add([]byte("not a checkpoint"))
 	f.Add(make([]byte, 17))
 	f.Add(make([]byte, 32))
+	f.Add(make([]byte, 24))
+	f.Add([]byte{0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 3})
 	db, err := bolt.Open(filepath.Join(f.TempDir(), "fuzz.db"), 0o600, &bolt.Options{NoSync: true})
 	require.NoError(f, err)
 	f.Cleanup(func() { _ = db.Close() })
@@ -56,7 +59,7 @@ func FuzzBoltCheckpoint(f *testing.F) {
 			return b.Put([]byte("fuzzed"), value)
 		}))
 		cp, ok, err := model.Load(ctx, "fuzzed")
-		if len(value) != 16 || binary.BigEndian.Uint64(value) > math.MaxInt {
+		if (len(value) != 16 && len(value) != 24) || binary.BigEndian.Uint64(value) > math.MaxInt {
 			assert.ErrorIs(t, err, herald.ErrInvalid)
 			assert.False(t, ok)
 			assert.Equal(t, projection.Checkpoint{}, cp)
@@ -64,11 +67,18 @@ func FuzzBoltCheckpoint(f *testing.F) {
 		}
 		require.NoError(t, err)
 		assert.True(t, ok)
-		assert.Equal(t, projection.Checkpoint{
+		want := projection.Checkpoint{
 			Version:  int(binary.BigEndian.Uint64(value)),
-			Position: binary.BigEndian.Uint64(value[8:]),
-		}, cp)
+			Position: binary.BigEndian.Uint64(value[8:16]),
+		}
+		if len(value) == 24 {
+			want.Generation = binary.BigEndian.Uint64(value[16:])
+		}
+		assert.Equal(t, want, cp)
 		require.NoError(t, model.Apply(ctx, "fuzzed", cp, func(*bolt.Tx) error { return nil }))
+		if want.Generation == 0 {
+			value = value[:16]
+		}
 		assert.Equal(t, value, stored(t), "Apply writes back what Load read")
 	})
 }

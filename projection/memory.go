@@ -16,7 +16,7 @@ import (
 // once: what a handler wrote before it failed stays when the event is
 // tried again.
 func Memory[M any](model M) Model[M] {
-	return &externalModel[M]{checkpoints: &memCheckpoints{}, model: model}
+	return &externalModel[M]{checkpoints: &memCheckpoints{}, model: model, gens: make(map[string]uint64)}
 }
 
 // External returns a model kept outside the store, such as in another
@@ -35,15 +35,16 @@ func External[M any](checkpoints herald.CheckpointStore, model M) Model[M] {
 	if checkpoints == nil {
 		return nil
 	}
-	return &externalModel[M]{checkpoints: checkpoints, model: model}
+	return &externalModel[M]{checkpoints: checkpoints, model: model, gens: make(map[string]uint64)}
 }
 
 // versionSuffix names the checkpoint that holds a projection's version
 // plus one, or rebuilding while a reset is not yet followed by a
 // checkpoint.
 const (
-	versionSuffix = "#version"
-	rebuilding    = math.MaxUint64
+	versionSuffix    = "#version"
+	generationSuffix = "#generation"
+	rebuilding       = math.MaxUint64
 )
 
 type externalModel[M any] struct {
@@ -51,10 +52,30 @@ type externalModel[M any] struct {
 	model       M
 
 	mu    sync.Mutex
-	saved map[string]int // the versions saved, by name
+	saved map[string]int    // the versions saved, by name
+	gens  map[string]uint64 // the generations saved, by name
+}
+
+// saveGeneration saves the generation of name's checkpoint when it changed.
+func (m *externalModel[M]) saveGeneration(ctx context.Context, name string, gen uint64) error {
+	m.mu.Lock()
+	same := m.gens[name] == gen
+	m.mu.Unlock()
+	if same {
+		return nil
+	}
+	if err := m.checkpoints.SaveCheckpoint(ctx, name+generationSuffix, gen); err != nil {
+		return fmt.Errorf("projection: save generation: %w", err)
+	}
+	m.mu.Lock()
+	m.gens[name] = gen
+	m.mu.Unlock()
+	return nil
 }
 
 func (m *externalModel[M]) Atomic() bool { return false }
+
+func (m *externalModel[M]) View(_ context.Context, fn func(M) error) error { return fn(m.model) }
 
 func (m *externalModel[M]) Load(ctx context.Context, name string) (Checkpoint, bool, error) {
 	v, err := m.checkpoints.LoadCheckpoint(ctx, name+versionSuffix)
@@ -71,8 +92,15 @@ func (m *externalModel[M]) Load(ctx context.Context, name string) (Checkpoint, b
 	if err != nil {
 		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)
 	}
+	gen, err := m.checkpoints.LoadCheckpoint(ctx, name+generationSuffix)
+	if err != nil {
+		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)
+	}
 	m.remember(name, int(v-1))
-	return Checkpoint{Position: pos, Version: int(v - 1)}, true, nil
+	m.mu.Lock()
+	m.gens[name] = gen
+	m.mu.Unlock()
+	return Checkpoint{Position: pos, Version: int(v - 1), Generation: gen}, true, nil
 }
 
 func (m *externalModel[M]) Apply(ctx context.Context, name string, cp Checkpoint, fn func(M) error) error {
@@ -91,6 +119,9 @@ func (m *externalModel[M]) Apply(ctx context.Context, name string, cp Checkpoint
 	}
 	if err := m.checkpoints.SaveCheckpoint(ctx, name, cp.Position); err != nil {
 		return fmt.Errorf("projection: save checkpoint: %w", err)
+	}
+	if err := m.saveGeneration(ctx, name, cp.Generation); err != nil {
+		return err
 	}
 	if changed {
 		if err := m.checkpoints.SaveCheckpoint(ctx, name+versionSuffix, uint64(cp.Version)+1); err != nil {

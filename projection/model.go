@@ -8,6 +8,10 @@ import "context"
 type Checkpoint struct {
 	Position uint64
 	Version  int
+	// Generation tells a projection with a standby model which of its two
+	// models answers: the one of the higher generation. A model gets the
+	// next generation when a rebuild beside the other one switches to it.
+	Generation uint64
 }
 
 // Model is where a projection keeps its read model and its checkpoint;
@@ -26,6 +30,9 @@ type Model[X any] interface {
 	// when fn returned nil, saves cp under name. When fn fails, Apply
 	// returns fn's error and does not save cp.
 	Apply(ctx context.Context, name string, cp Checkpoint, fn func(x X) error) error
+	// View calls fn with the handle to read the model with, such as a
+	// read-only transaction, and returns what fn returns.
+	View(ctx context.Context, fn func(x X) error) error
 	// Atomic reports whether Apply is all or nothing: when it is, what fn
 	// wrote and cp take effect together, or none of it does (after a
 	// crash too), so each event takes effect exactly once. When it is

@@ -2,6 +2,7 @@ package projection_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -122,6 +123,23 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "Projection.Rebuild(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return newProjection(t).Rebuild(nilContext)
+		}},
+		{Name: "Projection.View(nil, fn)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			return newProjection(t).View(nilContext, func(*model) error { return nil })
+		}},
+		{Name: "Projection.View(ctx, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			return newProjection(t).View(ctx, nil)
+		}},
+		{Name: "valid: BoltIn(nil, name) and BoltIn(db, \"\") are nil", Call: func(t *testing.T) error {
+			assert.Nil(t, projection.BoltIn(nil, "x"))
+			db, err := bolt.Open(filepath.Join(t.TempDir(), "x.db"), 0o600, nil)
+			require.NoError(t, err)
+			defer db.Close()
+			assert.Nil(t, projection.BoltIn(db, ""))
+			return nil
+		}},
+		{Name: "ClearBucket(ctx, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			return projection.ClearBucket(ctx, nil)
 		}},
 		{Name: "Projection.Resume(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return newProjection(t).Resume(nilContext)

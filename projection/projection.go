@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/herald-go/herald"
@@ -69,6 +70,13 @@ type Config[X any] struct {
 	// Lease, when not nil, lets one process at a time run the projection
 	// among those that share it.
 	Lease engine.Lease
+	// Standby, when not nil, is a second model of the same kind beside
+	// Model (other buckets, another map): Rebuild then rebuilds into
+	// whichever of the two does not answer, while the other goes on
+	// applying live events and answering View, and the two change places
+	// in one step once the rebuilt one has caught up. Its checkpoint is
+	// kept under the name followed by "#standby".
+	Standby Model[X]
 	// Logger logs rebuilds, failed handler calls and store errors; nil is
 	// silent.
 	Logger *slog.Logger
@@ -83,9 +91,31 @@ type Projection[X any] struct {
 	e        *engine.Engine
 	name     string
 	version  int
-	model    Model[X]
+	store    herald.Store
+	batch    int
+	progress func(engine.Progress)
+	logger   *slog.Logger
 	handlers map[eventName]*Handler[X]
 	resetFn  func(ctx context.Context, x X) error
+
+	// slots are the model and, with Config.Standby, the standby model;
+	// cur is the index of the one that answers. The engine's goroutine
+	// and a rebuild beside it change them only inside Engine.Exclusive.
+	slots [2]*slot[X]
+	cur   atomic.Int32
+	// applied is the position the answering model's checkpoint was last
+	// saved at: what it reflects.
+	applied atomic.Uint64
+	loaded  bool
+	aside   atomic.Pointer[asideRebuild] // a rebuild beside it, under way
+}
+
+// slot is one of a projection's models, with the name its checkpoint is
+// kept under and its generation.
+type slot[X any] struct {
+	model Model[X]
+	key   string
+	gen   uint64
 }
 
 // New checks cfg and returns the projection it describes. A missing
@@ -112,8 +142,18 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 	case len(cfg.Handlers) == 0:
 		return nil, invalid(cfg.Name, "it has no handlers")
 	}
-	p := &Projection[X]{name: cfg.Name, version: cfg.Version, model: cfg.Model, resetFn: cfg.Reset,
-		handlers: make(map[eventName]*Handler[X], len(cfg.Handlers))}
+	p := &Projection[X]{name: cfg.Name, version: cfg.Version, store: cfg.Store, resetFn: cfg.Reset,
+		batch: cfg.BatchSize, progress: cfg.Progress, handlers: make(map[eventName]*Handler[X], len(cfg.Handlers))}
+	if p.batch == 0 {
+		p.batch = engine.DefaultBatchSize
+	}
+	if p.logger = cfg.Logger; p.logger == nil {
+		p.logger = slog.New(slog.DiscardHandler)
+	}
+	p.slots[0] = &slot[X]{model: cfg.Model, key: cfg.Name}
+	if cfg.Standby != nil {
+		p.slots[1] = &slot[X]{model: cfg.Standby, key: cfg.Name + standbySuffix}
+	}
 	for i := range cfg.Handlers {
 		h := &cfg.Handlers[i]
 		if err := checkHandler(cfg.Registry, h.event, h.typ, h.fn == nil); err != nil {
@@ -153,17 +193,42 @@ func (p *Projection[X]) Name() string {
 // herald.ErrInvalid when the projection runs already.
 func (p *Projection[X]) Run(ctx context.Context) error { return p.e.Run(ctx) }
 
-// Rebuild clears the model (the reset hook, and the checkpoint, in one
-// transaction on Bolt) and replays the whole log into it, reporting its
-// progress to the Progress callback and the logger. It returns once the
-// log is replayed up to its head as it was when the rebuild began, or
-// with the *FailedError of an event the handlers failed on.
+// Rebuild replays the whole log into a model cleared by the reset hook.
 //
-// When Run runs, the rebuild happens in it: the events that come live
-// meanwhile are applied after the rebuild, in order, and Run follows on.
-// When ctx ends first Rebuild returns, and the rebuild goes on. When Run
-// does not run, Rebuild does the work itself.
-func (p *Projection[X]) Rebuild(ctx context.Context) error { return p.e.Rebuild(ctx) }
+// With a standby model (Config.Standby), it rebuilds the one that does
+// not answer, while the other goes on; when the rebuilt model has caught
+// up with it, the two change places in one step, and Rebuild returns. A
+// handler's failure ends it with the error, the answering model
+// untouched.
+//
+// Without one, it clears the model itself (the reset hook and the
+// checkpoint, in one transaction on Bolt), reporting its progress to the
+// Progress callback and the logger; it returns once the log is replayed up
+// to its head as it was when the rebuild began, or with the
+// [*engine.FailedError] of an event the handlers failed on. When Run runs,
+// the rebuild happens in it: the events that come live meanwhile are
+// applied after the rebuild, in order. When ctx ends first Rebuild
+// returns, and the rebuild goes on. When Run does not run, Rebuild does
+// the work itself.
+func (p *Projection[X]) Rebuild(ctx context.Context) error {
+	if p.slots[1] != nil {
+		return p.rebuildAside(ctx)
+	}
+	return p.e.Rebuild(ctx)
+}
+
+// View calls fn with the handle to read the answering model with (a
+// read-only transaction on Bolt, the bucket on BoltIn), and returns what
+// fn returns.
+func (p *Projection[X]) View(ctx context.Context, fn func(x X) error) error {
+	if ctx == nil {
+		return invalid(p.name, "view: the context is nil")
+	}
+	if fn == nil {
+		return invalid(p.name, "view: the function is nil")
+	}
+	return p.active().model.View(ctx, fn)
+}
 
 // Resume makes a projection in the Failed state try the event it failed
 // on again, and go on from there. It does nothing to a projection that has
@@ -183,6 +248,9 @@ func (p *Projection[X]) Wait(ctx context.Context, position uint64) error {
 func (p *Projection[X]) Status(ctx context.Context) (engine.Status, error) {
 	s, err := p.e.Status(ctx)
 	s.Version = p.version
+	if a := p.aside.Load(); a != nil && s.Progress == nil {
+		s.Progress = a.progress()
+	}
 	return s, err
 }
 
@@ -203,19 +271,49 @@ func (p *Projection[X]) wants(e *herald.Event) bool {
 	return ok
 }
 
+// active returns the slot of the model that answers.
+func (p *Projection[X]) active() *slot[X] { return p.slots[p.cur.Load()] }
+
+// start loads the checkpoints and picks the model of the higher
+// generation to answer, the first on a tie.
 func (p *Projection[X]) start(ctx context.Context) (uint64, bool, error) {
-	cp, ok, err := p.model.Load(ctx, p.name)
-	if err != nil {
-		return 0, false, err
+	var cps [2]Checkpoint
+	var oks [2]bool
+	for i, s := range p.slots {
+		if s == nil {
+			continue
+		}
+		cp, ok, err := s.model.Load(ctx, s.key)
+		if err != nil {
+			return 0, false, err
+		}
+		cps[i], oks[i], s.gen = cp, ok, cp.Generation
 	}
-	if !ok {
+	cur := 0
+	if oks[1] && (!oks[0] || cps[1].Generation > cps[0].Generation) {
+		cur = 1
+	}
+	p.cur.Store(int32(cur))
+	p.loaded = true
+	if !oks[cur] {
 		return 0, false, nil
 	}
-	return cp.Position, cp.Version != p.version, nil
+	p.applied.Store(cps[cur].Position)
+	return cps[cur].Position, cps[cur].Version != p.version, nil
 }
 
 func (p *Projection[X]) reset(ctx context.Context) error {
-	return p.model.Apply(ctx, p.name, Checkpoint{Version: p.version}, func(x X) (err error) {
+	if err := p.resetSlot(ctx, p.active()); err != nil {
+		return err
+	}
+	p.applied.Store(0)
+	return nil
+}
+
+// resetSlot runs the reset hook on the model of s and saves its
+// checkpoint 0, keeping its generation.
+func (p *Projection[X]) resetSlot(ctx context.Context, s *slot[X]) error {
+	return s.model.Apply(ctx, s.key, Checkpoint{Version: p.version, Generation: s.gen}, func(x X) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
 				err = &herald.PanicError{Value: r, Stack: debug.Stack()}
@@ -230,15 +328,24 @@ func (p *Projection[X]) reset(ctx context.Context) error {
 
 func (p *Projection[X]) apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
 	if upTo == 0 { // a dead letter replayed: the checkpoint stays
-		cp, _, err := p.model.Load(ctx, p.name)
-		if err != nil {
-			return 0, err
-		}
-		upTo = cp.Position
+		upTo = p.applied.Load()
 	}
+	s := p.active()
+	n, err := p.applyTo(ctx, s, events, upTo)
+	if n == len(events) && err == nil {
+		p.applied.Store(upTo)
+	} else if n > 0 {
+		p.applied.Store(events[n-1].Metadata.Position)
+	}
+	return n, err
+}
+
+// applyTo applies events to the model of s and saves its checkpoint at
+// upTo, as Consumer.Apply says.
+func (p *Projection[X]) applyTo(ctx context.Context, s *slot[X], events []herald.Event, upTo uint64) (int, error) {
 	failed := -1
 	var herr error
-	err := p.model.Apply(ctx, p.name, Checkpoint{Position: upTo, Version: p.version}, func(x X) error {
+	err := s.model.Apply(ctx, s.key, Checkpoint{Position: upTo, Version: p.version, Generation: s.gen}, func(x X) error {
 		for i := range events {
 			if err := p.call(ctx, x, &events[i]); err != nil {
 				failed, herr = i, err
@@ -252,13 +359,13 @@ func (p *Projection[X]) apply(ctx context.Context, events []herald.Event, upTo u
 		return len(events), nil
 	case failed < 0:
 		return 0, err
-	case failed == 0 || p.model.Atomic():
+	case failed == 0 || s.model.Atomic():
 		return 0, &engine.HandlerError{Index: failed, Err: herr}
 	}
 	// The model keeps what the handlers wrote before the failure: its
 	// checkpoint says so.
-	cp := Checkpoint{Position: events[failed-1].Metadata.Position, Version: p.version}
-	if err := p.model.Apply(ctx, p.name, cp, func(X) error { return nil }); err != nil {
+	cp := Checkpoint{Position: events[failed-1].Metadata.Position, Version: p.version, Generation: s.gen}
+	if err := s.model.Apply(ctx, s.key, cp, func(X) error { return nil }); err != nil {
 		return failed, err
 	}
 	return failed, &engine.HandlerError{Index: failed, Err: herr}
