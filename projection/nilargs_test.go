@@ -221,6 +221,14 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := r.Status(nilContext)
 			return err
 		}},
+		{Name: "Runner.Settle(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			var r projection.Runner
+			return r.Settle(nilContext)
+		}},
+		{Name: "valid: Settle of an empty runner returns at once", Call: func(t *testing.T) error {
+			var r projection.Runner
+			return r.Settle(ctx)
+		}},
 
 		{Name: "valid: State(0) is stopped, an unknown State unknown", Call: func(t *testing.T) error {
 			assert.Equal(t, "stopped", engine.State(0).String())

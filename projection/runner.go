@@ -16,6 +16,8 @@ type Consumer interface {
 	Run(ctx context.Context) error
 	// Status describes it now.
 	Status(ctx context.Context) (engine.Status, error)
+	// Wait returns once it has handled every event up to position.
+	Wait(ctx context.Context, position uint64) error
 }
 
 var (
@@ -119,4 +121,38 @@ func (r *Runner) Status(ctx context.Context) ([]engine.Status, error) {
 		all = append(all, s)
 	}
 	return all, nil
+}
+
+// Settle returns once nothing is in flight: every consumer of the runner
+// has handled every event of the log, including the events that flows
+// published in reaction while the others caught up. It returns the
+// [*engine.FailedError] of a consumer that stopped on an event, and an
+// error wrapping ctx.Err() when ctx ends first. A nil ctx is an error
+// matching herald.ErrInvalid.
+func (r *Runner) Settle(ctx context.Context) error {
+	if ctx == nil {
+		return nilContext("", "runner: settle")
+	}
+	r.mu.Lock()
+	consumers := append([]Consumer(nil), r.consumers...)
+	r.mu.Unlock()
+	for {
+		settled := true
+		for _, c := range consumers {
+			s, err := c.Status(ctx)
+			if err != nil {
+				return err
+			}
+			if s.Position >= s.Head {
+				continue
+			}
+			settled = false
+			if err := c.Wait(ctx, s.Head); err != nil {
+				return err
+			}
+		}
+		if settled {
+			return nil
+		}
+	}
 }
