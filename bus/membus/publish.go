@@ -15,34 +15,25 @@ var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
 // errPublishNilContext is what Publish returns for a nil context.
 var errPublishNilContext = fmt.Errorf("membus: publish: the context is nil: %w", herald.ErrInvalid)
 
-// Publish hands events to every subscription whose filter matches them, one
-// subscription after the other in the order they were added. Each async
-// subscription gets copies of its matching events appended to its queue in
-// order, each in the lane of its aggregate; a Sync subscription's handler
-// is called for them right here, on the caller's goroutine, once each, and
-// its failures go where an async handler's go (the log, the counters, the
-// dead-letter function), not to the caller.
-//
-// When a queue is full, Publish waits until the worker takes what is
-// queued; a batch larger than the queue goes in in parts. If ctx ends while
-// it waits, Publish returns an error wrapping ctx.Err() naming the
-// subscription: the subscriptions before it have all their events, that
-// one has the events before the one that did not fit, and the ones after it
-// have none. Those queued are delivered as usual. ctx is consulted only
-// while Publish waits.
-//
-// On a bus built WithFailWhenFull, Publish never waits: a subscription
-// whose queue lacks room for all of its matching events gets none of them,
-// the others get theirs, and the error matches ErrQueueFull (a
-// *QueueFullError per such subscription, joined).
-//
-// A nil ctx is an error matching herald.ErrInvalid, and nothing is
-// delivered. Once the bus is closed Publish returns an error matching
-// herald.ErrClosed.
-// A Publish racing with Close may have queued its events for some
-// subscriptions before the error; those are delivered. Events are copied
-// when queued; the caller may reuse the slice once Publish returns.
+// Publish hands events to every subscription whose filter matches them:
+// each async subscription gets copies queued in order, in the lane of
+// their aggregate, and a Sync one handles them right here; handler
+// failures go to the log, the counters and the dead-letter function, never
+// to the caller. A full queue makes Publish wait (or, built
+// [WithFailWhenFull], refuse with [ErrQueueFull]); if ctx ends while it
+// waits, the error wraps ctx.Err() and names the subscription, and the
+// subscriptions before it have all their events. A nil ctx is an error
+// matching [herald.ErrInvalid]; a closed bus, [herald.ErrClosed]. The
+// caller may reuse events once Publish returns.
 func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
+	// Subscriptions are served one after the other in the order they were
+	// added. A batch larger than a queue goes in in parts, so a ctx that
+	// ends leaves the failing subscription with the events before the one
+	// that did not fit, and the later subscriptions with none; ctx is
+	// consulted only while waiting. With WithFailWhenFull a subscription
+	// without room for all its events gets none (a *QueueFullError each,
+	// joined). A Publish racing with Close may have queued events for some
+	// subscriptions before it fails; those are delivered.
 	if ctx == nil {
 		return errPublishNilContext
 	}
