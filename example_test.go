@@ -39,7 +39,7 @@ func (c *Counter) Increment(by int) error {
 func ExamplePublisher_Publish() {
 	store := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 
 	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	e, err := publisher.Publish(ctx, herald.Event{Aggregate: ref, Name: "sent", Data: map[string]string{"text": "hey"}})
@@ -60,7 +60,7 @@ func ExamplePublisher_PublishAfterCommit() {
 	ref := herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()}
 
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	_ = publisher.PublishAfterCommit(ctx, herald.Event{Aggregate: ref, Name: "placed"})
 	stats, _ := store.Stats(context.Background())
 	fmt.Println("before commit:", stats.Events)

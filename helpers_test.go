@@ -11,6 +11,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/store/memstore"
 )
 
@@ -43,7 +44,7 @@ func sentEvent(ref herald.AggregateRef, text string) herald.Event {
 type recorder struct {
 	mu     sync.Mutex
 	events []herald.Event
-	causes []uuid.UUID // the id of CauseFrom(ctx), read while handling
+	causes []uuid.UUID // the id of driver.CauseFrom(ctx), read while handling
 	more   chan struct{}
 }
 
@@ -53,7 +54,7 @@ func (r *recorder) Handle(ctx context.Context, e herald.Event) error {
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	var cause uuid.UUID
-	if c := herald.CauseFrom(ctx); c != nil {
+	if c := driver.CauseFrom(ctx); c != nil {
 		cause = c.ID
 	}
 	r.causes = append(r.causes, cause)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/store/memstore"
 )
@@ -194,13 +195,13 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return f.publisher.PublishAfterCommit(ctx, herald.Event{})
 		}},
 		{Name: "Publisher.PublishAfterCommit(ctx with a Tx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return f.publisher.PublishAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), herald.Event{})
+			return f.publisher.PublishAfterCommit(herald.ContextWithTx(ctx, &herald.UnitOfWork{}), herald.Event{})
 		}},
 		{Name: "Publisher.PublishAfterCommit(nil, e)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return f.publisher.PublishAfterCommit(nilContext, valid)
 		}},
 		{Name: "valid: Publisher.PublishBatchAfterCommit(ctx with a Tx, nil) attaches nothing", Call: func(*testing.T) error {
-			return f.publisher.PublishBatchAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), nil)
+			return f.publisher.PublishBatchAfterCommit(herald.ContextWithTx(ctx, &herald.UnitOfWork{}), nil)
 		}},
 		{Name: "Publisher.PublishBatchAfterCommit(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return f.publisher.PublishBatchAfterCommit(nilContext, nil)
@@ -399,69 +400,56 @@ func TestNilAndZeroArguments(t *testing.T) {
 			var u herald.UnitOfWork
 			return u.Rollback(nilContext)
 		}},
-		{Name: "valid: WithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
-			_, ok := herald.TxFrom(herald.WithTx(ctx, nil))
-			assert.False(t, ok)
-			return nil
-		}},
-		{Name: "valid: TxFrom(nil) finds none", Call: func(t *testing.T) error {
-			_, ok := herald.TxFrom(nilContext)
+		{Name: "valid: ContextWithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
+			_, ok := driver.TxFrom(herald.ContextWithTx(ctx, nil))
 			assert.False(t, ok)
 			return nil
 		}},
 
-		// Contexts: the readers find nothing in a nil context, and the
-		// helpers that derive one from a nil context return nil, which
-		// the calls that take a context refuse.
-		{Name: "valid: readers of a nil context find nothing", Call: func(t *testing.T) error {
-			assert.Nil(t, herald.UserFrom(nilContext))
-			assert.Nil(t, herald.CauseFrom(nilContext))
-			assert.Nil(t, herald.LabelsFrom(nilContext))
-			assert.Empty(t, herald.ConsumerFrom(nilContext))
+		// Contexts: the helpers that derive one from a nil context return
+		// nil, which the calls that take a context refuse.
+		{Name: "ContextWithUser(nil, User{}) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithUser(nilContext, herald.User{}), valid)
+			return err
+		}},
+		{Name: "ContextWithCause(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCause(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCause(nil, &valid) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCause(nilContext, &valid), valid)
+			return err
+		}},
+		{Name: "ContextWithCausationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCausationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCorrelationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCorrelationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCommandID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCommandID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "driver.ContextWithConsumer(nil, \"\") is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(driver.ContextWithConsumer(nilContext, ""), valid)
+			return err
+		}},
+		{Name: "ContextWithLabels(nil, labels) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithLabels(nilContext, map[string]string{"a": "b"}), valid)
+			return err
+		}},
+		{Name: "ContextWithTx(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithTx(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "valid: ContextWithCause(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
+			assert.Nil(t, driver.CauseFrom(herald.ContextWithCause(ctx, nil)))
 			return nil
 		}},
-		{Name: "WithUser(nil, User{}) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithUser(nilContext, herald.User{}), valid)
-			return err
-		}},
-		{Name: "WithCause(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCause(nilContext, nil), valid)
-			return err
-		}},
-		{Name: "WithCause(nil, &valid) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCause(nilContext, &valid), valid)
-			return err
-		}},
-		{Name: "WithCausationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCausationID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithCorrelationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCorrelationID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithCommandID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCommandID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithConsumer(nil, \"\") is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithConsumer(nilContext, ""), valid)
-			return err
-		}},
-		{Name: "WithLabels(nil, labels) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithLabels(nilContext, map[string]string{"a": "b"}), valid)
-			return err
-		}},
-		{Name: "WithTx(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithTx(nilContext, nil), valid)
-			return err
-		}},
-		{Name: "valid: WithCause(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
-			assert.Nil(t, herald.CauseFrom(herald.WithCause(ctx, nil)))
-			return nil
-		}},
-		{Name: "valid: WithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
-			assert.Equal(t, ctx, herald.WithLabels(ctx, nil))
+		{Name: "valid: ContextWithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
+			assert.Equal(t, ctx, herald.ContextWithLabels(ctx, nil))
 			return nil
 		}},
 	})

@@ -19,8 +19,8 @@ import (
 type Publisher struct {
 	store    Store
 	bus      Bus
-	outbox   Outbox                     // the store's, when it is one and there is a bus
-	txStore  TxStore                    // the store's, when it is one
+	outbox   outboxStore                // the store's, when it is one and there is a bus
+	txStore  inTxStore                  // the store's, when it is one
 	busState interface{ Closed() bool } // the bus's, when it reports it
 	registry *Registry
 	clockSet bool
@@ -80,10 +80,10 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 		p.logger = slog.New(slog.DiscardHandler)
 	}
 	p.single.New = func() any { return new([1]Event) }
-	if o, ok := store.(Outbox); ok && bus != nil {
+	if o, ok := store.(outboxStore); ok && bus != nil {
 		p.outbox = o
 	}
-	p.txStore, _ = store.(TxStore)
+	p.txStore, _ = store.(inTxStore)
 	p.busState, _ = bus.(interface{ Closed() bool })
 	return p, nil
 }
@@ -125,12 +125,13 @@ func (p *Publisher) PublishBatch(ctx context.Context, events []Event) ([]Event, 
 // the transaction in ctx commits. Without a transaction it returns
 // ErrNoTransaction; a bad event is an error now, and nothing is attached.
 //
-// When the store is a TxStore and ctx carries a transaction it writes in
-// (such as a bbolt transaction of a boltstore's file), the event is
-// appended inside that transaction now, so it commits or rolls back with
-// it, and is delivered once it commits; with an Outbox store it is also
-// recorded as undelivered in the transaction, so a crash after the commit
-// and before the delivery does not lose it (see Redeliver). Otherwise the
+// When the store is a [github.com/herald-go/herald/driver.TxStore] and ctx
+// carries a transaction it writes in (such as a bbolt transaction of a
+// boltstore's file), the event is appended inside that transaction now, so
+// it commits or rolls back with it, and is delivered once it commits; with
+// an [github.com/herald-go/herald/driver.Outbox] store it is also recorded
+// as undelivered in the transaction, so a crash after the commit and
+// before the delivery does not lose it (see Redeliver). Otherwise the
 // event is stored and delivered by a hook on ctx's Tx.
 func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 	return p.PublishBatchAfterCommit(ctx, []Event{e})
@@ -142,7 +143,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 	if ctx == nil {
 		return nilContext("publish after commit")
 	}
-	if _, ok := TxFrom(ctx); !ok && p.txStore == nil {
+	if _, ok := txFrom(ctx); !ok && p.txStore == nil {
 		return ErrNoTransaction
 	}
 	if err := p.enter(); err != nil {
@@ -168,7 +169,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 // carries no transaction.
 func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, appended bool, err error) {
 	if len(batch) == 0 {
-		_, ok := TxFrom(ctx)
+		_, ok := txFrom(ctx)
 		return ok, false, nil
 	}
 	if p.txStore != nil {
@@ -180,7 +181,7 @@ func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, append
 			return true, appended, err
 		}
 	}
-	tx, ok := TxFrom(ctx)
+	tx, ok := txFrom(ctx)
 	if !ok {
 		return false, false, nil
 	}
@@ -364,8 +365,8 @@ const redeliverBatch = 256
 // their data is decoded into its Go type first. Call it once at
 // start, after subscribing and before publishing: an event that is being
 // published while Redeliver runs may be delivered twice. A publisher
-// without a bus, or whose store is not an Outbox, has nothing to
-// redeliver.
+// without a bus, or whose store is not an
+// [github.com/herald-go/herald/driver.Outbox], has nothing to redeliver.
 func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
 	if ctx == nil {
 		return 0, nilContext("redeliver")

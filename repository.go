@@ -31,10 +31,12 @@ type repositoryConfig struct {
 	retries       int
 }
 
-// SnapshotEvery saves a snapshot each time an aggregate passes a multiple of
-// n revisions, when the store is a SnapshotStore. 0 (the default) never does.
-// A save whose events wait for the commit of a Tx in its context takes no
-// snapshot; one inside a store's own transaction writes it there.
+// SnapshotEvery saves a snapshot each time an aggregate passes a multiple
+// of n revisions, when the store is a
+// [github.com/herald-go/herald/driver.SnapshotStore]. 0 (the default)
+// never does. A save whose events wait for the commit of a Tx in its
+// context takes no snapshot; one inside a store's own transaction writes
+// it there.
 func SnapshotEvery(n uint64) RepositoryOption {
 	return func(c *repositoryConfig) error { c.snapshotEvery = n; return nil }
 }
@@ -115,7 +117,7 @@ func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 }
 
 func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
-	snaps, ok := r.publisher.store.(SnapshotStore)
+	snaps, ok := r.publisher.store.(snapshotStore)
 	if !ok || r.snapshotEvery == 0 {
 		return nil
 	}
@@ -152,10 +154,10 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 // store's own transaction, at the commit of a Tx.
 //
 // A save that repeats one already made stores nothing new: its events get
-// ids derived from the command that saves them (see WithCommandID and
-// WithConsumer for what identifies one), and the store acknowledges events
-// it holds already. A different command, even for the same cause, stores
-// its own.
+// ids derived from the command that saves them (see ContextWithCommandID
+// and [github.com/herald-go/herald/driver.ContextWithConsumer] for what
+// identifies one), and the store acknowledges events it holds already. A
+// different command, even for the same cause, stores its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	if ctx == nil {
 		return nilContext("save")
@@ -176,7 +178,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	}
 	owner := b.owner
 	if b.stored == 0 {
-		if u := UserFrom(ctx); u != nil {
+		if u := userFrom(ctx); u != nil {
 			owner = u.ID
 		}
 	}
@@ -203,7 +205,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 // snapshotEvery. A failure is logged: the events are stored, and the next
 // load reads a few more of them.
 func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
-	snaps, ok := r.publisher.store.(SnapshotStore)
+	snaps, ok := r.publisher.store.(snapshotStore)
 	b := a.aggregateBase()
 	if !ok || r.snapshotEvery == 0 || b.revision/r.snapshotEvery == before/r.snapshotEvery {
 		return

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/memstore"
@@ -77,7 +78,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 
 	ref := messages(1)[0]
 	correlation := uuid.New()
-	ctx := herald.WithCorrelationID(context.Background(), correlation)
+	ctx := herald.ContextWithCorrelationID(context.Background(), correlation)
 	for range 3 {
 		_, err := repo.Use(ctx, ref, (*Message).Like)
 		require.NoError(t, err)
@@ -97,7 +98,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 }
 
 // autoLike is a flow that likes each message sent, counting its runs.
-func autoLike(t testing.TB, e *env, checkpoints herald.CheckpointStore, runs *atomic.Int64, fail func() error) *projection.Flow {
+func autoLike(t testing.TB, e *env, checkpoints driver.CheckpointStore, runs *atomic.Int64, fail func() error) *projection.Flow {
 	repo := newRepository(t, e)
 	f, err := projection.NewFlow(projection.FlowConfig{
 		Name: "autolike", Store: e.store, Bus: e.bus, Checkpoints: checkpoints, Registry: e.registry,
@@ -211,7 +212,7 @@ func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
 func TestFlowMarksWhatItPublishesOverCopiedLabels(t *testing.T) {
 	e := newMemEnv(t)
 	refs := messages(3)
-	upstream := herald.WithLabels(context.Background(), map[string]string{projection.FlowLabel: "upstream", "tenant": "acme"})
+	upstream := herald.ContextWithLabels(context.Background(), map[string]string{projection.FlowLabel: "upstream", "tenant": "acme"})
 	var sent []herald.Event
 	for i := range 6 {
 		s, err := e.publisher.Publish(upstream, herald.Event{Aggregate: refs[i%3], Name: "sent", Data: Sent{Text: "hey"}})

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
@@ -148,7 +149,7 @@ func TestFailedAttemptOnBoltLeavesNoTrace(t *testing.T) {
 // set, as if the process had crashed after the handlers ran and before
 // the checkpoint was saved.
 type lossyCheckpoints struct {
-	herald.CheckpointStore
+	driver.CheckpointStore
 	lose atomic.Bool
 	only string // the checkpoint it loses; "" for all
 }

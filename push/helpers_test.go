@@ -108,7 +108,7 @@ func (e *env) publishAsIs(user string, ev herald.Event) herald.Event {
 	e.t.Helper()
 	ctx := context.Background()
 	if user != "" {
-		ctx = herald.WithUser(ctx, herald.User{ID: user})
+		ctx = herald.ContextWithUser(ctx, herald.User{ID: user})
 	}
 	stored, err := e.pub.Publish(ctx, ev)
 	require.NoError(e.t, err)

@@ -94,7 +94,7 @@ func TestEachCustomerSeesOnlyTheirOrders(t *testing.T) {
 	var last uint64
 	for _, who := range []string{"alice", "bob"} {
 		ref := herald.AggregateRef{Context: "orders", Name: "order", ID: uuid.New()}
-		_, err := repo.Use(herald.WithUser(context.Background(), herald.User{ID: who}), ref,
+		_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: who}), ref,
 			func(o *Order) error { return o.Publish("placed", OrderPlaced{Item: who + "'s book"}) })
 		require.NoError(t, err)
 		placed[who] = ref

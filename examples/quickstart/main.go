@@ -23,7 +23,7 @@ type Message struct {
 }
 
 func main() {
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 	bus, _ := membus.New()
 	_ = bus.Subscribe(herald.Subscription{Name: "printer", Events: []string{"communication.message.*"},
 		Handler: herald.On(func(ctx context.Context, e herald.Event, s Sent) error {

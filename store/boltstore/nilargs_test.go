@@ -76,8 +76,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 			assert.ErrorIs(t, &boltstore.DecodeError{}, boltstore.ErrCorrupt)
 			return nil
 		}},
-		{Name: "valid: WithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
-			_, ok := boltstore.TxFrom(boltstore.WithTx(ctx, nil))
+		{Name: "valid: ContextWithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
+			_, ok := boltstore.TxFrom(boltstore.ContextWithTx(ctx, nil))
 			assert.False(t, ok)
 			return nil
 		}},
@@ -86,9 +86,9 @@ func TestNilAndZeroArguments(t *testing.T) {
 			assert.False(t, ok)
 			return nil
 		}},
-		{Name: "WithTx(nil, tx) is refused by Append", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+		{Name: "ContextWithTx(nil, tx) is refused by Append", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error {
-				return s.Append(boltstore.WithTx(nilContext, tx), []herald.Event{valid})
+				return s.Append(boltstore.ContextWithTx(nilContext, tx), []herald.Event{valid})
 			})
 		}},
 
@@ -118,7 +118,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "Store.AppendInTx(ctx with tx, []Event{{}}, false, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error {
-				_, err := s.AppendInTx(boltstore.WithTx(ctx, tx), []herald.Event{{}}, false, nil)
+				_, err := s.AppendInTx(boltstore.ContextWithTx(ctx, tx), []herald.Event{{}}, false, nil)
 				return err
 			})
 		}},

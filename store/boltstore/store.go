@@ -11,13 +11,14 @@ import (
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Store is a herald.Store in a bbolt file; it is also a
-// herald.SnapshotStore, a herald.CheckpointStore, a herald.Outbox and a
-// herald.TxStore. Build one with Open or New; it is safe for concurrent
+// driver.SnapshotStore, a driver.CheckpointStore, a driver.Outbox and a
+// driver.TxStore. Build one with Open or New; it is safe for concurrent
 // use. Its committer goroutine runs until Close.
 type Store struct {
 	db      *bolt.DB
@@ -41,10 +42,10 @@ type Store struct {
 
 var (
 	_ herald.Store           = (*Store)(nil)
-	_ herald.SnapshotStore   = (*Store)(nil)
-	_ herald.CheckpointStore = (*Store)(nil)
-	_ herald.Outbox          = (*Store)(nil)
-	_ herald.TxStore         = (*Store)(nil)
+	_ driver.SnapshotStore   = (*Store)(nil)
+	_ driver.CheckpointStore = (*Store)(nil)
+	_ driver.Outbox          = (*Store)(nil)
+	_ driver.TxStore         = (*Store)(nil)
 )
 
 // Open opens the store in the bbolt file at path, creating the file with
@@ -301,8 +302,8 @@ func (s *Store) usable(ctx context.Context) error {
 
 // view runs fn in a read transaction on the store's buckets, turning a
 // panic of bbolt on a damaged page into an error. When ctx carries an open
-// transaction of the store's file (WithTx), fn runs in it, and sees what
-// the transaction wrote.
+// transaction of the store's file (ContextWithTx), fn runs in it, and sees
+// what the transaction wrote.
 func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx, b buckets) error) (err error) {
 	if s.closed.Load() {
 		return herald.ErrClosed

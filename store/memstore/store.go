@@ -8,9 +8,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
-// Store is an in-memory herald.Store and herald.SnapshotStore. Build one
+// Store is an in-memory herald.Store and driver.SnapshotStore. Build one
 // with New; the zero value is not usable. It is safe for concurrent use.
 type Store struct {
 	mu     sync.Mutex
@@ -74,7 +75,7 @@ type nameKey struct {
 
 var (
 	_ herald.Store         = (*Store)(nil)
-	_ herald.SnapshotStore = (*Store)(nil)
+	_ driver.SnapshotStore = (*Store)(nil)
 )
 
 // New returns an empty Store.

@@ -31,12 +31,12 @@
 //   - Query: both orders, Top, paging with the cursor, names with
 //     wildcards, correlation id, labels, time range, bad cursors.
 //   - Stats: counts per full event name, the head, unchanged by failures.
-//   - Snapshots, when the store is a herald.SnapshotStore.
-//   - Checkpoints, when the store is a herald.CheckpointStore.
-//   - Outbox, when the store is a herald.Outbox: what AppendUndelivered
+//   - Snapshots, when the store is a driver.SnapshotStore.
+//   - Checkpoints, when the store is a driver.CheckpointStore.
+//   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.
-//   - InTransaction, when the store is a herald.TxStore and Run has
+//   - InTransaction, when the store is a driver.TxStore and Run has
 //     WithTransactions: appends in the application's transaction commit
 //     and roll back with it, see each other, leave it usable after a bad
 //     batch, and run their committed function after a commit only.

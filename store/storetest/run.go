@@ -10,7 +10,7 @@ import (
 // calls newStore once per case, from that case's subtest, and expects an
 // empty store each time; newStore registers any cleanup with t.Cleanup.
 // The cases of an optional capability run when the store has it, and are
-// skipped otherwise; those of herald.TxStore need WithTransactions.
+// skipped otherwise; those of driver.TxStore need WithTransactions.
 func Run(t *testing.T, newStore func(t *testing.T) herald.Store, options ...Option) {
 	t.Helper()
 	s := suite{newStore: newStore}
