@@ -204,7 +204,7 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 
 func TestRepositorySnapshots(t *testing.T) {
 	f := newFixture(t)
-	repo := newRepo(t, f, herald.SnapshotEvery(3))
+	repo := newRepo(t, f, herald.WithSnapshotEvery(3))
 	ctx := context.Background()
 	ref := messageRef()
 	_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
@@ -238,8 +238,9 @@ func TestRepositoryRejectsBadRefs(t *testing.T) {
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	_, err = herald.NewRepository[*Message](nil, newMessage)
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
+	_, err = herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
 	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "WithRetries")
 }
 
 func TestApplyRefusesMistakes(t *testing.T) {

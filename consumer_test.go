@@ -130,7 +130,7 @@ func TestAHandlersEventsCarryTheOwnerAndTheCausesUser(t *testing.T) {
 
 func TestOwnershipTransfers(t *testing.T) {
 	f := newFixture(t)
-	repo := newRepo(t, f, herald.SnapshotEvery(2))
+	repo := newRepo(t, f, herald.WithSnapshotEvery(2))
 	jane := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
 	_, err := repo.Use(jane, ref, func(m *Message) error { return m.Send("hey") })
@@ -159,6 +159,6 @@ func TestOwnershipTransfers(t *testing.T) {
 
 	err = m.TransferOwnership("")
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.Define[herald.OwnershipTransferred](herald.NewRegistry(), "communication", "message", herald.TransferredOwnership)
+	_, err = herald.Define[herald.OwnershipTransferred](newRegistry(t), "communication", "message", herald.TransferredOwnership)
 	require.ErrorIs(t, err, herald.ErrInvalid, "the name is reserved")
 }

@@ -84,8 +84,8 @@
 //     already is acknowledged and stores nothing, which makes a retried
 //     publish idempotent.
 //   - Every stored event carries an Authorization: its own, else its
-//     definition's DefaultAuthorization, else one that lets its owner
-//     alone receive it (wolkenkit's default). The owner of an aggregate's
+//     definition's default (WithDefaultAuthorization), else one that lets
+//     its owner alone receive it (wolkenkit's default). The owner of an aggregate's
 //     events is the aggregate's (AggregateBase.Owner): the user whose
 //     command published its first event, until TransferOwnership hands it
 //     on. An event read from outside without a block is no one's but its

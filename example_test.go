@@ -37,7 +37,7 @@ func (c *Counter) Increment(by int) error {
 }
 
 func ExamplePublisher_Publish() {
-	store := memstore.New()
+	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
 	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 
@@ -55,7 +55,7 @@ func ExamplePublisher_Publish() {
 }
 
 func ExamplePublisher_PublishAfterCommit() {
-	store := memstore.New()
+	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
 	ref := herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()}
 
@@ -81,7 +81,8 @@ func ExamplePublisher_PublishAfterCommit() {
 }
 
 func ExampleRepository_Use() {
-	publisher, _ := herald.NewPublisher(memstore.New(), nil)
+	store, _ := memstore.New()
+	publisher, _ := herald.NewPublisher(store, nil)
 	counters, _ := herald.NewRepository(publisher, newCounter)
 	ref := herald.AggregateRef{Context: "demo", Name: "counter", ID: uuid.New()}
 	ctx := context.Background()

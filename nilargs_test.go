@@ -12,7 +12,6 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/nilargs"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // nilContext is a context.Context that is nil, for the calls that must
@@ -96,16 +95,16 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := herald.NewRepository(f.publisher, newMessage, nil)
 			return err
 		}},
-		{Name: "Retries(-1)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
+		{Name: "WithRetries(-1)", Want: herald.ErrInvalid, Names: "WithRetries", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
 			return err
 		}},
-		{Name: "valid: Retries(0) never retries", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(0))
+		{Name: "valid: WithRetries(0) never retries", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(0))
 			return err
 		}},
-		{Name: "valid: SnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.SnapshotEvery(0))
+		{Name: "valid: WithSnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithSnapshotEvery(0))
 			return err
 		}},
 		{Name: "Repository.Load(ctx, AggregateRef{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
@@ -152,19 +151,19 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return err
 		}},
 		{Name: "valid: NewPublisher(store, nil, nil option) ignores it", Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, nil)
+			_, err := herald.NewPublisher(f.store, nil, nil)
 			return err
 		}},
-		{Name: "WithClock(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+		{Name: "WithClock(nil)", Want: herald.ErrInvalid, Names: "WithClock", Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(f.store, nil, herald.WithClock(nil))
 			return err
 		}},
 		{Name: "valid: WithLogger(nil) is silent", Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithLogger(nil))
+			_, err := herald.NewPublisher(f.store, nil, herald.WithLogger(nil))
 			return err
 		}},
 		{Name: "valid: WithRegistry(nil) checks nothing", Call: func(t *testing.T) error {
-			p, err := herald.NewPublisher(memstore.New(), nil, herald.WithRegistry(nil))
+			p, err := herald.NewPublisher(f.store, nil, herald.WithRegistry(nil))
 			require.NoError(t, err)
 			assert.Nil(t, p.Registry())
 			assert.NotNil(t, p.Store())
@@ -221,11 +220,12 @@ func TestNilAndZeroArguments(t *testing.T) {
 
 		// Registries and definitions.
 		{Name: "valid: NewRegistry(nil option) ignores it", Call: func(t *testing.T) error {
-			assert.NotNil(t, herald.NewRegistry(nil))
-			return nil
+			r, err := herald.NewRegistry(nil)
+			assert.NotNil(t, r)
+			return err
 		}},
-		{Name: "valid: NewRegistry(Strict()) is strict", Call: func(*testing.T) error {
-			err := herald.NewRegistry(herald.Strict()).Check(&valid)
+		{Name: "valid: NewRegistry(WithStrict()) is strict", Call: func(t *testing.T) error {
+			err := newRegistry(t, herald.WithStrict()).Check(&valid)
 			if !errors.Is(err, herald.ErrInvalid) {
 				return errors.New("a strict registry passed an undefined event")
 			}
@@ -239,25 +239,25 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := herald.Define[Sent](nil, "communication", "message", "sent")
 			return err
 		}},
-		{Name: "valid: Define(r, names, nil option) ignores it", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", nil)
+		{Name: "valid: Define(r, names, nil option) ignores it", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", nil)
 			return err
 		}},
-		{Name: "Version(0)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Version(0))
+		{Name: "WithVersion(0)", Want: herald.ErrInvalid, Names: "WithVersion", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithVersion(0))
 			return err
 		}},
-		{Name: "Sample(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Sample(nil))
+		{Name: "WithSample(nil)", Want: herald.ErrInvalid, Names: "WithSample", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithSample(nil))
 			return err
 		}},
-		{Name: "valid: Description(\"\") describes nothing", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Description(""))
+		{Name: "valid: WithDescription(\"\") describes nothing", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithDescription(""))
 			return err
 		}},
-		{Name: "valid: DefaultAuthorization(Authorization{}) is private", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent",
-				herald.DefaultAuthorization(herald.Authorization{}))
+		{Name: "valid: WithDefaultAuthorization(Authorization{}) is private", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent",
+				herald.WithDefaultAuthorization(herald.Authorization{}))
 			return err
 		}},
 		{Name: "valid: (*Registry)(nil).Lookup(\"\", \"\", \"\") finds nothing", Call: func(t *testing.T) error {

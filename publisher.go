@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Publisher publishes events: it stamps each one (id, type, timestamp, user,
@@ -23,7 +25,6 @@ type Publisher struct {
 	txStore  inTxStore                  // the store's, when it is one
 	busState interface{ Closed() bool } // the bus's, when it reports it
 	registry *Registry
-	clockSet bool
 	// now is the clock of WithClock; nil means the time in the ids the
 	// publisher makes, or time.Now for events that bring their own id.
 	now    func() time.Time
@@ -35,13 +36,19 @@ type Publisher struct {
 	gate gate // the publishes under way, for Close
 }
 
-// PublisherOption configures a Publisher.
-type PublisherOption func(*Publisher)
+// PublisherOption configures a Publisher built by NewPublisher.
+type PublisherOption func(*publisherConfig) error
+
+type publisherConfig struct {
+	registry *Registry
+	now      func() time.Time
+	logger   *slog.Logger
+}
 
 // WithRegistry checks published events against r's definitions and takes
 // their default authorization from it.
 func WithRegistry(r *Registry) PublisherOption {
-	return func(p *Publisher) { p.registry = r }
+	return func(c *publisherConfig) error { c.registry = r; return nil }
 }
 
 // WithClock sets the clock that stamps timestamps. Without it an event
@@ -49,36 +56,36 @@ func WithRegistry(r *Registry) PublisherOption {
 // millisecond (which is what wolkenkit's timestamps hold), and one that
 // brings its own id with time.Now. A nil clock is an error.
 func WithClock(now func() time.Time) PublisherOption {
-	return func(p *Publisher) {
-		p.now = now
-		p.clockSet = true
+	return func(c *publisherConfig) error {
+		if now == nil {
+			return option.Invalid("WithClock(nil)", "the clock is nil")
+		}
+		c.now = now
+		return nil
 	}
 }
 
 // WithLogger logs what the publisher cannot return to a caller, such as a
 // failed snapshot. A nil logger (the default) is silent.
 func WithLogger(l *slog.Logger) PublisherOption {
-	return func(p *Publisher) { p.logger = l }
+	return func(c *publisherConfig) error { c.logger = l; return nil }
 }
 
 // NewPublisher returns a publisher that appends to store and delivers to bus.
-// A nil bus stores events without delivering them; a nil store is an error.
+// A nil bus stores events without delivering them; a nil store, or an
+// invalid option value, is an error matching ErrInvalid.
 func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher, error) {
 	if store == nil {
-		return nil, fmt.Errorf("%w: new publisher: store is nil", ErrInvalid)
+		return nil, fmt.Errorf("herald: new publisher: the store is nil: %w", ErrInvalid)
 	}
-	p := &Publisher{store: store, bus: bus, gate: newGate()}
-	for _, o := range options {
-		if o != nil {
-			o(p)
-		}
+	var c publisherConfig
+	if err := option.Apply(&c, options, "herald: new publisher", ErrInvalid); err != nil {
+		return nil, err
 	}
-	if p.clockSet && p.now == nil {
-		return nil, fmt.Errorf("%w: new publisher: clock is nil", ErrInvalid)
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
 	}
-	if p.logger == nil {
-		p.logger = slog.New(slog.DiscardHandler)
-	}
+	p := &Publisher{store: store, bus: bus, registry: c.registry, now: c.now, logger: c.logger, gate: newGate()}
 	p.single.New = func() any { return new([1]Event) }
 	if o, ok := store.(outboxStore); ok && bus != nil {
 		p.outbox = o

@@ -14,7 +14,6 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 func TestPublishStampsTheEnvelope(t *testing.T) {
@@ -243,7 +242,7 @@ func TestStrictRegistryRejectsUndefinedEvents(t *testing.T) {
 	_, err := f.publisher.Publish(context.Background(), ad)
 	require.NoError(t, err, "a lenient registry lets ad hoc events through")
 
-	strict := herald.NewRegistry(herald.Strict())
+	strict := newRegistry(t, herald.WithStrict())
 	p, err := herald.NewPublisher(f.store, f.bus, herald.WithRegistry(strict))
 	require.NoError(t, err)
 	_, err = p.Publish(context.Background(), ad)
@@ -436,7 +435,7 @@ func TestPublishAddsTheContextsLabels(t *testing.T) {
 // to a memstore without a bus: once the store's chunks are counted out,
 // publishing allocates nothing.
 func TestPublishAllocatesNothingPerEvent(t *testing.T) {
-	publisher, err := herald.NewPublisher(memstore.New(), nil)
+	publisher, err := herald.NewPublisher(newStore(t), nil)
 	require.NoError(t, err)
 	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
@@ -469,8 +468,9 @@ func TestPublishStampsTheTimeOfTheID(t *testing.T) {
 }
 
 func TestNewPublisherRejectsANilClock(t *testing.T) {
-	_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+	_, err := herald.NewPublisher(newStore(t), nil, herald.WithClock(nil))
 	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "WithClock")
 }
 
 func TestCloseWaitsForPublishesUnderWay(t *testing.T) {

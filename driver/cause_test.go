@@ -18,7 +18,9 @@ import (
 // event as ContextWithCause's does: as CauseFrom, and as the cause of the
 // events published with it.
 func TestCauseContextsMakesWithCausesContexts(t *testing.T) {
-	publisher, err := herald.NewPublisher(memstore.New(), nil)
+	store, err := memstore.New()
+	require.NoError(t, err)
+	publisher, err := herald.NewPublisher(store, nil)
 	require.NoError(t, err)
 	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	caused := herald.Event{Aggregate: ref, Name: "caused"}

@@ -11,7 +11,6 @@ import (
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
-	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -141,7 +140,7 @@ func checkLikes(t *testing.T, s herald.Store) {
 func TestFlowDedupesRedeliveredEvents(t *testing.T) {
 	e := newMemEnv(t)
 	refs := messages(5)
-	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "autolike"}
+	checkpoints := &lossyCheckpoints{CheckpointStore: newMemstore(t), only: "autolike"}
 	var runs atomic.Int64
 	f := autoLike(t, e, checkpoints, &runs, nil)
 	stop := run(t, f)
@@ -189,7 +188,7 @@ func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
 	head := e.sendAll(t, refs, 8, 4)
 	require.Len(t, eventsNamed(t, e.store, featuredName), 8, "the notifier reacted to every message")
 	// As a crash leaves it: the reactions up to the head may have run.
-	checkpoints := memstore.New()
+	checkpoints := newMemstore(t)
 	require.NoError(t, checkpoints.SaveCheckpoint(context.Background(), "autolike#pending", head))
 
 	var runs atomic.Int64
@@ -220,7 +219,7 @@ func TestFlowMarksWhatItPublishesOverCopiedLabels(t *testing.T) {
 		sent = append(sent, s)
 	}
 	head := sent[len(sent)-1].Metadata.Position
-	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "relay"}
+	checkpoints := &lossyCheckpoints{CheckpointStore: newMemstore(t), only: "relay"}
 	var runs atomic.Int64
 	relay := func() *projection.Flow {
 		f, err := projection.NewFlow(projection.FlowConfig{

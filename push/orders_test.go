@@ -46,13 +46,14 @@ func (o *Order) ship() error {
 // ordersRegistry defines the orders application's events, private but
 // for the shop's announcements.
 func ordersRegistry(t *testing.T) *herald.Registry {
-	r := herald.NewRegistry()
-	_, err := herald.Define[OrderPlaced](r, "orders", "order", "placed")
+	r, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[OrderPlaced](r, "orders", "order", "placed")
 	require.NoError(t, err)
 	_, err = herald.Define[OrderShipped](r, "orders", "order", "shipped")
 	require.NoError(t, err)
 	_, err = herald.Define[Announced](r, "orders", "shop", "announced",
-		herald.DefaultAuthorization(herald.Authorization{ForPublic: true}))
+		herald.WithDefaultAuthorization(herald.Authorization{ForPublic: true}))
 	require.NoError(t, err)
 	return r
 }

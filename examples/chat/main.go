@@ -236,7 +236,10 @@ func (a *chatApp) close() error {
 // temporary directory when dir is empty, or memory.
 func openStore(dir string, memory bool, registry *herald.Registry) (store eventStore, cleanup func(), err error) {
 	if memory {
-		s := memstore.New()
+		s, err := memstore.New()
+		if err != nil {
+			return nil, nil, err
+		}
 		return s, func() { s.Close() }, nil
 	}
 	remove := func() {}

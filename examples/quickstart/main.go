@@ -30,7 +30,8 @@ func main() {
 			fmt.Printf("%s by %s: %q\n", e.FullName(), e.User.ID, s.Text)
 			return nil
 		})})
-	publisher, _ := herald.NewPublisher(memstore.New(), bus)
+	store, _ := memstore.New()
+	publisher, _ := herald.NewPublisher(store, bus)
 	messages, _ := herald.NewRepository(publisher, func() *Message {
 		m := &Message{}
 		herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })

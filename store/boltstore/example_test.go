@@ -29,7 +29,7 @@ func Example() {
 	}
 	defer store.Close()
 
-	registry := herald.NewRegistry()
+	registry, _ := herald.NewRegistry()
 	if _, err := herald.Define[Sent](registry, "communication", "message", "sent"); err != nil {
 		fmt.Println(err)
 		return

@@ -80,7 +80,7 @@ func newBank(t *testing.T) *bank {
 	var err error
 	b.pub, err = herald.NewPublisher(b.store, b.bus)
 	require.NoError(t, err)
-	b.accounts, err = herald.NewRepository(b.pub, newAccount, herald.SnapshotEvery(2))
+	b.accounts, err = herald.NewRepository(b.pub, newAccount, herald.WithSnapshotEvery(2))
 	require.NoError(t, err)
 	return b
 }

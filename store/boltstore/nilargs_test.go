@@ -52,8 +52,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return err
 		}},
 		{Name: "valid: Open(path, nil) ignores the nil option", Call: open(nil)},
-		{Name: "WithOpenTimeout(0)", Want: herald.ErrInvalid, Call: open(boltstore.WithOpenTimeout(0))},
-		{Name: "WithMaxEventSize(0)", Want: herald.ErrInvalid, Call: open(boltstore.WithMaxEventSize(0))},
+		{Name: "WithOpenTimeout(0)", Want: herald.ErrInvalid, Names: "WithOpenTimeout", Call: open(boltstore.WithOpenTimeout(0))},
+		{Name: "WithMaxEventSize(0)", Want: herald.ErrInvalid, Names: "WithMaxEventSize", Call: open(boltstore.WithMaxEventSize(0))},
 		{Name: "valid: WithRegistry(nil) decodes nothing", Call: open(boltstore.WithRegistry(nil))},
 		{Name: "valid: WithLogger(nil) is silent", Call: open(boltstore.WithLogger(nil))},
 		{Name: "valid: WithNoSync()", Call: open(boltstore.WithNoSync())},

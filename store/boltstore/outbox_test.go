@@ -146,8 +146,9 @@ func TestRedeliveredDataIsDecoded(t *testing.T) {
 	type sent struct {
 		Text string `json:"text"`
 	}
-	reg := herald.NewRegistry()
-	_, err := herald.Define[sent](reg, "communication", "message", "sent")
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[sent](reg, "communication", "message", "sent")
 	require.NoError(t, err)
 	s := openStore(t)
 	down := &recordingBus{}

@@ -24,7 +24,7 @@ type Store struct {
 	db      *bolt.DB
 	owned   bool   // Close closes db
 	release func() // Close forgets the file in openFiles, with Open
-	opts    options
+	opts    config
 
 	mu          sync.Mutex
 	queue       []*request
@@ -64,7 +64,7 @@ func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
 	}
-	o, err := buildOptions(options)
+	o, err := newConfig(options, "boltstore: open "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ const pageSize = 8192
 // openDB opens the bbolt file through a fileOpener, and returns the
 // function that forgets the file in openFiles once it is closed. A panic
 // of bbolt, which the file's check should leave none of, is an error.
-func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
+func openDB(path string, o config) (db *bolt.DB, release func(), err error) {
 	opener := &fileOpener{timeout: o.openTimeout, createEmpty: o.createIfEmpty}
 	defer func() {
 		if r := recover(); r != nil {
@@ -125,7 +125,7 @@ func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
 // openError returns err, an error of bolt.Open or of the fileOpener, for
 // the caller: the file's name first, herald.ErrInvalid added to the errors
 // about its contents.
-func openError(path string, o options, err error) error {
+func openError(path string, o config, err error) error {
 	switch {
 	case errors.Is(err, ErrLocked): // as it is
 	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotStore):
@@ -152,7 +152,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
 	}
-	o, err := buildOptions(options)
+	o, err := newConfig(options, "boltstore: new")
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	return s, nil
 }
 
-func newStore(db *bolt.DB, o options, owned bool) (*Store, error) {
+func newStore(db *bolt.DB, o config, owned bool) (*Store, error) {
 	if err := prepareFile(db, !owned); err != nil {
 		return nil, err
 	}

@@ -78,13 +78,12 @@ var (
 	_ driver.SnapshotStore = (*Store)(nil)
 )
 
-// New returns an empty Store.
-func New(opts ...Option) *Store {
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
+// New returns an empty Store. An invalid option value is an error
+// matching herald.ErrInvalid that names the option.
+func New(opts ...Option) (*Store, error) {
+	o, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	return &Store{
 		log:       newEventLog(o.capacity),
@@ -93,7 +92,7 @@ func New(opts ...Option) *Store {
 		ids:       newIDIndex(),
 		counts:    make(map[nameKey]*uint64),
 		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
-	}
+	}, nil
 }
 
 // Close drops everything the store holds. Calls made after it return errors

@@ -6,7 +6,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) herald.Store {
-//			s := memstore.New()
+//			s, err := memstore.New()
+//			require.NoError(t, err)
 //			t.Cleanup(func() { s.Close() })
 //			return s
 //		})

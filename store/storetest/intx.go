@@ -20,14 +20,18 @@ type Transaction struct {
 }
 
 // Option configures Run.
-type Option func(*suite)
+type Option func(*config) error
+
+type config struct {
+	begin func(t *testing.T, store herald.Store) Transaction
+}
 
 // WithTransactions gives Run the way to begin a transaction that store
 // appends in, for the cases of driver.TxStore. The cases call begin and
 // end the transaction on the test's goroutine. Without it, those cases
 // are skipped.
 func WithTransactions(begin func(t *testing.T, store herald.Store) Transaction) Option {
-	return func(s *suite) { s.begin = begin }
+	return func(c *config) error { c.begin = begin; return nil }
 }
 
 func (s suite) inTxCases() []testCase {
