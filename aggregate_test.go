@@ -170,9 +170,9 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 
 	id := uuid.New()
 	like := func(m *Message) error { return m.Like("jane") }
-	_, err = repo.Use(herald.WithCommandID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref, like)
 	require.NoError(t, err)
-	_, err = repo.Use(herald.WithCommandID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref, like)
 	require.NoError(t, err, "running the command again is acknowledged")
 
 	m, err := repo.Load(context.Background(), ref)
@@ -180,13 +180,13 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 	assert.Equal(t, []string{"jane"}, m.Likes)
 	assert.Len(t, f.stored(t), 2)
 
-	_, err = repo.Use(herald.WithCommandID(context.Background(), uuid.New()), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), uuid.New()), ref, like)
 	require.NoError(t, err)
 	m, err = repo.Load(context.Background(), ref)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"jane", "jane"}, m.Likes, "another command is stored")
 
-	twice := herald.WithCommandID(context.Background(), uuid.New())
+	twice := herald.ContextWithCommandID(context.Background(), uuid.New())
 	_, err = repo.Use(twice, ref, like)
 	require.NoError(t, err)
 	_, err = repo.Use(twice, ref, like)
@@ -195,7 +195,7 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, m.Likes, 4, "a command that saves an aggregate twice stores both saves")
 
-	_, err = repo.Use(herald.WithCausationID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCausationID(context.Background(), id), ref, like)
 	require.NoError(t, err)
 	m, err = repo.Load(context.Background(), ref)
 	require.NoError(t, err)
@@ -204,7 +204,7 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 
 func TestRepositorySnapshots(t *testing.T) {
 	f := newFixture(t)
-	repo := newRepo(t, f, herald.SnapshotEvery(3))
+	repo := newRepo(t, f, herald.WithSnapshotEvery(3))
 	ctx := context.Background()
 	ref := messageRef()
 	_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
@@ -238,8 +238,9 @@ func TestRepositoryRejectsBadRefs(t *testing.T) {
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	_, err = herald.NewRepository[*Message](nil, newMessage)
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
+	_, err = herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
 	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "WithRetries")
 }
 
 func TestApplyRefusesMistakes(t *testing.T) {

@@ -9,7 +9,6 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // BenchmarkPublishMemory publishes through a memstore and a membus to one
@@ -21,7 +20,7 @@ func BenchmarkPublishMemory(b *testing.B) {
 
 func benchmarkPublishMemory(b *testing.B, batchSize int) {
 	ctx := context.Background()
-	store := memstore.New()
+	store := newStore(b)
 	bus, err := membus.New()
 	if err != nil {
 		b.Fatal(err)

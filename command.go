@@ -13,10 +13,10 @@ import (
 // command again stores nothing new, while another command, even one with
 // the same cause, stores its own events. A command is identified by
 //
-//   - the id given with WithCommandID, or else
+//   - the id given with ContextWithCommandID, or else
 //   - in a handler's context, the event being handled together with the
-//     consumer handling it (WithConsumer: the name of the bus
-//     subscription, durable subscription or flow), and, within either,
+//     consumer handling it (driver.ContextWithConsumer: the name of the
+//     bus subscription, durable subscription or flow), and, within either,
 //   - the aggregate, and how many saves of that aggregate the command
 //     made before (its first save, its second, ...), counted anew for
 //     each attempt of a handler (see driver.SafeHandle).
@@ -36,32 +36,32 @@ type command struct {
 	saves map[AggregateRef]int
 }
 
-// WithCommandID returns a context for running the command id: the events
-// a Repository saves with it get id as their causation id, and ids
+// ContextWithCommandID returns a context for running the command id: the
+// events a Repository saves with it get id as their causation id, and ids
 // derived from id, so running the command again with the same id stores
 // nothing new. Give each command its own id, such as the id of the
 // request that asked for it.
-func WithCommandID(ctx context.Context, id uuid.UUID) context.Context {
+func ContextWithCommandID(ctx context.Context, id uuid.UUID) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	ctx = context.WithValue(ctx, commandKey{}, &command{id: id})
-	return WithCausationID(ctx, id)
+	return ContextWithCausationID(ctx, id)
 }
 
-// WithConsumer returns a context for the handlers of the consumer name. A
-// Repository tells the commands different consumers run for one event
-// apart by it. Buses, durable subscriptions and flows give their handlers
-// a context with their name.
-func WithConsumer(ctx context.Context, name string) context.Context {
+// contextWithConsumer returns a context for the handlers of the consumer
+// name, which tells apart the commands different consumers run for one
+// event.
+func contextWithConsumer(ctx context.Context, name string) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	return context.WithValue(ctx, consumerKey{}, name)
 }
 
-// ConsumerFrom returns the name WithConsumer put in ctx, "" when none.
-func ConsumerFrom(ctx context.Context) string {
+// consumerFrom returns the name contextWithConsumer put in ctx, "" when
+// none.
+func consumerFrom(ctx context.Context) string {
 	if ctx == nil {
 		return ""
 	}
@@ -81,7 +81,7 @@ func commandOf(ctx context.Context) *command {
 	if cmd := c.command.Load(); cmd != nil {
 		return cmd
 	}
-	cmd := &command{id: uuid.NewSHA1(c.causation, []byte("herald.consumer:"+ConsumerFrom(ctx)))}
+	cmd := &command{id: uuid.NewSHA1(c.causation, []byte("herald.consumer:"+consumerFrom(ctx)))}
 	if !c.command.CompareAndSwap(nil, cmd) {
 		return c.command.Load()
 	}

@@ -34,7 +34,7 @@ func (l *liker) Handle(ctx context.Context, e herald.Event) error {
 func TestTwoConsumersOfOneEventBothChangeOneAggregate(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	target := messageRef()
 	_, err := repo.Use(ctx, target, func(m *Message) error { return m.Send("the target") })
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestEveryEventOfAnAggregateCarriesItsOwner(t *testing.T) {
 		if user == "" {
 			return context.Background()
 		}
-		return herald.WithUser(context.Background(), herald.User{ID: user})
+		return herald.ContextWithUser(context.Background(), herald.User{ID: user})
 	}
 	ref := messageRef()
 	_, err := repo.Use(as("jane"), ref, func(m *Message) error { return m.Send("hey") })
@@ -105,7 +105,7 @@ func TestAHandlersEventsCarryTheOwnerAndTheCausesUser(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
 	target := messageRef()
-	_, err := repo.Use(herald.WithUser(context.Background(), herald.User{ID: "jane"}), target,
+	_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: "jane"}), target,
 		func(m *Message) error { return m.Send("the target") })
 	require.NoError(t, err)
 	l := &liker{repo: repo, target: target, by: "a handler"}
@@ -113,7 +113,7 @@ func TestAHandlersEventsCarryTheOwnerAndTheCausesUser(t *testing.T) {
 		Name: "liker", Events: []string{"communication.message.sent"}, Handler: l,
 	}))
 
-	_, err = f.publisher.Publish(herald.WithUser(context.Background(), herald.User{ID: "john"}),
+	_, err = f.publisher.Publish(herald.ContextWithUser(context.Background(), herald.User{ID: "john"}),
 		sentEvent(messageRef(), "the cause"))
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return l.handled.Load() == 1 }, bound, time.Millisecond)
@@ -130,8 +130,8 @@ func TestAHandlersEventsCarryTheOwnerAndTheCausesUser(t *testing.T) {
 
 func TestOwnershipTransfers(t *testing.T) {
 	f := newFixture(t)
-	repo := newRepo(t, f, herald.SnapshotEvery(2))
-	jane := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	repo := newRepo(t, f, herald.WithSnapshotEvery(2))
+	jane := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
 	_, err := repo.Use(jane, ref, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
@@ -159,6 +159,6 @@ func TestOwnershipTransfers(t *testing.T) {
 
 	err = m.TransferOwnership("")
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.Define[herald.OwnershipTransferred](herald.NewRegistry(), "communication", "message", herald.TransferredOwnership)
+	_, err = herald.Define[herald.OwnershipTransferred](newRegistry(t), "communication", "message", herald.TransferredOwnership)
 	require.ErrorIs(t, err, herald.ErrInvalid, "the name is reserved")
 }

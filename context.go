@@ -18,21 +18,21 @@ type (
 	labelsKey      struct{}
 )
 
-// WithUser returns a context whose published events are by user: it becomes
-// their User and, for an event published outside a Repository whose block
-// names no owner, its owner. Inside a handler it replaces the user of the
-// event being handled.
-func WithUser(ctx context.Context, user User) context.Context {
+// ContextWithUser returns a context whose published events are by user: it
+// becomes their User and, for an event published outside a Repository
+// whose block names no owner, its owner. Inside a handler it replaces the
+// user of the event being handled.
+func ContextWithUser(ctx context.Context, user User) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	return context.WithValue(ctx, userKey{}, &user)
 }
 
-// UserFrom returns the user whose events ctx publishes: the one set by the
-// innermost WithUser or WithCause, the latter giving the user of the event
-// being handled; nil for anonymous.
-func UserFrom(ctx context.Context) *User {
+// userFrom returns the user whose events ctx publishes: the one set by the
+// innermost ContextWithUser or ContextWithCause, the latter giving the user
+// of the event being handled; nil for anonymous.
+func userFrom(ctx context.Context) *User {
 	if ctx == nil {
 		return nil
 	}
@@ -40,19 +40,20 @@ func UserFrom(ctx context.Context) *User {
 	return u
 }
 
-// WithCause returns a context for handling e: events published with it get
-// e's id as their causation id, e's correlation id as theirs, and e's user
-// as theirs unless a WithUser inside it names another. Buses hand
-// every handler such a context (made by WithCause or
+// ContextWithCause returns a context for handling e: events published with
+// it get e's id as their causation id, e's correlation id as theirs, and
+// e's user as theirs unless a ContextWithUser inside it names another.
+// Buses hand every handler such a context (made by ContextWithCause or
 // [github.com/herald-go/herald/driver.CauseContexts]), so handlers need no
 // code to carry the chain along.
 //
 // The context keeps the two ids and the user by value, so events published
 // with it are caused right for as long as it is kept, even after the
 // handler returned.
-// It refers to *e for CauseFrom; the caller keeps *e unchanged until the
-// handler returns. A nil e gives ctx as it is.
-func WithCause(ctx context.Context, e *Event) context.Context {
+// It refers to *e for [github.com/herald-go/herald/driver.CauseFrom]; the
+// caller keeps *e unchanged until the handler returns. A nil e gives ctx as
+// it is.
+func ContextWithCause(ctx context.Context, e *Event) context.Context {
 	if ctx == nil || e == nil {
 		return ctx
 	}
@@ -61,9 +62,9 @@ func WithCause(ctx context.Context, e *Event) context.Context {
 	return c
 }
 
-// causeContexts makes handler contexts, each what WithCause returns for
-// its event, a run of causeRun at a time in one allocation instead of one
-// each. Durable subscriptions use it, and buses through
+// causeContexts makes handler contexts, each what ContextWithCause returns
+// for its event, a run of causeRun at a time in one allocation instead of
+// one each. Durable subscriptions use it, and buses through
 // driver.CauseContexts. The zero value is ready to use; it is not safe for
 // concurrent use.
 type causeContexts struct {
@@ -73,10 +74,10 @@ type causeContexts struct {
 // causeRun is how many contexts causeContexts allocates at once.
 const causeRun = 128
 
-// For returns the context for handling e, as WithCause(ctx, e) does.
+// For returns the context for handling e, as ContextWithCause(ctx, e) does.
 func (c *causeContexts) For(ctx context.Context, e *Event) context.Context {
 	if c == nil || ctx == nil || e == nil {
-		return WithCause(ctx, e)
+		return ContextWithCause(ctx, e)
 	}
 	if len(c.run) == 0 {
 		c.run = make([]causeCtx, causeRun)
@@ -126,9 +127,9 @@ func (c *causeCtx) Value(key any) any {
 	return c.Context.Value(key)
 }
 
-// CauseFrom returns the event being handled, set by WithCause, or nil. It
-// is valid while the handler runs: read it, do not change it, do not keep it.
-func CauseFrom(ctx context.Context) *Event {
+// causeFrom returns the event being handled, set by ContextWithCause, or
+// nil.
+func causeFrom(ctx context.Context) *Event {
 	if ctx == nil {
 		return nil
 	}
@@ -138,18 +139,19 @@ func CauseFrom(ctx context.Context) *Event {
 	return nil
 }
 
-// WithLabels returns a context whose published events carry labels in
-// their metadata, besides their own: an event's own label wins over one of
-// the same key, and the labels of an inner WithLabels over those of an
-// outer one. labels is copied; with none, ctx is returned as it is. Keys
-// that begin with "herald." are the library's own (a flow marks the events
-// its reactions publish with "herald.flow"): for those the context wins
-// over the event, so an event copied from another keeps no stale mark.
-func WithLabels(ctx context.Context, labels map[string]string) context.Context {
+// ContextWithLabels returns a context whose published events carry labels
+// in their metadata, besides their own: an event's own label wins over one
+// of the same key, and the labels of an inner ContextWithLabels over those
+// of an outer one. labels is copied; with none, ctx is returned as it is.
+// Keys that begin with "herald." are the library's own (a flow marks the
+// events its reactions publish with "herald.flow"): for those the context
+// wins over the event, so an event copied from another keeps no stale
+// mark.
+func ContextWithLabels(ctx context.Context, labels map[string]string) context.Context {
 	if ctx == nil || len(labels) == 0 {
 		return ctx
 	}
-	merged := maps.Clone(LabelsFrom(ctx))
+	merged := maps.Clone(labelsFrom(ctx))
 	if merged == nil {
 		merged = make(map[string]string, len(labels))
 	}
@@ -160,9 +162,9 @@ func WithLabels(ctx context.Context, labels map[string]string) context.Context {
 // reservedLabels begins the keys of the labels that are the library's own.
 const reservedLabels = "herald."
 
-// LabelsFrom returns the labels WithLabels put in ctx, nil when there are
-// none. The map is shared: do not change it.
-func LabelsFrom(ctx context.Context) map[string]string {
+// labelsFrom returns the labels ContextWithLabels put in ctx, nil when
+// there are none. The map is shared: do not change it.
+func labelsFrom(ctx context.Context) map[string]string {
 	if ctx == nil {
 		return nil
 	}
@@ -193,19 +195,20 @@ func withLabels(own, labels map[string]string) map[string]string {
 	return merged
 }
 
-// WithCausationID returns a context whose published events get id as their
-// causation id, such as the id of the command being run. It takes
-// precedence over a cause set by WithCause.
-func WithCausationID(ctx context.Context, id uuid.UUID) context.Context {
+// ContextWithCausationID returns a context whose published events get id
+// as their causation id, such as the id of the command being run. It takes
+// precedence over a cause set by ContextWithCause.
+func ContextWithCausationID(ctx context.Context, id uuid.UUID) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	return context.WithValue(ctx, causationKey{}, id)
 }
 
-// WithCorrelationID returns a context whose published events get id as their
-// correlation id. It takes precedence over a cause set by WithCause.
-func WithCorrelationID(ctx context.Context, id uuid.UUID) context.Context {
+// ContextWithCorrelationID returns a context whose published events get id
+// as their correlation id. It takes precedence over a cause set by
+// ContextWithCause.
+func ContextWithCorrelationID(ctx context.Context, id uuid.UUID) context.Context {
 	if ctx == nil {
 		return nil
 	}

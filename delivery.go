@@ -7,13 +7,6 @@ import (
 	"time"
 )
 
-// Defaults of a RetryPolicy, used for the fields left zero.
-const (
-	DefaultRetryInitialInterval = 100 * time.Millisecond
-	DefaultRetryMaxInterval     = 10 * time.Second
-	DefaultRetryMaxAttempts     = 5
-)
-
 // RetryPolicy says how a bus or a durable subscription retries a handler
 // that failed: after a wait that starts at InitialInterval and doubles up
 // to MaxInterval, each wait randomised by ±50% (jitter), until the handler
@@ -70,8 +63,9 @@ type DeadLetter struct {
 	// 0 when it never was (the subscription was closed first).
 	Attempts int
 	// Err is the last attempt's error (a *PanicError for a panic), or why
-	// the handler was never called. Read back from a [DeadLetterStore] it
-	// is an error with the text of the one kept.
+	// the handler was never called. Read back from a
+	// [github.com/herald-go/herald/driver.DeadLetterStore] it is an error
+	// with the text of the one kept.
 	Err error
 	// Parked reports an event that was not handled because an earlier
 	// event of its aggregate is a dead letter: it waits behind it.

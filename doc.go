@@ -19,15 +19,17 @@
 // definitions (Define), appends them to a Store and hands the stored events
 // to a Bus. Publish and PublishBatch publish at once; PublishAfterCommit and
 // PublishBatchAfterCommit attach to the transaction in the context (Tx,
-// WithTx; UnitOfWork is the in-memory one) and publish when it commits.
+// ContextWithTx; UnitOfWork is the in-memory one) and publish when it
+// commits.
 //
 // Causation and correlation flow through context.Context: a bus hands each
-// handler a context made by WithCause, so an event published while handling
-// event E gets E's id as its causation id and E's correlation id as its own.
-// Outside a handler both default to the event's own id; WithCausationID and
-// WithCorrelationID set them for a command. WithUser sets the publishing
-// user, who becomes the owner in the event's authorization, and WithLabels
-// adds labels to every event published with the context.
+// handler a context made by ContextWithCause, so an event published while
+// handling event E gets E's id as its causation id and E's correlation id
+// as its own. Outside a handler both default to the event's own id;
+// ContextWithCausationID and ContextWithCorrelationID set them for a
+// command. ContextWithUser sets the publishing user, who becomes the owner
+// in the event's authorization, and ContextWithLabels adds labels to every
+// event published with the context.
 //
 // # Aggregates
 //
@@ -45,9 +47,10 @@
 // are retried (RetryPolicy) and then handed to a dead-letter function
 // (DeadLetter). Consumers of the log — durable subscriptions, projections
 // and flows — run on one engine ([github.com/herald-go/herald/engine]):
-// each reads the log from its checkpoint (CheckpointStore), catches up,
-// then follows the bus live without a gap or a duplicate, and keeps its
-// dead letters (DeadLetterStore).
+// each reads the log from its checkpoint
+// ([github.com/herald-go/herald/driver.CheckpointStore]), catches up, then
+// follows the bus live without a gap or a duplicate, and keeps its dead
+// letters ([github.com/herald-go/herald/driver.DeadLetterStore]).
 //
 // # Bad input
 //
@@ -56,10 +59,10 @@
 // zero AggregateRef, a nil event, handler, hook or command, a nil
 // aggregate or a nil pointer to one. A nil context.Context is such input
 // for every call that takes one: the call does nothing and returns an
-// error matching ErrInvalid (an iterator yields it). The helpers that read
-// a context (UserFrom, CauseFrom, TxFrom, …) find nothing in a nil one;
-// those that derive one (WithUser, WithCause, WithTx, …) return nil for a
-// nil parent, so the mistake shows as that error at the next call. A nil
+// error matching ErrInvalid (an iterator yields it). The helpers that
+// derive a context (ContextWithUser, ContextWithCause, ContextWithTx, …)
+// return nil for a nil parent, so the mistake shows as that error at the
+// next call, and those that read one find nothing in a nil one. A nil
 // option is no option. Calls without an error to return answer nil input
 // with their zero: a nil *Event matches no filter, a nil *Registry
 // defines nothing. The stores, the bus, projections and push of this
@@ -81,21 +84,20 @@
 //     already is acknowledged and stores nothing, which makes a retried
 //     publish idempotent.
 //   - Every stored event carries an Authorization: its own, else its
-//     definition's DefaultAuthorization, else one that lets its owner
-//     alone receive it (wolkenkit's default). The owner of an aggregate's
+//     definition's default (WithDefaultAuthorization), else one that lets
+//     its owner alone receive it (wolkenkit's default). The owner of an aggregate's
 //     events is the aggregate's (AggregateBase.Owner): the user whose
 //     command published its first event, until TransferOwnership hands it
 //     on. An event read from outside without a block is no one's but its
 //     owner's (Authorization.Allows).
 //   - An event published while handling another carries the user of the
-//     one handled, unless the handler's code sets one with WithUser.
+//     one handled, unless the handler's code sets one with ContextWithUser.
 //   - A Repository derives its events' ids from the command that saves
-//     them (see WithCommandID and WithConsumer), so a command run again
-//     stores nothing new, while other commands with the same cause store
-//     theirs.
+//     them (see ContextWithCommandID), so a command run again stores
+//     nothing new, while other commands with the same cause store theirs.
 //   - Each PublishAfterCommit call on a UnitOfWork is stored atomically by
 //     its own commit hook; the hooks run in order and report every failure.
 //   - A handler context keeps the cause's ids by value, so a handler may
-//     keep it and publish later; CauseFrom's event is valid while the
-//     handler runs.
+//     keep it and publish later; the event it carries as the cause is
+//     valid while the handler runs.
 package herald

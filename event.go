@@ -10,12 +10,21 @@ import (
 	"github.com/herald-go/herald/internal/excerpt"
 )
 
-// Event types, the envelope's "type" field. An event whose Type is empty is
-// a domain event.
+// The values of the envelope that the library gives a meaning.
 const (
+	// TypeDomain, TypeReadModel and TypeError are the event types, the
+	// envelope's "type" field. An event whose Type is empty is a domain
+	// event.
 	TypeDomain    = "domain"
 	TypeReadModel = "readModel"
 	TypeError     = "error"
+
+	// TransferredOwnership is the name of the event that hands an
+	// aggregate to another owner (wolkenkit's transferredOwnership). Every
+	// aggregate has it: AggregateBase.TransferOwnership publishes it and
+	// AggregateBase applies it; a Registry knows it without a definition
+	// and refuses to define it.
+	TransferredOwnership = "transferredOwnership"
 )
 
 // Event is the envelope of one domain event, field for field the shape of a

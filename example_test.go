@@ -37,9 +37,9 @@ func (c *Counter) Increment(by int) error {
 }
 
 func ExamplePublisher_Publish() {
-	store := memstore.New()
+	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 
 	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	e, err := publisher.Publish(ctx, herald.Event{Aggregate: ref, Name: "sent", Data: map[string]string{"text": "hey"}})
@@ -55,12 +55,12 @@ func ExamplePublisher_Publish() {
 }
 
 func ExamplePublisher_PublishAfterCommit() {
-	store := memstore.New()
+	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
 	ref := herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()}
 
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	_ = publisher.PublishAfterCommit(ctx, herald.Event{Aggregate: ref, Name: "placed"})
 	stats, _ := store.Stats(context.Background())
 	fmt.Println("before commit:", stats.Events)
@@ -81,7 +81,8 @@ func ExamplePublisher_PublishAfterCommit() {
 }
 
 func ExampleRepository_Use() {
-	publisher, _ := herald.NewPublisher(memstore.New(), nil)
+	store, _ := memstore.New()
+	publisher, _ := herald.NewPublisher(store, nil)
 	counters, _ := herald.NewRepository(publisher, newCounter)
 	ref := herald.AggregateRef{Context: "demo", Name: "counter", ID: uuid.New()}
 	ctx := context.Background()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/store/memstore"
 )
 
@@ -43,7 +44,7 @@ func sentEvent(ref herald.AggregateRef, text string) herald.Event {
 type recorder struct {
 	mu     sync.Mutex
 	events []herald.Event
-	causes []uuid.UUID // the id of CauseFrom(ctx), read while handling
+	causes []uuid.UUID // the id of driver.CauseFrom(ctx), read while handling
 	more   chan struct{}
 }
 
@@ -53,7 +54,7 @@ func (r *recorder) Handle(ctx context.Context, e herald.Event) error {
 	r.mu.Lock()
 	r.events = append(r.events, e)
 	var cause uuid.UUID
-	if c := herald.CauseFrom(ctx); c != nil {
+	if c := driver.CauseFrom(ctx); c != nil {
 		cause = c.ID
 	}
 	r.causes = append(r.causes, cause)
@@ -95,11 +96,27 @@ type fixture struct {
 	seen      *recorder
 }
 
+// newStore returns an empty memstore.
+func newStore(t testing.TB) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New()
+	require.NoError(t, err)
+	return s
+}
+
+// newRegistry returns a registry made with options.
+func newRegistry(t testing.TB, options ...herald.RegistryOption) *herald.Registry {
+	t.Helper()
+	r, err := herald.NewRegistry(options...)
+	require.NoError(t, err)
+	return r
+}
+
 // newFixture wires a publisher to a memstore and a membus with one
 // synchronous subscription recording every event.
 func newFixture(t *testing.T, options ...herald.PublisherOption) *fixture {
 	t.Helper()
-	f := &fixture{store: memstore.New(), registry: herald.NewRegistry(), seen: newRecorder()}
+	f := &fixture{store: newStore(t), registry: newRegistry(t), seen: newRecorder()}
 	bus, err := membus.New()
 	require.NoError(t, err)
 	f.bus = bus
@@ -113,7 +130,7 @@ func newFixture(t *testing.T, options ...herald.PublisherOption) *fixture {
 	_, err = herald.Define[Sent](f.registry, "communication", "message", "sent")
 	require.NoError(t, err)
 	_, err = herald.Define[Liked](f.registry, "communication", "message", "liked",
-		herald.DefaultAuthorization(herald.Authorization{ForAuthenticated: true}))
+		herald.WithDefaultAuthorization(herald.Authorization{ForAuthenticated: true}))
 	require.NoError(t, err)
 	options = append([]herald.PublisherOption{herald.WithRegistry(f.registry)}, options...)
 	f.publisher, err = herald.NewPublisher(f.store, bus, options...)

@@ -14,6 +14,12 @@ func init() {
 	hook.CauseContexts = func() func(context.Context, *Event) context.Context {
 		return new(causeContexts).For
 	}
+	hook.UserFrom = userFrom
+	hook.CauseFrom = causeFrom
+	hook.TxFrom = txFrom
+	hook.LabelsFrom = labelsFrom
+	hook.ContextWithConsumer = contextWithConsumer
+	hook.ConsumerFrom = consumerFrom
 	hook.AppendString = appendEnvelopeString
 	hook.AppendLabels = appendEnvelopeLabels
 }

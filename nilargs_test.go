@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/nilargs"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // nilContext is a context.Context that is nil, for the calls that must
@@ -96,16 +96,16 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := herald.NewRepository(f.publisher, newMessage, nil)
 			return err
 		}},
-		{Name: "Retries(-1)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(-1))
+		{Name: "WithRetries(-1)", Want: herald.ErrInvalid, Names: "WithRetries", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
 			return err
 		}},
-		{Name: "valid: Retries(0) never retries", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.Retries(0))
+		{Name: "valid: WithRetries(0) never retries", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(0))
 			return err
 		}},
-		{Name: "valid: SnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.SnapshotEvery(0))
+		{Name: "valid: WithSnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithSnapshotEvery(0))
 			return err
 		}},
 		{Name: "Repository.Load(ctx, AggregateRef{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
@@ -152,19 +152,19 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return err
 		}},
 		{Name: "valid: NewPublisher(store, nil, nil option) ignores it", Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, nil)
+			_, err := herald.NewPublisher(f.store, nil, nil)
 			return err
 		}},
-		{Name: "WithClock(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+		{Name: "WithClock(nil)", Want: herald.ErrInvalid, Names: "WithClock", Call: func(*testing.T) error {
+			_, err := herald.NewPublisher(f.store, nil, herald.WithClock(nil))
 			return err
 		}},
 		{Name: "valid: WithLogger(nil) is silent", Call: func(*testing.T) error {
-			_, err := herald.NewPublisher(memstore.New(), nil, herald.WithLogger(nil))
+			_, err := herald.NewPublisher(f.store, nil, herald.WithLogger(nil))
 			return err
 		}},
 		{Name: "valid: WithRegistry(nil) checks nothing", Call: func(t *testing.T) error {
-			p, err := herald.NewPublisher(memstore.New(), nil, herald.WithRegistry(nil))
+			p, err := herald.NewPublisher(f.store, nil, herald.WithRegistry(nil))
 			require.NoError(t, err)
 			assert.Nil(t, p.Registry())
 			assert.NotNil(t, p.Store())
@@ -195,13 +195,13 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return f.publisher.PublishAfterCommit(ctx, herald.Event{})
 		}},
 		{Name: "Publisher.PublishAfterCommit(ctx with a Tx, Event{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return f.publisher.PublishAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), herald.Event{})
+			return f.publisher.PublishAfterCommit(herald.ContextWithTx(ctx, &herald.UnitOfWork{}), herald.Event{})
 		}},
 		{Name: "Publisher.PublishAfterCommit(nil, e)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return f.publisher.PublishAfterCommit(nilContext, valid)
 		}},
 		{Name: "valid: Publisher.PublishBatchAfterCommit(ctx with a Tx, nil) attaches nothing", Call: func(*testing.T) error {
-			return f.publisher.PublishBatchAfterCommit(herald.WithTx(ctx, &herald.UnitOfWork{}), nil)
+			return f.publisher.PublishBatchAfterCommit(herald.ContextWithTx(ctx, &herald.UnitOfWork{}), nil)
 		}},
 		{Name: "Publisher.PublishBatchAfterCommit(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 			return f.publisher.PublishBatchAfterCommit(nilContext, nil)
@@ -221,11 +221,12 @@ func TestNilAndZeroArguments(t *testing.T) {
 
 		// Registries and definitions.
 		{Name: "valid: NewRegistry(nil option) ignores it", Call: func(t *testing.T) error {
-			assert.NotNil(t, herald.NewRegistry(nil))
-			return nil
+			r, err := herald.NewRegistry(nil)
+			assert.NotNil(t, r)
+			return err
 		}},
-		{Name: "valid: NewRegistry(Strict()) is strict", Call: func(*testing.T) error {
-			err := herald.NewRegistry(herald.Strict()).Check(&valid)
+		{Name: "valid: NewRegistry(WithStrict()) is strict", Call: func(t *testing.T) error {
+			err := newRegistry(t, herald.WithStrict()).Check(&valid)
 			if !errors.Is(err, herald.ErrInvalid) {
 				return errors.New("a strict registry passed an undefined event")
 			}
@@ -239,25 +240,25 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := herald.Define[Sent](nil, "communication", "message", "sent")
 			return err
 		}},
-		{Name: "valid: Define(r, names, nil option) ignores it", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", nil)
+		{Name: "valid: Define(r, names, nil option) ignores it", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", nil)
 			return err
 		}},
-		{Name: "Version(0)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Version(0))
+		{Name: "WithVersion(0)", Want: herald.ErrInvalid, Names: "WithVersion", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithVersion(0))
 			return err
 		}},
-		{Name: "Sample(nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Sample(nil))
+		{Name: "WithSample(nil)", Want: herald.ErrInvalid, Names: "WithSample", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithSample(nil))
 			return err
 		}},
-		{Name: "valid: Description(\"\") describes nothing", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent", herald.Description(""))
+		{Name: "valid: WithDescription(\"\") describes nothing", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent", herald.WithDescription(""))
 			return err
 		}},
-		{Name: "valid: DefaultAuthorization(Authorization{}) is private", Call: func(*testing.T) error {
-			_, err := herald.Define[Sent](herald.NewRegistry(), "communication", "message", "sent",
-				herald.DefaultAuthorization(herald.Authorization{}))
+		{Name: "valid: WithDefaultAuthorization(Authorization{}) is private", Call: func(t *testing.T) error {
+			_, err := herald.Define[Sent](newRegistry(t), "communication", "message", "sent",
+				herald.WithDefaultAuthorization(herald.Authorization{}))
 			return err
 		}},
 		{Name: "valid: (*Registry)(nil).Lookup(\"\", \"\", \"\") finds nothing", Call: func(t *testing.T) error {
@@ -400,69 +401,56 @@ func TestNilAndZeroArguments(t *testing.T) {
 			var u herald.UnitOfWork
 			return u.Rollback(nilContext)
 		}},
-		{Name: "valid: WithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
-			_, ok := herald.TxFrom(herald.WithTx(ctx, nil))
-			assert.False(t, ok)
-			return nil
-		}},
-		{Name: "valid: TxFrom(nil) finds none", Call: func(t *testing.T) error {
-			_, ok := herald.TxFrom(nilContext)
+		{Name: "valid: ContextWithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
+			_, ok := driver.TxFrom(herald.ContextWithTx(ctx, nil))
 			assert.False(t, ok)
 			return nil
 		}},
 
-		// Contexts: the readers find nothing in a nil context, and the
-		// helpers that derive one from a nil context return nil, which
-		// the calls that take a context refuse.
-		{Name: "valid: readers of a nil context find nothing", Call: func(t *testing.T) error {
-			assert.Nil(t, herald.UserFrom(nilContext))
-			assert.Nil(t, herald.CauseFrom(nilContext))
-			assert.Nil(t, herald.LabelsFrom(nilContext))
-			assert.Empty(t, herald.ConsumerFrom(nilContext))
+		// Contexts: the helpers that derive one from a nil context return
+		// nil, which the calls that take a context refuse.
+		{Name: "ContextWithUser(nil, User{}) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithUser(nilContext, herald.User{}), valid)
+			return err
+		}},
+		{Name: "ContextWithCause(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCause(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCause(nil, &valid) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCause(nilContext, &valid), valid)
+			return err
+		}},
+		{Name: "ContextWithCausationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCausationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCorrelationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCorrelationID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "ContextWithCommandID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithCommandID(nilContext, uuid.Nil), valid)
+			return err
+		}},
+		{Name: "driver.ContextWithConsumer(nil, \"\") is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(driver.ContextWithConsumer(nilContext, ""), valid)
+			return err
+		}},
+		{Name: "ContextWithLabels(nil, labels) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithLabels(nilContext, map[string]string{"a": "b"}), valid)
+			return err
+		}},
+		{Name: "ContextWithTx(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := f.publisher.Publish(herald.ContextWithTx(nilContext, nil), valid)
+			return err
+		}},
+		{Name: "valid: ContextWithCause(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
+			assert.Nil(t, driver.CauseFrom(herald.ContextWithCause(ctx, nil)))
 			return nil
 		}},
-		{Name: "WithUser(nil, User{}) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithUser(nilContext, herald.User{}), valid)
-			return err
-		}},
-		{Name: "WithCause(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCause(nilContext, nil), valid)
-			return err
-		}},
-		{Name: "WithCause(nil, &valid) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCause(nilContext, &valid), valid)
-			return err
-		}},
-		{Name: "WithCausationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCausationID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithCorrelationID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCorrelationID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithCommandID(nil, uuid.Nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithCommandID(nilContext, uuid.Nil), valid)
-			return err
-		}},
-		{Name: "WithConsumer(nil, \"\") is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithConsumer(nilContext, ""), valid)
-			return err
-		}},
-		{Name: "WithLabels(nil, labels) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithLabels(nilContext, map[string]string{"a": "b"}), valid)
-			return err
-		}},
-		{Name: "WithTx(nil, nil) is refused by Publish", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := f.publisher.Publish(herald.WithTx(nilContext, nil), valid)
-			return err
-		}},
-		{Name: "valid: WithCause(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
-			assert.Nil(t, herald.CauseFrom(herald.WithCause(ctx, nil)))
-			return nil
-		}},
-		{Name: "valid: WithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
-			assert.Equal(t, ctx, herald.WithLabels(ctx, nil))
+		{Name: "valid: ContextWithLabels(ctx, nil) is ctx", Call: func(t *testing.T) error {
+			assert.Equal(t, ctx, herald.ContextWithLabels(ctx, nil))
 			return nil
 		}},
 	})

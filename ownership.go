@@ -5,12 +5,6 @@ import (
 	"reflect"
 )
 
-// TransferredOwnership is the name of the event that hands an aggregate to
-// another owner (wolkenkit's transferredOwnership). Every aggregate has it:
-// AggregateBase.TransferOwnership publishes it and AggregateBase applies
-// it; a Registry knows it without a definition and refuses to define it.
-const TransferredOwnership = "transferredOwnership"
-
 // OwnershipTransferred is the data of a TransferredOwnership event: the ids
 // of the owner before and after. The event itself is the new owner's.
 type OwnershipTransferred struct {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Publisher publishes events: it stamps each one (id, type, timestamp, user,
@@ -19,11 +21,10 @@ import (
 type Publisher struct {
 	store    Store
 	bus      Bus
-	outbox   Outbox                     // the store's, when it is one and there is a bus
-	txStore  TxStore                    // the store's, when it is one
+	outbox   outboxStore                // the store's, when it is one and there is a bus
+	txStore  inTxStore                  // the store's, when it is one
 	busState interface{ Closed() bool } // the bus's, when it reports it
 	registry *Registry
-	clockSet bool
 	// now is the clock of WithClock; nil means the time in the ids the
 	// publisher makes, or time.Now for events that bring their own id.
 	now    func() time.Time
@@ -35,13 +36,19 @@ type Publisher struct {
 	gate gate // the publishes under way, for Close
 }
 
-// PublisherOption configures a Publisher.
-type PublisherOption func(*Publisher)
+// PublisherOption configures a Publisher built by NewPublisher.
+type PublisherOption func(*publisherConfig) error
+
+type publisherConfig struct {
+	registry *Registry
+	now      func() time.Time
+	logger   *slog.Logger
+}
 
 // WithRegistry checks published events against r's definitions and takes
 // their default authorization from it.
 func WithRegistry(r *Registry) PublisherOption {
-	return func(p *Publisher) { p.registry = r }
+	return func(c *publisherConfig) error { c.registry = r; return nil }
 }
 
 // WithClock sets the clock that stamps timestamps. Without it an event
@@ -49,41 +56,41 @@ func WithRegistry(r *Registry) PublisherOption {
 // millisecond (which is what wolkenkit's timestamps hold), and one that
 // brings its own id with time.Now. A nil clock is an error.
 func WithClock(now func() time.Time) PublisherOption {
-	return func(p *Publisher) {
-		p.now = now
-		p.clockSet = true
+	return func(c *publisherConfig) error {
+		if now == nil {
+			return option.Invalid("WithClock(nil)", "the clock is nil")
+		}
+		c.now = now
+		return nil
 	}
 }
 
 // WithLogger logs what the publisher cannot return to a caller, such as a
 // failed snapshot. A nil logger (the default) is silent.
 func WithLogger(l *slog.Logger) PublisherOption {
-	return func(p *Publisher) { p.logger = l }
+	return func(c *publisherConfig) error { c.logger = l; return nil }
 }
 
 // NewPublisher returns a publisher that appends to store and delivers to bus.
-// A nil bus stores events without delivering them; a nil store is an error.
+// A nil bus stores events without delivering them; a nil store, or an
+// invalid option value, is an error matching ErrInvalid.
 func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher, error) {
 	if store == nil {
-		return nil, fmt.Errorf("%w: new publisher: store is nil", ErrInvalid)
+		return nil, fmt.Errorf("herald: new publisher: the store is nil: %w", ErrInvalid)
 	}
-	p := &Publisher{store: store, bus: bus, gate: newGate()}
-	for _, o := range options {
-		if o != nil {
-			o(p)
-		}
+	var c publisherConfig
+	if err := option.Apply(&c, options, "herald: new publisher", ErrInvalid); err != nil {
+		return nil, err
 	}
-	if p.clockSet && p.now == nil {
-		return nil, fmt.Errorf("%w: new publisher: clock is nil", ErrInvalid)
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
 	}
-	if p.logger == nil {
-		p.logger = slog.New(slog.DiscardHandler)
-	}
+	p := &Publisher{store: store, bus: bus, registry: c.registry, now: c.now, logger: c.logger, gate: newGate()}
 	p.single.New = func() any { return new([1]Event) }
-	if o, ok := store.(Outbox); ok && bus != nil {
+	if o, ok := store.(outboxStore); ok && bus != nil {
 		p.outbox = o
 	}
-	p.txStore, _ = store.(TxStore)
+	p.txStore, _ = store.(inTxStore)
 	p.busState, _ = bus.(interface{ Closed() bool })
 	return p, nil
 }
@@ -125,12 +132,13 @@ func (p *Publisher) PublishBatch(ctx context.Context, events []Event) ([]Event, 
 // the transaction in ctx commits. Without a transaction it returns
 // ErrNoTransaction; a bad event is an error now, and nothing is attached.
 //
-// When the store is a TxStore and ctx carries a transaction it writes in
-// (such as a bbolt transaction of a boltstore's file), the event is
-// appended inside that transaction now, so it commits or rolls back with
-// it, and is delivered once it commits; with an Outbox store it is also
-// recorded as undelivered in the transaction, so a crash after the commit
-// and before the delivery does not lose it (see Redeliver). Otherwise the
+// When the store is a [github.com/herald-go/herald/driver.TxStore] and ctx
+// carries a transaction it writes in (such as a bbolt transaction of a
+// boltstore's file), the event is appended inside that transaction now, so
+// it commits or rolls back with it, and is delivered once it commits; with
+// an [github.com/herald-go/herald/driver.Outbox] store it is also recorded
+// as undelivered in the transaction, so a crash after the commit and
+// before the delivery does not lose it (see Redeliver). Otherwise the
 // event is stored and delivered by a hook on ctx's Tx.
 func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 	return p.PublishBatchAfterCommit(ctx, []Event{e})
@@ -142,7 +150,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 	if ctx == nil {
 		return nilContext("publish after commit")
 	}
-	if _, ok := TxFrom(ctx); !ok && p.txStore == nil {
+	if _, ok := txFrom(ctx); !ok && p.txStore == nil {
 		return ErrNoTransaction
 	}
 	if err := p.enter(); err != nil {
@@ -168,7 +176,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 // carries no transaction.
 func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, appended bool, err error) {
 	if len(batch) == 0 {
-		_, ok := TxFrom(ctx)
+		_, ok := txFrom(ctx)
 		return ok, false, nil
 	}
 	if p.txStore != nil {
@@ -180,7 +188,7 @@ func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, append
 			return true, appended, err
 		}
 	}
-	tx, ok := TxFrom(ctx)
+	tx, ok := txFrom(ctx)
 	if !ok {
 		return false, false, nil
 	}
@@ -364,8 +372,8 @@ const redeliverBatch = 256
 // their data is decoded into its Go type first. Call it once at
 // start, after subscribing and before publishing: an event that is being
 // published while Redeliver runs may be delivered twice. A publisher
-// without a bus, or whose store is not an Outbox, has nothing to
-// redeliver.
+// without a bus, or whose store is not an
+// [github.com/herald-go/herald/driver.Outbox], has nothing to redeliver.
 func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
 	if ctx == nil {
 		return 0, nilContext("redeliver")

@@ -13,13 +13,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/store/memstore"
+	"github.com/herald-go/herald/driver"
 )
 
 func TestPublishStampsTheEnvelope(t *testing.T) {
 	now := time.UnixMilli(1421260133331).UTC()
 	f := newFixture(t, herald.WithClock(func() time.Time { return now }))
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
 
 	e, err := f.publisher.Publish(ctx, sentEvent(ref, "hey"))
@@ -49,7 +49,7 @@ func TestPublishKeepsWhatTheCallerSet(t *testing.T) {
 	in.Metadata.Authorization = auth
 	in.Metadata.Labels = map[string]string{"program": "support"}
 
-	e, err := f.publisher.Publish(herald.WithUser(context.Background(), herald.User{ID: "jane"}), in)
+	e, err := f.publisher.Publish(herald.ContextWithUser(context.Background(), herald.User{ID: "jane"}), in)
 	require.NoError(t, err)
 	assert.Equal(t, id, e.ID)
 	assert.Equal(t, herald.TypeReadModel, e.Type)
@@ -62,13 +62,13 @@ func TestPublishKeepsWhatTheCallerSet(t *testing.T) {
 func TestPublishTakesCausationFromTheContext(t *testing.T) {
 	f := newFixture(t)
 	command := uuid.New()
-	e, err := f.publisher.Publish(herald.WithCausationID(context.Background(), command), sentEvent(messageRef(), "hey"))
+	e, err := f.publisher.Publish(herald.ContextWithCausationID(context.Background(), command), sentEvent(messageRef(), "hey"))
 	require.NoError(t, err)
 	assert.Equal(t, command, e.Metadata.CausationID)
 	assert.Equal(t, command, e.Metadata.CorrelationID, "a chain started by a command is correlated by it")
 
 	chain := uuid.New()
-	ctx := herald.WithCorrelationID(herald.WithCausationID(context.Background(), command), chain)
+	ctx := herald.ContextWithCorrelationID(herald.ContextWithCausationID(context.Background(), command), chain)
 	e, err = f.publisher.Publish(ctx, sentEvent(messageRef(), "hey"))
 	require.NoError(t, err)
 	assert.Equal(t, command, e.Metadata.CausationID)
@@ -242,7 +242,7 @@ func TestStrictRegistryRejectsUndefinedEvents(t *testing.T) {
 	_, err := f.publisher.Publish(context.Background(), ad)
 	require.NoError(t, err, "a lenient registry lets ad hoc events through")
 
-	strict := herald.NewRegistry(herald.Strict())
+	strict := newRegistry(t, herald.WithStrict())
 	p, err := herald.NewPublisher(f.store, f.bus, herald.WithRegistry(strict))
 	require.NoError(t, err)
 	_, err = p.Publish(context.Background(), ad)
@@ -254,7 +254,7 @@ func TestStrictRegistryRejectsUndefinedEvents(t *testing.T) {
 
 func TestAuthorizationDefaults(t *testing.T) {
 	f := newFixture(t)
-	jane := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	jane := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	anonymous := context.Background()
 	liked := herald.Event{Aggregate: messageRef(), Name: "liked", Data: Liked{}}
 	adHoc := herald.Event{Aggregate: messageRef(), Name: "typed"}
@@ -297,7 +297,7 @@ func TestClosedPublisherRefuses(t *testing.T) {
 	_, err = f.publisher.PublishBatch(context.Background(), []herald.Event{sentEvent(messageRef(), "hey")})
 	require.ErrorIs(t, err, herald.ErrClosed)
 	uow := &herald.UnitOfWork{}
-	err = f.publisher.PublishAfterCommit(herald.WithTx(context.Background(), uow), sentEvent(messageRef(), "hey"))
+	err = f.publisher.PublishAfterCommit(herald.ContextWithTx(context.Background(), uow), sentEvent(messageRef(), "hey"))
 	require.ErrorIs(t, err, herald.ErrClosed)
 	assert.Empty(t, f.stored(t))
 }
@@ -379,7 +379,7 @@ func TestPublishOwnsEventsByTheirUser(t *testing.T) {
 	f := newFixture(t)
 	ref := messageRef()
 	for _, id := range []string{"jane", "jane", "joe", "jane", "joe", "joe"} {
-		ctx := herald.WithUser(context.Background(), herald.User{ID: id})
+		ctx := herald.ContextWithUser(context.Background(), herald.User{ID: id})
 		batch, err := f.publisher.PublishBatch(ctx, []herald.Event{
 			sentEvent(ref, "hey"), {Aggregate: ref, Name: "liked", Data: Liked{}}, sentEvent(ref, "again"),
 		})
@@ -395,14 +395,14 @@ func TestPublishOwnsEventsByTheirUser(t *testing.T) {
 
 // TestPublishAddsTheContextsLabels publishes with labels in the context:
 // events without labels get them, an event's own label wins over the
-// context's, an inner WithLabels over an outer one, and changing the map
-// given to WithLabels later changes nothing.
+// context's, an inner ContextWithLabels over an outer one, and changing
+// the map given to ContextWithLabels later changes nothing.
 func TestPublishAddsTheContextsLabels(t *testing.T) {
 	f := newFixture(t)
 	ref := messageRef()
 	given := map[string]string{"tenant": "acme", "origin": "import"}
-	ctx := herald.WithLabels(context.Background(), given)
-	ctx = herald.WithLabels(ctx, map[string]string{"origin": "api"})
+	ctx := herald.ContextWithLabels(context.Background(), given)
+	ctx = herald.ContextWithLabels(ctx, map[string]string{"origin": "api"})
 	given["tenant"] = "changed"
 	own := sentEvent(ref, "own")
 	own.Metadata.Labels = map[string]string{"tenant": "globex", "lang": "de"}
@@ -414,17 +414,17 @@ func TestPublishAddsTheContextsLabels(t *testing.T) {
 	stored := f.stored(t)
 	require.Len(t, stored, 2)
 	assert.Equal(t, batch[1].Metadata.Labels, stored[1].Metadata.Labels)
-	assert.Equal(t, map[string]string{"tenant": "acme", "origin": "api"}, herald.LabelsFrom(ctx))
-	assert.Nil(t, herald.LabelsFrom(context.Background()))
+	assert.Equal(t, map[string]string{"tenant": "acme", "origin": "api"}, driver.LabelsFrom(ctx))
+	assert.Nil(t, driver.LabelsFrom(context.Background()))
 
 	e, err := f.publisher.Publish(context.Background(), sentEvent(ref, "none"))
 	require.NoError(t, err)
-	assert.Nil(t, e.Metadata.Labels, "no labels without WithLabels")
-	assert.Equal(t, context.Background(), herald.WithLabels(context.Background(), nil), "no labels, no new context")
+	assert.Nil(t, e.Metadata.Labels, "no labels without ContextWithLabels")
+	assert.Equal(t, context.Background(), herald.ContextWithLabels(context.Background(), nil), "no labels, no new context")
 
 	copied := sentEvent(ref, "copied")
 	copied.Metadata.Labels = map[string]string{"herald.flow": "upstream", "tenant": "globex"}
-	marked := herald.WithLabels(ctx, map[string]string{"herald.flow": "relay"})
+	marked := herald.ContextWithLabels(ctx, map[string]string{"herald.flow": "relay"})
 	e, err = f.publisher.Publish(marked, copied)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"herald.flow": "relay", "tenant": "globex", "origin": "api"}, e.Metadata.Labels,
@@ -435,9 +435,9 @@ func TestPublishAddsTheContextsLabels(t *testing.T) {
 // to a memstore without a bus: once the store's chunks are counted out,
 // publishing allocates nothing.
 func TestPublishAllocatesNothingPerEvent(t *testing.T) {
-	publisher, err := herald.NewPublisher(memstore.New(), nil)
+	publisher, err := herald.NewPublisher(newStore(t), nil)
 	require.NoError(t, err)
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
 	var data any = Sent{Text: "hey"}
 	allocs := testing.AllocsPerRun(5000, func() {
@@ -468,8 +468,9 @@ func TestPublishStampsTheTimeOfTheID(t *testing.T) {
 }
 
 func TestNewPublisherRejectsANilClock(t *testing.T) {
-	_, err := herald.NewPublisher(memstore.New(), nil, herald.WithClock(nil))
+	_, err := herald.NewPublisher(newStore(t), nil, herald.WithClock(nil))
 	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "WithClock")
 }
 
 func TestCloseWaitsForPublishesUnderWay(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Registry holds event definitions: which Go type each full event name
@@ -25,22 +27,27 @@ func keyOf(e *Event) eventKey {
 	return eventKey{e.Aggregate.Context, e.Aggregate.Name, e.Name}
 }
 
-// RegistryOption configures a Registry.
-type RegistryOption func(*Registry)
+// RegistryOption configures a Registry built by NewRegistry.
+type RegistryOption func(*registryConfig) error
 
-// Strict makes a registry reject events it has no definition for. Without
-// it, undefined ("ad hoc") events are published unchecked.
-func Strict() RegistryOption { return func(r *Registry) { r.strict = true } }
+type registryConfig struct {
+	strict bool
+}
 
-// NewRegistry returns an empty registry.
-func NewRegistry(options ...RegistryOption) *Registry {
-	r := &Registry{}
-	for _, o := range options {
-		if o != nil {
-			o(r)
-		}
+// WithStrict makes a registry reject events it has no definition for.
+// Without it, undefined ("ad hoc") events are published unchecked.
+func WithStrict() RegistryOption {
+	return func(c *registryConfig) error { c.strict = true; return nil }
+}
+
+// NewRegistry returns an empty registry. An invalid option value is an
+// error matching ErrInvalid.
+func NewRegistry(options ...RegistryOption) (*Registry, error) {
+	var c registryConfig
+	if err := option.Apply(&c, options, "herald: new registry", ErrInvalid); err != nil {
+		return nil, err
 	}
-	return r
+	return &Registry{strict: c.strict}, nil
 }
 
 // Definition describes one event: its full name, the Go type of its data,
@@ -71,38 +78,44 @@ func (d *Definition) FullName() string {
 	return d.Context + "." + d.Aggregate + "." + d.Name
 }
 
-// DefineOption configures a Definition.
-type DefineOption func(*Definition) error
+// DefineOption configures a Definition made by Define.
+type DefineOption func(*defineConfig) error
 
-// Description sets what the event means.
-func Description(text string) DefineOption {
-	return func(d *Definition) error { d.Description = text; return nil }
+// defineConfig is the definition being made, whose Type is set.
+type defineConfig struct {
+	def *Definition
 }
 
-// Version sets the version of the payload's shape; it must be at least 1.
-func Version(v int) DefineOption {
-	return func(d *Definition) error {
-		if v < 1 {
-			return fmt.Errorf("version %d: want 1 or more", v)
+// WithDescription sets what the event means.
+func WithDescription(text string) DefineOption {
+	return func(c *defineConfig) error { c.def.Description = text; return nil }
+}
+
+// WithVersion sets the version of the payload's shape; it must be at
+// least 1, the default.
+func WithVersion(v int) DefineOption {
+	return func(c *defineConfig) error {
+		if err := option.AtLeast("WithVersion", v, 1); err != nil {
+			return err
 		}
-		d.Version = v
+		c.def.Version = v
 		return nil
 	}
 }
 
-// DefaultAuthorization sets who may receive the event unless its publisher
-// says otherwise.
-func DefaultAuthorization(a Authorization) DefineOption {
-	return func(d *Definition) error { d.Authorization = &a; return nil }
+// WithDefaultAuthorization sets who may receive the event unless its
+// publisher says otherwise.
+func WithDefaultAuthorization(a Authorization) DefineOption {
+	return func(c *defineConfig) error { c.def.Authorization = &a; return nil }
 }
 
-// Sample sets an example payload; it must be of the defined type.
-func Sample(v any) DefineOption {
-	return func(d *Definition) error {
-		if reflect.TypeOf(v) != d.Type {
-			return fmt.Errorf("sample is %T, want %v", v, d.Type)
+// WithSample sets an example payload; it must be of the defined type.
+func WithSample(v any) DefineOption {
+	return func(c *defineConfig) error {
+		if reflect.TypeOf(v) != c.def.Type {
+			return option.Invalid(fmt.Sprintf("WithSample(%T)", v), fmt.Sprintf("want a value of type %v", c.def.Type))
 		}
-		d.Sample = v
+		c.def.Sample = v
 		return nil
 	}
 }
@@ -119,28 +132,24 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 		check:  checkData[T],
 		decode: decodeAs[T],
 	}
-	if err := d.validate(options); err != nil {
-		return nil, fmt.Errorf("%w: define %s: %v", ErrInvalid, d.FullName(), err)
+	if err := d.checkNames(); err != nil {
+		return nil, fmt.Errorf("herald: define %s: %w: %w", d.FullName(), err, ErrInvalid)
+	}
+	if err := option.Apply(&defineConfig{def: d}, options, "herald: define "+d.FullName(), ErrInvalid); err != nil {
+		return nil, err
 	}
 	if r == nil {
-		return nil, fmt.Errorf("%w: define %s: the registry is nil", ErrInvalid, d.FullName())
+		return nil, fmt.Errorf("herald: define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
 	}
 	return d, r.add(d)
 }
 
-func (d *Definition) validate(options []DefineOption) error {
+// checkNames reports a name of d that is empty or holds a dot.
+func (d *Definition) checkNames() error {
 	names := [...]struct{ field, value string }{{"context", d.Context}, {"aggregate", d.Aggregate}, {"event", d.Name}}
 	for _, n := range names {
 		if n.value == "" || strings.Contains(n.value, ".") {
 			return fmt.Errorf("%s name %q must be non-empty and without dots", n.field, n.value)
-		}
-	}
-	for _, o := range options {
-		if o == nil {
-			continue
-		}
-		if err := o(d); err != nil {
-			return err
 		}
 	}
 	return nil
@@ -148,13 +157,13 @@ func (d *Definition) validate(options []DefineOption) error {
 
 func (r *Registry) add(d *Definition) error {
 	if d.Name == TransferredOwnership {
-		return fmt.Errorf("%w: define %s: %q is the event every aggregate has for handing it to another owner", ErrInvalid, d.FullName(), TransferredOwnership)
+		return fmt.Errorf("herald: define %s: %q is the event every aggregate has for handing it to another owner: %w", d.FullName(), TransferredOwnership, ErrInvalid)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := eventKey{d.Context, d.Aggregate, d.Name}
 	if _, ok := r.defs[key]; ok {
-		return fmt.Errorf("%w: define %s: already defined", ErrInvalid, d.FullName())
+		return fmt.Errorf("herald: define %s: already defined: %w", d.FullName(), ErrInvalid)
 	}
 	if r.defs == nil {
 		r.defs = make(map[eventKey]*Definition)

@@ -22,12 +22,12 @@ func TestDefineRejectsBadDefinitions(t *testing.T) {
 		{"empty aggregate", "communication", "", "sent", nil, "aggregate name"},
 		{"empty event name", "communication", "message", "", nil, "event name"},
 		{"dot in a name", "communication", "message", "sent.now", nil, "event name"},
-		{"version 0", "communication", "message", "sent", []herald.DefineOption{herald.Version(0)}, "version"},
-		{"sample of another type", "communication", "message", "sent", []herald.DefineOption{herald.Sample(Liked{})}, "sample"},
+		{"version 0", "communication", "message", "sent", []herald.DefineOption{herald.WithVersion(0)}, "WithVersion"},
+		{"sample of another type", "communication", "message", "sent", []herald.DefineOption{herald.WithSample(Liked{})}, "WithSample"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := herald.NewRegistry()
+			r := newRegistry(t)
 			_, err := herald.Define[Sent](r, c.context, c.aggregate, c.what, c.options...)
 			require.ErrorIs(t, err, herald.ErrInvalid)
 			assert.Contains(t, err.Error(), c.mention)
@@ -37,7 +37,7 @@ func TestDefineRejectsBadDefinitions(t *testing.T) {
 }
 
 func TestDefineTwiceIsAnError(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	_, err := herald.Define[Sent](r, "communication", "message", "sent")
 	require.NoError(t, err)
 	_, err = herald.Define[Liked](r, "communication", "message", "sent")
@@ -46,10 +46,10 @@ func TestDefineTwiceIsAnError(t *testing.T) {
 }
 
 func TestDefinitionCarriesItsOptions(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	d, err := herald.Define[Sent](r, "communication", "message", "sent",
-		herald.Description("A message was sent."), herald.Version(2),
-		herald.DefaultAuthorization(herald.Authorization{ForPublic: true}), herald.Sample(Sent{Text: "hi"}))
+		herald.WithDescription("A message was sent."), herald.WithVersion(2),
+		herald.WithDefaultAuthorization(herald.Authorization{ForPublic: true}), herald.WithSample(Sent{Text: "hi"}))
 	require.NoError(t, err)
 	_, err = herald.Define[Liked](r, "communication", "message", "liked")
 	require.NoError(t, err)
@@ -72,7 +72,7 @@ func TestDefinitionCarriesItsOptions(t *testing.T) {
 }
 
 func TestRegistryCheckAcceptsValuesAndPointers(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	_, err := herald.Define[Sent](r, "communication", "message", "sent")
 	require.NoError(t, err)
 	ref := messageRef()
@@ -93,7 +93,7 @@ func (p *Pointy) Validate() error {
 }
 
 func TestValidateWithPointerReceiver(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	_, err := herald.Define[Pointy](r, "math", "number", "set")
 	require.NoError(t, err)
 	e := herald.Event{Aggregate: herald.AggregateRef{Context: "math", Name: "number"}, Name: "set", Data: Pointy{N: -1}}
@@ -127,7 +127,7 @@ func TestOnGivesTypedData(t *testing.T) {
 }
 
 func TestRegistryDecode(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	_, err := herald.Define[Sent](r, "communication", "message", "sent")
 	require.NoError(t, err)
 	ref := messageRef()
@@ -149,7 +149,7 @@ type Panicky struct{}
 func (Panicky) Validate() error { panic("validator broke") }
 
 func TestValidatePanicIsAnError(t *testing.T) {
-	r := herald.NewRegistry()
+	r := newRegistry(t)
 	_, err := herald.Define[Panicky](r, "a", "b", "c")
 	require.NoError(t, err)
 	err = r.Check(&herald.Event{Aggregate: herald.AggregateRef{Context: "a", Name: "b"}, Name: "c", Data: Panicky{}})

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Snapshotter is implemented by aggregates that encode their own snapshots.
@@ -23,7 +25,7 @@ type Repository[A Aggregate] struct {
 	retries       int
 }
 
-// RepositoryOption configures a Repository.
+// RepositoryOption configures a Repository built by NewRepository.
 type RepositoryOption func(*repositoryConfig) error
 
 type repositoryConfig struct {
@@ -31,20 +33,22 @@ type repositoryConfig struct {
 	retries       int
 }
 
-// SnapshotEvery saves a snapshot each time an aggregate passes a multiple of
-// n revisions, when the store is a SnapshotStore. 0 (the default) never does.
-// A save whose events wait for the commit of a Tx in its context takes no
-// snapshot; one inside a store's own transaction writes it there.
-func SnapshotEvery(n uint64) RepositoryOption {
+// WithSnapshotEvery saves a snapshot each time an aggregate passes a
+// multiple of n revisions, when the store is a
+// [github.com/herald-go/herald/driver.SnapshotStore]. 0 (the default)
+// never does. A save whose events wait for the commit of a Tx in its
+// context takes no snapshot; one inside a store's own transaction writes
+// it there.
+func WithSnapshotEvery(n uint64) RepositoryOption {
 	return func(c *repositoryConfig) error { c.snapshotEvery = n; return nil }
 }
 
-// Retries sets how often Use runs a command again after a conflict; the
-// default is 10.
-func Retries(n int) RepositoryOption {
+// WithRetries sets how often Use runs a command again after a conflict;
+// the default is 10, and n must not be negative.
+func WithRetries(n int) RepositoryOption {
 	return func(c *repositoryConfig) error {
-		if n < 0 {
-			return fmt.Errorf("retries %d: want 0 or more", n)
+		if err := option.AtLeast("WithRetries", n, 0); err != nil {
+			return err
 		}
 		c.retries = n
 		return nil
@@ -52,19 +56,16 @@ func Retries(n int) RepositoryOption {
 }
 
 // NewRepository returns a repository of aggregates made by newAggregate,
-// which returns a fresh instance with its appliers registered.
+// which returns a fresh instance with its appliers registered. A nil p or
+// newAggregate, or an invalid option value, is an error matching
+// ErrInvalid.
 func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...RepositoryOption) (*Repository[A], error) {
 	if p == nil || newAggregate == nil {
-		return nil, fmt.Errorf("%w: new repository: publisher and aggregate constructor are required", ErrInvalid)
+		return nil, fmt.Errorf("herald: new repository: publisher and aggregate constructor are required: %w", ErrInvalid)
 	}
 	c := repositoryConfig{retries: 10}
-	for _, o := range options {
-		if o == nil {
-			continue
-		}
-		if err := o(&c); err != nil {
-			return nil, fmt.Errorf("%w: new repository: %v", ErrInvalid, err)
-		}
+	if err := option.Apply(&c, options, "herald: new repository", ErrInvalid); err != nil {
+		return nil, err
 	}
 	return &Repository[A]{publisher: p, newAggregate: newAggregate, snapshotEvery: c.snapshotEvery, retries: c.retries}, nil
 }
@@ -115,7 +116,7 @@ func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 }
 
 func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
-	snaps, ok := r.publisher.store.(SnapshotStore)
+	snaps, ok := r.publisher.store.(snapshotStore)
 	if !ok || r.snapshotEvery == 0 {
 		return nil
 	}
@@ -152,10 +153,10 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 // store's own transaction, at the commit of a Tx.
 //
 // A save that repeats one already made stores nothing new: its events get
-// ids derived from the command that saves them (see WithCommandID and
-// WithConsumer for what identifies one), and the store acknowledges events
-// it holds already. A different command, even for the same cause, stores
-// its own.
+// ids derived from the command that saves them (see ContextWithCommandID
+// and [github.com/herald-go/herald/driver.ContextWithConsumer] for what
+// identifies one), and the store acknowledges events it holds already. A
+// different command, even for the same cause, stores its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	if ctx == nil {
 		return nilContext("save")
@@ -176,7 +177,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	}
 	owner := b.owner
 	if b.stored == 0 {
-		if u := UserFrom(ctx); u != nil {
+		if u := userFrom(ctx); u != nil {
 			owner = u.ID
 		}
 	}
@@ -203,7 +204,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 // snapshotEvery. A failure is logged: the events are stored, and the next
 // load reads a few more of them.
 func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
-	snaps, ok := r.publisher.store.(SnapshotStore)
+	snaps, ok := r.publisher.store.(snapshotStore)
 	b := a.aggregateBase()
 	if !ok || r.snapshotEvery == 0 || b.revision/r.snapshotEvery == before/r.snapshotEvery {
 		return

@@ -20,7 +20,7 @@ type stamp struct {
 	clock       func() time.Time // nil: the time in the ids it makes
 	now         time.Time        // read from the clock when first needed
 	user        *User
-	labels      map[string]string // WithLabels's, shared by the events
+	labels      map[string]string // ContextWithLabels's, shared by the events
 	causation   uuid.UUID
 	correlation uuid.UUID
 	// aggregate is set for the events of one aggregate a Repository
@@ -30,9 +30,9 @@ type stamp struct {
 }
 
 func (p *Publisher) newStamp(ctx context.Context) stamp {
-	// UserFrom answers with the user of the event being handled when no
-	// WithUser inside the handler says otherwise.
-	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: UserFrom(ctx), labels: LabelsFrom(ctx)}
+	// userFrom answers with the user of the event being handled when no
+	// ContextWithUser inside the handler says otherwise.
+	s := stamp{ids: &p.ids, owned: &p.owned, clock: p.now, user: userFrom(ctx), labels: labelsFrom(ctx)}
 	s.causation, s.correlation = causeIDs(ctx)
 	return s
 }

@@ -51,16 +51,23 @@ type Store interface {
 	Stats(ctx context.Context) (Stats, error)
 }
 
-// SnapshotStore is the optional capability of a Store to keep aggregate
-// snapshots. Repositories use it when their store has it.
-type SnapshotStore interface {
-	// SaveSnapshot stores s, replacing an older snapshot of its aggregate; a
-	// snapshot older than the one stored is ignored.
-	SaveSnapshot(ctx context.Context, s Snapshot) error
-	// LoadSnapshot returns the newest snapshot of ref, or ErrNotFound. A
-	// ref that AggregateRef.Check refuses is an error matching ErrInvalid.
-	LoadSnapshot(ctx context.Context, ref AggregateRef) (Snapshot, error)
-}
+// The optional capabilities of a Store that the root uses, found by type
+// assertion. Their method sets are those of the driver package's Outbox,
+// TxStore and SnapshotStore, whose docs give the contract.
+type (
+	outboxStore interface {
+		AppendUndelivered(ctx context.Context, events []Event) error
+		MarkDelivered(ctx context.Context, events []Event) error
+		Undelivered(ctx context.Context) iter.Seq2[Event, error]
+	}
+	inTxStore interface {
+		AppendInTx(ctx context.Context, events []Event, undelivered bool, committed func()) (bool, error)
+	}
+	snapshotStore interface {
+		SaveSnapshot(ctx context.Context, s Snapshot) error
+		LoadSnapshot(ctx context.Context, ref AggregateRef) (Snapshot, error)
+	}
+)
 
 // Snapshot is an aggregate's encoded state as of a revision.
 type Snapshot struct {
@@ -111,9 +118,3 @@ type Page struct {
 	// when there are no more events.
 	Cursor string
 }
-
-// Page sizes of a Query.
-const (
-	DefaultTop = 100
-	MaxTop     = 10000
-)

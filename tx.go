@@ -22,16 +22,16 @@ type Tx interface {
 
 type txKey struct{}
 
-// WithTx returns a context that carries tx, for PublishAfterCommit.
-func WithTx(ctx context.Context, tx Tx) context.Context {
+// ContextWithTx returns a context that carries tx, for PublishAfterCommit.
+func ContextWithTx(ctx context.Context, tx Tx) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
-// TxFrom returns the transaction carried by ctx.
-func TxFrom(ctx context.Context) (Tx, bool) {
+// txFrom returns the transaction carried by ctx.
+func txFrom(ctx context.Context) (Tx, bool) {
 	if ctx == nil {
 		return nil, false
 	}

@@ -13,7 +13,7 @@ import (
 func TestPublishAfterCommitWaitsForTheCommit(t *testing.T) {
 	f := newFixture(t)
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	ref := messageRef()
 
 	require.NoError(t, f.publisher.PublishAfterCommit(ctx, sentEvent(ref, "one")))
@@ -37,7 +37,7 @@ func TestPublishAfterCommitLeavesNoTraceOnRollback(t *testing.T) {
 	uow := &herald.UnitOfWork{}
 	rolledBack := false
 	require.NoError(t, uow.OnRollback(func(context.Context) { rolledBack = true }))
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	require.NoError(t, f.publisher.PublishAfterCommit(ctx, sentEvent(messageRef(), "one")))
 
 	require.NoError(t, uow.Rollback(context.Background()))
@@ -61,7 +61,7 @@ func TestPublishAfterCommitNeedsATransaction(t *testing.T) {
 func TestPublishAfterCommitChecksEventsAtOnce(t *testing.T) {
 	f := newFixture(t)
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	err := f.publisher.PublishAfterCommit(ctx, sentEvent(messageRef(), ""))
 	var invalid *herald.ValidationError
 	require.ErrorAs(t, err, &invalid)
@@ -74,7 +74,7 @@ func TestPublishAfterCommitChecksEventsAtOnce(t *testing.T) {
 func TestPublishAfterCommitKeepsTheCallersUserAndCause(t *testing.T) {
 	f := newFixture(t)
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(herald.WithUser(context.Background(), herald.User{ID: "jane"}), uow)
+	ctx := herald.ContextWithTx(herald.ContextWithUser(context.Background(), herald.User{ID: "jane"}), uow)
 	require.NoError(t, f.publisher.PublishAfterCommit(ctx, sentEvent(messageRef(), "one")))
 	require.NoError(t, uow.Commit(context.Background()))
 	stored := f.stored(t)
@@ -85,7 +85,7 @@ func TestPublishAfterCommitKeepsTheCallersUserAndCause(t *testing.T) {
 func TestCommitReportsAFailedAppend(t *testing.T) {
 	f := newFixture(t)
 	uow := &herald.UnitOfWork{}
-	ctx := herald.WithTx(context.Background(), uow)
+	ctx := herald.ContextWithTx(context.Background(), uow)
 	ref := messageRef()
 	stale := sentEvent(ref, "stale")
 	stale.Metadata.Revision = 1

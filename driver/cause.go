@@ -10,7 +10,7 @@ import (
 // newCauseContexts makes the function behind a CauseContexts.
 var newCauseContexts = hook.CauseContexts.(func() func(context.Context, *herald.Event) context.Context)
 
-// CauseContexts makes handler contexts, each what [herald.WithCause]
+// CauseContexts makes handler contexts, each what [herald.ContextWithCause]
 // returns for its event, a run of 128 at a time in one allocation instead
 // of one each: what a bus's worker uses for the events it delivers. A
 // context kept after its handler returned keeps the memory of its run,
@@ -20,11 +20,11 @@ type CauseContexts struct {
 	next func(context.Context, *herald.Event) context.Context
 }
 
-// For returns the context for handling e, as [herald.WithCause] does
+// For returns the context for handling e, as [herald.ContextWithCause] does
 // for ctx and e.
 func (c *CauseContexts) For(ctx context.Context, e *herald.Event) context.Context {
 	if c == nil {
-		return herald.WithCause(ctx, e)
+		return herald.ContextWithCause(ctx, e)
 	}
 	if c.next == nil {
 		c.next = newCauseContexts()

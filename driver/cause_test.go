@@ -15,10 +15,12 @@ import (
 
 // TestCauseContextsMakesWithCausesContexts checks that each context made
 // by a CauseContexts, across more than one of its runs, carries its own
-// event as WithCause's does: as CauseFrom, and as the cause of the events
-// published with it.
+// event as ContextWithCause's does: as CauseFrom, and as the cause of the
+// events published with it.
 func TestCauseContextsMakesWithCausesContexts(t *testing.T) {
-	publisher, err := herald.NewPublisher(memstore.New(), nil)
+	store, err := memstore.New()
+	require.NoError(t, err)
+	publisher, err := herald.NewPublisher(store, nil)
 	require.NoError(t, err)
 	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	caused := herald.Event{Aggregate: ref, Name: "caused"}
@@ -36,13 +38,13 @@ func TestCauseContextsMakesWithCausesContexts(t *testing.T) {
 		ctxs[i] = causes.For(context.Background(), &events[i])
 	}
 	for i, ctx := range ctxs {
-		require.Same(t, &events[i], herald.CauseFrom(ctx))
+		require.Same(t, &events[i], driver.CauseFrom(ctx))
 		if i%50 != 0 && i%3 != 1 {
 			continue
 		}
 		got, err := publisher.Publish(ctx, caused)
 		require.NoError(t, err)
-		wanted, err := publisher.Publish(herald.WithCause(context.Background(), &events[i]), caused)
+		wanted, err := publisher.Publish(herald.ContextWithCause(context.Background(), &events[i]), caused)
 		require.NoError(t, err)
 		assert.Equal(t, events[i].ID, got.Metadata.CausationID, "event %d", i)
 		assert.Equal(t, wanted.Metadata.CorrelationID, got.Metadata.CorrelationID, "event %d", i)

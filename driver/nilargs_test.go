@@ -69,12 +69,31 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: CauseContexts{}.For(ctx, nil) is ctx, without a cause", Call: func(t *testing.T) error {
 			var c driver.CauseContexts
-			assert.Nil(t, herald.CauseFrom(c.For(ctx, nil)))
+			assert.Nil(t, driver.CauseFrom(c.For(ctx, nil)))
 			assert.Nil(t, c.For(nilContext, &valid))
 			return nil
 		}},
-		{Name: "valid: (*CauseContexts)(nil).For(ctx, e) is WithCause's", Call: func(t *testing.T) error {
-			assert.Same(t, &valid, herald.CauseFrom((*driver.CauseContexts)(nil).For(ctx, &valid)))
+		{Name: "valid: (*CauseContexts)(nil).For(ctx, e) is ContextWithCause's", Call: func(t *testing.T) error {
+			assert.Same(t, &valid, driver.CauseFrom((*driver.CauseContexts)(nil).For(ctx, &valid)))
+			return nil
+		}},
+
+		// Contexts.
+		{Name: "valid: readers of a nil context find nothing", Call: func(t *testing.T) error {
+			assert.Nil(t, driver.UserFrom(nilContext))
+			assert.Nil(t, driver.CauseFrom(nilContext))
+			assert.Nil(t, driver.LabelsFrom(nilContext))
+			assert.Empty(t, driver.ConsumerFrom(nilContext))
+			_, ok := driver.TxFrom(nilContext)
+			assert.False(t, ok)
+			return nil
+		}},
+		{Name: "valid: ContextWithConsumer(nil, name) is nil", Call: func(t *testing.T) error {
+			assert.Nil(t, driver.ContextWithConsumer(nilContext, "name"))
+			return nil
+		}},
+		{Name: "valid: ConsumerFrom(ContextWithConsumer(ctx, name)) is name", Call: func(t *testing.T) error {
+			assert.Equal(t, "name", driver.ConsumerFrom(driver.ContextWithConsumer(ctx, "name")))
 			return nil
 		}},
 	})

@@ -16,7 +16,7 @@ type consumer struct {
 	name        string
 	filter      *match.Filter
 	handler     herald.Handler
-	checkpoints herald.CheckpointStore
+	checkpoints driver.CheckpointStore
 	causes      driver.CauseContexts // only the engine's goroutine uses it
 }
 
@@ -36,7 +36,7 @@ func (c *consumer) Reset(context.Context) error {
 
 func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
 	if len(events) > 0 {
-		ctx = herald.WithConsumer(ctx, c.name)
+		ctx = driver.ContextWithConsumer(ctx, c.name)
 	}
 	for i := range events {
 		e := &events[i]

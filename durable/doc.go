@@ -12,7 +12,7 @@
 //     begins, also while others publish;
 //   - a failing handler is retried (Config.Retry); an event it fails on at
 //     every attempt becomes a dead letter, kept in the store when the store
-//     is a herald.DeadLetterStore (memstore and boltstore are), listed with
+//     is a driver.DeadLetterStore (memstore and boltstore are), listed with
 //     [Subscription.DeadLetters], and handled again with
 //     [Subscription.Replay] or dropped with [Subscription.Discard]. With
 //     Config.Park, the later events of its aggregate wait behind it as dead

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/match"
 )
@@ -31,12 +32,12 @@ type Config struct {
 	// the subscription follows it once it has caught up.
 	Bus herald.Bus
 	// Checkpoints keeps its checkpoint; nil means Store, which must then
-	// be a [herald.CheckpointStore].
-	Checkpoints herald.CheckpointStore
+	// be a [driver.CheckpointStore].
+	Checkpoints driver.CheckpointStore
 	// DeadLetters keeps the events the handler failed on for good; nil
-	// means Store when it is a [herald.DeadLetterStore], else they are
+	// means Store when it is a [driver.DeadLetterStore], else they are
 	// only handed to DeadLetter.
-	DeadLetters herald.DeadLetterStore
+	DeadLetters driver.DeadLetterStore
 	// Retry is how a failing handler is retried; the zero value asks for
 	// the defaults of [herald.RetryPolicy].
 	Retry herald.RetryPolicy
@@ -97,7 +98,7 @@ func New(cfg Config) (*Subscription, error) {
 	}
 	checkpoints := cfg.Checkpoints
 	if checkpoints == nil {
-		cs, ok := cfg.Store.(herald.CheckpointStore)
+		cs, ok := cfg.Store.(driver.CheckpointStore)
 		if !ok {
 			return nil, invalid(s.Name, "%T keeps no checkpoints and Config.Checkpoints is nil", cfg.Store)
 		}
@@ -105,7 +106,7 @@ func New(cfg Config) (*Subscription, error) {
 	}
 	letters := cfg.DeadLetters
 	if letters == nil {
-		letters, _ = cfg.Store.(herald.DeadLetterStore)
+		letters, _ = cfg.Store.(driver.DeadLetterStore)
 	}
 	d := &Subscription{name: s.Name, filter: filter}
 	c := &consumer{name: s.Name, filter: &d.filter, handler: s.Handler, checkpoints: checkpoints}

@@ -23,7 +23,8 @@ import (
 func TestDurable(t *testing.T) {
 	stores := map[string]bustest.NewStore{
 		"memstore": func(t *testing.T) herald.Store {
-			s := memstore.New()
+			s, err := memstore.New()
+			require.NoError(t, err)
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
@@ -61,7 +62,10 @@ func newMembus(t *testing.T, cfg bustest.Config) herald.Bus {
 func BenchmarkDurableCatchUp(b *testing.B) {
 	const events, batchSize = 1_000_000, 1000
 	ctx := context.Background()
-	store := memstore.New(memstore.WithCapacity(events))
+	store, err := memstore.New(memstore.WithCapacity(events))
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer store.Close()
 	ref := herald.AggregateRef{Context: "bench", Name: "counter"}
 	var data any = struct{ By int }{1}

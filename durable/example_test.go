@@ -15,7 +15,10 @@ import (
 // bus, and keeps what its handler gave up on as dead letters.
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 	defer store.Close()
 	bus, err := membus.New()
 	if err != nil {

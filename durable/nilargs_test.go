@@ -19,7 +19,8 @@ import (
 func TestNilAndZeroArguments(t *testing.T) {
 	ctx := context.Background()
 	var nilContext context.Context
-	store := memstore.New()
+	store, err := memstore.New()
+	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	ok := herald.HandlerFunc(func(context.Context, herald.Event) error { return nil })
 	newSub := func(t *testing.T) *durable.Subscription {

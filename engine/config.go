@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -77,7 +78,7 @@ type Config struct {
 	// DeadLetters keeps the dead letters of the [DeadLetter] policy, so
 	// they outlast a restart and can be listed, replayed and discarded;
 	// nil keeps none and only hands them to OnDeadLetter.
-	DeadLetters herald.DeadLetterStore
+	DeadLetters driver.DeadLetterStore
 	// OnDeadLetter, when not nil, is called with each dead letter after it
 	// is kept. A panic in it is recovered and logged.
 	OnDeadLetter func(ctx context.Context, d herald.DeadLetter)

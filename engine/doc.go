@@ -11,7 +11,7 @@
 // it never skips an event and never applies one twice in a run. A failing
 // handler is retried as the [herald.RetryPolicy] says; an event it fails
 // on at every attempt stops the consumer in the Failed state ([Stop]) or
-// becomes a dead letter ([DeadLetter]), kept in a [herald.DeadLetterStore]
+// becomes a dead letter ([DeadLetter]), kept in a [driver.DeadLetterStore]
 // so it outlasts a restart, and listed, replayed or discarded with
 // [Engine.DeadLetters], [Engine.Replay] and [Engine.Discard]. With
 // Config.Park the later events of its aggregate wait behind it, so a
@@ -20,7 +20,7 @@
 // The seams a store or bus fills: the [Log] it reads (every herald.Store
 // is one), the [Feed] that wakes it (a bus through [FromBus], or a
 // notification that hands over an event without a position), the
-// checkpoint the consumer keeps (a [herald.CheckpointStore], or a read
+// checkpoint the consumer keeps (a [driver.CheckpointStore], or a read
 // model's own transaction), and a [Lease] that lets one process at a time
 // run a consumer of a name ([LocalLease] within one process).
 //

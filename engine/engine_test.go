@@ -18,6 +18,15 @@ import (
 
 const timeout = time.Minute
 
+// newStore returns a memstore closed when the test ends.
+func newStore(t *testing.T) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 // shared is a consumer whose checkpoint and handled positions several
 // engines share, as processes share a store.
 type shared struct {
@@ -96,8 +105,7 @@ func waitState(t *testing.T, e *engine.Engine, want engine.State) {
 func TestLeaseLetsOneEngineOfANameRunAtATime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	store := memstore.New()
-	defer store.Close()
+	store := newStore(t)
 	var lease engine.LocalLease
 	s := &shared{by: map[string]int{}}
 	cfg := engine.Config{Name: "mailer", Log: store, Lease: &lease, PollInterval: time.Millisecond}
@@ -152,8 +160,7 @@ func (f *signal) wake() bool {
 func TestAFeedWithoutEventsWakesTheEngine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	store := memstore.New()
-	defer store.Close()
+	store := newStore(t)
 	feed := &signal{}
 	s := &shared{by: map[string]int{}}
 	e, err := engine.New(engine.Config{Name: "woken", Log: store, Feed: feed}, s.as("one"))
@@ -166,8 +173,7 @@ func TestAFeedWithoutEventsWakesTheEngine(t *testing.T) {
 }
 
 func TestBadConfigurationsAreRefused(t *testing.T) {
-	store := memstore.New()
-	defer store.Close()
+	store := newStore(t)
 	c := (&shared{by: map[string]int{}}).as("x")
 	cases := map[string]engine.Config{
 		"empty name":                {Log: store},
@@ -192,8 +198,7 @@ func TestBadConfigurationsAreRefused(t *testing.T) {
 func TestExclusiveRunsBetweenBatches(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	store := memstore.New()
-	defer store.Close()
+	store := newStore(t)
 	s := &shared{by: map[string]int{}}
 	e, err := engine.New(engine.Config{Name: "x", Log: store, PollInterval: time.Millisecond, BatchSize: 1}, s.as("one"))
 	require.NoError(t, err)

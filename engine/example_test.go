@@ -38,7 +38,10 @@ func (t *tally) Apply(_ context.Context, events []herald.Event, upTo uint64) (in
 // consumer's checkpoint and then polls the log, or follows a feed.
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, err := memstore.New()
+	if err != nil {
+		panic(err)
+	}
 	defer store.Close()
 	order := herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()}
 	events := []herald.Event{

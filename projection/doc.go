@@ -58,12 +58,12 @@
 // events its commands publish through a herald.Publisher, or a
 // herald.Repository, are caused by that event and carry its correlation
 // id, and a repository derives their ids from it and the flow's name
-// (herald.WithConsumer), so two flows reacting to one event both count.
-// The events a flow's reactions publish carry the label FlowLabel with the
-// flow's name. A flow is at least once and deduplicates by causation and that label: after a
-// crash, an event whose reaction may have run is passed over when the
-// store holds an event it caused that the flow published (see Flow). A
-// flow has no model and does not rebuild.
+// (driver.ContextWithConsumer), so two flows reacting to one event both
+// count. The events a flow's reactions publish carry the label FlowLabel
+// with the flow's name. A flow is at least once and deduplicates by
+// causation and that label: after a crash, an event whose reaction may
+// have run is passed over when the store holds an event it caused that the
+// flow published (see Flow). A flow has no model and does not rebuild.
 //
 // # Choices
 //

@@ -21,7 +21,7 @@ import (
 // be read.
 func ExampleNew() {
 	type Sent struct{ Text string }
-	store := memstore.New()
+	store, _ := memstore.New()
 	bus, _ := membus.New()
 	publisher, _ := herald.NewPublisher(store, bus)
 
@@ -132,7 +132,7 @@ func ExampleNewFlow() {
 		herald.Apply(m, "featured", func(Featured) { m.Featured = true })
 		return m
 	}
-	store := memstore.New()
+	store, _ := memstore.New()
 	bus, _ := membus.New()
 	publisher, _ := herald.NewPublisher(store, bus)
 	messages, _ := herald.NewRepository(publisher, newMessage)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 )
 
@@ -28,8 +29,8 @@ type FlowConfig struct {
 	// the flow follows it once it has caught up.
 	Bus herald.Bus
 	// Checkpoints keeps the flow's checkpoint; nil means Store, which must
-	// then be a herald.CheckpointStore.
-	Checkpoints herald.CheckpointStore
+	// then be a driver.CheckpointStore.
+	Checkpoints driver.CheckpointStore
 	// Reactions run commands for the events they name, one per event
 	// name. Events without a reaction are passed over.
 	Reactions []Reaction
@@ -50,14 +51,13 @@ type FlowConfig struct {
 	Logger *slog.Logger
 }
 
-// Flow reacts to events by running commands, such as
-// herald.Repository.Use on an aggregate. It reads the log from its
-// checkpoint and follows the bus like a projection, and runs each
-// reaction with a context that carries the event as the cause
-// (herald.WithCause): the events the commands publish get the event's id
-// as their causation id and its correlation id, and a repository derives
-// their ids from it and the flow's name (herald.WithConsumer), without
-// code in the flow.
+// Flow reacts to events by running commands, such as herald.Repository.Use
+// on an aggregate. It reads the log from its checkpoint and follows the
+// bus like a projection, and runs each reaction with a context that
+// carries the event as the cause (herald.ContextWithCause): the events the
+// commands publish get the event's id as their causation id and its
+// correlation id, and a repository derives their ids from it and the
+// flow's name (driver.ContextWithConsumer), without code in the flow.
 //
 // A flow is at least once, and does not run a redelivered event's
 // reaction again: before each batch of events it records, with its
@@ -66,7 +66,7 @@ type FlowConfig struct {
 // whose reactions may have run, and for each of them the flow looks in the
 // store for events its reactions published: the events caused by it and
 // labelled FlowLabel with the flow's name, a label its reactions' context
-// adds to what they publish (herald.WithLabels). An event that caused
+// adds to what they publish (herald.ContextWithLabels). An event that caused
 // some is passed over (Status counts it as Deduplicated); what other
 // consumers published in reaction to the same event does not count. A
 // reaction that was cut short before its command stored anything runs
@@ -83,7 +83,7 @@ type Flow struct {
 	name        string
 	store       herald.Store
 	logger      *slog.Logger
-	checkpoints herald.CheckpointStore
+	checkpoints driver.CheckpointStore
 	reactions   map[eventName]*Reaction
 
 	// The run's own: the positions reactions may have run up to, saved
@@ -118,7 +118,7 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 	}
 	checkpoints := cfg.Checkpoints
 	if checkpoints == nil {
-		cs, ok := cfg.Store.(herald.CheckpointStore)
+		cs, ok := cfg.Store.(driver.CheckpointStore)
 		if !ok {
 			return nil, invalid(cfg.Name, "%T keeps no checkpoints and FlowConfig.Checkpoints is nil", cfg.Store)
 		}
@@ -253,9 +253,9 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 			}
 		}
 		if marked == nil {
-			marked = herald.WithConsumer(herald.WithLabels(ctx, map[string]string{FlowLabel: name}), name)
+			marked = driver.ContextWithConsumer(herald.ContextWithLabels(ctx, map[string]string{FlowLabel: name}), name)
 		}
-		if err := f.call(herald.WithCause(marked, e), e); err != nil {
+		if err := f.call(herald.ContextWithCause(marked, e), e); err != nil {
 			if i > 0 {
 				if err := f.checkpoints.SaveCheckpoint(ctx, name, events[i-1].Metadata.Position); err != nil {
 					return i, fmt.Errorf("projection: save checkpoint: %w", err)

@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/projection"
-	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -77,7 +77,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 
 	ref := messages(1)[0]
 	correlation := uuid.New()
-	ctx := herald.WithCorrelationID(context.Background(), correlation)
+	ctx := herald.ContextWithCorrelationID(context.Background(), correlation)
 	for range 3 {
 		_, err := repo.Use(ctx, ref, (*Message).Like)
 		require.NoError(t, err)
@@ -97,7 +97,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 }
 
 // autoLike is a flow that likes each message sent, counting its runs.
-func autoLike(t testing.TB, e *env, checkpoints herald.CheckpointStore, runs *atomic.Int64, fail func() error) *projection.Flow {
+func autoLike(t testing.TB, e *env, checkpoints driver.CheckpointStore, runs *atomic.Int64, fail func() error) *projection.Flow {
 	repo := newRepository(t, e)
 	f, err := projection.NewFlow(projection.FlowConfig{
 		Name: "autolike", Store: e.store, Bus: e.bus, Checkpoints: checkpoints, Registry: e.registry,
@@ -140,7 +140,7 @@ func checkLikes(t *testing.T, s herald.Store) {
 func TestFlowDedupesRedeliveredEvents(t *testing.T) {
 	e := newMemEnv(t)
 	refs := messages(5)
-	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "autolike"}
+	checkpoints := &lossyCheckpoints{CheckpointStore: newMemstore(t), only: "autolike"}
 	var runs atomic.Int64
 	f := autoLike(t, e, checkpoints, &runs, nil)
 	stop := run(t, f)
@@ -188,7 +188,7 @@ func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
 	head := e.sendAll(t, refs, 8, 4)
 	require.Len(t, eventsNamed(t, e.store, featuredName), 8, "the notifier reacted to every message")
 	// As a crash leaves it: the reactions up to the head may have run.
-	checkpoints := memstore.New()
+	checkpoints := newMemstore(t)
 	require.NoError(t, checkpoints.SaveCheckpoint(context.Background(), "autolike#pending", head))
 
 	var runs atomic.Int64
@@ -211,7 +211,7 @@ func TestFlowRunsWhatOnlyOthersReactedTo(t *testing.T) {
 func TestFlowMarksWhatItPublishesOverCopiedLabels(t *testing.T) {
 	e := newMemEnv(t)
 	refs := messages(3)
-	upstream := herald.WithLabels(context.Background(), map[string]string{projection.FlowLabel: "upstream", "tenant": "acme"})
+	upstream := herald.ContextWithLabels(context.Background(), map[string]string{projection.FlowLabel: "upstream", "tenant": "acme"})
 	var sent []herald.Event
 	for i := range 6 {
 		s, err := e.publisher.Publish(upstream, herald.Event{Aggregate: refs[i%3], Name: "sent", Data: Sent{Text: "hey"}})
@@ -219,7 +219,7 @@ func TestFlowMarksWhatItPublishesOverCopiedLabels(t *testing.T) {
 		sent = append(sent, s)
 	}
 	head := sent[len(sent)-1].Metadata.Position
-	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "relay"}
+	checkpoints := &lossyCheckpoints{CheckpointStore: newMemstore(t), only: "relay"}
 	var runs atomic.Int64
 	relay := func() *projection.Flow {
 		f, err := projection.NewFlow(projection.FlowConfig{

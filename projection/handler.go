@@ -47,10 +47,10 @@ type Reaction struct {
 
 // When returns the reaction of a flow to the event with the full name
 // event: fn gets a context that carries the event as the cause (see
-// herald.WithCause), the event and its data as a T. Commands run with that
-// context, such as herald.Repository.Use, publish events caused by it and
-// correlated with it. The name is checked when the flow is made (see
-// NewFlow).
+// herald.ContextWithCause), the event and its data as a T. Commands run
+// with that context, such as herald.Repository.Use, publish events caused
+// by it and correlated with it. The name is checked when the flow is made
+// (see NewFlow).
 func When[T any](event string, fn func(ctx context.Context, e herald.Event, data T) error) Reaction {
 	r := Reaction{event: parseName(event), typ: reflect.TypeFor[T]()}
 	if fn != nil {

@@ -39,8 +39,9 @@ const (
 
 func newRegistry(t testing.TB, opts ...herald.RegistryOption) *herald.Registry {
 	t.Helper()
-	r := herald.NewRegistry(opts...)
-	_, err := herald.Define[Sent](r, "communication", "message", "sent")
+	r, err := herald.NewRegistry(opts...)
+	require.NoError(t, err)
+	_, err = herald.Define[Sent](r, "communication", "message", "sent")
 	require.NoError(t, err)
 	_, err = herald.Define[Liked](r, "communication", "message", "liked")
 	require.NoError(t, err)
@@ -58,9 +59,17 @@ type env struct {
 	registry  *herald.Registry
 }
 
+// newMemstore returns an empty memstore.
+func newMemstore(t testing.TB) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New()
+	require.NoError(t, err)
+	return s
+}
+
 func newMemEnv(t testing.TB) *env {
 	t.Helper()
-	s := memstore.New()
+	s := newMemstore(t)
 	t.Cleanup(func() { _ = s.Close() })
 	return newEnv(t, s)
 }

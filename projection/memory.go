@@ -6,7 +6,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
 // Memory returns a model held in memory: handlers get model, such as a
@@ -31,7 +31,7 @@ func Memory[M any](model M) Model[M] {
 // followed by "#version": a rebuild cut short by a crash is begun again.
 //
 // External(nil, model) is a nil Model, which New refuses.
-func External[M any](checkpoints herald.CheckpointStore, model M) Model[M] {
+func External[M any](checkpoints driver.CheckpointStore, model M) Model[M] {
 	if checkpoints == nil {
 		return nil
 	}
@@ -48,7 +48,7 @@ const (
 )
 
 type externalModel[M any] struct {
-	checkpoints herald.CheckpointStore
+	checkpoints driver.CheckpointStore
 	model       M
 
 	mu    sync.Mutex
@@ -147,7 +147,7 @@ func (m *externalModel[M]) forget(name string) {
 	delete(m.saved, name)
 }
 
-// memCheckpoints is a herald.CheckpointStore in memory.
+// memCheckpoints is a driver.CheckpointStore in memory.
 type memCheckpoints struct {
 	mu sync.Mutex
 	m  map[string]uint64

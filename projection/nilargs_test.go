@@ -13,7 +13,6 @@ import (
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/projection"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // TestNilAndZeroArguments calls every exported function and method of
@@ -24,7 +23,7 @@ import (
 func TestNilAndZeroArguments(t *testing.T) {
 	ctx := context.Background()
 	var nilContext context.Context
-	store := memstore.New()
+	store := newMemstore(t)
 	t.Cleanup(func() { _ = store.Close() })
 	type model struct{}
 	onSent := projection.On(sentName, func(context.Context, *model, herald.Event, Sent) error { return nil })

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/projection"
-	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	bolt "go.etcd.io/bbolt"
@@ -148,7 +148,7 @@ func TestFailedAttemptOnBoltLeavesNoTrace(t *testing.T) {
 // set, as if the process had crashed after the handlers ran and before
 // the checkpoint was saved.
 type lossyCheckpoints struct {
-	herald.CheckpointStore
+	driver.CheckpointStore
 	lose atomic.Bool
 	only string // the checkpoint it loses; "" for all
 }
@@ -167,7 +167,7 @@ func TestExternalModelIsAtLeastOnce(t *testing.T) {
 	e := newMemEnv(t)
 	refs := messages(4)
 	first := e.sendAll(t, refs, 100, 10)
-	checkpoints := &lossyCheckpoints{CheckpointStore: memstore.New(), only: "texts"}
+	checkpoints := &lossyCheckpoints{CheckpointStore: newMemstore(t), only: "texts"}
 
 	// The model outside: what a naive handler applied, and what an
 	// idempotent one did.
@@ -231,7 +231,7 @@ func TestExternalModelIsAtLeastOnce(t *testing.T) {
 func TestExternalRebuildCutShortIsBegunAgain(t *testing.T) {
 	e := newMemEnv(t)
 	head := e.sendAll(t, messages(2), 20, 20)
-	checkpoints := memstore.New()
+	checkpoints := newMemstore(t)
 	m := newMemModel()
 	newProjection := func(version int, reset func(context.Context, *memModel) error) *projection.Projection[*memModel] {
 		p, err := projection.New(projection.Config[*memModel]{

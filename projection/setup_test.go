@@ -13,7 +13,7 @@ import (
 
 func TestNewRejectsBadSetup(t *testing.T) {
 	e := newMemEnv(t)
-	strict := newRegistry(t, herald.Strict())
+	strict := newRegistry(t, herald.WithStrict())
 	m := newMemModel()
 	onSent := projection.On(sentName, m.onSent)
 	tests := []struct {
@@ -71,7 +71,7 @@ func TestNewAcceptsUndefinedEventsOnALenientRegistry(t *testing.T) {
 	cfg.Handlers = append(cfg.Handlers, projection.On("communication.message.edited", m.onSent))
 	_, err := projection.New(cfg)
 	require.NoError(t, err)
-	cfg.Registry = newRegistry(t, herald.Strict())
+	cfg.Registry = newRegistry(t, herald.WithStrict())
 	_, err = projection.New(cfg)
 	require.ErrorIs(t, err, herald.ErrInvalid)
 }
@@ -92,7 +92,7 @@ func TestNewFlowRejectsBadSetup(t *testing.T) {
 			c.Reactions = []projection.Reaction{react, react}
 		}, "two reactions"},
 		{"undefined event on a strict registry", func(c *projection.FlowConfig) {
-			c.Registry = newRegistry(t, herald.Strict())
+			c.Registry = newRegistry(t, herald.WithStrict())
 			c.Reactions = []projection.Reaction{projection.When("communication.message.edited",
 				func(context.Context, herald.Event, Liked) error { return nil })}
 		}, "not defined"},

@@ -21,7 +21,6 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
 	"github.com/herald-go/herald/push"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // fanoutClients is how many SSE clients BenchmarkPushFanout connects.
@@ -57,7 +56,7 @@ func BenchmarkPushFanout(b *testing.B) {
 // publishing an event every interval, or at full speed when interval is 0.
 func benchFanout(b *testing.B, stall bool, interval time.Duration) {
 	ctx := context.Background()
-	store := memstore.New()
+	store := newMemstore(b)
 	bus, err := membus.New()
 	if err != nil {
 		b.Fatal(err)

@@ -19,16 +19,16 @@ import (
 // event comes with its position as id and its full name as event.
 func Example() {
 	ctx := context.Background()
-	store := memstore.New()
+	store, _ := memstore.New()
 	bus, err := membus.New()
 	if err != nil {
 		panic(err)
 	}
 	// Events are their owner's alone unless their definition (or their
 	// publisher) says otherwise: these are for everyone.
-	registry := herald.NewRegistry()
+	registry, _ := herald.NewRegistry()
 	_, err = herald.Define[map[string]string](registry, "communication", "message", "sent",
-		herald.DefaultAuthorization(herald.Authorization{ForPublic: true}))
+		herald.WithDefaultAuthorization(herald.Authorization{ForPublic: true}))
 	if err != nil {
 		panic(err)
 	}
@@ -86,7 +86,7 @@ func Example() {
 // Streams are checked when they are registered: here the map asks for a
 // field that the event's data type does not have.
 func ExampleServer_Register() {
-	registry := herald.NewRegistry(herald.Strict())
+	registry, _ := herald.NewRegistry(herald.WithStrict())
 	if _, err := herald.Define[Sent](registry, "communication", "message", "sent"); err != nil {
 		panic(err)
 	}
@@ -94,7 +94,8 @@ func ExampleServer_Register() {
 	if err != nil {
 		panic(err)
 	}
-	server, err := push.New(context.Background(), memstore.New(), bus, push.WithRegistry(registry))
+	store, _ := memstore.New()
+	server, err := push.New(context.Background(), store, bus, push.WithRegistry(registry))
 	if err != nil {
 		panic(err)
 	}

@@ -54,9 +54,17 @@ func newEnv(t testing.TB, streams []push.Stream, opts ...push.Option) *env {
 	return newEnvAfter(t, nil, streams, opts...)
 }
 
+// newMemstore returns an empty memstore.
+func newMemstore(t testing.TB) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New()
+	require.NoError(t, err)
+	return s
+}
+
 func newEnvAfter(t testing.TB, before func(e *env), streams []push.Stream, opts ...push.Option) *env {
 	t.Helper()
-	e := &env{t: t, store: memstore.New()}
+	e := &env{t: t, store: newMemstore(t)}
 	var err error
 	e.bus, err = membus.New()
 	require.NoError(t, err)
@@ -108,7 +116,7 @@ func (e *env) publishAsIs(user string, ev herald.Event) herald.Event {
 	e.t.Helper()
 	ctx := context.Background()
 	if user != "" {
-		ctx = herald.WithUser(ctx, herald.User{ID: user})
+		ctx = herald.ContextWithUser(ctx, herald.User{ID: user})
 	}
 	stored, err := e.pub.Publish(ctx, ev)
 	require.NoError(e.t, err)

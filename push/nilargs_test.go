@@ -12,7 +12,6 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/push"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // TestNilAndZeroArguments calls every exported function and method of push
@@ -23,7 +22,7 @@ import (
 func TestNilAndZeroArguments(t *testing.T) {
 	ctx := context.Background()
 	var nilContext context.Context
-	store := memstore.New()
+	store := newMemstore(t)
 	t.Cleanup(func() { _ = store.Close() })
 	newServer := func(t *testing.T) *push.Server {
 		s, err := push.New(ctx, store, nil)
@@ -67,13 +66,13 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "valid: New(ctx, store, nil) polls the store", Call: newWith()},
 		{Name: "valid: New(ctx, store, nil, nil) ignores the nil option", Call: newWith(nil)},
-		{Name: "WithAuthenticator(nil)", Want: herald.ErrInvalid, Call: newWith(push.WithAuthenticator(nil))},
-		{Name: "WithBufferSize(0)", Want: herald.ErrInvalid, Call: newWith(push.WithBufferSize(0))},
-		{Name: "WithHeartbeat(0)", Want: herald.ErrInvalid, Call: newWith(push.WithHeartbeat(0))},
-		{Name: "WithWriteTimeout(0)", Want: herald.ErrInvalid, Call: newWith(push.WithWriteTimeout(0))},
-		{Name: "WithPollInterval(-1)", Want: herald.ErrInvalid, Call: newWith(push.WithPollInterval(-1))},
+		{Name: "WithAuthenticator(nil)", Want: herald.ErrInvalid, Names: "WithAuthenticator", Call: newWith(push.WithAuthenticator(nil))},
+		{Name: "WithBufferSize(0)", Want: herald.ErrInvalid, Names: "WithBufferSize", Call: newWith(push.WithBufferSize(0))},
+		{Name: "WithHeartbeat(0)", Want: herald.ErrInvalid, Names: "WithHeartbeat", Call: newWith(push.WithHeartbeat(0))},
+		{Name: "WithWriteTimeout(0)", Want: herald.ErrInvalid, Names: "WithWriteTimeout", Call: newWith(push.WithWriteTimeout(0))},
+		{Name: "WithPollInterval(-1)", Want: herald.ErrInvalid, Names: "WithPollInterval", Call: newWith(push.WithPollInterval(-1))},
 		{Name: "valid: WithPollInterval(0) takes the default", Call: newWith(push.WithPollInterval(0))},
-		{Name: "WithName(\"\")", Want: herald.ErrInvalid, Call: newWith(push.WithName(""))},
+		{Name: "WithName(\"\")", Want: herald.ErrInvalid, Names: "WithName", Call: newWith(push.WithName(""))},
 		{Name: "valid: WithLogger(nil) is silent", Call: newWith(push.WithLogger(nil))},
 		{Name: "valid: WithRegistry(nil) checks nothing", Call: newWith(push.WithRegistry(nil))},
 		{Name: "valid: Anonymous(nil) is anonymous", Call: func(t *testing.T) error {

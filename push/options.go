@@ -1,13 +1,13 @@
 package push
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Defaults of a Server.
@@ -26,9 +26,9 @@ const (
 )
 
 // Option configures a Server built by New.
-type Option func(*options)
+type Option func(*config) error
 
-type options struct {
+type config struct {
 	registry     *herald.Registry
 	auth         Authenticator
 	heartbeat    time.Duration
@@ -37,53 +37,41 @@ type options struct {
 	pollInterval time.Duration
 	name         string
 	logger       *slog.Logger
-	invalidOpts  []error
 }
 
 // serverCount numbers the servers of the process, for their default
 // subscription names.
 var serverCount atomic.Uint64
 
-func defaultOptions() options {
-	return options{
-		auth:         Anonymous,
-		heartbeat:    DefaultHeartbeat,
-		bufferSize:   DefaultBufferSize,
-		writeTimeout: DefaultWriteTimeout,
-		name:         fmt.Sprintf("push-%d", serverCount.Add(1)),
-		logger:       slog.New(slog.DiscardHandler),
-	}
-}
-
 // WithRegistry checks the streams registered against r: on a strict
 // registry every event name must match a defined event, and a Map's data
 // path must exist in the data type of one of the defined events its name
 // matches.
 func WithRegistry(r *herald.Registry) Option {
-	return func(o *options) { o.registry = r }
+	return func(c *config) error { c.registry = r; return nil }
 }
 
 // WithAuthenticator sets how requests are authenticated; the default is
 // Anonymous. A nil a is an error.
 func WithAuthenticator(a Authenticator) Option {
-	return func(o *options) {
+	return func(c *config) error {
 		if a == nil {
-			o.invalid(fmt.Errorf("push: WithAuthenticator(nil): %w", herald.ErrInvalid))
-			return
+			return option.Invalid("WithAuthenticator(nil)", "the authenticator is nil")
 		}
-		o.auth = a
+		c.auth = a
+		return nil
 	}
 }
 
 // WithHeartbeat sends a heartbeat comment on a stream that has been quiet
 // for d (DefaultHeartbeat when not given); d must be positive.
 func WithHeartbeat(d time.Duration) Option {
-	return func(o *options) {
-		if d <= 0 {
-			o.invalid(fmt.Errorf("push: WithHeartbeat(%v): want a positive interval: %w", d, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.Positive("WithHeartbeat", d); err != nil {
+			return err
 		}
-		o.heartbeat = d
+		c.heartbeat = d
+		return nil
 	}
 }
 
@@ -92,24 +80,24 @@ func WithHeartbeat(d time.Duration) Option {
 // rounded up to a power of two. The server keeps the newest n events in
 // memory, shared by every client.
 func WithBufferSize(n int) Option {
-	return func(o *options) {
-		if n < 1 || n > MaxBufferSize {
-			o.invalid(fmt.Errorf("push: WithBufferSize(%d): want 1 to %d events: %w", n, MaxBufferSize, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.Between("WithBufferSize", n, 1, MaxBufferSize); err != nil {
+			return err
 		}
-		o.bufferSize = n
+		c.bufferSize = n
+		return nil
 	}
 }
 
 // WithWriteTimeout cuts off a client when one write to it takes longer than
 // d (DefaultWriteTimeout when not given); d must be positive.
 func WithWriteTimeout(d time.Duration) Option {
-	return func(o *options) {
-		if d <= 0 {
-			o.invalid(fmt.Errorf("push: WithWriteTimeout(%v): want a positive timeout: %w", d, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.Positive("WithWriteTimeout", d); err != nil {
+			return err
 		}
-		o.writeTimeout = d
+		c.writeTimeout = d
+		return nil
 	}
 }
 
@@ -118,12 +106,12 @@ func WithWriteTimeout(d time.Duration) Option {
 // engine.Config.PollInterval). Without a bus it defaults to
 // engine.DefaultPollInterval; d must not be negative.
 func WithPollInterval(d time.Duration) Option {
-	return func(o *options) {
-		if d < 0 {
-			o.invalid(fmt.Errorf("push: WithPollInterval(%v): want 0 or more: %w", d, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.AtLeast("WithPollInterval", d, 0); err != nil {
+			return err
 		}
-		o.pollInterval = d
+		c.pollInterval = d
+		return nil
 	}
 }
 
@@ -131,12 +119,12 @@ func WithPollInterval(d time.Duration) Option {
 // unique there; the default is "push-" and a number counting the servers of
 // the process.
 func WithName(name string) Option {
-	return func(o *options) {
+	return func(c *config) error {
 		if name == "" {
-			o.invalid(fmt.Errorf("push: WithName(\"\"): %w", herald.ErrInvalid))
-			return
+			return option.Invalid(`WithName("")`, "the name is empty")
 		}
-		o.name = name
+		c.name = name
+		return nil
 	}
 }
 
@@ -144,21 +132,28 @@ func WithName(name string) Option {
 // cannot be encoded and failed reads of the store. A nil l, the default,
 // logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) {
+	return func(c *config) error {
 		if l != nil {
-			o.logger = l
+			c.logger = l
 		}
+		return nil
 	}
 }
 
-func (o *options) invalid(err error) { o.invalidOpts = append(o.invalidOpts, err) }
-
-func buildOptions(opts []Option) (options, error) {
-	o := defaultOptions()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
+// newConfig returns the configuration opts make of the defaults.
+func newConfig(opts []Option) (config, error) {
+	c := config{
+		auth:         Anonymous,
+		heartbeat:    DefaultHeartbeat,
+		bufferSize:   DefaultBufferSize,
+		writeTimeout: DefaultWriteTimeout,
+		logger:       slog.New(slog.DiscardHandler),
 	}
-	return o, errors.Join(o.invalidOpts...)
+	if err := option.Apply(&c, opts, "push: new", herald.ErrInvalid); err != nil {
+		return config{}, err
+	}
+	if c.name == "" {
+		c.name = fmt.Sprintf("push-%d", serverCount.Add(1))
+	}
+	return c, nil
 }

@@ -46,13 +46,14 @@ func (o *Order) ship() error {
 // ordersRegistry defines the orders application's events, private but
 // for the shop's announcements.
 func ordersRegistry(t *testing.T) *herald.Registry {
-	r := herald.NewRegistry()
-	_, err := herald.Define[OrderPlaced](r, "orders", "order", "placed")
+	r, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[OrderPlaced](r, "orders", "order", "placed")
 	require.NoError(t, err)
 	_, err = herald.Define[OrderShipped](r, "orders", "order", "shipped")
 	require.NoError(t, err)
 	_, err = herald.Define[Announced](r, "orders", "shop", "announced",
-		herald.DefaultAuthorization(herald.Authorization{ForPublic: true}))
+		herald.WithDefaultAuthorization(herald.Authorization{ForPublic: true}))
 	require.NoError(t, err)
 	return r
 }
@@ -94,7 +95,7 @@ func TestEachCustomerSeesOnlyTheirOrders(t *testing.T) {
 	var last uint64
 	for _, who := range []string{"alice", "bob"} {
 		ref := herald.AggregateRef{Context: "orders", Name: "order", ID: uuid.New()}
-		_, err := repo.Use(herald.WithUser(context.Background(), herald.User{ID: who}), ref,
+		_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: who}), ref,
 			func(o *Order) error { return o.Publish("placed", OrderPlaced{Item: who + "'s book"}) })
 		require.NoError(t, err)
 		placed[who] = ref

@@ -12,7 +12,6 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/membus"
 	"github.com/herald-go/herald/push"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // Placed is the data of shop.order.placed, a type with every kind of field
@@ -46,8 +45,9 @@ type Item struct {
 
 func registry(t *testing.T, options ...herald.RegistryOption) *herald.Registry {
 	t.Helper()
-	reg := herald.NewRegistry(options...)
-	_, err := herald.Define[Sent](reg, "communication", "message", "sent")
+	reg, err := herald.NewRegistry(options...)
+	require.NoError(t, err)
+	_, err = herald.Define[Sent](reg, "communication", "message", "sent")
 	require.NoError(t, err)
 	_, err = herald.Define[Liked](reg, "communication", "message", "liked")
 	require.NoError(t, err)
@@ -60,7 +60,7 @@ func newServer(t *testing.T, opts ...push.Option) *push.Server {
 	t.Helper()
 	bus, err := membus.New()
 	require.NoError(t, err)
-	srv, err := push.New(context.Background(), memstore.New(), bus, opts...)
+	srv, err := push.New(context.Background(), newMemstore(t), bus, opts...)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = srv.Close(context.Background()) })
 	return srv
@@ -72,7 +72,7 @@ func mapped(name string, m map[string]string) push.Stream {
 }
 
 func TestRegisterAcceptsGoodStreams(t *testing.T) {
-	srv := newServer(t, push.WithRegistry(registry(t, herald.Strict())))
+	srv := newServer(t, push.WithRegistry(registry(t, herald.WithStrict())))
 	envelope := map[string]string{}
 	for _, p := range []string{
 		"context", "context.name", "aggregate", "aggregate.name", "aggregate.id", "name", "id", "type",
@@ -166,7 +166,7 @@ func TestRegisterRefusesBadStreams(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var opts []herald.RegistryOption
 			if tc.strict {
-				opts = append(opts, herald.Strict())
+				opts = append(opts, herald.WithStrict())
 			}
 			srv := newServer(t, push.WithRegistry(registry(t, opts...)))
 			err := srv.Register(tc.streams...)
@@ -205,7 +205,7 @@ func TestRegisterRefusesBadStreams(t *testing.T) {
 func TestNewRefusesBadOptions(t *testing.T) {
 	bus, err := membus.New()
 	require.NoError(t, err)
-	store := memstore.New()
+	store := newMemstore(t)
 	ctx := context.Background()
 
 	_, err = push.New(ctx, nil, bus)
@@ -217,7 +217,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	} {
 		_, err := push.New(ctx, store, bus, opt)
 		assert.ErrorIs(t, err, herald.ErrInvalid)
-		assert.Regexp(t, `^push: With`, err.Error())
+		assert.Regexp(t, `^push: new: With\w+\(`, err.Error(), "the error names the option")
 	}
 
 	srv, err := push.New(ctx, store, bus, push.WithName("push"))

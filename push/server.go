@@ -75,7 +75,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 	if ctx == nil {
 		return nil, fmt.Errorf("push: new: the context is nil: %w", herald.ErrInvalid)
 	}
-	o, err := buildOptions(opts)
+	o, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}

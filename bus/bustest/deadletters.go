@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/durable"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,8 +17,8 @@ import (
 
 // deadLetterStore returns the case's store as a dead-letter store, or one
 // kept in memory by the suite for a store that is none.
-func (h *durableHarness) deadLetterStore() herald.DeadLetterStore {
-	if ds, ok := h.store.(herald.DeadLetterStore); ok {
+func (h *durableHarness) deadLetterStore() driver.DeadLetterStore {
+	if ds, ok := h.store.(driver.DeadLetterStore); ok {
 		return ds
 	}
 	if h.letters == nil {

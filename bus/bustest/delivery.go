@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -164,7 +165,7 @@ func testCause(t *testing.T, h *harness, isSync bool) {
 	r.fn = func(ctx context.Context, e herald.Event) error {
 		mu.Lock()
 		defer mu.Unlock()
-		cause := herald.CauseFrom(ctx)
+		cause := driver.CauseFrom(ctx)
 		switch {
 		case cause == nil:
 			problems = append(problems, fmt.Sprintf("event %d: no cause in the context", e.Data))

@@ -31,7 +31,7 @@
 //     events in publish order, and each publisher's order holds among
 //     concurrent publishers; a Sync subscription has its events when
 //     Publish returns; the handler's context carries the event as its
-//     cause (herald.CauseFrom) and is not done while the bus is open.
+//     cause (driver.CauseFrom) and is not done while the bus is open.
 //   - Order per aggregate: with four workers and four concurrent
 //     publishers, each aggregate's events are handled in revision order,
 //     never two at once; while one aggregate's handler is blocked, other

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/durable"
 	"github.com/herald-go/herald/engine"
 	"github.com/stretchr/testify/assert"
@@ -36,7 +37,7 @@ type NewStore func(t *testing.T) herald.Store
 // without being published on the bus; that bad configurations are
 // refused; and that stopping Run ends the context of a handler that does
 // not return. A store that is not a
-// herald.CheckpointStore gets checkpoints kept in memory by the suite.
+// driver.CheckpointStore gets checkpoints kept in memory by the suite.
 func RunDurable(t *testing.T, newStore NewStore, newBus NewBus) {
 	t.Helper()
 	for _, c := range durableCases {
@@ -72,7 +73,7 @@ type durableHarness struct {
 	newStore    NewStore
 	store       herald.Store
 	busOf       herald.Bus
-	checkpoints herald.CheckpointStore
+	checkpoints driver.CheckpointStore
 	letters     *memDeadLetters
 	publisher   *herald.Publisher
 }
@@ -83,7 +84,7 @@ func (h *durableHarness) setUp(t *testing.T, cfg Config) {
 	h.store = h.newStore(t)
 	require.NotNil(t, h.store, "newStore returned nil")
 	h.busOf = h.harness.bus(t, cfg)
-	if cs, ok := h.store.(herald.CheckpointStore); ok {
+	if cs, ok := h.store.(driver.CheckpointStore); ok {
 		h.checkpoints = cs
 	} else {
 		h.checkpoints = &memCheckpoints{positions: make(map[string]uint64)}

@@ -45,7 +45,7 @@ var _ herald.Bus = (*Bus)(nil)
 // New returns an open bus without subscriptions. An invalid option value is
 // an error matching herald.ErrInvalid that names the option.
 func New(opts ...Option) (*Bus, error) {
-	o, err := buildOptions(opts)
+	o, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}

@@ -10,11 +10,11 @@ import (
 )
 
 // deliver hands one event to s's handler with ctx, a context that carries
-// the event as its cause (herald.WithCause), retries it as r says when the
-// handler fails, and hands it to the dead-letter function when it gives
-// up. ctx refers to e, which the caller keeps unchanged until deliver
-// returns. r is the worker's lane's; a Sync subscription's makes one
-// attempt.
+// the event as its cause (herald.ContextWithCause), retries it as r says
+// when the handler fails, and hands it to the dead-letter function when it
+// gives up. ctx refers to e, which the caller keeps unchanged until
+// deliver returns. r is the worker's lane's; a Sync subscription's makes
+// one attempt.
 func (b *Bus) deliver(ctx context.Context, s *subscription, r *retry.Backoff, c *counters, e *herald.Event) {
 	c.begun.Add(1)
 	res := r.Do(ctx, s.stopping, func(n int) error {

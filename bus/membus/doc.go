@@ -52,16 +52,16 @@
 //     logged (WithLogger) and counted (Bus.Subscriptions); they hold up
 //     only the lane they happen on. No panic escapes the bus.
 //
-// Every handler call gets a context derived from one bus-wide context
-// that Close cancels when it gives up waiting, carrying the subscription's
-// name as the consumer (herald.WithConsumer) and the event as its cause
-// (herald.WithCause), so the events a handler publishes carry the
+// Every handler call gets a context derived from one bus-wide context that
+// Close cancels when it gives up waiting, carrying the subscription's name
+// as the consumer (driver.ContextWithConsumer) and the event as its cause
+// (herald.ContextWithCause), so the events a handler publishes carry the
 // causation and correlation ids and the cause's user along, and a
-// repository tells the commands of two subscriptions apart; it keeps the ids by value, so it
-// stays good after the handler returns. The handler does not get the
-// publisher's context: a Sync handler and an async one see the same kind
-// of context, and values of the publisher's context (a user, a
-// transaction) do not leak into handlers.
+// repository tells the commands of two subscriptions apart; it keeps the
+// ids by value, so it stays good after the handler returns. The handler
+// does not get the publisher's context: a Sync handler and an async one
+// see the same kind of context, and values of the publisher's context (a
+// user, a transaction) do not leak into handlers.
 //
 // Bus.Subscriptions lists every subscription with its filter, workers, and
 // the counts of events delivered, failed handler calls, retries, events

@@ -391,17 +391,18 @@ func TestPublishOneEventDoesNotAllocate(t *testing.T) {
 }
 
 func TestNewRejectsInvalidWorkersAndRetry(t *testing.T) {
-	for _, opt := range []membus.Option{
-		membus.WithWorkers(0),
-		membus.WithWorkers(membus.MaxWorkers + 1),
-		membus.WithRetry(herald.RetryPolicy{MaxAttempts: -1}),
-		membus.WithRetry(herald.RetryPolicy{InitialInterval: -time.Second}),
-		membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Second, MaxInterval: time.Millisecond}),
+	for name, opt := range map[string]membus.Option{
+		"WithWorkers(0)":                   membus.WithWorkers(0),
+		"WithWorkers(MaxWorkers+1)":        membus.WithWorkers(membus.MaxWorkers + 1),
+		"WithRetry(MaxAttempts -1)":        membus.WithRetry(herald.RetryPolicy{MaxAttempts: -1}),
+		"WithRetry(InitialInterval -1s)":   membus.WithRetry(herald.RetryPolicy{InitialInterval: -time.Second}),
+		"WithRetry(MaxInterval too short)": membus.WithRetry(herald.RetryPolicy{InitialInterval: time.Second, MaxInterval: time.Millisecond}),
 	} {
 		_, err := membus.New(opt)
-		require.Error(t, err)
-		assert.ErrorIs(t, err, herald.ErrInvalid)
-		assert.True(t, strings.HasPrefix(err.Error(), "membus: "), err.Error())
+		require.Error(t, err, name)
+		assert.ErrorIs(t, err, herald.ErrInvalid, name)
+		option, _, _ := strings.Cut(name, "(")
+		assert.True(t, strings.HasPrefix(err.Error(), "membus: new: "+option), err.Error())
 	}
 }
 

@@ -2,11 +2,11 @@ package membus
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/option"
 )
 
 // DefaultQueueSize is the number of events a subscription's queue holds
@@ -17,20 +17,15 @@ const DefaultQueueSize = 4096
 const MaxWorkers = 256
 
 // Option configures a Bus built by New.
-type Option func(*options)
+type Option func(*config) error
 
-type options struct {
-	queueSize   int
-	workers     int
-	failIfFull  bool
-	retry       herald.RetryPolicy
-	logger      *slog.Logger
-	deadLetter  func(ctx context.Context, d herald.DeadLetter)
-	invalidOpts []error
-}
-
-func defaultOptions() options {
-	return options{queueSize: DefaultQueueSize, workers: 1, logger: slog.New(slog.DiscardHandler)}
+type config struct {
+	queueSize  int
+	workers    int
+	failIfFull bool
+	retry      herald.RetryPolicy
+	logger     *slog.Logger
+	deadLetter func(ctx context.Context, d herald.DeadLetter)
 }
 
 // WithQueueSize bounds each subscription's queue to n events waiting to be
@@ -38,12 +33,12 @@ func defaultOptions() options {
 // subscription with several workers splits n evenly among them, each
 // holding at least one event (see WithWorkers).
 func WithQueueSize(n int) Option {
-	return func(o *options) {
-		if n < 1 {
-			o.invalid(fmt.Errorf("membus: WithQueueSize(%d): size must be at least 1: %w", n, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.AtLeast("WithQueueSize", n, 1); err != nil {
+			return err
 		}
-		o.queueSize = n
+		c.queueSize = n
+		return nil
 	}
 }
 
@@ -53,12 +48,12 @@ func WithQueueSize(n int) Option {
 // published, while the events of different aggregates are handled in
 // parallel.
 func WithWorkers(n int) Option {
-	return func(o *options) {
-		if n < 1 || n > MaxWorkers {
-			o.invalid(fmt.Errorf("membus: WithWorkers(%d): want 1 to %d workers: %w", n, MaxWorkers, herald.ErrInvalid))
-			return
+	return func(c *config) error {
+		if err := option.Between("WithWorkers", n, 1, MaxWorkers); err != nil {
+			return err
 		}
-		o.workers = n
+		c.workers = n
+		return nil
 	}
 }
 
@@ -66,29 +61,30 @@ func WithWorkers(n int) Option {
 // an error or panicked (see herald.RetryPolicy; its zero fields take the
 // defaults). MaxAttempts 1 turns retries off.
 func WithRetry(p herald.RetryPolicy) Option {
-	return func(o *options) {
+	return func(c *config) error {
 		r, err := p.Resolve()
 		if err != nil {
-			o.invalid(fmt.Errorf("membus: WithRetry: %w", err))
-			return
+			return fmt.Errorf("WithRetry: %w", err)
 		}
-		o.retry = r
+		c.retry = r
+		return nil
 	}
 }
 
 // WithFailWhenFull makes Publish return an error matching ErrQueueFull,
 // naming the subscription, instead of waiting for room in its queue.
 func WithFailWhenFull() Option {
-	return func(o *options) { o.failIfFull = true }
+	return func(c *config) error { c.failIfFull = true; return nil }
 }
 
 // WithLogger logs every failed handler call to l at level Warn and every
 // event given up on at level Error. A nil l, the default, logs nothing.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) {
+	return func(c *config) error {
 		if l != nil {
-			o.logger = l
+			c.logger = l
 		}
+		return nil
 	}
 }
 
@@ -100,20 +96,17 @@ func WithLogger(l *slog.Logger) Option {
 // dead-lettered all the same. A nil fn, the default, drops such events
 // after logging and counting them.
 func WithDeadLetter(fn func(ctx context.Context, d herald.DeadLetter)) Option {
-	return func(o *options) { o.deadLetter = fn }
+	return func(c *config) error { c.deadLetter = fn; return nil }
 }
 
-func (o *options) invalid(err error) { o.invalidOpts = append(o.invalidOpts, err) }
-
-func buildOptions(opts []Option) (options, error) {
-	o := defaultOptions()
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
+// newConfig returns the configuration opts make of the defaults.
+func newConfig(opts []Option) (config, error) {
+	c := config{queueSize: DefaultQueueSize, workers: 1, logger: slog.New(slog.DiscardHandler)}
+	if err := option.Apply(&c, opts, "membus: new", herald.ErrInvalid); err != nil {
+		return config{}, err
 	}
-	if o.retry == (herald.RetryPolicy{}) {
-		o.retry, _ = herald.RetryPolicy{}.Resolve()
+	if c.retry == (herald.RetryPolicy{}) {
+		c.retry, _ = herald.RetryPolicy{}.Resolve()
 	}
-	return o, errors.Join(o.invalidOpts...)
+	return c, nil
 }

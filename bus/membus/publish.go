@@ -102,7 +102,7 @@ func (b *Bus) handleSync(s *subscription, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
 		if s.filter.Match(e) {
-			b.deliver(herald.WithCause(s.base, e), s, &once, &s.syncCounts, e)
+			b.deliver(herald.ContextWithCause(s.base, e), s, &once, &s.syncCounts, e)
 		}
 	}
 }

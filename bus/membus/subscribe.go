@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/match"
 )
 
@@ -51,7 +52,7 @@ func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
 		return nil, fmt.Errorf("membus: subscribe %q: %w", s.Name, err)
 	}
 	sub := &subscription{name: s.Name, filter: f, handler: s.Handler, sync: s.Sync, stopping: make(chan struct{})}
-	sub.base = herald.WithConsumer(b.base, s.Name)
+	sub.base = driver.ContextWithConsumer(b.base, s.Name)
 	if !s.Sync {
 		limit := max(1, (b.queueSize+b.workersPer-1)/b.workersPer)
 		sub.lanes = make([]*lane, b.workersPer)

@@ -24,7 +24,7 @@ type subscription struct {
 	handler herald.Handler
 	sync    bool
 	// base is the bus's base context with the subscription's name as the
-	// consumer (herald.WithConsumer): handler calls derive from it.
+	// consumer (driver.ContextWithConsumer): handler calls derive from it.
 	base context.Context
 
 	lanes []*lane
@@ -117,6 +117,6 @@ func (b *Bus) abandon(s *subscription, l *lane, events []herald.Event) {
 	for i := range events {
 		e := &events[i]
 		l.begun.Add(1)
-		b.giveUp(herald.WithCause(s.base, e), s, &l.counters, e, 0, errAbandoned)
+		b.giveUp(herald.ContextWithCause(s.base, e), s, &l.counters, e, 0, errAbandoned)
 	}
 }

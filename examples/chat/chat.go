@@ -110,21 +110,24 @@ func (m *Message) Feature(like uint64) error {
 // defineEvents defines the chat's events: sent and liked reach everyone,
 // starred only the user who starred.
 func defineEvents() (*herald.Registry, error) {
-	r := herald.NewRegistry(herald.Strict())
-	forEveryone := herald.DefaultAuthorization(herald.Authorization{ForAuthenticated: true, ForPublic: true})
+	r, err := herald.NewRegistry(herald.WithStrict())
+	if err != nil {
+		return nil, err
+	}
+	forEveryone := herald.WithDefaultAuthorization(herald.Authorization{ForAuthenticated: true, ForPublic: true})
 	if _, err := herald.Define[Sent](r, "communication", "message", "sent",
-		herald.Description("A message was sent."), forEveryone, herald.Sample(Sent{Text: "hey, how are you?"})); err != nil {
+		herald.WithDescription("A message was sent."), forEveryone, herald.WithSample(Sent{Text: "hey, how are you?"})); err != nil {
 		return nil, err
 	}
 	if _, err := herald.Define[Liked](r, "communication", "message", "liked",
-		herald.Description("A message was liked."), forEveryone, herald.Sample(Liked{})); err != nil {
+		herald.WithDescription("A message was liked."), forEveryone, herald.WithSample(Liked{})); err != nil {
 		return nil, err
 	}
 	if _, err := herald.Define[Starred](r, "communication", "message", "starred",
-		herald.Description("A user starred a message; only that user sees it."), herald.Sample(Starred{})); err != nil {
+		herald.WithDescription("A user starred a message; only that user sees it."), herald.WithSample(Starred{})); err != nil {
 		return nil, err
 	}
-	_, err := herald.Define[Featured](r, "communication", "message", "featured",
-		herald.Description("A message was liked often enough to be featured."), forEveryone, herald.Sample(Featured{}))
+	_, err = herald.Define[Featured](r, "communication", "message", "featured",
+		herald.WithDescription("A message was liked often enough to be featured."), forEveryone, herald.WithSample(Featured{}))
 	return r, err
 }

@@ -236,7 +236,10 @@ func (a *chatApp) close() error {
 // temporary directory when dir is empty, or memory.
 func openStore(dir string, memory bool, registry *herald.Registry) (store eventStore, cleanup func(), err error) {
 	if memory {
-		s := memstore.New()
+		s, err := memstore.New()
+		if err != nil {
+			return nil, nil, err
+		}
 		return s, func() { s.Close() }, nil
 	}
 	remove := func() {}
@@ -305,8 +308,8 @@ func printEvent(_ context.Context, e herald.Event) error {
 
 // chat is the scripted chat of a run without -addr.
 func chat(ctx context.Context, repo *herald.Repository[*Message]) error {
-	jane := herald.WithUser(ctx, herald.User{ID: "jane.doe@example.com"})
-	john := herald.WithUser(ctx, herald.User{ID: "john.doe@example.com"})
+	jane := herald.ContextWithUser(ctx, herald.User{ID: "jane.doe@example.com"})
+	john := herald.ContextWithUser(ctx, herald.User{ID: "john.doe@example.com"})
 	first := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	second := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 

@@ -23,14 +23,15 @@ type Message struct {
 }
 
 func main() {
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 	bus, _ := membus.New()
 	_ = bus.Subscribe(herald.Subscription{Name: "printer", Events: []string{"communication.message.*"},
 		Handler: herald.On(func(ctx context.Context, e herald.Event, s Sent) error {
 			fmt.Printf("%s by %s: %q\n", e.FullName(), e.User.ID, s.Text)
 			return nil
 		})})
-	publisher, _ := herald.NewPublisher(memstore.New(), bus)
+	store, _ := memstore.New()
+	publisher, _ := herald.NewPublisher(store, bus)
 	messages, _ := herald.NewRepository(publisher, func() *Message {
 		m := &Message{}
 		herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })

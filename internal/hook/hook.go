@@ -1,5 +1,7 @@
 package hook
 
+import "context"
+
 // The functions herald sets for package driver.
 var (
 	// CheckEnvelope is herald's check of an event's envelope:
@@ -10,10 +12,27 @@ var (
 	// func(context.Context, herald.Handler, herald.Event) error.
 	SafeHandle any
 	// CauseContexts returns a function that makes handler contexts as
-	// herald.WithCause does, a run of them at a time; the function is not
-	// safe for concurrent use:
+	// herald.ContextWithCause does, a run of them at a time; the function
+	// is not safe for concurrent use:
 	// func() func(context.Context, *herald.Event) context.Context.
 	CauseContexts any
+
+	// UserFrom returns the user whose events a context publishes:
+	// func(context.Context) *herald.User.
+	UserFrom any
+	// CauseFrom returns the event a handler's context carries as the
+	// cause: func(context.Context) *herald.Event.
+	CauseFrom any
+	// TxFrom returns the transaction a context carries:
+	// func(context.Context) (herald.Tx, bool).
+	TxFrom any
+	// LabelsFrom returns the labels a context adds to published events.
+	LabelsFrom func(context.Context) map[string]string
+	// ContextWithConsumer returns a context for the handlers of the
+	// consumer name.
+	ContextWithConsumer func(ctx context.Context, name string) context.Context
+	// ConsumerFrom returns the consumer name a context carries.
+	ConsumerFrom func(context.Context) string
 )
 
 // The functions herald sets for package match, which writes parts of an

@@ -19,11 +19,15 @@ type Case struct {
 	// Want is the error the call must return, as errors.Is matches it;
 	// nil means the call must succeed.
 	Want error
+	// Names, when not empty, is what the error's text must name, such as
+	// the option that refused its value.
+	Names string
 }
 
 // Run runs each case as a subtest: the call must not panic, and must
-// return an error matching Want, or no error when Want is nil. Names must
-// be unique, so that each function is listed once for each input.
+// return an error matching Want and naming Names, or no error when Want
+// is nil. The cases' names must be unique, so that each function is
+// listed once for each input.
 func Run(t *testing.T, cases []Case) {
 	t.Helper()
 	seen := make(map[string]bool, len(cases))
@@ -41,8 +45,14 @@ func Run(t *testing.T, cases []Case) {
 				assert.NoError(t, err)
 				return
 			}
-			if assert.Error(t, err) && !errors.Is(err, c.Want) {
+			if !assert.Error(t, err) {
+				return
+			}
+			if !errors.Is(err, c.Want) {
 				t.Errorf("error %q does not match %q", err, c.Want)
+			}
+			if c.Names != "" {
+				assert.ErrorContains(t, err, c.Names, "the error names what was wrong")
 			}
 		})
 	}

@@ -7,10 +7,11 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
 // StoreCases are the cases of the methods every herald.Store has, and of
-// herald.SnapshotStore and herald.CheckpointStore when s is one, for the
+// driver.SnapshotStore and driver.CheckpointStore when s is one, for the
 // stores' own tests to run with theirs.
 func StoreCases(s herald.Store) []Case {
 	ctx := context.Background()
@@ -56,7 +57,7 @@ func StoreCases(s herald.Store) []Case {
 			return err
 		}},
 	}
-	if snaps, ok := s.(herald.SnapshotStore); ok {
+	if snaps, ok := s.(driver.SnapshotStore); ok {
 		cases = append(cases, []Case{
 			{Name: "Store.SaveSnapshot(ctx, Snapshot{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 				return snaps.SaveSnapshot(ctx, herald.Snapshot{})
@@ -74,7 +75,7 @@ func StoreCases(s herald.Store) []Case {
 			}},
 		}...)
 	}
-	if checkpoints, ok := s.(herald.CheckpointStore); ok {
+	if checkpoints, ok := s.(driver.CheckpointStore); ok {
 		cases = append(cases, []Case{
 			{Name: "Store.SaveCheckpoint(ctx, \"\", 0)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
 				return checkpoints.SaveCheckpoint(ctx, "", 0)

@@ -31,7 +31,7 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 }
 
 // AppendUndelivered is Append that also records the events as not yet
-// delivered, in the same transaction; see herald.Outbox.
+// delivered, in the same transaction; see driver.Outbox.
 func (s *Store) AppendUndelivered(ctx context.Context, events []herald.Event) error {
 	return s.append(ctx, events, true, "append")
 }
@@ -79,25 +79,26 @@ func (r *request) finish() {
 
 type txKey struct{}
 
-// WithTx returns a context that carries tx, a writable transaction of a
-// store's database, for PublishAfterCommit and PublishBatchAfterCommit:
-// a herald.Publisher whose store is that store appends the events inside
-// tx and delivers them once tx commits. A herald.Repository saves in tx
-// the same way. The store's reads with that context (ReadStream, ReadLog,
-// LoadSnapshot, ...) run in tx and see what it wrote; SaveSnapshot writes
-// in it. Its other writes (Append, and so Publish and PublishBatch;
-// SaveCheckpoint) would wait for tx to end, which its holder waits for:
-// they fail at once with an error matching herald.ErrInvalid that says to
-// publish after commit. A nil ctx gives nil, which the store's calls
-// refuse with an error matching herald.ErrInvalid.
-func WithTx(ctx context.Context, tx *bolt.Tx) context.Context {
+// ContextWithTx returns a context that carries tx, a writable transaction
+// of a store's database, for PublishAfterCommit and
+// PublishBatchAfterCommit: a herald.Publisher whose store is that store
+// appends the events inside tx and delivers them once tx commits. A
+// herald.Repository saves in tx the same way. The store's reads with that
+// context (ReadStream, ReadLog, LoadSnapshot, ...) run in tx and see what
+// it wrote; SaveSnapshot writes in it. Its other writes (Append, and so
+// Publish and PublishBatch; SaveCheckpoint) would wait for tx to end,
+// which its holder waits for: they fail at once with an error matching
+// herald.ErrInvalid that says to publish after commit. A nil ctx gives
+// nil, which the store's calls refuse with an error matching
+// herald.ErrInvalid.
+func ContextWithTx(ctx context.Context, tx *bolt.Tx) context.Context {
 	if ctx == nil {
 		return nil
 	}
 	return context.WithValue(ctx, txKey{}, tx)
 }
 
-// TxFrom returns the transaction that WithTx put in ctx.
+// TxFrom returns the transaction that ContextWithTx put in ctx.
 func TxFrom(ctx context.Context) (*bolt.Tx, bool) {
 	if ctx == nil {
 		return nil, false
@@ -116,15 +117,15 @@ func TxFrom(ctx context.Context) (*bolt.Tx, bool) {
 // returns.
 //
 // While tx is open, Append and the store's other writes wait for it, as
-// any bbolt writer does: called with a context that carries tx (WithTx),
-// they fail at once instead.
+// any bbolt writer does: called with a context that carries tx
+// (ContextWithTx), they fail at once instead.
 func (s *Store) AppendTx(tx *bolt.Tx, events []herald.Event) error {
 	return s.appendTx(tx, events, false)
 }
 
 // AppendInTx appends events inside the bbolt transaction that ctx carries
-// (see WithTx), as herald.TxStore describes, and reports whether it did.
-// It returns false without an error when ctx carries no bbolt
+// (see ContextWithTx), as driver.TxStore describes, and reports whether it
+// did. It returns false without an error when ctx carries no bbolt
 // transaction. A transaction of another database, or one that is read
 // only, is an error matching herald.ErrInvalid. committed, when not nil,
 // runs once the transaction has committed (bbolt's Tx.OnCommit), on the

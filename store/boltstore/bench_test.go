@@ -315,7 +315,10 @@ func TestMain(m *testing.M) {
 // with envelope and data decoded: the store has a registry that knows the
 // data's Go type.
 func BenchmarkBoltReplay(b *testing.B) {
-	reg := herald.NewRegistry()
+	reg, err := herald.NewRegistry()
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := herald.Define[replaySent](reg, "communication", "message", "sent"); err != nil {
 		b.Fatal(err)
 	}
@@ -334,7 +337,10 @@ func BenchmarkBoltReplayEnvelope(b *testing.B) {
 // BenchmarkBoltReplayLarge is BenchmarkBoltReplay on a log of the append
 // benchmarks' 500-byte events.
 func BenchmarkBoltReplayLarge(b *testing.B) {
-	reg := herald.NewRegistry()
+	reg, err := herald.NewRegistry()
+	if err != nil {
+		b.Fatal(err)
+	}
 	if _, err := herald.Define[benchSent](reg, "communication", "message", "sent"); err != nil {
 		b.Fatal(err)
 	}

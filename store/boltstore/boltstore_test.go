@@ -24,7 +24,7 @@ func beginTx(t *testing.T, st herald.Store) storetest.Transaction {
 	tx, err := st.(*boltstore.Store).DB().Begin(true)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = tx.Rollback() })
-	return storetest.Transaction{Ctx: boltstore.WithTx(t.Context(), tx), Commit: tx.Commit, Rollback: tx.Rollback}
+	return storetest.Transaction{Ctx: boltstore.ContextWithTx(t.Context(), tx), Commit: tx.Commit, Rollback: tx.Rollback}
 }
 
 // openStore opens a store in a new file of t's temporary directory and

@@ -11,10 +11,11 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	bolt "go.etcd.io/bbolt"
 )
 
-var _ herald.DeadLetterStore = (*Store)(nil)
+var _ driver.DeadLetterStore = (*Store)(nil)
 
 // deadLettersBucket holds the dead letters of durable consumers, in the
 // store's top-level bucket: the length of the consumer's name (2 bytes),

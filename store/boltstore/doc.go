@@ -3,10 +3,10 @@
 //
 // Open opens (or creates) a file that holds nothing but the store; New
 // puts the store in a *bbolt.DB the application opened, beside its own
-// buckets, so that its state and its events can commit in one
-// transaction (AppendTx, or PublishAfterCommit with WithTx). A Store is
-// also a herald.SnapshotStore, a herald.CheckpointStore, a herald.Outbox
-// and a herald.TxStore, and passes store/storetest.
+// buckets, so that its state and its events can commit in one transaction
+// (AppendTx, or PublishAfterCommit with ContextWithTx). A Store is also a
+// driver.SnapshotStore, a driver.CheckpointStore, a driver.Outbox and a
+// driver.TxStore, and passes store/storetest.
 //
 // # What the store guarantees
 //

@@ -29,7 +29,7 @@ func Example() {
 	}
 	defer store.Close()
 
-	registry := herald.NewRegistry()
+	registry, _ := herald.NewRegistry()
 	if _, err := herald.Define[Sent](registry, "communication", "message", "sent"); err != nil {
 		fmt.Println(err)
 		return
@@ -39,7 +39,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	ctx := herald.WithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane.doe@example.com"})
 	message := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	if _, err := publisher.PublishBatch(ctx, []herald.Event{
 		{Aggregate: message, Name: "sent", Data: Sent{Text: "hey, how are you?"}},

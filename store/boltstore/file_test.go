@@ -195,11 +195,12 @@ func TestOpenLockedFileTimesOut(t *testing.T) {
 func TestInvalidOptions(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.db")
 	for name, opt := range map[string]boltstore.Option{
-		"zero timeout":    boltstore.WithOpenTimeout(0),
-		"tiny event size": boltstore.WithMaxEventSize(10),
+		"WithOpenTimeout":  boltstore.WithOpenTimeout(0),
+		"WithMaxEventSize": boltstore.WithMaxEventSize(10),
 	} {
 		_, err := boltstore.Open(path, opt)
 		assert.ErrorIs(t, err, herald.ErrInvalid, name)
+		assert.ErrorContains(t, err, name, "the error names the option")
 	}
 	_, err := boltstore.New(nil)
 	assert.ErrorIs(t, err, herald.ErrInvalid)

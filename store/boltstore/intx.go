@@ -9,7 +9,7 @@ import (
 )
 
 // ownTx returns the open transaction of the store's database that ctx
-// carries (WithTx), or nil.
+// carries (ContextWithTx), or nil.
 func (s *Store) ownTx(ctx context.Context) *bolt.Tx {
 	tx, ok := TxFrom(ctx)
 	if !ok || tx.DB() != s.db {
@@ -20,7 +20,7 @@ func (s *Store) ownTx(ctx context.Context) *bolt.Tx {
 
 // errInsideTx is the error of a write that would wait for the commit of
 // the transaction its own caller holds.
-var errInsideTx = fmt.Errorf("the context holds an open transaction of the store's file (WithTx), "+
+var errInsideTx = fmt.Errorf("the context holds an open transaction of the store's file (ContextWithTx), "+
 	"and this write would wait for it to end: inside the transaction, publish with "+
 	"PublishAfterCommit or PublishBatchAfterCommit, or append with AppendTx: %w", herald.ErrInvalid)
 

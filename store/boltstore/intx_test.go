@@ -80,7 +80,7 @@ func newBank(t *testing.T) *bank {
 	var err error
 	b.pub, err = herald.NewPublisher(b.store, b.bus)
 	require.NoError(t, err)
-	b.accounts, err = herald.NewRepository(b.pub, newAccount, herald.SnapshotEvery(2))
+	b.accounts, err = herald.NewRepository(b.pub, newAccount, herald.WithSnapshotEvery(2))
 	require.NoError(t, err)
 	return b
 }
@@ -107,7 +107,7 @@ func TestPublishInsideTheStoresTransactionFailsAtOnce(t *testing.T) {
 			var err error
 			returnsWithin(t, name, func() {
 				_ = b.db.Update(func(tx *bolt.Tx) error {
-					err = call(boltstore.WithTx(t.Context(), tx))
+					err = call(boltstore.ContextWithTx(t.Context(), tx))
 					return nil
 				})
 			})
@@ -128,7 +128,7 @@ func TestRepositoryInsideTheStoresTransaction(t *testing.T) {
 	var used, saved *Account
 	returnsWithin(t, "Use and Save", func() {
 		require.NoError(t, b.db.Update(func(tx *bolt.Tx) error {
-			ctx := boltstore.WithTx(t.Context(), tx)
+			ctx := boltstore.ContextWithTx(t.Context(), tx)
 			if err := tx.Bucket(accounts).Put([]byte("jane"), []byte("opened")); err != nil {
 				return err
 			}
@@ -167,7 +167,7 @@ func TestRepositoryInsideARolledBackStoreTransaction(t *testing.T) {
 	ref := storetest.NewRef("bank", "account")
 	rollback := errors.New("the application changed its mind")
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		ctx := boltstore.WithTx(t.Context(), tx)
+		ctx := boltstore.ContextWithTx(t.Context(), tx)
 		if err := tx.Bucket(accounts).Put([]byte("jane"), []byte("opened")); err != nil {
 			return err
 		}
@@ -192,7 +192,7 @@ func TestRepositoryWithAUnitOfWork(t *testing.T) {
 			b := newBank(t)
 			ref := storetest.NewRef("bank", "account")
 			var u herald.UnitOfWork
-			ctx := herald.WithTx(t.Context(), &u)
+			ctx := herald.ContextWithTx(t.Context(), &u)
 			_, err := b.accounts.Use(ctx, ref, deposit(100, 5, 1))
 			require.NoError(t, err)
 			assert.Empty(t, storetest.ReadAll(t, b.store.ReadLog(t.Context(), 0)), "nothing stored before the commit")

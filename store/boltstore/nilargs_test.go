@@ -52,8 +52,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 			return err
 		}},
 		{Name: "valid: Open(path, nil) ignores the nil option", Call: open(nil)},
-		{Name: "WithOpenTimeout(0)", Want: herald.ErrInvalid, Call: open(boltstore.WithOpenTimeout(0))},
-		{Name: "WithMaxEventSize(0)", Want: herald.ErrInvalid, Call: open(boltstore.WithMaxEventSize(0))},
+		{Name: "WithOpenTimeout(0)", Want: herald.ErrInvalid, Names: "WithOpenTimeout", Call: open(boltstore.WithOpenTimeout(0))},
+		{Name: "WithMaxEventSize(0)", Want: herald.ErrInvalid, Names: "WithMaxEventSize", Call: open(boltstore.WithMaxEventSize(0))},
 		{Name: "valid: WithRegistry(nil) decodes nothing", Call: open(boltstore.WithRegistry(nil))},
 		{Name: "valid: WithLogger(nil) is silent", Call: open(boltstore.WithLogger(nil))},
 		{Name: "valid: WithNoSync()", Call: open(boltstore.WithNoSync())},
@@ -76,8 +76,8 @@ func TestNilAndZeroArguments(t *testing.T) {
 			assert.ErrorIs(t, &boltstore.DecodeError{}, boltstore.ErrCorrupt)
 			return nil
 		}},
-		{Name: "valid: WithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
-			_, ok := boltstore.TxFrom(boltstore.WithTx(ctx, nil))
+		{Name: "valid: ContextWithTx(ctx, nil) carries no transaction", Call: func(t *testing.T) error {
+			_, ok := boltstore.TxFrom(boltstore.ContextWithTx(ctx, nil))
 			assert.False(t, ok)
 			return nil
 		}},
@@ -86,9 +86,9 @@ func TestNilAndZeroArguments(t *testing.T) {
 			assert.False(t, ok)
 			return nil
 		}},
-		{Name: "WithTx(nil, tx) is refused by Append", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+		{Name: "ContextWithTx(nil, tx) is refused by Append", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error {
-				return s.Append(boltstore.WithTx(nilContext, tx), []herald.Event{valid})
+				return s.Append(boltstore.ContextWithTx(nilContext, tx), []herald.Event{valid})
 			})
 		}},
 
@@ -118,7 +118,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 		}},
 		{Name: "Store.AppendInTx(ctx with tx, []Event{{}}, false, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error {
-				_, err := s.AppendInTx(boltstore.WithTx(ctx, tx), []herald.Event{{}}, false, nil)
+				_, err := s.AppendInTx(boltstore.ContextWithTx(ctx, tx), []herald.Event{{}}, false, nil)
 				return err
 			})
 		}},

@@ -1,17 +1,17 @@
 package boltstore
 
 import (
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Option configures a Store built by Open or New.
-type Option func(*options) error
+type Option func(*config) error
 
-type options struct {
+type config struct {
 	openTimeout   time.Duration
 	createIfEmpty bool
 	maxEventSize  int
@@ -32,19 +32,15 @@ const (
 	MaxNameLength = 1024
 )
 
-func defaultOptions() options {
-	return options{openTimeout: DefaultOpenTimeout, maxEventSize: DefaultMaxEventSize}
-}
-
 // WithOpenTimeout sets how long Open waits for the file lock that another
 // process holds before it fails with ErrLocked. It must be positive; the
 // default is DefaultOpenTimeout. New ignores it.
 func WithOpenTimeout(d time.Duration) Option {
-	return func(o *options) error {
-		if d <= 0 {
-			return fmt.Errorf("open timeout %s: want more than 0", d)
+	return func(c *config) error {
+		if err := option.Positive("WithOpenTimeout", d); err != nil {
+			return err
 		}
-		o.openTimeout = d
+		c.openTimeout = d
 		return nil
 	}
 }
@@ -56,7 +52,7 @@ func WithOpenTimeout(d time.Duration) Option {
 // again at position 1. Use it for files made beforehand, such as by
 // os.CreateTemp. New ignores it.
 func WithCreateIfEmpty() Option {
-	return func(o *options) error { o.createIfEmpty = true; return nil }
+	return func(c *config) error { c.createIfEmpty = true; return nil }
 }
 
 // WithMaxEventSize sets the largest encoded event, envelope and data, in
@@ -64,11 +60,11 @@ func WithCreateIfEmpty() Option {
 // matching herald.ErrInvalid. It must be from 1 KiB to 256 MiB; the
 // default is DefaultMaxEventSize.
 func WithMaxEventSize(n int) Option {
-	return func(o *options) error {
-		if n < 1<<10 || n > 256<<20 {
-			return fmt.Errorf("max event size %d: want 1 KiB to 256 MiB", n)
+	return func(c *config) error {
+		if err := option.Between("WithMaxEventSize", n, 1<<10, 256<<20); err != nil {
+			return err
 		}
-		o.maxEventSize = n
+		c.maxEventSize = n
 		return nil
 	}
 }
@@ -79,7 +75,7 @@ func WithMaxEventSize(n int) Option {
 // json.RawMessage. Data that does not decode into its type is an error of
 // the read naming the event. Large reads decode on several goroutines.
 func WithRegistry(r *herald.Registry) Option {
-	return func(o *options) error { o.registry = r; return nil }
+	return func(c *config) error { c.registry = r; return nil }
 }
 
 // WithNoSync turns off the fsync of every commit: appends are faster and
@@ -87,27 +83,24 @@ func WithRegistry(r *herald.Registry) Option {
 // them or damage the file. For tests and throwaway data. New ignores it;
 // set NoSync on the *bbolt.DB instead.
 func WithNoSync() Option {
-	return func(o *options) error { o.noSync = true; return nil }
+	return func(c *config) error { c.noSync = true; return nil }
 }
 
 // WithLogger logs what the store cannot return to a caller, such as a
 // failure to record deliveries. A nil logger (the default) is silent.
 func WithLogger(l *slog.Logger) Option {
-	return func(o *options) error { o.logger = l; return nil }
+	return func(c *config) error { c.logger = l; return nil }
 }
 
-func buildOptions(opts []Option) (options, error) {
-	o := defaultOptions()
-	for _, opt := range opts {
-		if opt == nil {
-			continue
-		}
-		if err := opt(&o); err != nil {
-			return options{}, fmt.Errorf("boltstore: option: %v: %w", err, herald.ErrInvalid)
-		}
+// newConfig returns the configuration opts make of the defaults, or an
+// error after context, the constructor's.
+func newConfig(opts []Option, context string) (config, error) {
+	c := config{openTimeout: DefaultOpenTimeout, maxEventSize: DefaultMaxEventSize}
+	if err := option.Apply(&c, opts, context, herald.ErrInvalid); err != nil {
+		return config{}, err
 	}
-	if o.logger == nil {
-		o.logger = slog.New(slog.DiscardHandler)
+	if c.logger == nil {
+		c.logger = slog.New(slog.DiscardHandler)
 	}
-	return o, nil
+	return c, nil
 }

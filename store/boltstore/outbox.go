@@ -22,7 +22,7 @@ import (
 // events are delivered again: at least once, never less.
 
 // MarkDelivered records that the bus has events, as they were stored. The
-// record is written with the next commit; see herald.Outbox.
+// record is written with the next commit; see driver.Outbox.
 func (s *Store) MarkDelivered(ctx context.Context, events []herald.Event) error {
 	if err := s.usable(ctx); err != nil {
 		return fmt.Errorf("boltstore: mark delivered: %w", err)
@@ -117,7 +117,7 @@ func (w *writer) markDelivered(marks []posRange) error {
 
 // Undelivered yields the events appended with AppendUndelivered, or in a
 // transaction with undelivered set, that were not marked delivered, in
-// position order; see herald.Outbox.
+// position order; see driver.Outbox.
 func (s *Store) Undelivered(ctx context.Context) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
 		r := s.newReader(ctx, "undelivered")

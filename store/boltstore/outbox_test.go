@@ -122,7 +122,7 @@ func TestCrashBetweenCommitAndDelivery(t *testing.T) {
 	ref := storetest.NewRef("bank", "account")
 	batch := []herald.Event{storetest.NewEvent(ref, "opened", nil), storetest.NewEvent(ref, "deposited", 10)}
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-		ctx := boltstore.WithTx(context.Background(), tx)
+		ctx := boltstore.ContextWithTx(context.Background(), tx)
 		appended, err := s.AppendInTx(ctx, batch, true, func() { /* the process dies here */ })
 		assert.True(t, appended)
 		return err
@@ -146,8 +146,9 @@ func TestRedeliveredDataIsDecoded(t *testing.T) {
 	type sent struct {
 		Text string `json:"text"`
 	}
-	reg := herald.NewRegistry()
-	_, err := herald.Define[sent](reg, "communication", "message", "sent")
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[sent](reg, "communication", "message", "sent")
 	require.NoError(t, err)
 	s := openStore(t)
 	down := &recordingBus{}

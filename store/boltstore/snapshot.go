@@ -15,7 +15,7 @@ import (
 // committed with the appends waiting at the time. A snapshot whose
 // aggregate lacks a context, a name or an id is an error matching
 // herald.ErrInvalid. When ctx carries a writable transaction of the
-// store's file (WithTx), the snapshot is written in it, and commits or
+// store's file (ContextWithTx), the snapshot is written in it, and commits or
 // rolls back with it.
 func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 	if err := checkSnapshot(&snap); err != nil {

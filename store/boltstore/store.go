@@ -11,19 +11,20 @@ import (
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Store is a herald.Store in a bbolt file; it is also a
-// herald.SnapshotStore, a herald.CheckpointStore, a herald.Outbox and a
-// herald.TxStore. Build one with Open or New; it is safe for concurrent
+// driver.SnapshotStore, a driver.CheckpointStore, a driver.Outbox and a
+// driver.TxStore. Build one with Open or New; it is safe for concurrent
 // use. Its committer goroutine runs until Close.
 type Store struct {
 	db      *bolt.DB
 	owned   bool   // Close closes db
 	release func() // Close forgets the file in openFiles, with Open
-	opts    options
+	opts    config
 
 	mu          sync.Mutex
 	queue       []*request
@@ -41,10 +42,10 @@ type Store struct {
 
 var (
 	_ herald.Store           = (*Store)(nil)
-	_ herald.SnapshotStore   = (*Store)(nil)
-	_ herald.CheckpointStore = (*Store)(nil)
-	_ herald.Outbox          = (*Store)(nil)
-	_ herald.TxStore         = (*Store)(nil)
+	_ driver.SnapshotStore   = (*Store)(nil)
+	_ driver.CheckpointStore = (*Store)(nil)
+	_ driver.Outbox          = (*Store)(nil)
+	_ driver.TxStore         = (*Store)(nil)
 )
 
 // Open opens the store in the bbolt file at path, creating the file with
@@ -63,7 +64,7 @@ func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
 	}
-	o, err := buildOptions(options)
+	o, err := newConfig(options, "boltstore: open "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ const pageSize = 8192
 // openDB opens the bbolt file through a fileOpener, and returns the
 // function that forgets the file in openFiles once it is closed. A panic
 // of bbolt, which the file's check should leave none of, is an error.
-func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
+func openDB(path string, o config) (db *bolt.DB, release func(), err error) {
 	opener := &fileOpener{timeout: o.openTimeout, createEmpty: o.createIfEmpty}
 	defer func() {
 		if r := recover(); r != nil {
@@ -124,7 +125,7 @@ func openDB(path string, o options) (db *bolt.DB, release func(), err error) {
 // openError returns err, an error of bolt.Open or of the fileOpener, for
 // the caller: the file's name first, herald.ErrInvalid added to the errors
 // about its contents.
-func openError(path string, o options, err error) error {
+func openError(path string, o config, err error) error {
 	switch {
 	case errors.Is(err, ErrLocked): // as it is
 	case errors.Is(err, ErrCorrupt), errors.Is(err, ErrNotStore):
@@ -151,7 +152,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
 	}
-	o, err := buildOptions(options)
+	o, err := newConfig(options, "boltstore: new")
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +163,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	return s, nil
 }
 
-func newStore(db *bolt.DB, o options, owned bool) (*Store, error) {
+func newStore(db *bolt.DB, o config, owned bool) (*Store, error) {
 	if err := prepareFile(db, !owned); err != nil {
 		return nil, err
 	}
@@ -301,8 +302,8 @@ func (s *Store) usable(ctx context.Context) error {
 
 // view runs fn in a read transaction on the store's buckets, turning a
 // panic of bbolt on a damaged page into an error. When ctx carries an open
-// transaction of the store's file (WithTx), fn runs in it, and sees what
-// the transaction wrote.
+// transaction of the store's file (ContextWithTx), fn runs in it, and sees
+// what the transaction wrote.
 func (s *Store) view(ctx context.Context, fn func(tx *bolt.Tx, b buckets) error) (err error) {
 	if s.closed.Load() {
 		return herald.ErrClosed

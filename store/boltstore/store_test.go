@@ -56,7 +56,8 @@ func TestDataIsJSONUntilAsked(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, sent{"hey"}, data)
 
-	reg := herald.NewRegistry()
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
 	_, err = herald.Define[sent](reg, "communication", "message", "sent")
 	require.NoError(t, err)
 	decoding := openStore(t, boltstore.WithRegistry(reg))
@@ -156,8 +157,9 @@ func TestDataWhoseMarshalingPanicsIsAnError(t *testing.T) {
 
 func TestDataThatDoesNotDecodeIsAnError(t *testing.T) {
 	type counted struct{ N int }
-	reg := herald.NewRegistry()
-	_, err := herald.Define[counted](reg, "ctx", "agg", "counted")
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[counted](reg, "ctx", "agg", "counted")
 	require.NoError(t, err)
 	s := openStore(t, boltstore.WithRegistry(reg))
 	storetest.Append(t, s, storetest.NewEvent(storetest.NewRef("ctx", "agg"), "counted", map[string]string{"N": "not a number"}))

@@ -180,7 +180,7 @@ func TestPublishAfterCommitInsideABoltTransaction(t *testing.T) {
 
 	var seenInTx int
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
-		ctx := boltstore.WithTx(context.Background(), tx)
+		ctx := boltstore.ContextWithTx(context.Background(), tx)
 		if err := tx.Bucket(accounts).Put([]byte("jane"), []byte("100")); err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func TestPublishAfterCommitInsideABoltTransaction(t *testing.T) {
 	assert.Empty(t, undelivered(t, s), "delivered events are marked delivered")
 
 	require.ErrorIs(t, db.Update(func(tx *bolt.Tx) error {
-		ctx := boltstore.WithTx(context.Background(), tx)
+		ctx := boltstore.ContextWithTx(context.Background(), tx)
 		if err := tx.Bucket(accounts).Put([]byte("jane"), []byte("0")); err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func TestPublishAfterCommitInsideABoltTransaction(t *testing.T) {
 	assert.ErrorIs(t, err, herald.ErrNoTransaction, "no transaction at all")
 
 	uow := &herald.UnitOfWork{}
-	require.NoError(t, p.PublishAfterCommit(herald.WithTx(context.Background(), uow), herald.Event{Aggregate: ref, Name: "closed"}))
+	require.NoError(t, p.PublishAfterCommit(herald.ContextWithTx(context.Background(), uow), herald.Event{Aggregate: ref, Name: "closed"}))
 	assert.Len(t, bus.all(), 3)
 	require.NoError(t, uow.Commit(context.Background()))
 	assert.Len(t, bus.all(), 4, "a herald.Tx still works with a store that appends in transactions")

@@ -5,9 +5,10 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
-var _ herald.CheckpointStore = (*Store)(nil)
+var _ driver.CheckpointStore = (*Store)(nil)
 
 // LoadCheckpoint returns the position the consumer name handled last, 0
 // when it has none. An empty name is an error matching herald.ErrInvalid.

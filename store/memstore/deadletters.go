@@ -8,9 +8,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
-var _ herald.DeadLetterStore = (*Store)(nil)
+var _ driver.DeadLetterStore = (*Store)(nil)
 
 // SaveDeadLetter keeps d under its consumer and its event's id,
 // replacing what is kept under them. An empty consumer name or a nil

@@ -15,9 +15,7 @@ import (
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) herald.Store {
-		s := memstore.New()
-		t.Cleanup(func() { s.Close() })
-		return s
+		return newStore(t)
 	})
 }
 
@@ -25,8 +23,7 @@ func TestConformance(t *testing.T) {
 // aggregates, as a publisher of single events does.
 func BenchmarkMemstoreAppend(b *testing.B) {
 	ctx := context.Background()
-	s := memstore.New()
-	defer s.Close()
+	s := newStore(b)
 	refs := make([]herald.AggregateRef, 64)
 	for i := range refs {
 		refs[i] = herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
@@ -59,7 +56,7 @@ func benchID(i int) uuid.UUID {
 
 func Example() {
 	ctx := context.Background()
-	s := memstore.New()
+	s, _ := memstore.New()
 	defer s.Close()
 
 	message := herald.AggregateRef{

@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/store/memstore"
 )
@@ -14,19 +15,24 @@ import (
 // matching herald.ErrInvalid, and zero input that is valid gives what the
 // documentation says. The herald.Store methods are nilargs.StoreCases.
 func TestNilAndZeroArguments(t *testing.T) {
-	s := memstore.New()
-	t.Cleanup(func() { s.Close() })
+	s := newStore(t)
 	nilargs.Run(t, append(nilargs.StoreCases(s), []nilargs.Case{
 		{Name: "valid: New(nil) ignores the nil option", Call: func(t *testing.T) error {
-			assert.NotNil(t, memstore.New(nil))
-			return nil
+			s, err := memstore.New(nil)
+			assert.NotNil(t, s)
+			return err
 		}},
-		{Name: "valid: WithCapacity(-1) is taken as 0", Call: func(t *testing.T) error {
-			assert.NotNil(t, memstore.New(memstore.WithCapacity(-1)))
-			return nil
+		{Name: "valid: WithCapacity(0) makes no room up front", Call: func(t *testing.T) error {
+			_, err := memstore.New(memstore.WithCapacity(0))
+			return err
+		}},
+		{Name: "WithCapacity(-1)", Want: herald.ErrInvalid, Names: "WithCapacity", Call: func(t *testing.T) error {
+			s, err := memstore.New(memstore.WithCapacity(-1))
+			assert.Nil(t, s)
+			return err
 		}},
 		{Name: "valid: Store.Close() of a closed store does nothing", Call: func(t *testing.T) error {
-			closed := memstore.New()
+			closed := newStore(t)
 			assert.NoError(t, closed.Close())
 			return closed.Close()
 		}},

@@ -8,9 +8,10 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
-// Store is an in-memory herald.Store and herald.SnapshotStore. Build one
+// Store is an in-memory herald.Store and driver.SnapshotStore. Build one
 // with New; the zero value is not usable. It is safe for concurrent use.
 type Store struct {
 	mu     sync.Mutex
@@ -77,16 +78,15 @@ type nameKey struct {
 
 var (
 	_ herald.Store         = (*Store)(nil)
-	_ herald.SnapshotStore = (*Store)(nil)
+	_ driver.SnapshotStore = (*Store)(nil)
 )
 
-// New returns an empty Store.
-func New(opts ...Option) *Store {
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
+// New returns an empty Store. An invalid option value is an error
+// matching herald.ErrInvalid that names the option.
+func New(opts ...Option) (*Store, error) {
+	o, err := newConfig(opts)
+	if err != nil {
+		return nil, err
 	}
 	return &Store{
 		log:       newEventLog(o.capacity),
@@ -95,7 +95,7 @@ func New(opts ...Option) *Store {
 		ids:       newIDIndex(),
 		counts:    make(map[nameKey]*uint64),
 		snapshots: make(map[herald.AggregateRef]herald.Snapshot),
-	}
+	}, nil
 }
 
 // Close drops everything the store holds. Calls made after it return errors

@@ -23,8 +23,10 @@ type sent struct {
 	To   []string
 }
 
-func newStore(t *testing.T, opts ...memstore.Option) *memstore.Store {
-	s := memstore.New(opts...)
+func newStore(t testing.TB, opts ...memstore.Option) *memstore.Store {
+	t.Helper()
+	s, err := memstore.New(opts...)
+	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
 }

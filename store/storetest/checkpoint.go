@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,11 +20,11 @@ func (s suite) checkpointCases() []testCase {
 	}
 }
 
-// checkpointStore returns a new store as a herald.CheckpointStore, or skips
+// checkpointStore returns a new store as a driver.CheckpointStore, or skips
 // the test when the store is not one.
-func (s suite) checkpointStore(t *testing.T) herald.CheckpointStore {
+func (s suite) checkpointStore(t *testing.T) driver.CheckpointStore {
 	t.Helper()
-	return newStoreAs[herald.CheckpointStore](t, s)
+	return newStoreAs[driver.CheckpointStore](t, s)
 }
 
 func (s suite) testCheckpointNoneYet(t *testing.T) {

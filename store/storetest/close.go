@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -47,7 +48,7 @@ func (s suite) testCallsAfterClose(t *testing.T) {
 	assert.ErrorIs(t, err, herald.ErrClosed, "Query")
 	_, err = st.Stats(ctx)
 	assert.ErrorIs(t, err, herald.ErrClosed, "Stats")
-	if ss, ok := st.(herald.SnapshotStore); ok {
+	if ss, ok := st.(driver.SnapshotStore); ok {
 		err = ss.SaveSnapshot(ctx, herald.Snapshot{Aggregate: ref, Revision: 3})
 		assert.ErrorIs(t, err, herald.ErrClosed, "SaveSnapshot")
 		_, err = ss.LoadSnapshot(ctx, ref)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -24,11 +25,11 @@ func (s suite) deadLetterCases() []testCase {
 	}
 }
 
-// deadLetterStore returns a new store as a herald.DeadLetterStore, or
+// deadLetterStore returns a new store as a driver.DeadLetterStore, or
 // skips the test when the store is not one.
-func (s suite) deadLetterStore(t *testing.T) herald.DeadLetterStore {
+func (s suite) deadLetterStore(t *testing.T) driver.DeadLetterStore {
 	t.Helper()
-	return newStoreAs[herald.DeadLetterStore](t, s)
+	return newStoreAs[driver.DeadLetterStore](t, s)
 }
 
 // letter returns a dead letter of consumer for a new event at position.
@@ -42,7 +43,7 @@ func letter(consumer string, position uint64) herald.DeadLetter {
 }
 
 // letters reads the dead letters of consumer.
-func letters(t *testing.T, ds herald.DeadLetterStore, consumer string) []herald.DeadLetter {
+func letters(t *testing.T, ds driver.DeadLetterStore, consumer string) []herald.DeadLetter {
 	t.Helper()
 	var all []herald.DeadLetter
 	for d, err := range ds.DeadLetters(t.Context(), consumer) {

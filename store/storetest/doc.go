@@ -6,7 +6,8 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) herald.Store {
-//			s := memstore.New()
+//			s, err := memstore.New()
+//			require.NoError(t, err)
 //			t.Cleanup(func() { s.Close() })
 //			return s
 //		})
@@ -31,15 +32,15 @@
 //   - Query: both orders, Top, paging with the cursor, names with
 //     wildcards, correlation id, labels, time range, bad cursors.
 //   - Stats: counts per full event name, the head, unchanged by failures.
-//   - Snapshots, when the store is a herald.SnapshotStore.
-//   - Checkpoints, when the store is a herald.CheckpointStore.
-//   - DeadLetters, when the store is a herald.DeadLetterStore: round trip
+//   - Snapshots, when the store is a driver.SnapshotStore.
+//   - Checkpoints, when the store is a driver.CheckpointStore.
+//   - DeadLetters, when the store is a driver.DeadLetterStore: round trip
 //     of every field, position order per consumer, replacement, deletion,
 //     bad input and cancellation.
-//   - Outbox, when the store is a herald.Outbox: what AppendUndelivered
+//   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.
-//   - InTransaction, when the store is a herald.TxStore and Run has
+//   - InTransaction, when the store is a driver.TxStore and Run has
 //     WithTransactions: appends in the application's transaction commit
 //     and roll back with it, see each other, leave it usable after a bad
 //     batch, and run their committed function after a commit only.

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
 // Transaction is one of the application's transactions that a store
-// appends in (herald.TxStore): Ctx carries it, Commit and Rollback end it.
+// appends in (driver.TxStore): Ctx carries it, Commit and Rollback end it.
 type Transaction struct {
 	Ctx      context.Context
 	Commit   func() error
@@ -19,14 +20,18 @@ type Transaction struct {
 }
 
 // Option configures Run.
-type Option func(*suite)
+type Option func(*config) error
+
+type config struct {
+	begin func(t *testing.T, store herald.Store) Transaction
+}
 
 // WithTransactions gives Run the way to begin a transaction that store
-// appends in, for the cases of herald.TxStore. The cases call begin and
+// appends in, for the cases of driver.TxStore. The cases call begin and
 // end the transaction on the test's goroutine. Without it, those cases
 // are skipped.
 func WithTransactions(begin func(t *testing.T, store herald.Store) Transaction) Option {
-	return func(s *suite) { s.begin = begin }
+	return func(c *config) error { c.begin = begin; return nil }
 }
 
 func (s suite) inTxCases() []testCase {
@@ -40,24 +45,24 @@ func (s suite) inTxCases() []testCase {
 	}
 }
 
-// txStore returns a new store and its herald.TxStore, or skips the test
+// txStore returns a new store and its driver.TxStore, or skips the test
 // when the store is not one or Run was given no WithTransactions.
-func (s suite) txStore(t *testing.T) (herald.Store, herald.TxStore) {
+func (s suite) txStore(t *testing.T) (herald.Store, driver.TxStore) {
 	t.Helper()
 	if s.begin == nil {
 		t.Skip("no storetest.WithTransactions given")
 	}
 	st := s.newStore(t)
-	ts, ok := st.(herald.TxStore)
+	ts, ok := st.(driver.TxStore)
 	if !ok {
-		t.Skipf("%T does not implement herald.TxStore", st)
+		t.Skipf("%T does not implement driver.TxStore", st)
 	}
 	return st, ts
 }
 
 // appendInTx appends events in tx and returns a counter of the calls of
 // its committed function.
-func appendInTx(t *testing.T, ts herald.TxStore, tx Transaction, undelivered bool, events ...herald.Event) *atomic.Int32 {
+func appendInTx(t *testing.T, ts driver.TxStore, tx Transaction, undelivered bool, events ...herald.Event) *atomic.Int32 {
 	t.Helper()
 	var calls atomic.Int32
 	appended, err := ts.AppendInTx(tx.Ctx, events, undelivered, func() { calls.Add(1) })
@@ -135,9 +140,9 @@ func (s suite) testInTxBadBatch(t *testing.T) {
 
 func (s suite) testInTxUndelivered(t *testing.T) {
 	st, ts := s.txStore(t)
-	ob, ok := st.(herald.Outbox)
+	ob, ok := st.(driver.Outbox)
 	if !ok {
-		t.Skipf("%T does not implement herald.Outbox", st)
+		t.Skipf("%T does not implement driver.Outbox", st)
 	}
 	tx := s.begin(t, st)
 	batch := events(NewRef("ctx", "agg"), "x", 2)

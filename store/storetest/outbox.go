@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,27 +21,27 @@ func (s suite) outboxCases() []testCase {
 	}
 }
 
-// outboxStore returns a new store and its herald.Outbox, or skips the
+// outboxStore returns a new store and its driver.Outbox, or skips the
 // test when the store is not one.
-func (s suite) outboxStore(t *testing.T) (herald.Store, herald.Outbox) {
+func (s suite) outboxStore(t *testing.T) (herald.Store, driver.Outbox) {
 	t.Helper()
 	st := s.newStore(t)
-	ob, ok := st.(herald.Outbox)
+	ob, ok := st.(driver.Outbox)
 	if !ok {
-		t.Skipf("%T does not implement herald.Outbox", st)
+		t.Skipf("%T does not implement driver.Outbox", st)
 	}
 	return st, ob
 }
 
 // appendUndelivered appends events with AppendUndelivered, failing t on
 // an error, and returns them as stored.
-func appendUndelivered(t *testing.T, ob herald.Outbox, events ...herald.Event) []herald.Event {
+func appendUndelivered(t *testing.T, ob driver.Outbox, events ...herald.Event) []herald.Event {
 	t.Helper()
 	require.NoError(t, ob.AppendUndelivered(context.Background(), events))
 	return events
 }
 
-func undelivered(t *testing.T, ob herald.Outbox) []herald.Event {
+func undelivered(t *testing.T, ob driver.Outbox) []herald.Event {
 	t.Helper()
 	return ReadAll(t, ob.Undelivered(context.Background()))
 }

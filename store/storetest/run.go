@@ -4,19 +4,21 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/option"
 )
 
 // Run runs the conformance suite against the stores newStore returns. It
 // calls newStore once per case, from that case's subtest, and expects an
 // empty store each time; newStore registers any cleanup with t.Cleanup.
 // The cases of an optional capability run when the store has it, and are
-// skipped otherwise; those of herald.TxStore need WithTransactions.
+// skipped otherwise; those of driver.TxStore need WithTransactions.
 func Run(t *testing.T, newStore func(t *testing.T) herald.Store, options ...Option) {
 	t.Helper()
-	s := suite{newStore: newStore}
-	for _, o := range options {
-		o(&s)
+	var c config
+	if err := option.Apply(&c, options, "storetest: run", herald.ErrInvalid); err != nil {
+		t.Fatal(err)
 	}
+	s := suite{newStore: newStore, begin: c.begin}
 	for _, g := range s.groups() {
 		t.Run(g.name, func(t *testing.T) {
 			for _, c := range g.cases {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -19,11 +20,11 @@ func (s suite) snapshotCases() []testCase {
 	}
 }
 
-// snapshotStore returns a new store as a herald.SnapshotStore, or skips the
+// snapshotStore returns a new store as a driver.SnapshotStore, or skips the
 // test when the store is not one.
-func (s suite) snapshotStore(t *testing.T) herald.SnapshotStore {
+func (s suite) snapshotStore(t *testing.T) driver.SnapshotStore {
 	t.Helper()
-	return newStoreAs[herald.SnapshotStore](t, s)
+	return newStoreAs[driver.SnapshotStore](t, s)
 }
 
 // newStoreAs returns a new store as a T, an optional capability, or skips
@@ -38,13 +39,13 @@ func newStoreAs[T any](t *testing.T, s suite) T {
 	return c
 }
 
-func save(t *testing.T, ss herald.SnapshotStore, ref herald.AggregateRef, rev uint64, state string) {
+func save(t *testing.T, ss driver.SnapshotStore, ref herald.AggregateRef, rev uint64, state string) {
 	t.Helper()
 	require.NoError(t, ss.SaveSnapshot(context.Background(), herald.Snapshot{Aggregate: ref, Revision: rev, State: []byte(state)}))
 }
 
 // assertSnapshot checks that the snapshot of ref is at rev with state.
-func assertSnapshot(t *testing.T, ss herald.SnapshotStore, ref herald.AggregateRef, rev uint64, state string) {
+func assertSnapshot(t *testing.T, ss driver.SnapshotStore, ref herald.AggregateRef, rev uint64, state string) {
 	t.Helper()
 	got, err := ss.LoadSnapshot(context.Background(), ref)
 	require.NoError(t, err, "load the snapshot of %s", ref)

@@ -18,6 +18,7 @@ import (
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/herald-go/herald/store/storetest"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The suite is checked against broken stores: each mutant wraps a memstore
@@ -64,7 +65,8 @@ func TestMutant(t *testing.T) {
 	}
 	m := mutants[name]
 	storetest.Run(t, func(t *testing.T) herald.Store {
-		s := memstore.New()
+		s, err := memstore.New()
+		require.NoError(t, err)
 		t.Cleanup(func() { s.Close() })
 		return m.wrap(s)
 	})
@@ -92,7 +94,8 @@ func TestSuiteCatchesMutants(t *testing.T) {
 // must pass it.
 func TestUnmutated(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) herald.Store {
-		s := memstore.New()
+		s, err := memstore.New()
+		require.NoError(t, err)
 		t.Cleanup(func() { s.Close() })
 		return s
 	})

@@ -1,4 +1,4 @@
-package herald
+package driver
 
 import "context"
 
@@ -8,9 +8,9 @@ import "context"
 // log; implementations are safe for concurrent use.
 type CheckpointStore interface {
 	// LoadCheckpoint returns the position name handled last, 0 when it has
-	// none yet. An empty name is an error matching ErrInvalid.
+	// none yet. An empty name is an error matching [herald.ErrInvalid].
 	LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 	// SaveCheckpoint records that name handled every event up to position.
-	// An empty name is an error matching ErrInvalid.
+	// An empty name is an error matching [herald.ErrInvalid].
 	SaveCheckpoint(ctx context.Context, name string, position uint64) error
 }

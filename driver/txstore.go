@@ -1,13 +1,19 @@
-package herald
+package driver
 
-import "context"
+import (
+	"context"
 
-// TxStore is the optional capability of a Store to append inside a
-// transaction that the context carries, such as a bbolt store appending
+	"github.com/herald-go/herald"
+)
+
+// TxStore is the optional capability of a [herald.Store] to append inside
+// a transaction that the context carries, such as a bbolt store appending
 // inside the application's own *bbolt.Tx: the application's state and its
-// events then commit together or not at all. PublishAfterCommit and
-// PublishBatchAfterCommit use it when the store has it, before they fall
-// back to the context's Tx. Implementations are safe for concurrent use.
+// events then commit together or not at all.
+// [herald.Publisher.PublishAfterCommit] and
+// [herald.Publisher.PublishBatchAfterCommit] use it when the store has it,
+// before they fall back to the context's [herald.Tx]. Implementations are
+// safe for concurrent use.
 type TxStore interface {
 	// AppendInTx appends events inside the transaction ctx carries, when
 	// it carries one the store writes in, and reports whether it did;
@@ -18,5 +24,5 @@ type TxStore interface {
 	// undelivered is true, the events are also recorded as not yet
 	// delivered. committed, when not nil, runs after the transaction
 	// commits, and never when it rolls back.
-	AppendInTx(ctx context.Context, events []Event, undelivered bool, committed func()) (bool, error)
+	AppendInTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error)
 }

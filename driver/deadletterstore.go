@@ -1,10 +1,11 @@
-package herald
+package driver
 
 import (
 	"context"
 	"iter"
 
 	"github.com/google/uuid"
+	"github.com/herald-go/herald"
 )
 
 // DeadLetterStore keeps the dead letters of durable consumers, so that
@@ -13,12 +14,12 @@ import (
 type DeadLetterStore interface {
 	// SaveDeadLetter keeps d under its consumer (d.Subscription) and its
 	// event's id, replacing what is kept under them. An empty consumer
-	// name or a nil event id is an error matching ErrInvalid.
-	SaveDeadLetter(ctx context.Context, d DeadLetter) error
+	// name or a nil event id is an error matching [herald.ErrInvalid].
+	SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error
 	// DeadLetters yields the dead letters of consumer in the order of
 	// their events' positions.
-	DeadLetters(ctx context.Context, consumer string) iter.Seq2[DeadLetter, error]
+	DeadLetters(ctx context.Context, consumer string) iter.Seq2[herald.DeadLetter, error]
 	// DeleteDeadLetter removes the dead letter of consumer for the event
-	// id, or returns an error matching ErrNotFound.
+	// id, or returns an error matching [herald.ErrNotFound].
 	DeleteDeadLetter(ctx context.Context, consumer string, id uuid.UUID) error
 }
