@@ -183,7 +183,11 @@ func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, append
 		if err := p.busOpen(); err != nil {
 			return true, false, err
 		}
-		appended, err := p.txStore.AppendInTx(ctx, batch, p.outbox != nil, p.afterCommit(ctx, batch))
+		appendInTx := p.txStore.AppendInCallerTx
+		if p.outbox != nil {
+			appendInTx = p.txStore.AppendUndeliveredInCallerTx
+		}
+		appended, err := appendInTx(ctx, batch, p.afterCommit(ctx, batch))
 		if err != nil || appended {
 			return true, appended, err
 		}

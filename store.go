@@ -61,7 +61,8 @@ type (
 		Undelivered(ctx context.Context) iter.Seq2[Event, error]
 	}
 	inTxStore interface {
-		AppendInTx(ctx context.Context, events []Event, undelivered bool, committed func()) (bool, error)
+		AppendInCallerTx(ctx context.Context, events []Event, committed func()) (bool, error)
+		AppendUndeliveredInCallerTx(ctx context.Context, events []Event, committed func()) (bool, error)
 	}
 	snapshotStore interface {
 		SaveSnapshot(ctx context.Context, s Snapshot) error

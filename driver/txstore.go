@@ -15,14 +15,18 @@ import (
 // before they fall back to the context's [herald.Tx]. Implementations are
 // safe for concurrent use.
 type TxStore interface {
-	// AppendInTx appends events inside the transaction ctx carries, when
-	// it carries one the store writes in, and reports whether it did;
-	// false with a nil error means there is none and nothing happened. It
-	// checks the batch as Append does and writes positions and revisions
-	// into events; they hold once the transaction commits, and nothing is
-	// stored when it rolls back. When the store is an Outbox and
-	// undelivered is true, the events are also recorded as not yet
-	// delivered. committed, when not nil, runs after the transaction
-	// commits, and never when it rolls back.
-	AppendInTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error)
+	// AppendInCallerTx appends events inside the transaction ctx carries,
+	// the caller's, when it carries one the store writes in, and reports
+	// whether it did; false with a nil error means there is none and
+	// nothing happened. It checks the batch as Append does and writes
+	// positions and revisions into events; they hold once the transaction
+	// commits, and nothing is stored when it rolls back. committed, when
+	// not nil, runs after the transaction commits, and never when it rolls
+	// back.
+	AppendInCallerTx(ctx context.Context, events []herald.Event, committed func()) (bool, error)
+	// AppendUndeliveredInCallerTx is AppendInCallerTx that also records
+	// the events as not yet delivered, as [Outbox].AppendUndelivered does.
+	// A store that is no Outbox returns an error matching
+	// [herald.ErrInvalid].
+	AppendUndeliveredInCallerTx(ctx context.Context, events []herald.Event, committed func()) (bool, error)
 }

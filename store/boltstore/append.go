@@ -123,15 +123,25 @@ func (s *Store) AppendTx(tx *bolt.Tx, events []herald.Event) error {
 	return s.appendTx(tx, events, false)
 }
 
-// AppendInTx appends events inside the bbolt transaction that ctx carries
-// (see ContextWithTx), as driver.TxStore describes, and reports whether it
-// did. It returns false without an error when ctx carries no bbolt
-// transaction. A transaction of another database, or one that is read
-// only, is an error matching herald.ErrInvalid. committed, when not nil,
-// runs once the transaction has committed (bbolt's Tx.OnCommit), on the
-// goroutine that committed it. A nil ctx is an error matching
-// herald.ErrInvalid.
-func (s *Store) AppendInTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error) {
+// AppendInCallerTx appends events inside the bbolt transaction that ctx
+// carries (see [ContextWithTx]), as [driver.TxStore] describes, and
+// reports whether it did. It returns false without an error when ctx
+// carries no bbolt transaction. A transaction of another database, or one
+// that is read only, is an error matching [herald.ErrInvalid]. committed,
+// when not nil, runs once the transaction has committed (bbolt's
+// Tx.OnCommit), on the goroutine that committed it. A nil ctx is an error
+// matching herald.ErrInvalid.
+func (s *Store) AppendInCallerTx(ctx context.Context, events []herald.Event, committed func()) (bool, error) {
+	return s.appendInCallerTx(ctx, events, false, committed)
+}
+
+// AppendUndeliveredInCallerTx is AppendInCallerTx that also records the
+// events in the outbox, as AppendUndelivered does.
+func (s *Store) AppendUndeliveredInCallerTx(ctx context.Context, events []herald.Event, committed func()) (bool, error) {
+	return s.appendInCallerTx(ctx, events, true, committed)
+}
+
+func (s *Store) appendInCallerTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error) {
 	if ctx == nil {
 		return false, fmt.Errorf("boltstore: append in transaction: %w", errNilContext)
 	}

@@ -107,18 +107,18 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "valid: Store.AppendTx(tx, nil) appends nothing", Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error { return s.AppendTx(tx, nil) })
 		}},
-		{Name: "valid: Store.AppendInTx(ctx, nil, false, nil) without a transaction does nothing", Call: func(t *testing.T) error {
-			appended, err := s.AppendInTx(ctx, nil, false, nil)
+		{Name: "valid: Store.AppendInCallerTx(ctx, nil, nil) without a transaction does nothing", Call: func(t *testing.T) error {
+			appended, err := s.AppendInCallerTx(ctx, nil, nil)
 			assert.False(t, appended)
 			return err
 		}},
-		{Name: "Store.AppendInTx(nil, events, false, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := s.AppendInTx(nilContext, []herald.Event{valid}, false, nil)
+		{Name: "Store.AppendInCallerTx(nil, events, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := s.AppendInCallerTx(nilContext, []herald.Event{valid}, nil)
 			return err
 		}},
-		{Name: "Store.AppendInTx(ctx with tx, []Event{{}}, false, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+		{Name: "Store.AppendInCallerTx(ctx with tx, []Event{{}}, nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return inTx(t, func(tx *bolt.Tx) error {
-				_, err := s.AppendInTx(boltstore.ContextWithTx(ctx, tx), []herald.Event{{}}, false, nil)
+				_, err := s.AppendInCallerTx(boltstore.ContextWithTx(ctx, tx), []herald.Event{{}}, nil)
 				return err
 			})
 		}},

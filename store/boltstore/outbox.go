@@ -12,7 +12,7 @@ import (
 )
 
 // The outbox bucket keeps, for each append made with AppendUndelivered
-// or AppendInTx(undelivered), the range of positions it took, written in
+// or AppendUndeliveredInCallerTx, the range of positions it took, written in
 // the same transaction as the events. MarkDelivered removes ranges; a
 // range partly delivered is cut down to what is left.
 //

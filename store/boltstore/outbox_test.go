@@ -123,7 +123,7 @@ func TestCrashBetweenCommitAndDelivery(t *testing.T) {
 	batch := []herald.Event{storetest.NewEvent(ref, "opened", nil), storetest.NewEvent(ref, "deposited", 10)}
 	require.NoError(t, db.Update(func(tx *bolt.Tx) error {
 		ctx := boltstore.ContextWithTx(context.Background(), tx)
-		appended, err := s.AppendInTx(ctx, batch, true, func() { /* the process dies here */ })
+		appended, err := s.AppendUndeliveredInCallerTx(ctx, batch, func() { /* the process dies here */ })
 		assert.True(t, appended)
 		return err
 	}))

@@ -65,7 +65,11 @@ func (s suite) txStore(t *testing.T) (herald.Store, driver.TxStore) {
 func appendInTx(t *testing.T, ts driver.TxStore, tx Transaction, undelivered bool, events ...herald.Event) *atomic.Int32 {
 	t.Helper()
 	var calls atomic.Int32
-	appended, err := ts.AppendInTx(tx.Ctx, events, undelivered, func() { calls.Add(1) })
+	appendInTx := ts.AppendInCallerTx
+	if undelivered {
+		appendInTx = ts.AppendUndeliveredInCallerTx
+	}
+	appended, err := appendInTx(tx.Ctx, events, func() { calls.Add(1) })
 	require.NoError(t, err)
 	require.True(t, appended, "the context carries a transaction the store appends in")
 	return &calls
@@ -74,7 +78,7 @@ func appendInTx(t *testing.T, ts driver.TxStore, tx Transaction, undelivered boo
 func (s suite) testInTxNone(t *testing.T) {
 	st, ts := s.txStore(t)
 	called := false
-	appended, err := ts.AppendInTx(context.Background(), events(NewRef("ctx", "agg"), "x", 1), false, func() { called = true })
+	appended, err := ts.AppendInCallerTx(context.Background(), events(NewRef("ctx", "agg"), "x", 1), func() { called = true })
 	require.NoError(t, err)
 	assert.False(t, appended)
 	assert.False(t, called)
@@ -117,9 +121,9 @@ func (s suite) testInTxSeesItself(t *testing.T) {
 	more := []herald.Event{event(ref, "y", 0)}
 	appendInTx(t, ts, tx, false, more...)
 	assert.Equal(t, uint64(3), more[0].Metadata.Revision, "a later append sees the earlier one")
-	_, err := ts.AppendInTx(tx.Ctx, []herald.Event{unstored(first)[0], event(ref, "z", 1)}, false, nil)
+	_, err := ts.AppendInCallerTx(tx.Ctx, []herald.Event{unstored(first)[0], event(ref, "z", 1)}, nil)
 	assert.ErrorIs(t, err, herald.ErrDuplicate, "an id appended earlier in the transaction")
-	_, err = ts.AppendInTx(tx.Ctx, []herald.Event{atRevision(event(ref, "z", 2), 3)}, false, nil)
+	_, err = ts.AppendInCallerTx(tx.Ctx, []herald.Event{atRevision(event(ref, "z", 2), 3)}, nil)
 	assert.ErrorIs(t, err, herald.ErrConflict)
 	require.NoError(t, tx.Commit())
 	AssertEventsEqual(t, append(first, more...), readLog(t, st))
@@ -130,7 +134,7 @@ func (s suite) testInTxBadBatch(t *testing.T) {
 	tx := s.begin(t, st)
 	bad := events(NewRef("ctx", "agg"), "x", 2)
 	bad[1].Name = ""
-	_, err := ts.AppendInTx(tx.Ctx, bad, false, nil)
+	_, err := ts.AppendInCallerTx(tx.Ctx, bad, nil)
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	good := events(NewRef("ctx", "agg"), "y", 1)
 	appendInTx(t, ts, tx, false, good...)
