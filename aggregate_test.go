@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/memstore"
 )
 
 // Message is the aggregate of these tests.
@@ -38,7 +39,7 @@ func (m *Message) Like(by string) error { return m.Publish("liked", Liked{By: by
 
 func newRepo(t *testing.T, f *fixture, options ...herald.RepositoryOption) *herald.Repository[*Message] {
 	t.Helper()
-	repo, err := herald.NewRepository(f.publisher, newMessage, options...)
+	repo, err := herald.NewRepository(f.publisher, "communication", "message", newMessage, options...)
 	require.NoError(t, err)
 	return repo
 }
@@ -46,7 +47,7 @@ func newRepo(t *testing.T, f *fixture, options ...herald.RepositoryOption) *hera
 func TestAggregatePublishAppliesAtOnce(t *testing.T) {
 	f := newFixture(t)
 	ref := messageRef()
-	m, err := newRepo(t, f).Load(context.Background(), ref)
+	m, err := newRepo(t, f).Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, uint64(0), m.Revision())
 	assert.Equal(t, ref, m.Ref())
@@ -65,7 +66,7 @@ func TestAggregatePublishAppliesAtOnce(t *testing.T) {
 
 func TestAggregatePublishRejectsUnknownEventsAndWrongData(t *testing.T) {
 	f := newFixture(t)
-	m, err := newRepo(t, f).Load(context.Background(), messageRef())
+	m, err := newRepo(t, f).Load(context.Background(), messageRef().ID)
 	require.NoError(t, err)
 	require.ErrorIs(t, m.Publish("deleted", nil), herald.ErrInvalid)
 	var invalid *herald.ValidationError
@@ -83,14 +84,14 @@ func TestRepositorySavesAndLoads(t *testing.T) {
 	ctx := context.Background()
 	ref := messageRef()
 
-	m, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
+	m, err := repo.Use(ctx, ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 	assert.Equal(t, uint64(1), m.Revision())
 	assert.Empty(t, m.Pending())
-	_, err = repo.Use(ctx, ref, func(m *Message) error { return m.Like("jane") })
+	_, err = repo.Use(ctx, ref.ID, func(m *Message) error { return m.Like("jane") })
 	require.NoError(t, err)
 
-	loaded, err := repo.Load(ctx, ref)
+	loaded, err := repo.Load(ctx, ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "hey", loaded.Text)
 	assert.Equal(t, []string{"jane"}, loaded.Likes)
@@ -103,12 +104,12 @@ func TestRepositoryConflict(t *testing.T) {
 	repo := newRepo(t, f)
 	ctx := context.Background()
 	ref := messageRef()
-	_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(ctx, ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 
-	a, err := repo.Load(ctx, ref)
+	a, err := repo.Load(ctx, ref.ID)
 	require.NoError(t, err)
-	b, err := repo.Load(ctx, ref)
+	b, err := repo.Load(ctx, ref.ID)
 	require.NoError(t, err)
 	require.NoError(t, a.Like("jane"))
 	require.NoError(t, b.Like("john"))
@@ -125,7 +126,7 @@ func TestUseRetriesOnConflict(t *testing.T) {
 	repo := newRepo(t, f)
 	ctx := context.Background()
 	ref := messageRef()
-	_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(ctx, ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 
 	const likers = 16
@@ -135,14 +136,14 @@ func TestUseRetriesOnConflict(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = repo.Use(ctx, ref, func(m *Message) error { return m.Like(uuid.NewString()) })
+			_, errs[i] = repo.Use(ctx, ref.ID, func(m *Message) error { return m.Like(uuid.NewString()) })
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
-	m, err := repo.Load(ctx, ref)
+	m, err := repo.Load(ctx, ref.ID)
 	require.NoError(t, err)
 	assert.Len(t, m.Likes, likers, "every command ran on a fresh load until it saved")
 	assert.Equal(t, uint64(likers+1), m.Revision())
@@ -152,11 +153,11 @@ func TestUseReturnsTheCommandError(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
 	ref := messageRef()
-	_, err := repo.Use(context.Background(), ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(context.Background(), ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
-	_, err = repo.Use(context.Background(), ref, func(m *Message) error { return m.Send("again") })
+	_, err = repo.Use(context.Background(), ref.ID, func(m *Message) error { return m.Send("again") })
 	require.EqualError(t, err, "already sent")
-	_, err = repo.Use(context.Background(), ref, func(m *Message) error { panic("boom") })
+	_, err = repo.Use(context.Background(), ref.ID, func(m *Message) error { panic("boom") })
 	require.ErrorContains(t, err, "boom")
 	assert.Len(t, f.stored(t), 1)
 }
@@ -165,39 +166,39 @@ func TestSavingOneCommandTwiceStoresItOnce(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
 	ref := messageRef()
-	_, err := repo.Use(context.Background(), ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(context.Background(), ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 
 	id := uuid.New()
 	like := func(m *Message) error { return m.Like("jane") }
-	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref.ID, like)
 	require.NoError(t, err)
-	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), id), ref.ID, like)
 	require.NoError(t, err, "running the command again is acknowledged")
 
-	m, err := repo.Load(context.Background(), ref)
+	m, err := repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"jane"}, m.Likes)
 	assert.Len(t, f.stored(t), 2)
 
-	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), uuid.New()), ref, like)
+	_, err = repo.Use(herald.ContextWithCommandID(context.Background(), uuid.New()), ref.ID, like)
 	require.NoError(t, err)
-	m, err = repo.Load(context.Background(), ref)
+	m, err = repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"jane", "jane"}, m.Likes, "another command is stored")
 
 	twice := herald.ContextWithCommandID(context.Background(), uuid.New())
-	_, err = repo.Use(twice, ref, like)
+	_, err = repo.Use(twice, ref.ID, like)
 	require.NoError(t, err)
-	_, err = repo.Use(twice, ref, like)
+	_, err = repo.Use(twice, ref.ID, like)
 	require.NoError(t, err)
-	m, err = repo.Load(context.Background(), ref)
+	m, err = repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Len(t, m.Likes, 4, "a command that saves an aggregate twice stores both saves")
 
-	_, err = repo.Use(herald.ContextWithCausationID(context.Background(), id), ref, like)
+	_, err = repo.Use(herald.ContextWithCausationID(context.Background(), id), ref.ID, like)
 	require.NoError(t, err)
-	m, err = repo.Load(context.Background(), ref)
+	m, err = repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Len(t, m.Likes, 5, "a causation id alone does not make a repeat")
 }
@@ -207,10 +208,10 @@ func TestRepositorySnapshots(t *testing.T) {
 	repo := newRepo(t, f, herald.WithSnapshotEvery(3))
 	ctx := context.Background()
 	ref := messageRef()
-	_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(ctx, ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 	for _, by := range []string{"a", "b", "c", "d"} {
-		_, err := repo.Use(ctx, ref, func(m *Message) error { return m.Like(by) })
+		_, err := repo.Use(ctx, ref.ID, func(m *Message) error { return m.Like(by) })
 		require.NoError(t, err)
 	}
 
@@ -222,7 +223,7 @@ func TestRepositorySnapshots(t *testing.T) {
 	// A load starts from the snapshot: a doctored snapshot shows through.
 	snap.State = []byte(`{"text":"from the snapshot","likes":["a","b"]}`)
 	require.NoError(t, f.store.SaveSnapshot(ctx, snap))
-	m, err := repo.Load(ctx, ref)
+	m, err := repo.Load(ctx, ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "from the snapshot", m.Text)
 	assert.Equal(t, []string{"a", "b", "c", "d"}, m.Likes, "the events after the snapshot are applied")
@@ -232,13 +233,17 @@ func TestRepositorySnapshots(t *testing.T) {
 func TestRepositoryRejectsBadRefs(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
-	_, err := repo.Load(context.Background(), herald.AggregateRef{Context: "communication", Name: "message"})
+	_, err := repo.Load(context.Background(), uuid.Nil)
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = repo.Use(context.Background(), herald.AggregateRef{Name: "message", ID: uuid.New()}, func(*Message) error { return nil })
+	_, err = repo.Use(context.Background(), uuid.Nil, func(*Message) error { return nil })
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.NewRepository[*Message](nil, newMessage)
+	for _, kind := range [][2]string{{"", "message"}, {"communication", ""}, {"communi.cation", "message"}, {"communication", "mes.sage"}} {
+		_, err = herald.NewRepository(f.publisher, kind[0], kind[1], newMessage)
+		require.ErrorIs(t, err, herald.ErrInvalid, "kind %q", kind)
+	}
+	_, err = herald.NewRepository[*Message](nil, "communication", "message", newMessage)
 	require.ErrorIs(t, err, herald.ErrInvalid)
-	_, err = herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
+	_, err = herald.NewRepository(f.publisher, "communication", "message", newMessage, herald.WithRetries(-1))
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	assert.ErrorContains(t, err, "WithRetries")
 }
@@ -257,15 +262,15 @@ func TestApplyRefusesMistakes(t *testing.T) {
 	for name, mistake := range cases {
 		t.Run(name, func(t *testing.T) {
 			f := newFixture(t)
-			repo, err := herald.NewRepository(f.publisher, func() *Message {
+			repo, err := herald.NewRepository(f.publisher, "communication", "message", func() *Message {
 				m := newMessage()
 				require.ErrorIs(t, mistake(m), herald.ErrInvalid)
 				return m
 			})
 			require.NoError(t, err)
-			_, err = repo.Load(context.Background(), messageRef())
+			_, err = repo.Load(context.Background(), messageRef().ID)
 			require.ErrorIs(t, err, herald.ErrInvalid, "the repository refuses the aggregate")
-			_, err = repo.Use(context.Background(), messageRef(), func(m *Message) error { return m.Send("hey") })
+			_, err = repo.Use(context.Background(), messageRef().ID, func(m *Message) error { return m.Send("hey") })
 			require.ErrorIs(t, err, herald.ErrInvalid)
 			assert.Empty(t, f.stored(t), "nothing stored")
 		})
@@ -281,4 +286,37 @@ func TestOnWithoutAFunctionIsRefused(t *testing.T) {
 	assert.Nil(t, herald.On[Sent](nil))
 	err := f.bus.Subscribe(herald.Subscription{Name: "nothing", Handler: herald.On[Sent](nil)})
 	require.ErrorIs(t, err, herald.ErrInvalid)
+}
+
+func TestRepositoryIsBoundToOneKindOfAggregate(t *testing.T) {
+	f := newFixture(t)
+	repo := newRepo(t, f)
+	id := uuid.New()
+	m, err := repo.Use(context.Background(), id, func(m *Message) error { return m.Send("hey") })
+	require.NoError(t, err)
+	assert.Equal(t, herald.AggregateRef{Context: "communication", Name: "message", ID: id}, m.Ref(), "the id is of the repository's kind")
+	assert.Equal(t, m.Ref(), repo.Ref(id))
+
+	others, err := herald.NewRepository(f.publisher, "communication", "letter", newMessage)
+	require.NoError(t, err)
+	letter, err := others.Load(context.Background(), uuid.New())
+	require.NoError(t, err)
+	require.NoError(t, letter.Send("dear"))
+	assert.ErrorIs(t, repo.Save(context.Background(), letter), herald.ErrInvalid, "a letter is no message")
+}
+
+func TestRepositoryOfAKindTheStrictRegistryDoesNotKnow(t *testing.T) {
+	r, err := herald.NewRegistry(herald.WithStrict())
+	require.NoError(t, err)
+	_, err = herald.Define[Sent](r, "communication", "message", "sent")
+	require.NoError(t, err)
+	store, err := memstore.New()
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	p, err := herald.NewPublisher(store, nil, herald.WithRegistry(r))
+	require.NoError(t, err)
+	_, err = herald.NewRepository(p, "communication", "message", newMessage)
+	require.NoError(t, err)
+	_, err = herald.NewRepository(p, "communications", "message", newMessage)
+	assert.ErrorIs(t, err, herald.ErrInvalid, "a misspelt context is refused at once")
 }

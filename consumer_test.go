@@ -27,7 +27,7 @@ type liker struct {
 
 func (l *liker) Handle(ctx context.Context, e herald.Event) error {
 	defer l.handled.Add(1)
-	_, err := l.repo.Use(ctx, l.target, func(m *Message) error { return m.Like(l.by) })
+	_, err := l.repo.Use(ctx, l.target.ID, func(m *Message) error { return m.Like(l.by) })
 	return err
 }
 
@@ -36,7 +36,7 @@ func TestTwoConsumersOfOneEventBothChangeOneAggregate(t *testing.T) {
 	repo := newRepo(t, f)
 	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	target := messageRef()
-	_, err := repo.Use(ctx, target, func(m *Message) error { return m.Send("the target") })
+	_, err := repo.Use(ctx, target.ID, func(m *Message) error { return m.Send("the target") })
 	require.NoError(t, err)
 
 	likers := []*liker{{repo: repo, target: target, by: "notifier"}, {repo: repo, target: target, by: "auditor"}}
@@ -52,7 +52,7 @@ func TestTwoConsumersOfOneEventBothChangeOneAggregate(t *testing.T) {
 	}
 	require.Eventually(t, handledAll(1), bound, time.Millisecond)
 
-	m, err := repo.Load(ctx, target)
+	m, err := repo.Load(ctx, target.ID)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"notifier", "auditor"}, m.Likes, "both commands are stored")
 	assert.Equal(t, uint64(3), m.Revision())
@@ -61,7 +61,7 @@ func TestTwoConsumersOfOneEventBothChangeOneAggregate(t *testing.T) {
 	// nothing new is stored.
 	require.NoError(t, f.bus.Publish(ctx, []herald.Event{cause}))
 	require.Eventually(t, handledAll(2), bound, time.Millisecond)
-	m, err = repo.Load(ctx, target)
+	m, err = repo.Load(ctx, target.ID)
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"notifier", "auditor"}, m.Likes, "a repeat stores nothing")
 	assert.Len(t, f.stored(t), 4)
@@ -77,10 +77,10 @@ func TestEveryEventOfAnAggregateCarriesItsOwner(t *testing.T) {
 		return herald.ContextWithUser(context.Background(), herald.User{ID: user})
 	}
 	ref := messageRef()
-	_, err := repo.Use(as("jane"), ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(as("jane"), ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
 	for _, user := range []string{"john", ""} {
-		_, err := repo.Use(as(user), ref, func(m *Message) error { return m.Like(user) })
+		_, err := repo.Use(as(user), ref.ID, func(m *Message) error { return m.Like(user) })
 		require.NoError(t, err)
 	}
 
@@ -96,7 +96,7 @@ func TestEveryEventOfAnAggregateCarriesItsOwner(t *testing.T) {
 			assert.Equal(t, user, e.User.ID, "event %d", i)
 		}
 	}
-	m, err := repo.Load(context.Background(), ref)
+	m, err := repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "jane", m.Owner())
 }
@@ -105,7 +105,7 @@ func TestAHandlersEventsCarryTheOwnerAndTheCausesUser(t *testing.T) {
 	f := newFixture(t)
 	repo := newRepo(t, f)
 	target := messageRef()
-	_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: "jane"}), target,
+	_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: "jane"}), target.ID,
 		func(m *Message) error { return m.Send("the target") })
 	require.NoError(t, err)
 	l := &liker{repo: repo, target: target, by: "a handler"}
@@ -133,11 +133,11 @@ func TestOwnershipTransfers(t *testing.T) {
 	repo := newRepo(t, f, herald.WithSnapshotEvery(2))
 	jane := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
 	ref := messageRef()
-	_, err := repo.Use(jane, ref, func(m *Message) error { return m.Send("hey") })
+	_, err := repo.Use(jane, ref.ID, func(m *Message) error { return m.Send("hey") })
 	require.NoError(t, err)
-	_, err = repo.Use(jane, ref, func(m *Message) error { return m.TransferOwnership("john") })
+	_, err = repo.Use(jane, ref.ID, func(m *Message) error { return m.TransferOwnership("john") })
 	require.NoError(t, err)
-	_, err = repo.Use(jane, ref, func(m *Message) error { return m.Like("jane") })
+	_, err = repo.Use(jane, ref.ID, func(m *Message) error { return m.Like("jane") })
 	require.NoError(t, err)
 
 	events := f.stored(t)
@@ -153,7 +153,7 @@ func TestOwnershipTransfers(t *testing.T) {
 	snap, err := f.store.LoadSnapshot(context.Background(), ref)
 	require.NoError(t, err)
 	require.Equal(t, uint64(2), snap.Revision, "the transfer is in the snapshot")
-	m, err := repo.Load(context.Background(), ref)
+	m, err := repo.Load(context.Background(), ref.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "john", m.Owner(), "loaded from the snapshot")
 

@@ -83,19 +83,19 @@ func ExamplePublisher_PublishAfterCommit() {
 func ExampleRepository_Use() {
 	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, nil)
-	counters, _ := herald.NewRepository(publisher, newCounter)
+	counters, _ := herald.NewRepository(publisher, "demo", "counter", newCounter)
 	ref := herald.AggregateRef{Context: "demo", Name: "counter", ID: uuid.New()}
 	ctx := context.Background()
 
 	for _, by := range []int{2, 3} {
-		if _, err := counters.Use(ctx, ref, func(c *Counter) error { return c.Increment(by) }); err != nil {
+		if _, err := counters.Use(ctx, ref.ID, func(c *Counter) error { return c.Increment(by) }); err != nil {
 			fmt.Println(err)
 		}
 	}
-	_, err := counters.Use(ctx, ref, func(c *Counter) error { return c.Increment(-1) })
+	_, err := counters.Use(ctx, ref.ID, func(c *Counter) error { return c.Increment(-1) })
 	fmt.Println(err)
 
-	c, _ := counters.Load(ctx, ref)
+	c, _ := counters.Load(ctx, ref.ID)
 	fmt.Println("value", c.Value, "at revision", c.Revision())
 	// Output:
 	// increment by a positive number

@@ -30,7 +30,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 	ref := messageRef()
 	valid := sentEvent(ref, "hello")
 	newRepository := func(t *testing.T, newAggregate func() *Message) *herald.Repository[*Message] {
-		r, err := herald.NewRepository(f.publisher, newAggregate)
+		r, err := herald.NewRepository(f.publisher, "communication", "message", newAggregate)
 		require.NoError(t, err)
 		return r
 	}
@@ -85,39 +85,43 @@ func TestNilAndZeroArguments(t *testing.T) {
 
 		// Repositories.
 		{Name: "NewRepository(nil, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewRepository[*Message](nil, nil)
+			_, err := herald.NewRepository[*Message](nil, "communication", "message", nil)
 			return err
 		}},
 		{Name: "NewRepository(p, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := herald.NewRepository[*Message](f.publisher, nil)
+			_, err := herald.NewRepository[*Message](f.publisher, "communication", "message", nil)
 			return err
 		}},
 		{Name: "valid: NewRepository(p, fn, nil option) ignores it", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, nil)
+			_, err := herald.NewRepository(f.publisher, "communication", "message", newMessage, nil)
 			return err
 		}},
 		{Name: "WithRetries(-1)", Want: herald.ErrInvalid, Names: "WithRetries", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
+			_, err := herald.NewRepository(f.publisher, "communication", "message", newMessage, herald.WithRetries(-1))
 			return err
 		}},
 		{Name: "valid: WithRetries(0) never retries", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(0))
+			_, err := herald.NewRepository(f.publisher, "communication", "message", newMessage, herald.WithRetries(0))
 			return err
 		}},
 		{Name: "valid: WithSnapshotEvery(0) never snapshots", Call: func(*testing.T) error {
-			_, err := herald.NewRepository(f.publisher, newMessage, herald.WithSnapshotEvery(0))
+			_, err := herald.NewRepository(f.publisher, "communication", "message", newMessage, herald.WithSnapshotEvery(0))
 			return err
 		}},
-		{Name: "Repository.Load(ctx, AggregateRef{})", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := repo.Load(ctx, herald.AggregateRef{})
+		{Name: "NewRepository(p, \"\", \"\", fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := herald.NewRepository(f.publisher, "", "", newMessage)
 			return err
 		}},
-		{Name: "Repository.Load(nil, ref)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := repo.Load(nilContext, ref)
+		{Name: "Repository.Load(ctx, uuid.Nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Load(ctx, uuid.Nil)
+			return err
+		}},
+		{Name: "Repository.Load(nil, id)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Load(nilContext, ref.ID)
 			return err
 		}},
 		{Name: "Repository.Load with a constructor that returns nil", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			_, err := newRepository(t, func() *Message { return nil }).Load(ctx, ref)
+			_, err := newRepository(t, func() *Message { return nil }).Load(ctx, ref.ID)
 			return err
 		}},
 		{Name: "Repository.Save(ctx, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
@@ -129,20 +133,20 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "valid: Repository.Save(ctx, &Message{}) has nothing to save", Call: func(*testing.T) error {
 			return repo.Save(ctx, &Message{})
 		}},
-		{Name: "Repository.Use(ctx, ref, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := repo.Use(ctx, ref, nil)
+		{Name: "Repository.Use(ctx, id, nil)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(ctx, ref.ID, nil)
 			return err
 		}},
-		{Name: "Repository.Use(ctx, AggregateRef{}, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := repo.Use(ctx, herald.AggregateRef{}, func(*Message) error { return nil })
+		{Name: "Repository.Use(ctx, uuid.Nil, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(ctx, uuid.Nil, func(*Message) error { return nil })
 			return err
 		}},
-		{Name: "Repository.Use(nil, ref, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			_, err := repo.Use(nilContext, ref, func(*Message) error { return nil })
+		{Name: "Repository.Use(nil, id, fn)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			_, err := repo.Use(nilContext, ref.ID, func(*Message) error { return nil })
 			return err
 		}},
 		{Name: "Repository.Use with a constructor that returns nil", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
-			_, err := newRepository(t, func() *Message { return nil }).Use(ctx, ref, func(*Message) error { return nil })
+			_, err := newRepository(t, func() *Message { return nil }).Use(ctx, ref.ID, func(*Message) error { return nil })
 			return err
 		}},
 

@@ -184,6 +184,23 @@ func (r *Registry) Lookup(context, aggregate, name string) (*Definition, bool) {
 	return d, ok
 }
 
+// definesAggregate reports whether the registry lets events of
+// context.aggregate be published: a lenient or nil one always does, a
+// strict one when it defines an event of theirs.
+func (r *Registry) definesAggregate(context, aggregate string) bool {
+	if r == nil || !r.strict {
+		return true
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for k := range r.defs {
+		if k.context == context && k.aggregate == aggregate {
+			return true
+		}
+	}
+	return false
+}
+
 // lookup returns the definition of e, which for a TransferredOwnership
 // event every registry has, the nil one too.
 func (r *Registry) lookup(e *Event) *Definition {

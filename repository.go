@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/herald-go/herald/internal/option"
 )
 
@@ -16,9 +17,12 @@ type Snapshotter interface {
 	UnmarshalSnapshot(state []byte) error
 }
 
-// Repository loads aggregates of type A from a publisher's store and saves
-// their new events through the publisher. It is safe for concurrent use.
+// Repository loads the aggregates of one kind (a context and an aggregate
+// name, such as communication.message) from a publisher's store, by id,
+// and saves their new events through the publisher. It is safe for
+// concurrent use.
 type Repository[A Aggregate] struct {
+	context, name string
 	publisher     *Publisher
 	newAggregate  func() A
 	snapshotEvery uint64
@@ -55,29 +59,44 @@ func WithRetries(n int) RepositoryOption {
 	}
 }
 
-// NewRepository returns a repository of aggregates made by newAggregate,
-// which returns a fresh instance with its appliers registered. A nil p or
-// newAggregate, or an invalid option value, is an error matching
-// ErrInvalid.
-func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...RepositoryOption) (*Repository[A], error) {
+// NewRepository returns the repository of the aggregates named name in
+// context, made by newAggregate, which returns a fresh instance with its
+// appliers registered. A nil p or newAggregate, an empty context or name or
+// one with a dot, a kind the publisher's strict registry defines no event
+// of, or an invalid option value, is an error matching [ErrInvalid].
+func NewRepository[A Aggregate](p *Publisher, context, name string, newAggregate func() A, options ...RepositoryOption) (*Repository[A], error) {
+	const op = "herald: new repository"
 	if p == nil || newAggregate == nil {
-		return nil, fmt.Errorf("herald: new repository: publisher and aggregate constructor are required: %w", ErrInvalid)
+		return nil, fmt.Errorf("%s: publisher and aggregate constructor are required: %w", op, ErrInvalid)
+	}
+	if err := (AggregateRef{Context: context, Name: name, ID: uuid.Max}).Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	if !p.registry.definesAggregate(context, name) {
+		return nil, fmt.Errorf("%s: the strict registry defines no event of %s.%s: %w", op, context, name, ErrInvalid)
 	}
 	c := repositoryConfig{retries: 10}
-	if err := option.Apply(&c, options, "herald: new repository", ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, op, ErrInvalid); err != nil {
 		return nil, err
 	}
-	return &Repository[A]{publisher: p, newAggregate: newAggregate, snapshotEvery: c.snapshotEvery, retries: c.retries}, nil
+	return &Repository[A]{context: context, name: name, publisher: p, newAggregate: newAggregate,
+		snapshotEvery: c.snapshotEvery, retries: c.retries}, nil
 }
 
-// Load returns the aggregate ref as of its newest event: its newest snapshot
+// Ref returns the reference of the repository's aggregate id.
+func (r *Repository[A]) Ref(id uuid.UUID) AggregateRef {
+	return AggregateRef{Context: r.context, Name: r.name, ID: id}
+}
+
+// Load returns the aggregate id as of its newest event: its newest snapshot
 // with the events after it applied. An aggregate without events is returned
-// fresh, at revision 0.
-func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
+// fresh, at revision 0. The nil id is an error matching [ErrInvalid].
+func (r *Repository[A]) Load(ctx context.Context, id uuid.UUID) (A, error) {
 	if ctx == nil {
 		var zero A
 		return zero, nilContext("load")
 	}
+	ref := r.Ref(id)
 	a := r.newAggregate()
 	b, err := baseOf(a)
 	if err != nil {
@@ -168,6 +187,9 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	if len(b.pending) == 0 {
 		return nil
 	}
+	if b.ref.Context != r.context || b.ref.Name != r.name {
+		return fmt.Errorf("herald: save %s: the repository is of %s.%s: %w", b.ref, r.context, r.name, ErrInvalid)
+	}
 	cmd, n := commandOf(ctx), 0
 	if cmd != nil {
 		n = cmd.next(b.ref)
@@ -224,18 +246,18 @@ func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
 	}
 }
 
-// Use loads the aggregate ref, runs command on it and saves it. When the
+// Use loads the aggregate id, runs command on it and saves it. When the
 // save conflicts with another writer it runs the command again on a fresh
 // load, up to the repository's retry limit. It returns the aggregate as
 // saved, or the error of the command, the load or the last save. A nil
 // command is an error matching ErrInvalid, and nothing is loaded.
-func (r *Repository[A]) Use(ctx context.Context, ref AggregateRef, command func(A) error) (A, error) {
+func (r *Repository[A]) Use(ctx context.Context, id uuid.UUID, command func(A) error) (A, error) {
 	if command == nil {
 		var zero A
-		return zero, fmt.Errorf("%w: use %s: the command is nil", ErrInvalid, ref)
+		return zero, fmt.Errorf("herald: use %s: the command is nil: %w", r.Ref(id), ErrInvalid)
 	}
 	for attempt := 0; ; attempt++ {
-		a, err := r.Load(ctx, ref)
+		a, err := r.Load(ctx, id)
 		if err != nil {
 			return a, err
 		}

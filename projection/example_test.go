@@ -135,13 +135,13 @@ func ExampleNewFlow() {
 	store, _ := memstore.New()
 	bus, _ := membus.New()
 	publisher, _ := herald.NewPublisher(store, bus)
-	messages, _ := herald.NewRepository(publisher, newMessage)
+	messages, _ := herald.NewRepository(publisher, "communication", "message", newMessage)
 
 	f, err := projection.NewFlow(projection.FlowConfig{
 		Name: "featuring", Store: store, Bus: bus,
 		Reactions: []projection.Reaction{
 			projection.When("communication.message.liked", func(ctx context.Context, e herald.Event, _ Liked) error {
-				_, err := messages.Use(ctx, e.Aggregate, func(m *Message) error {
+				_, err := messages.Use(ctx, e.Aggregate.ID, func(m *Message) error {
 					if m.Likes < 3 || m.Featured {
 						return nil
 					}
@@ -161,7 +161,7 @@ func ExampleNewFlow() {
 
 	msg := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
 	for range 3 {
-		_, _ = messages.Use(ctx, msg, func(m *Message) error { return m.Publish("liked", Liked{}) })
+		_, _ = messages.Use(ctx, msg.ID, func(m *Message) error { return m.Publish("liked", Liked{}) })
 		stats, _ := store.Stats(ctx)
 		_ = f.Wait(ctx, stats.Head) // one like at a time
 	}

@@ -41,7 +41,7 @@ func (m *Message) Feature() error {
 }
 
 func newRepository(t testing.TB, e *env) *herald.Repository[*Message] {
-	r, err := herald.NewRepository(e.publisher, newMessage)
+	r, err := herald.NewRepository(e.publisher, "communication", "message", newMessage)
 	require.NoError(t, err)
 	return r
 }
@@ -68,7 +68,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 		Name: "featuring", Store: e.store, Bus: e.bus, Registry: e.registry, Retry: fastRetry,
 		Reactions: []projection.Reaction{projection.When(likedName,
 			func(ctx context.Context, ev herald.Event, _ Liked) error {
-				_, err := repo.Use(ctx, ev.Aggregate, (*Message).Feature)
+				_, err := repo.Use(ctx, ev.Aggregate.ID, (*Message).Feature)
 				return err
 			})},
 	})
@@ -79,7 +79,7 @@ func TestFlowCarriesCausation(t *testing.T) {
 	correlation := uuid.New()
 	ctx := herald.ContextWithCorrelationID(context.Background(), correlation)
 	for range 3 {
-		_, err := repo.Use(ctx, ref, (*Message).Like)
+		_, err := repo.Use(ctx, ref.ID, (*Message).Like)
 		require.NoError(t, err)
 		// One like at a time, so that the third is the one that counts.
 		stats, err := e.store.Stats(ctx)
@@ -105,7 +105,7 @@ func autoLike(t testing.TB, e *env, checkpoints driver.CheckpointStore, runs *at
 		Reactions: []projection.Reaction{projection.When(sentName,
 			func(ctx context.Context, ev herald.Event, _ Sent) error {
 				runs.Add(1)
-				if _, err := repo.Use(ctx, ev.Aggregate, (*Message).Like); err != nil {
+				if _, err := repo.Use(ctx, ev.Aggregate.ID, (*Message).Like); err != nil {
 					return err
 				}
 				if fail != nil {
@@ -319,7 +319,7 @@ func TestTwoFlowsReactingToOneEventBothCount(t *testing.T) {
 			Name: name, Store: e.store, Bus: e.bus, Registry: e.registry, Retry: fastRetry,
 			Reactions: []projection.Reaction{projection.When(sentName,
 				func(ctx context.Context, ev herald.Event, _ Sent) error {
-					_, err := repo.Use(ctx, ev.Aggregate, (*Message).Like)
+					_, err := repo.Use(ctx, ev.Aggregate.ID, (*Message).Like)
 					return err
 				})},
 		})
@@ -333,7 +333,7 @@ func TestTwoFlowsReactingToOneEventBothCount(t *testing.T) {
 		require.NoError(t, f.Wait(testCtx(t), last))
 	}
 	for _, ref := range refs {
-		m, err := repo.Load(context.Background(), ref)
+		m, err := repo.Load(context.Background(), ref.ID)
 		require.NoError(t, err)
 		assert.Equal(t, 2, m.Likes, "one like from each flow for %s", ref)
 	}

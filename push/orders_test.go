@@ -70,13 +70,13 @@ func TestEachCustomerSeesOnlyTheirOrders(t *testing.T) {
 	}
 	orders := push.Stream{ID: "orders", PublicSubscribe: true, Events: []push.StreamEvent{{Name: "orders.*.*"}}}
 	e := newEnvAfter(t, withRegistry, []push.Stream{orders}, push.WithAuthenticator(queryUser))
-	repo, err := herald.NewRepository(e.pub, newOrder)
+	repo, err := herald.NewRepository(e.pub, "orders", "order", newOrder)
 	require.NoError(t, err)
 	shipping, err := projection.NewFlow(projection.FlowConfig{
 		Name: "shipping", Store: e.store, Bus: e.bus, Registry: reg,
 		Reactions: []projection.Reaction{projection.When("orders.order.placed",
 			func(ctx context.Context, ev herald.Event, _ OrderPlaced) error {
-				_, err := repo.Use(ctx, ev.Aggregate, (*Order).ship)
+				_, err := repo.Use(ctx, ev.Aggregate.ID, (*Order).ship)
 				return err
 			})},
 	})
@@ -95,7 +95,7 @@ func TestEachCustomerSeesOnlyTheirOrders(t *testing.T) {
 	var last uint64
 	for _, who := range []string{"alice", "bob"} {
 		ref := herald.AggregateRef{Context: "orders", Name: "order", ID: uuid.New()}
-		_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: who}), ref,
+		_, err := repo.Use(herald.ContextWithUser(context.Background(), herald.User{ID: who}), ref.ID,
 			func(o *Order) error { return o.Publish("placed", OrderPlaced{Item: who + "'s book"}) })
 		require.NoError(t, err)
 		placed[who] = ref

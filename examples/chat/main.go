@@ -149,7 +149,7 @@ func (a *chatApp) start(ctx context.Context) error {
 	} else if n > 0 {
 		fmt.Println("redelivered", n, "events a previous run did not deliver")
 	}
-	if a.repo, err = herald.NewRepository(a.publisher, newMessage); err != nil {
+	if a.repo, err = herald.NewRepository(a.publisher, "communication", "message", newMessage); err != nil {
 		return err
 	}
 	return a.run(ctx)
@@ -327,13 +327,13 @@ func chat(ctx context.Context, repo *herald.Repository[*Message]) error {
 		{jane, first, (*Message).Like},
 	}
 	for _, s := range steps {
-		if _, err := repo.Use(s.ctx, s.ref, s.command); err != nil {
+		if _, err := repo.Use(s.ctx, s.ref.ID, s.command); err != nil {
 			return err
 		}
 	}
-	_, err := repo.Use(jane, first, func(m *Message) error { return m.Send("") })
+	_, err := repo.Use(jane, first.ID, func(m *Message) error { return m.Send("") })
 	fmt.Println("sending twice is refused:", err)
-	_, err = repo.Use(jane, herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()},
+	_, err = repo.Use(jane, herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}.ID,
 		func(m *Message) error { return m.Send("   ") })
 	fmt.Println("an empty message is refused:", err)
 	return nil

@@ -66,7 +66,7 @@ func newFeaturingFlow(app *chatApp) (*projection.Flow, error) {
 		Name: "featuring", Store: app.store, Bus: app.bus, Registry: app.registry,
 		Reactions: []projection.Reaction{
 			projection.When("communication.message.liked", func(ctx context.Context, e herald.Event, _ Liked) error {
-				_, err := app.repo.Use(ctx, e.Aggregate, func(m *Message) error { return m.Feature(e.Metadata.Revision) })
+				_, err := app.repo.Use(ctx, e.Aggregate.ID, func(m *Message) error { return m.Feature(e.Metadata.Revision) })
 				return err
 			}),
 		},

@@ -167,7 +167,7 @@ func command(w http.ResponseWriter, r *http.Request, repo *herald.Repository[*Me
 		writeError(w, http.StatusUnauthorized, errors.New("sign in with ?user=jane or ?user=john"))
 		return
 	}
-	m, err := repo.Use(herald.ContextWithUser(r.Context(), *user), ref, run)
+	m, err := repo.Use(herald.ContextWithUser(r.Context(), *user), ref.ID, run)
 	switch {
 	case err == nil:
 	case errors.Is(err, errNoMessage):

@@ -32,13 +32,12 @@ func main() {
 		})})
 	store, _ := memstore.New()
 	publisher, _ := herald.NewPublisher(store, bus)
-	messages, _ := herald.NewRepository(publisher, func() *Message {
+	messages, _ := herald.NewRepository(publisher, "communication", "message", func() *Message {
 		m := &Message{}
 		herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })
 		return m
 	})
-	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
-	_, err := messages.Use(ctx, ref, func(m *Message) error { return m.Publish("sent", Sent{Text: "hey"}) })
+	_, err := messages.Use(ctx, uuid.New(), func(m *Message) error { return m.Publish("sent", Sent{Text: "hey"}) })
 	fmt.Println("saved:", err == nil)
 	_ = bus.Close(ctx)
 }

@@ -80,7 +80,7 @@ func newBank(t *testing.T) *bank {
 	var err error
 	b.pub, err = herald.NewPublisher(b.store, b.bus)
 	require.NoError(t, err)
-	b.accounts, err = herald.NewRepository(b.pub, newAccount, herald.WithSnapshotEvery(2))
+	b.accounts, err = herald.NewRepository(b.pub, "bank", "account", newAccount, herald.WithSnapshotEvery(2))
 	require.NoError(t, err)
 	return b
 }
@@ -133,11 +133,11 @@ func TestRepositoryInsideTheStoresTransaction(t *testing.T) {
 				return err
 			}
 			var err error
-			if used, err = b.accounts.Use(ctx, ref, deposit(100)); err != nil {
+			if used, err = b.accounts.Use(ctx, ref.ID, deposit(100)); err != nil {
 				return err
 			}
 			// A load in the transaction sees what it appended.
-			if saved, err = b.accounts.Load(ctx, ref); err != nil {
+			if saved, err = b.accounts.Load(ctx, ref.ID); err != nil {
 				return err
 			}
 			if err := deposit(5)(saved); err != nil {
@@ -171,7 +171,7 @@ func TestRepositoryInsideARolledBackStoreTransaction(t *testing.T) {
 		if err := tx.Bucket(accounts).Put([]byte("jane"), []byte("opened")); err != nil {
 			return err
 		}
-		if _, err := b.accounts.Use(ctx, ref, deposit(100)); err != nil {
+		if _, err := b.accounts.Use(ctx, ref.ID, deposit(100)); err != nil {
 			return err
 		}
 		return rollback
@@ -180,7 +180,7 @@ func TestRepositoryInsideARolledBackStoreTransaction(t *testing.T) {
 	assert.Empty(t, balance(t, b.db, "jane"))
 	assert.Empty(t, storetest.ReadAll(t, b.store.ReadLog(t.Context(), 0)), "nothing stored")
 	assert.Empty(t, b.bus.all(), "nothing delivered")
-	a, err := b.accounts.Load(t.Context(), ref)
+	a, err := b.accounts.Load(t.Context(), ref.ID)
 	require.NoError(t, err)
 	assert.Zero(t, a.Revision())
 }
@@ -193,7 +193,7 @@ func TestRepositoryWithAUnitOfWork(t *testing.T) {
 			ref := storetest.NewRef("bank", "account")
 			var u herald.UnitOfWork
 			ctx := herald.ContextWithTx(t.Context(), &u)
-			_, err := b.accounts.Use(ctx, ref, deposit(100, 5, 1))
+			_, err := b.accounts.Use(ctx, ref.ID, deposit(100, 5, 1))
 			require.NoError(t, err)
 			assert.Empty(t, storetest.ReadAll(t, b.store.ReadLog(t.Context(), 0)), "nothing stored before the commit")
 			if !commit {
@@ -206,7 +206,7 @@ func TestRepositoryWithAUnitOfWork(t *testing.T) {
 			stored := storetest.ReadAll(t, b.store.ReadLog(t.Context(), 0))
 			require.Len(t, stored, 3)
 			assert.Equal(t, ids(stored), b.bus.ids(), "delivered once committed")
-			a, err := b.accounts.Load(t.Context(), ref)
+			a, err := b.accounts.Load(t.Context(), ref.ID)
 			require.NoError(t, err)
 			assert.Equal(t, 106, a.Balance)
 			_, err = b.store.LoadSnapshot(t.Context(), ref)
