@@ -13,6 +13,7 @@ import (
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/nilargs"
+	"github.com/herald-go/herald/store/memstore"
 )
 
 // nilContext is a context.Context that is nil, for the calls that must
@@ -167,8 +168,11 @@ func TestNilAndZeroArguments(t *testing.T) {
 			_, err := herald.NewPublisher(f.store, nil, herald.WithLogger(nil))
 			return err
 		}},
-		{Name: "valid: WithRegistry(nil) checks nothing", Call: func(t *testing.T) error {
-			p, err := herald.NewPublisher(f.store, nil, herald.WithRegistry(nil))
+		{Name: "valid: WithRegistry(nil) over a store without a registry checks nothing", Call: func(t *testing.T) error {
+			store, err := memstore.New()
+			require.NoError(t, err)
+			defer store.Close()
+			p, err := herald.NewPublisher(store, nil, herald.WithRegistry(nil))
 			require.NoError(t, err)
 			assert.Nil(t, p.Registry())
 			assert.NotNil(t, p.Store())

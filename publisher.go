@@ -46,7 +46,10 @@ type publisherConfig struct {
 }
 
 // WithRegistry checks published events against r's definitions and takes
-// their default authorization from it.
+// their default authorization from it. It is the one place to give the
+// registry: a store that keeps one ([github.com/herald-go/herald/driver.RegistryStore])
+// and has none gets r too, and projections, flows and push servers over
+// the store use it. Without it the publisher uses its store's registry.
 func WithRegistry(r *Registry) PublisherOption {
 	return func(c *publisherConfig) error { c.registry = r; return nil }
 }
@@ -84,6 +87,15 @@ func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher,
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
+	}
+	if rs, ok := store.(registryStore); ok {
+		// The registry is given once: to the publisher, which hands it to
+		// its store, or to the store, whose registry the publisher takes.
+		if c.registry != nil {
+			rs.UseRegistry(c.registry)
+		} else {
+			c.registry = rs.Registry()
+		}
 	}
 	p := &Publisher{store: store, bus: bus, registry: c.registry, now: c.now, logger: c.logger, gate: newGate()}
 	p.single.New = func() any { return new([1]Event) }

@@ -64,6 +64,10 @@ type (
 		AppendInCallerTx(ctx context.Context, events []Event, committed func()) (bool, error)
 		AppendUndeliveredInCallerTx(ctx context.Context, events []Event, committed func()) (bool, error)
 	}
+	registryStore interface {
+		Registry() *Registry
+		UseRegistry(r *Registry) bool
+	}
 	snapshotStore interface {
 		SaveSnapshot(ctx context.Context, s Snapshot) error
 		LoadSnapshot(ctx context.Context, ref AggregateRef) (Snapshot, error)

@@ -128,7 +128,7 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 		reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
 	for i := range cfg.Reactions {
 		r := &cfg.Reactions[i]
-		if err := checkHandler(cfg.Registry, r.event, r.typ, r.fn == nil); err != nil {
+		if err := checkHandler(registryOf(cfg.Registry, cfg.Store), r.event, r.typ, r.fn == nil); err != nil {
 			return nil, invalid(cfg.Name, "reaction %d: %v", i, err)
 		}
 		if _, ok := f.reactions[r.event]; ok {

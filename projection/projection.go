@@ -39,10 +39,11 @@ type Config[X any] struct {
 	// it runs in the transaction that also clears the checkpoint;
 	// DeleteBuckets makes one.
 	Reset func(ctx context.Context, x X) error
-	// Registry, when not nil, is checked against the handlers when the
-	// projection is made: on a strict registry a handler of an undefined
-	// event is an error, and on any registry a handler whose data type is
-	// not the defined one.
+	// Registry is checked against the handlers when the projection is
+	// made: on a strict registry a handler of an undefined event is an
+	// error, and on any registry a handler whose data type is not the
+	// defined one. Nil means the store's registry, the one its publisher
+	// was given (see [driver.RegistryStore]).
 	Registry *herald.Registry
 	// Retry is how a failing handler is retried before the projection
 	// stops in the Failed state; the zero value asks for the defaults of
@@ -156,7 +157,7 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 	}
 	for i := range cfg.Handlers {
 		h := &cfg.Handlers[i]
-		if err := checkHandler(cfg.Registry, h.event, h.typ, h.fn == nil); err != nil {
+		if err := checkHandler(registryOf(cfg.Registry, cfg.Store), h.event, h.typ, h.fn == nil); err != nil {
 			return nil, invalid(cfg.Name, "handler %d: %v", i, err)
 		}
 		if _, ok := p.handlers[h.event]; ok {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/excerpt"
 )
@@ -113,7 +114,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 	go h.notify()
 	s := &Server{
 		store:        store,
-		registry:     o.registry,
+		registry:     registryOf(o.registry, store),
 		auth:         o.auth,
 		heartbeat:    o.heartbeat,
 		writeTimeout: o.writeTimeout,
@@ -339,4 +340,12 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 // (internal/excerpt); msg is cut to a bounded length as well.
 func httpError(w http.ResponseWriter, code int, msg string) {
 	http.Error(w, strings.ReplaceAll(excerpt.Text(msg), "\n", " "), code)
+}
+
+// registryOf returns r, or when r is nil the registry of store.
+func registryOf(r *herald.Registry, store herald.Store) *herald.Registry {
+	if r != nil {
+		return r
+	}
+	return driver.RegistryOf(store)
 }

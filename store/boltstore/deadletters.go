@@ -81,7 +81,7 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 			return
 		}
 		for _, d := range all {
-			if reg := s.opts.registry; reg != nil {
+			if reg := s.Registry(); reg != nil {
 				if err := reg.Decode(&d.Event); err != nil {
 					yield(herald.DeadLetter{}, fmt.Errorf("boltstore: dead letters: %w", err))
 					return

@@ -15,7 +15,7 @@ type config struct {
 	openTimeout   time.Duration
 	createIfEmpty bool
 	maxEventSize  int
-	registry      *herald.Registry
+	registry      *herald.Registry // the one given; Store.registry holds the one in use
 	noSync        bool
 	logger        *slog.Logger
 }

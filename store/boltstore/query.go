@@ -47,7 +47,7 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 	if err != nil {
 		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
 	}
-	if reg := s.opts.registry; reg != nil {
+	if reg := s.Registry(); reg != nil {
 		if err := decodeData(reg, page.Events); err != nil {
 			return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
 		}

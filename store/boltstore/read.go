@@ -259,7 +259,7 @@ func (r *reader) decodeRaws() error {
 		}
 	}
 	r.raws = r.raws[:0]
-	if reg := r.s.opts.registry; reg != nil {
+	if reg := r.s.Registry(); reg != nil {
 		return decodeData(reg, r.events)
 	}
 	return nil

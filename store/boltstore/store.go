@@ -12,6 +12,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/registry"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -25,6 +26,9 @@ type Store struct {
 	owned   bool   // Close closes db
 	release func() // Close forgets the file in openFiles, with Open
 	opts    config
+	// Holder holds the registry that decodes the data of reads:
+	// WithRegistry's, or one a publisher gave the store (UseRegistry).
+	registry.Holder
 
 	mu          sync.Mutex
 	queue       []*request
@@ -173,6 +177,7 @@ func newStore(db *bolt.DB, o config, owned bool) (*Store, error) {
 		stopping: make(chan struct{}),
 		stopped:  make(chan struct{}),
 	}
+	s.UseRegistry(o.registry)
 	go s.commitLoop()
 	return s, nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/registry"
 )
 
 // Store is an in-memory herald.Store and driver.SnapshotStore. Build one
@@ -28,6 +29,10 @@ type Store struct {
 	// letters are the dead letters of each durable consumer, in the order
 	// of their events' positions.
 	letters map[string][]herald.DeadLetter
+	// Holder holds the registry a publisher gave the store (UseRegistry):
+	// the store keeps data as published and needs none itself, but
+	// projections, flows and push servers over it use it.
+	registry.Holder
 
 	// Scratch space for validating a batch of more than one event, used
 	// under the lock and cleared after each batch: the ids of a

@@ -1,0 +1,3 @@
+// Package registry holds a store's registry, as the stores offer it
+// through driver.RegistryStore.
+package registry
