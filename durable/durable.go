@@ -2,6 +2,7 @@ package durable
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/option"
 	"github.com/herald-go/herald/match"
 )
 
@@ -89,8 +91,10 @@ func New(cfg Config) (*Subscription, error) {
 		return nil, invalid(s.Name, "the handler is nil")
 	case cfg.Store == nil:
 		return nil, invalid(s.Name, "the store is nil")
-	case cfg.CheckpointEvery < 0, cfg.LiveBuffer < 0:
-		return nil, invalid(s.Name, "CheckpointEvery and LiveBuffer must not be negative")
+	}
+	if err := errors.Join(option.AtLeast("CheckpointEvery", cfg.CheckpointEvery, 0),
+		option.AtLeast("LiveBuffer", cfg.LiveBuffer, 0)); err != nil {
+		return nil, invalid(s.Name, "%v", err)
 	}
 	filter, err := match.NewFilter(s.Events, s.Pattern)
 	if err != nil {

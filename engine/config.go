@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/option"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -113,6 +115,12 @@ type settings struct {
 	retry retry.Backoff // a template: each use takes a copy
 }
 
+// negative returns the error of the fields that must not be negative.
+func (c Config) negative() error {
+	return errors.Join(option.AtLeast("BatchSize", c.BatchSize, 0), option.AtLeast("LiveBuffer", c.LiveBuffer, 0),
+		option.AtLeast("PollInterval", c.PollInterval, 0), option.AtLeast("ProgressInterval", c.ProgressInterval, 0))
+}
+
 func (c Config) kind() string {
 	if c.Kind == "" {
 		return "engine"
@@ -133,8 +141,8 @@ func (c Config) settings() (settings, error) {
 		return settings{}, invalidConfig(c, "the name is %d bytes, more than 512", len(c.Name))
 	case c.Log == nil:
 		return settings{}, invalidConfig(c, "the log is nil")
-	case c.BatchSize < 0, c.LiveBuffer < 0, c.PollInterval < 0, c.ProgressInterval < 0:
-		return settings{}, invalidConfig(c, "BatchSize, LiveBuffer, PollInterval and ProgressInterval must not be negative")
+	case c.negative() != nil:
+		return settings{}, invalidConfig(c, "%v", c.negative())
 	case c.OnFailure != Stop && c.OnFailure != DeadLetter:
 		return settings{}, invalidConfig(c, "OnFailure is %d, neither Stop nor DeadLetter", c.OnFailure)
 	case c.Park && c.DeadLetters == nil:
