@@ -47,7 +47,7 @@ func TestNewRejectsBadSetup(t *testing.T) {
 			c.Handlers = []projection.Handler[*memModel]{projection.On(likedName, m.onSent)}
 		}, "takes projection_test.Sent, the registry defines projection_test.Liked"},
 		{"negative version", func(c *projection.Config[*memModel]) { c.Version = -1 }, "negative"},
-		{"negative batch size", func(c *projection.Config[*memModel]) { c.BatchSize = -1 }, "negative"},
+		{"negative batch size", func(c *projection.Config[*memModel]) { c.BatchSize = -1 }, "BatchSize(-1)"},
 		{"bad retry policy", func(c *projection.Config[*memModel]) { c.Retry.MaxAttempts = -1 }, "MaxAttempts"},
 	}
 	for _, tt := range tests {
