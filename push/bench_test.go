@@ -131,7 +131,7 @@ func benchFanout(b *testing.B, stall bool, interval time.Duration) {
 				b.Fatal(err)
 			}
 		case <-timeout:
-			b.Fatalf("a client did not get every event: %+v", srv.Info())
+			b.Fatalf("a client did not get every event: %+v", statusOf(b, srv))
 		}
 	}
 	delivered := time.Since(start)

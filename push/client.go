@@ -276,7 +276,7 @@ func (c *client) stopping() bool {
 
 // cut cuts the client off: the stream ends, and a write under way is
 // ended at once by a write deadline in the past. slow counts it in
-// Info.CutOff. It may be called from any goroutine, any number of times;
+// Status.CutOff. It may be called from any goroutine, any number of times;
 // once the stream has ended it does nothing.
 func (c *client) cut(why string, slow bool) {
 	c.mu.Lock()

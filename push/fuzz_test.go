@@ -41,7 +41,7 @@ func FuzzRequest(f *testing.F) {
 	// A request that does not resume starts at the newest event the server
 	// has taken from the log, and one that resumes reads the ring: both
 	// are exact once the server has taken every event.
-	eventually(f, func() bool { return e.srv.Info().Position == public.Metadata.Position }, "the server took every event")
+	eventually(f, func() bool { return statusOf(f, e.srv).Position == public.Metadata.Position }, "the server took every event")
 
 	f.Fuzz(func(t *testing.T, header, query, criteria string) {
 		q := url.Values{"lastEventId": {query}, "criteria": {criteria}}

@@ -329,3 +329,11 @@ func eventually(t testing.TB, cond func() bool, what string) {
 func pos(e herald.Event) string {
 	return strconv.FormatUint(e.Metadata.Position, 10)
 }
+
+// statusOf returns what s.Status reports.
+func statusOf(tb testing.TB, s *push.Server) push.Status {
+	tb.Helper()
+	st, err := s.Status(context.Background())
+	require.NoError(tb, err)
+	return st
+}

@@ -94,8 +94,12 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "valid: Server.Register() registers nothing", Call: func(t *testing.T) error {
 			s := newServer(t)
 			assert.Empty(t, s.Streams())
-			assert.Zero(t, s.Info().Streams)
+			assert.Zero(t, statusOf(t, s).Streams)
 			return s.Register()
+		}},
+		{Name: "Server.Status(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
+			_, err := newServer(t).Status(nilContext)
+			return err
 		}},
 		{Name: "Server.Close(nil)", Want: herald.ErrInvalid, Call: func(t *testing.T) error {
 			return newServer(t).Close(nilContext)

@@ -110,7 +110,7 @@ func TestRegisterAcceptsGoodStreams(t *testing.T) {
 	assert.Equal(t, []string{"application-health", "chat", "data", "envelope", "tail"},
 		[]string{got[0].ID, got[1].ID, got[2].ID, got[3].ID, got[4].ID})
 	assert.Equal(t, streams[0], got[1])
-	assert.Equal(t, 5, srv.Info().Streams)
+	assert.Equal(t, 5, statusOf(t, srv).Streams)
 
 	// The server keeps copies.
 	streams[0].Events[0].Criteria.Labels["room"] = "b"

@@ -34,7 +34,7 @@ func TestResume(t *testing.T) {
 	for i := range 3 {
 		e.say(fmt.Sprint("after ", i))
 	}
-	eventually(t, func() bool { return e.srv.Info().Position == 8 }, "the server saw every event")
+	eventually(t, func() bool { return statusOf(t, e.srv).Position == 8 }, "the server saw every event")
 
 	cases := []struct {
 		name  string
@@ -67,12 +67,12 @@ func TestResumeFromBeforeTheBuffer(t *testing.T) {
 	for i := range 50 {
 		e.say(fmt.Sprint(i))
 	}
-	eventually(t, func() bool { return e.srv.Info().Position == 50 }, "the server saw every event")
+	eventually(t, func() bool { return statusOf(t, e.srv).Position == 50 }, "the server saw every event")
 	c := e.open("chat", request{header: http.Header{"Last-Event-Id": {"10"}}})
 	assert.Equal(t, idsFrom(11, 50), c.ids(40))
 	live := e.say("live")
 	assert.Equal(t, pos(live), c.event().ID)
-	assert.Zero(t, e.srv.Info().CutOff)
+	assert.Zero(t, statusOf(t, e.srv).CutOff)
 }
 
 // A client that reconnects again and again with the last id it got, while

@@ -48,8 +48,11 @@ type Server struct {
 	cutOff atomic.Uint64
 }
 
-// Info describes a Server at a moment; the counters are read one by one.
-type Info struct {
+// Status describes a Server at a moment: the engine that follows the log
+// for it (its position, the log's head, the lag, its state and last
+// error) and the server's own counters, read one by one.
+type Status struct {
+	engine.Status
 	// Streams is the number of streams registered.
 	Streams int
 	// Clients is the number of streams open now.
@@ -59,9 +62,6 @@ type Info struct {
 	// CutOff counts the clients cut off for being slow: for falling more
 	// than the buffer size behind, or for a write that timed out.
 	CutOff uint64
-	// Position is the position of the newest event the server has taken
-	// from the log.
-	Position uint64
 }
 
 // New returns a server that sends the events of store, following them
@@ -173,15 +173,23 @@ func (s *Server) Streams() []Stream {
 	return out
 }
 
-// Info describes the server now.
-func (s *Server) Info() Info {
-	return Info{
-		Streams:  len(*s.streams.Load()),
-		Clients:  s.hub.count(),
-		Opened:   s.opened.Load(),
-		CutOff:   s.cutOff.Load(),
-		Position: s.hub.last.Load(),
+// Status describes the server now. It asks the store for the log's head.
+// A nil ctx is an error matching [herald.ErrInvalid].
+func (s *Server) Status(ctx context.Context) (Status, error) {
+	if ctx == nil {
+		return Status{}, fmt.Errorf("push: status: the context is nil: %w", herald.ErrInvalid)
 	}
+	es, err := s.hub.engine.Status(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	return Status{
+		Status:  es,
+		Streams: len(*s.streams.Load()),
+		Clients: s.hub.count(),
+		Opened:  s.opened.Load(),
+		CutOff:  s.cutOff.Load(),
+	}, nil
 }
 
 // ServeHTTP serves GET /streams/{id}; other paths are 404 Not Found, other

@@ -70,19 +70,19 @@ func TestSlowClientIsCutOff(t *testing.T) {
 			// slow client.
 			const limit = 2000
 			var last string
-			for i := 0; i < limit && e.srv.Info().CutOff == 0; i++ {
+			for i := 0; i < limit && statusOf(t, e.srv).CutOff == 0; i++ {
 				last = pos(e.say(big))
 				if fast != nil {
 					require.Equal(t, last, fast.event().ID)
 				}
 			}
-			eventually(t, func() bool { return e.srv.Info().CutOff == 1 }, "the slow client is cut off")
+			eventually(t, func() bool { return statusOf(t, e.srv).CutOff == 1 }, "the slow client is cut off")
 			open := 0
 			if tc.fast {
 				open = 1
 			}
-			eventually(t, func() bool { return e.srv.Info().Clients == open }, "the slow client's stream ended")
-			assert.Equal(t, uint64(1), e.srv.Info().CutOff)
+			eventually(t, func() bool { return statusOf(t, e.srv).Clients == open }, "the slow client's stream ended")
+			assert.Equal(t, uint64(1), statusOf(t, e.srv).CutOff)
 
 			// The slow client got a prefix of the events; it resumes with
 			// the last one it got, and misses nothing.

@@ -118,7 +118,7 @@ func TestBadRequests(t *testing.T) {
 		sent := e.say("live")
 		assert.Equal(t, pos(sent), c.event().ID)
 	})
-	assert.Zero(t, e.srv.Info().CutOff)
+	assert.Zero(t, statusOf(t, e.srv).CutOff)
 }
 
 func TestCloseEndsStreams(t *testing.T) {
@@ -128,7 +128,7 @@ func TestCloseEndsStreams(t *testing.T) {
 	for _, c := range streams {
 		assert.Equal(t, pos(sent), c.event().ID)
 	}
-	assert.Equal(t, 3, e.srv.Info().Clients)
+	assert.Equal(t, 3, statusOf(t, e.srv).Clients)
 
 	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
@@ -138,7 +138,7 @@ func TestCloseEndsStreams(t *testing.T) {
 		assert.NoError(t, err, "the stream ends cleanly")
 		assert.Empty(t, rest)
 	}
-	info := e.srv.Info()
+	info := statusOf(t, e.srv)
 	assert.Zero(t, info.Clients)
 	assert.Zero(t, info.CutOff)
 	assert.Equal(t, uint64(3), info.Opened)
@@ -161,7 +161,7 @@ func TestCloseWithEndedContextCutsStreamsOff(t *testing.T) {
 	require.Error(t, err)
 	assert.True(t, errors.Is(err, context.Canceled), err)
 	_, _ = c.end() // the stream ends, cleanly or not
-	eventually(t, func() bool { return e.srv.Info().Clients == 0 }, "every stream ended")
+	eventually(t, func() bool { return statusOf(t, e.srv).Clients == 0 }, "every stream ended")
 }
 
 // failing is data whose MarshalJSON fails, or panics.
