@@ -60,7 +60,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // writes, into e. The timestamp may be a number of Unix milliseconds or an
 // RFC 3339 string (fractional seconds allowed); either way it becomes a UTC
 // time.Time truncated to the millisecond. Data is kept as a
-// json.RawMessage, to be decoded into its Go type later (see Registry); it
+// json.RawMessage, to be decoded into its Go type later ([Registry.Decode]); it
 // is nil when data is null or missing. "user": null gives a nil User.
 // Missing fields, and an empty uuid string, leave zero values; an empty
 // labels object gives nil Labels; unknown fields are ignored. Invalid JSON,
@@ -68,7 +68,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // ErrInvalid and names the field, such as
 // "herald: decode event: metadata.timestamp: …"; errors.As finds its
 // *ValidationError. A message quotes a short prefix of a bad value, never
-// the whole (see internal/excerpt). As encoding/json's convention wants, a
+// the whole. As encoding/json's convention wants, a
 // JSON null leaves e unchanged. A nil e is an error matching ErrInvalid.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	if e == nil {

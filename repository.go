@@ -153,8 +153,8 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 // store's own transaction, at the commit of a Tx.
 //
 // A save that repeats one already made stores nothing new: its events get
-// ids derived from the command that saves them (see ContextWithCommandID
-// and [github.com/herald-go/herald/driver.ContextWithConsumer] for what
+// ids derived from the command that saves them ([ContextWithCommandID]
+// and [github.com/herald-go/herald/driver.ContextWithConsumer] say what
 // identifies one), and the store acknowledges events it holds already. A
 // different command, even for the same cause, stores its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
