@@ -14,27 +14,12 @@ type Aggregate interface {
 }
 
 // AggregateBase records and applies the events of one aggregate instance.
-// Embed it in an aggregate type, register with Apply how each event changes
-// the state, and publish events from the type's commands:
-//
-//	type Message struct {
-//		herald.AggregateBase
-//		Text string
-//	}
-//
-//	func NewMessage() *Message {
-//		m := &Message{}
-//		herald.Apply(m, "sent", func(s Sent) { m.Text = s.Text })
-//		return m
-//	}
-//
-//	func (m *Message) Send(text string) error {
-//		return m.Publish("sent", Sent{Text: text})
-//	}
-//
-// A Repository sets the aggregate's identity when it loads it and stores
-// the published events when it saves it. AggregateBase has no exported
-// fields, so JSON snapshots of the embedding type hold only its own state.
+// Embed it in an aggregate type, register with [Apply] how each event
+// changes the state, and publish events from the type's commands with
+// [AggregateBase.Publish] ([Repository.Use] has an example). A [Repository]
+// sets the aggregate's identity when it loads it and stores the published
+// events when it saves it. AggregateBase has no exported fields, so JSON
+// snapshots of the embedding type hold only its own state.
 type AggregateBase struct {
 	ref      AggregateRef
 	revision uint64

@@ -37,7 +37,7 @@ type Subscription struct {
 	// an error then.
 	Pattern string
 	// Handler handles each event. It runs with a context that carries the
-	// event as the cause of whatever it publishes (see ContextWithCause).
+	// event as the cause of whatever it publishes ([ContextWithCause]).
 	Handler Handler
 	// Sync delivers inside Publish, on the publisher's goroutine, instead
 	// of from the subscription's own queue.

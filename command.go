@@ -19,7 +19,7 @@ import (
 //     bus subscription, durable subscription or flow), and, within either,
 //   - the aggregate, and how many saves of that aggregate the command
 //     made before (its first save, its second, ...), counted anew for
-//     each attempt of a handler (see driver.SafeHandle).
+//     each attempt of a handler, as driver.SafeHandle makes them.
 //
 // Without a command id and outside a handler, events get fresh ids.
 

@@ -42,17 +42,12 @@ func userFrom(ctx context.Context) *User {
 
 // ContextWithCause returns a context for handling e: events published with
 // it get e's id as their causation id, e's correlation id as theirs, and
-// e's user as theirs unless a ContextWithUser inside it names another.
-// Buses hand every handler such a context (made by ContextWithCause or
-// [github.com/herald-go/herald/driver.CauseContexts]), so handlers need no
-// code to carry the chain along.
-//
-// The context keeps the two ids and the user by value, so events published
-// with it are caused right for as long as it is kept, even after the
-// handler returned.
-// It refers to *e for [github.com/herald-go/herald/driver.CauseFrom]; the
-// caller keeps *e unchanged until the handler returns. A nil e gives ctx as
-// it is.
+// e's user as theirs unless a [ContextWithUser] inside it names another.
+// Buses hand every handler such a context, so handlers need no code to
+// carry the chain along. The ids and the user are kept by value, so the
+// context may be kept and used after the handler returned; the caller keeps
+// *e, which [github.com/herald-go/herald/driver.CauseFrom] returns, unchanged
+// until the handler returns. A nil e gives ctx as it is.
 func ContextWithCause(ctx context.Context, e *Event) context.Context {
 	if ctx == nil || e == nil {
 		return ctx
@@ -95,7 +90,7 @@ type causeCtx struct {
 	user                   *User
 	causation, correlation uuid.UUID
 	// command is the command the handler runs, made at its first save
-	// and dropped before each attempt (see command.go).
+	// and dropped before each attempt (command.go says what identifies one).
 	command atomic.Pointer[command]
 }
 

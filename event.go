@@ -38,15 +38,16 @@ type Event struct {
 	Aggregate AggregateRef
 	// Name is the event's name within its aggregate, such as "sent".
 	Name string
-	// ID identifies the event. The publisher sets one when it is empty: a
-	// time-ordered (version 7) uuid, random like wolkenkit's version 4 ids
-	// in its last 74 bits, and ordered by time in its first 48, which keeps
-	// the stores' id indexes cheap to append to.
+	// ID identifies the event; ids are unique in a store. The publisher
+	// sets one when it is empty: a time-ordered (version 7) uuid, random
+	// like wolkenkit's version 4 ids in its last 74 bits and ordered by time
+	// in its first 48, which keeps the stores' id indexes cheap. The ids one
+	// publisher makes increase.
 	ID uuid.UUID
 	// Type is TypeDomain unless set.
 	Type string
 	// Data is the payload. Events read back from a store that encodes them
-	// hold json.RawMessage until decoded (see Registry.Decode and On).
+	// hold json.RawMessage until decoded ([Registry.Decode], [DataAs], [On]).
 	Data any
 	// User is the user that caused the event; nil means anonymous.
 	User *User
@@ -94,10 +95,12 @@ type Metadata struct {
 }
 
 // Authorization is wolkenkit's isAuthorized block: who may receive an event.
-// Events are private to their owner unless the block says otherwise.
+// Every stored event carries one: its own, else its definition's default
+// ([WithDefaultAuthorization]), else one that lets its owner alone receive
+// it (wolkenkit's default).
 type Authorization struct {
-	// Owner is the id of the user who owns the event's aggregate (see
-	// AggregateBase.Owner), or of the user who published it when it was
+	// Owner is the id of the user who owns the event's aggregate
+	// ([AggregateBase.Owner]), or of the user who published it when it was
 	// published outside a Repository; the owner may always receive it.
 	// Empty means the event has no owner, as one published anonymously.
 	Owner string

@@ -28,18 +28,14 @@ import (
 //	  "labels":{"program":"support"},
 //	  "isAuthorized":{"owner":"jane.doe@example.com","forAuthenticated":true,"forPublic":false}}}
 //
-// Aggregate.Context is context.name. An empty Type is written as "domain".
-// A nil User is written as "user":null. The timestamp is in Unix
-// milliseconds, so anything finer is dropped. Position and revision are
-// always written, and so are the causation and correlation ids, as
-// lowercase uuids (the nil uuid when unset). Labels are written with their
-// keys sorted and left out when empty; isAuthorized is left out when
-// Authorization is nil, which means no one but a reader with a role may
-// receive the event.
-//
-// Data is encoded with encoding/json, and written as null when nil. A
-// json.RawMessage is embedded as it is, compacted; it must be valid JSON.
-// Data that cannot be encoded is an error matching ErrInvalid.
+// An empty Type is written as "domain", a nil User as "user":null, the
+// timestamp in Unix milliseconds (anything finer is dropped). Position,
+// revision and the causation and correlation ids are always written, the
+// ids as lowercase uuids (the nil uuid when unset). Labels are sorted by key and
+// left out when empty; isAuthorized is left out when Authorization is nil.
+// Data is encoded with encoding/json (null when nil); a json.RawMessage is
+// embedded compacted and must be valid JSON. Data that cannot be encoded is
+// an error matching [ErrInvalid].
 func (e Event) MarshalJSON() ([]byte, error) {
 	data, raw, err := envelopeData(e.Data)
 	if err != nil {
@@ -60,7 +56,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // writes, into e. The timestamp may be a number of Unix milliseconds or an
 // RFC 3339 string (fractional seconds allowed); either way it becomes a UTC
 // time.Time truncated to the millisecond. Data is kept as a
-// json.RawMessage, to be decoded into its Go type later (see Registry); it
+// json.RawMessage, to be decoded into its Go type later ([Registry.Decode]); it
 // is nil when data is null or missing. "user": null gives a nil User.
 // Missing fields, and an empty uuid string, leave zero values; an empty
 // labels object gives nil Labels; unknown fields are ignored. Invalid JSON,
@@ -68,7 +64,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // ErrInvalid and names the field, such as
 // "herald: decode event: metadata.timestamp: …"; errors.As finds its
 // *ValidationError. A message quotes a short prefix of a bad value, never
-// the whole (see internal/excerpt). As encoding/json's convention wants, a
+// the whole. As encoding/json's convention wants, a
 // JSON null leaves e unchanged. A nil e is an error matching ErrInvalid.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	if e == nil {

@@ -17,7 +17,7 @@ import (
 //
 // Publish and PublishBatch publish at once. PublishAfterCommit and
 // PublishBatchAfterCommit publish when the transaction in the context
-// commits (see Tx), and not at all when it rolls back.
+// commits ([Tx]), and not at all when it rolls back.
 type Publisher struct {
 	store    Store
 	bus      Bus
@@ -150,7 +150,7 @@ func (p *Publisher) PublishBatch(ctx context.Context, events []Event) ([]Event, 
 // it commits or rolls back with it, and is delivered once it commits; with
 // an [github.com/herald-go/herald/driver.Outbox] store it is also recorded
 // as undelivered in the transaction, so a crash after the commit and
-// before the delivery does not lose it (see Redeliver). Otherwise the
+// before the delivery does not lose it ([Publisher.Redeliver]). Otherwise the
 // event is stored and delivered by a hook on ctx's Tx.
 func (p *Publisher) PublishAfterCommit(ctx context.Context, e Event) error {
 	return p.PublishBatchAfterCommit(ctx, []Event{e})

@@ -160,22 +160,17 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 
 // Save stores the events a published since it was loaded, expecting the
 // aggregate still at the revision it was loaded at: if another writer was
-// first, it stores nothing and returns a *ConflictError. The events carry
-// the aggregate's owner (AggregateBase.Owner); the events of a new
-// aggregate make the user publishing them its owner.
-//
-// When ctx carries a transaction (a Tx such as a UnitOfWork, or one the
-// store writes in, such as a bbolt transaction of a boltstore's file), the
-// events are published with it, as PublishBatchAfterCommit does: stored
-// and delivered when it commits, not at all when it rolls back. A
-// conflict then shows when the events are stored: at once inside a
-// store's own transaction, at the commit of a Tx.
-//
-// A save that repeats one already made stores nothing new: its events get
-// ids derived from the command that saves them (see ContextWithCommandID
-// and [github.com/herald-go/herald/driver.ContextWithConsumer] for what
-// identifies one), and the store acknowledges events it holds already. A
-// different command, even for the same cause, stores its own.
+// first, it stores nothing and returns a [*ConflictError]. The events carry
+// the aggregate's owner ([AggregateBase.Owner]); those of a new aggregate
+// make the user publishing them its owner. When ctx carries a transaction
+// (a [Tx], or one the store writes in), the events are published with it,
+// as [Publisher.PublishBatchAfterCommit] does, and a conflict shows when
+// they are stored. A save that repeats one already made stores nothing new:
+// its events get ids derived from the command that saves them
+// ([ContextWithCommandID] and
+// [github.com/herald-go/herald/driver.ContextWithConsumer] say what
+// identifies one); a different command, even for the same cause, stores
+// its own.
 func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	if ctx == nil {
 		return nilContext("save")

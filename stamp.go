@@ -93,8 +93,8 @@ func (s *stamp) timestamp(ms int64, made bool) time.Time {
 // owner is the aggregate's for a Repository's events, else the one the
 // block names, else the publishing user; an anonymous event without an
 // owner is received by no one but readers with a role. A block it makes
-// for an owner is shared by the events that get the same one (see
-// ownedBlocks).
+// for an owner is shared by the events that get the same one
+// (ownedBlocks).
 func (s *stamp) authorizationFor(e *Event, def *Definition) *Authorization {
 	a := e.Metadata.Authorization
 	if a == nil && def != nil {

@@ -16,19 +16,14 @@ type Store interface {
 	// writes the positions (and revisions it assigned) into events in place.
 	//
 	// An event whose Metadata.Revision is set must land at exactly that
-	// revision of its aggregate, else nothing is stored and the error is a
-	// *ConflictError (errors.Is ErrConflict); a revision of 0 appends at the
-	// end of the aggregate's stream. Event ids are unique: a batch whose
-	// events are all stored already is acknowledged with the stored
-	// envelopes copied into events and changes nothing; a batch where only
-	// some are is rejected with ErrDuplicate. An event with an empty
-	// context, aggregate or event name, or a nil aggregate or event id, is
-	// rejected with ErrInvalid. A zero timestamp is set to the time of the
-	// append; others are kept to the nanosecond. When Append fails, events
-	// is left as it was.
-	//
-	// A conflict caused by an earlier event of the same batch reports as
-	// Actual the revision counting that earlier event.
+	// revision, else nothing is stored and the error is a [*ConflictError]
+	// (one caused by an earlier event of the batch reports the revision
+	// counting it as Actual); 0 appends at the end of the stream. Ids are
+	// unique: a batch stored already is acknowledged with the stored
+	// envelopes copied into events, one stored in part is [ErrDuplicate].
+	// Empty names or nil ids are [ErrInvalid]. A zero timestamp becomes the
+	// time of the append; others are kept to the nanosecond. When Append
+	// fails, events is left as it was.
 	Append(ctx context.Context, events []Event) error
 
 	// ReadStream yields the events of one aggregate with revisions from

@@ -9,8 +9,8 @@ import (
 
 // Outbox is the optional capability of a [herald.Store] to remember which
 // of the events a [herald.Publisher] stored it has not yet handed to its
-// bus, so that they are delivered after a crash between the two (see
-// [herald.Publisher.Redeliver]): at least once, never less. A Publisher
+// bus, so that they are delivered after a crash between the two
+// ([herald.Publisher.Redeliver]): at least once, never less. A Publisher
 // with a bus uses it when its store has it. Implementations are safe for
 // concurrent use.
 type Outbox interface {

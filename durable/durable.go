@@ -162,7 +162,7 @@ func (d *Subscription) DeadLetters(ctx context.Context) ([]herald.DeadLetter, er
 }
 
 // Replay hands the dead letter of the event id to the handler again, once,
-// and removes it when the handler succeeds (see [engine.Engine.Replay]).
+// and removes it when the handler succeeds as [engine.Engine.Replay] does.
 func (d *Subscription) Replay(ctx context.Context, id uuid.UUID) error { return d.e.Replay(ctx, id) }
 
 // Discard removes the dead letter of the event id without handling it.

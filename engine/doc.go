@@ -1,5 +1,6 @@
 // Package engine runs the consumers of a herald log: durable subscriptions
-// (package durable), projections and flows (package projection), and what
+// ([github.com/herald-go/herald/durable]), projections and flows
+// ([github.com/herald-go/herald/projection]), and what
 // stores and buses add later. Each is a [Consumer] — load a checkpoint,
 // say which events it wants, apply a batch and save the checkpoint, reset
 // for a rebuild — and an [Engine] drives it.
@@ -11,16 +12,18 @@
 // it never skips an event and never applies one twice in a run. A failing
 // handler is retried as the [herald.RetryPolicy] says; an event it fails
 // on at every attempt stops the consumer in the Failed state ([Stop]) or
-// becomes a dead letter ([DeadLetter]), kept in a [driver.DeadLetterStore]
+// becomes a dead letter ([DeadLetter]), kept in a
+// [github.com/herald-go/herald/driver.DeadLetterStore]
 // so it outlasts a restart, and listed, replayed or discarded with
 // [Engine.DeadLetters], [Engine.Replay] and [Engine.Discard]. With
-// Config.Park the later events of its aggregate wait behind it, so a
+// [Config].Park the later events of its aggregate wait behind it, so a
 // replay keeps the aggregate's order.
 //
 // The seams a store or bus fills: the [Log] it reads (every herald.Store
 // is one), the [Feed] that wakes it (a bus through [FromBus], or a
 // notification that hands over an event without a position), the
-// checkpoint the consumer keeps (a [driver.CheckpointStore], or a read
+// checkpoint the consumer keeps (a
+// [github.com/herald-go/herald/driver.CheckpointStore], or a read
 // model's own transaction), and a [Lease] that lets one process at a time
 // run a consumer of a name ([LocalLease] within one process).
 //

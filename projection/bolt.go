@@ -13,22 +13,25 @@ import (
 )
 
 // BoltBucket is the top-level bucket in which Bolt models keep their
-// checkpoints, one key per projection name.
+// checkpoints, one key per projection name: the version then the position,
+// 8 bytes big-endian each. Names with '#' are kept for the checkpoints a
+// model or a flow saves beside the main one ("name#version",
+// "name#pending").
 const BoltBucket = "herald.projections"
 
-// Bolt returns a model in db, a bbolt database such as the one a
-// boltstore.Store keeps its log in (see its DB method): handlers write the
+// Bolt returns a model in db, a bbolt database such as the one
+// [github.com/herald-go/herald/store/boltstore.Store.DB] returns: handlers write the
 // model in the *bbolt.Tx they are given, a read-write transaction in which
 // the projection also advances its checkpoint, so each event takes effect
 // exactly once, across crashes too. Keep the model in buckets of your own;
-// the checkpoints are in BoltBucket.
+// the checkpoints are in [BoltBucket].
 //
 // While a projection applies a batch, it holds db's only write
 // transaction: the store's appends wait for it. Handlers must be quick,
 // and must not append to the store (that would wait for the transaction
 // they run in).
 //
-// Bolt(nil) is a nil Model, which New refuses.
+// Bolt(nil) is a nil Model, which [New] refuses.
 func Bolt(db *bolt.DB) Model[*bolt.Tx] {
 	if db == nil {
 		return nil
@@ -41,7 +44,7 @@ func Bolt(db *bolt.DB) Model[*bolt.Tx] {
 // which the projection also advances its checkpoint (in BoltBucket), so
 // each event takes effect exactly once, as with Bolt. Two such models in
 // one file, in buckets of their own, make a projection that rebuilds
-// without downtime (see Config.Standby); ClearBucket makes their reset
+// without downtime ([Config].Standby); [ClearBucket] makes their reset
 // hook. View passes nil while the bucket does not exist yet.
 //
 // BoltIn(nil, name) and BoltIn(db, "") are nil Models, which New

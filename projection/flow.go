@@ -14,7 +14,22 @@ import (
 	"github.com/herald-go/herald/engine"
 )
 
-// FlowConfig describes a flow (see NewFlow). Name, Store and Reactions
+// Design notes
+//
+// How a flow avoids running a redelivered event's reaction again: before
+// each batch of events it records, with its checkpoint ("name#pending"),
+// the position up to which reactions may run. After a crash, the events
+// between the checkpoint and that position are the only ones whose
+// reactions may have run, and for each of them the flow looks in the store
+// for events its reactions published: the events caused by it and
+// labelled FlowLabel with the flow's name, a label its reactions' context
+// adds to what they publish (herald.ContextWithLabels). An event that
+// caused some is passed over; what other consumers published in reaction
+// to the same event does not count. A reaction that runs several commands
+// and was cut short between two is passed over once the first stored its
+// events.
+
+// FlowConfig describes a flow ([NewFlow]). Name, Store and Reactions
 // are required, and a checkpoint store: Checkpoints, or Store when it is
 // one.
 type FlowConfig struct {
@@ -51,32 +66,19 @@ type FlowConfig struct {
 	Logger *slog.Logger
 }
 
-// Flow reacts to events by running commands, such as herald.Repository.Use
-// on an aggregate. It reads the log from its checkpoint and follows the
-// bus like a projection, and runs each reaction with a context that
-// carries the event as the cause (herald.ContextWithCause): the events the
-// commands publish get the event's id as their causation id and its
-// correlation id, and a repository derives their ids from it and the
-// flow's name (driver.ContextWithConsumer), without code in the flow.
+// Flow reacts to events by running commands, such as
+// [herald.Repository.Use]. It reads the log from its checkpoint and follows
+// the bus like a projection, and runs each reaction with a context that
+// carries the event as the cause ([herald.ContextWithCause]) and the flow's
+// name ([driver.ContextWithConsumer]), so a repository gives the events of
+// its commands ids derived from both.
 //
-// A flow is at least once, and does not run a redelivered event's
-// reaction again: before each batch of events it records, with its
-// checkpoint, the position up to which reactions may run; after a crash,
-// the events between the checkpoint and that position are the only ones
-// whose reactions may have run, and for each of them the flow looks in the
-// store for events its reactions published: the events caused by it and
-// labelled FlowLabel with the flow's name, a label its reactions' context
-// adds to what they publish (herald.ContextWithLabels). An event that caused
-// some is passed over (Status counts it as Deduplicated); what other
-// consumers published in reaction to the same event does not count. A
-// reaction that was cut short before its command stored anything runs
-// again; one that runs several commands and was cut short between two is
-// passed over once the first stored its events, so a reaction should run
-// one command.
-//
-// Reactions retried after a failure run again: a command that publishes
-// the same events for the same cause through a herald.Repository, whose
-// ids the repository derives from the cause and the flow, is acknowledged by the store
+// A flow is at least once. After a crash it does not run a reaction again
+// for an event that caused an event labelled [FlowLabel] with its name
+// (Status counts it as Deduplicated); a reaction cut short before its
+// command stored anything runs again, so a reaction should run one
+// command. A reaction retried after a failure runs again; through a
+// Repository its events get the same ids, which the store acknowledges
 // without storing them twice.
 type Flow struct {
 	e           *engine.Engine
@@ -165,7 +167,7 @@ func (f *Flow) Run(ctx context.Context) error { return f.e.Run(ctx) }
 func (f *Flow) Resume(ctx context.Context) error { return f.e.Resume(ctx) }
 
 // Wait returns nil once the flow has handled (or passed) every event up
-// to position; the *FailedError when it stops on an event first; an error
+// to position; the [*engine.FailedError] when it stops on an event first; an error
 // wrapping ctx.Err() when ctx ends first.
 func (f *Flow) Wait(ctx context.Context, position uint64) error { return f.e.Wait(ctx, position) }
 

@@ -21,9 +21,9 @@ type Handler[X any] struct {
 // On returns the handler of the event with the full name event (such as
 // "communication.message.sent"): fn gets the model's handle x (the
 // *bbolt.Tx of a Bolt model, the value of a Memory or External model), the
-// event and its data as a T (see herald.DataAs: a T as published, or JSON
+// event and its data as a T ([herald.DataAs]: a T as published, or JSON
 // read back from a store decoded into a T). The name is checked when the
-// projection is made (see New).
+// projection is made ([New]).
 func On[X, T any](event string, fn func(ctx context.Context, x X, e herald.Event, data T) error) Handler[X] {
 	h := Handler[X]{event: parseName(event), typ: reflect.TypeFor[T]()}
 	if fn != nil {
@@ -47,11 +47,11 @@ type Reaction struct {
 }
 
 // When returns the reaction of a flow to the event with the full name
-// event: fn gets a context that carries the event as the cause (see
-// herald.ContextWithCause), the event and its data as a T. Commands run
-// with that context, such as herald.Repository.Use, publish events caused
+// event: fn gets a context that carries the event as the cause
+// ([herald.ContextWithCause]), the event and its data as a T. Commands run
+// with that context, such as [herald.Repository.Use], publish events caused
 // by it and correlated with it. The name is checked when the flow is made
-// (see NewFlow).
+// ([NewFlow]).
 func When[T any](event string, fn func(ctx context.Context, e herald.Event, data T) error) Reaction {
 	r := Reaction{event: parseName(event), typ: reflect.TypeFor[T]()}
 	if fn != nil {

@@ -12,7 +12,20 @@ import (
 	"github.com/herald-go/herald/engine"
 )
 
-// Config describes a projection (see New). Name, Store, Model, Handlers
+// Design notes
+//
+// A projection is a front-end over an engine.Engine, which catches up,
+// follows the bus through a buffer (dropping what does not fit and reading
+// it from the store), retries and checkpoints. While catching up it
+// applies full batches (BatchSize); while following, what the bus brought.
+// When a handler fails, the batch is cut before the failing event, which
+// is then retried alone; on Bolt the events before it are applied again in
+// a transaction of their own, since the failed one rolled back. On Bolt a
+// batch holds the file's only write transaction, so the store's appends
+// wait for it. Every projection has a reset hook, since a version change
+// rebuilds.
+
+// Config describes a projection ([New]). Name, Store, Model, Handlers
 // and Reset are required; the rest has defaults.
 type Config[X any] struct {
 	// Name identifies the projection: its checkpoint is saved under it,
@@ -33,11 +46,15 @@ type Config[X any] struct {
 	// exactly once, Memory or External for at least once.
 	Model Model[X]
 	// Handlers apply the events they name to the model, one per event
-	// name. Events without a handler are passed over.
+	// name. Events without a handler are passed over; their positions are
+	// saved with the next batch, once a batch's worth of them passed, or
+	// when Run ends.
 	Handlers []Handler[X]
-	// Reset clears the model for a rebuild (see Rebuild). On a Bolt model
-	// it runs in the transaction that also clears the checkpoint;
-	// DeleteBuckets makes one.
+	// Reset clears the model for a rebuild ([Projection.Rebuild]). On a
+	// Bolt model it runs in the transaction that also clears the
+	// checkpoint; [DeleteBuckets] makes one. A projection without a
+	// checkpoint takes its model for empty and starts from the beginning
+	// without a reset.
 	Reset func(ctx context.Context, x X) error
 	// Registry is checked against the handlers when the projection is
 	// made: on a strict registry a handler of an undefined event is an
@@ -75,8 +92,10 @@ type Config[X any] struct {
 	// Model (other buckets, another map): Rebuild then rebuilds into
 	// whichever of the two does not answer, while the other goes on
 	// applying live events and answering View, and the two change places
-	// in one step once the rebuilt one has caught up. Its checkpoint is
-	// kept under the name followed by "#standby".
+	// in one step once the rebuilt one has caught up; the switch is
+	// recorded with the rebuilt model's checkpoint ([Checkpoint].Generation),
+	// so a restart keeps it. Its checkpoint is kept under the name followed
+	// by "#standby".
 	Standby Model[X]
 	// Logger logs rebuilds, failed handler calls and store errors; nil is
 	// silent.
@@ -190,27 +209,24 @@ func (p *Projection[X]) Name() string {
 // When a handler fails on an event for good, Run does not return: the
 // projection waits in the Failed state for Resume or Rebuild, and Wait
 // and Status report the failure. Run returns an error matching
-// herald.ErrClosed when the store or the model is closed, and one matching
-// herald.ErrInvalid when the projection runs already.
+// [herald.ErrClosed] when the store or the model is closed, and one
+// matching [herald.ErrInvalid] when the projection runs already; other
+// errors of the store or the model are retried with backoff, without
+// limit, and reported in Status.
 func (p *Projection[X]) Run(ctx context.Context) error { return p.e.Run(ctx) }
 
-// Rebuild replays the whole log into a model cleared by the reset hook.
-//
-// With a standby model (Config.Standby), it rebuilds the one that does
-// not answer, while the other goes on; when the rebuilt model has caught
-// up with it, the two change places in one step, and Rebuild returns. A
-// handler's failure ends it with the error, the answering model
-// untouched.
-//
-// Without one, it clears the model itself (the reset hook and the
-// checkpoint, in one transaction on Bolt), reporting its progress to the
-// Progress callback and the logger; it returns once the log is replayed up
-// to its head as it was when the rebuild began, or with the
-// [*engine.FailedError] of an event the handlers failed on. When Run runs,
-// the rebuild happens in it: the events that come live meanwhile are
-// applied after the rebuild, in order. When ctx ends first Rebuild
-// returns, and the rebuild goes on. When Run does not run, Rebuild does
-// the work itself.
+// Rebuild replays the whole log into a model cleared by the reset hook,
+// reporting its progress to [Config].Progress and the logger. With a
+// standby model ([Config].Standby) it rebuilds the one that does not
+// answer while the other goes on, and the two change places in one step
+// once the rebuilt one has caught up; a handler's failure then leaves the
+// answering model untouched. Without one it clears the model and the
+// checkpoint (in one transaction on Bolt) and returns once the log is
+// replayed up to its head as it was when the rebuild began, or with the
+// [*engine.FailedError] of an event the handlers failed on; events that
+// come meanwhile are applied after it, in order. Rebuild is done by Run
+// when Run runs (when ctx ends first Rebuild returns and the rebuild goes
+// on), else by Rebuild itself, and a Run that starts meanwhile waits.
 func (p *Projection[X]) Rebuild(ctx context.Context) error {
 	if p.slots[1] != nil {
 		return p.rebuildAside(ctx)
@@ -238,7 +254,7 @@ func (p *Projection[X]) Resume(ctx context.Context) error { return p.e.Resume(ct
 
 // Wait returns nil once the projection has applied (or passed) every event
 // up to position, such as the position of an event just published; the
-// *FailedError when it stops on an event first; an error wrapping
+// [*engine.FailedError] when it stops on an event first; an error wrapping
 // ctx.Err() when ctx ends first.
 func (p *Projection[X]) Wait(ctx context.Context, position uint64) error {
 	return p.e.Wait(ctx, position)

@@ -10,8 +10,9 @@ import (
 // Authenticator tells who sent a request: the signed-in user and the roles
 // they hold. A nil user (or one with an empty ID) is anonymous; an error
 // means the request carried credentials that do not hold, and is answered
-// 401 Unauthorized. It is called once per request, on the request's
-// goroutine, and must be safe for concurrent use.
+// 401 Unauthorized even on a public stream; its text is logged, not sent.
+// It is called once per request, on the request's goroutine, and must be
+// safe for concurrent use.
 type Authenticator func(r *http.Request) (user *herald.User, roles []string, err error)
 
 // Anonymous is the default Authenticator: it reads nothing from the

@@ -102,9 +102,10 @@ func WithWriteTimeout(d time.Duration) Option {
 }
 
 // WithPollInterval makes the server read the store that often for events
-// that were stored without being published on its bus (see
-// engine.Config.PollInterval). Without a bus it defaults to
-// engine.DefaultPollInterval; d must not be negative.
+// that were stored without being published on its bus
+// ([github.com/herald-go/herald/engine.Config.PollInterval]). Without a bus
+// it defaults to [github.com/herald-go/herald/engine.DefaultPollInterval];
+// d must not be negative.
 func WithPollInterval(d time.Duration) Option {
 	return func(c *config) error {
 		if err := option.AtLeast("WithPollInterval", d, 0); err != nil {

@@ -20,6 +20,28 @@ import (
 	"github.com/herald-go/herald/internal/excerpt"
 )
 
+// Design notes
+//
+// The server follows the log with one consumer of an [engine.Engine] on
+// its bus, from the head of the log at New. The bus side of that
+// subscription only buffers what comes, so publishers are never held up;
+// the engine's goroutine puts the events in position order, reading from
+// the store whatever the bus brought out of order or not at all, and hands
+// them to the hub (hub.go): a ring of the newest events, the buffer size
+// of them, that every client reads at its own pace. So an event costs the
+// publisher the same whatever the number of clients, and its envelope is
+// encoded once for all of them. The buffer is counted in events of the
+// whole log, not only those a client would be sent: it measures how far
+// behind the client is. A client that resumes from before the ring's
+// oldest event reads the store until it reaches the ring.
+//
+// New starts two goroutines: the engine's, and a notifier that wakes
+// waiting clients and cuts off those that fell behind. Each stream runs on
+// its request's goroutine, which net/http owns. Close refuses new
+// requests, tells every stream to end (each ends its response cleanly
+// after the write under way) and waits for them, then stops both
+// goroutines; if its context ends first it cuts the remaining streams off.
+
 // Server serves registered streams as server-sent events at
 // GET /streams/{id}. Build one with New and register streams with
 // Register; it is an http.Handler, safe for concurrent use, and may be
@@ -65,13 +87,12 @@ type Status struct {
 }
 
 // New returns a server that sends the events of store, following them
-// live as bus delivers them. It subscribes to bus and follows the log from
-// its head with an [engine.Engine], and
-// starts the goroutines described in the package documentation, which run
-// until Close. A nil bus makes it poll the store instead (see
-// WithPollInterval). A nil ctx or store, or an invalid option, is an
-// error matching herald.ErrInvalid; so is a subscription name taken on
-// the bus.
+// live as bus delivers them from the head of the log at New. It starts two
+// goroutines, its [engine.Engine]'s and a notifier's, which run until
+// [Server.Close]; streams run on their requests' goroutines. A nil bus
+// makes it poll the store instead ([WithPollInterval]). A nil ctx or store,
+// an invalid option, or a subscription name taken on the bus is an error
+// matching [herald.ErrInvalid].
 func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option) (*Server, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("push: new: the context is nil: %w", herald.ErrInvalid)
@@ -131,7 +152,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 
 // Register checks streams and adds them, all or none: an empty or taken
 // id, no events, a malformed event name, a stream no one could open, an
-// event name the strict registry does not define (see WithRegistry) or a
+// event name the strict registry does not define ([WithRegistry]) or a
 // Map path that cannot exist is an error matching herald.ErrInvalid that
 // names the stream and what is wrong, and nothing is added. The server
 // keeps copies: changing a Stream after Register changes nothing. After
@@ -192,10 +213,13 @@ func (s *Server) Status(ctx context.Context) (Status, error) {
 	}, nil
 }
 
-// ServeHTTP serves GET /streams/{id}; other paths are 404 Not Found, other
-// methods 405 Method Not Allowed; a nil request, or one without a URL, is
-// 400 Bad Request. See the package documentation for the answers a stream
-// request gets.
+// ServeHTTP serves GET (and HEAD) /streams/{id} as the package overview
+// describes. It answers 404 Not Found for other paths and unknown streams,
+// 401 or 403 to a client that may not open the stream, 400 Bad Request for
+// malformed criteria or Last-Event-ID and for a nil request or one without
+// a URL, 405 Method Not Allowed for other methods, and 503 Service
+// Unavailable once the server is closed. An event whose data cannot be
+// encoded is logged and skipped.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r == nil || r.URL == nil {
 		httpError(w, http.StatusBadRequest, "push: the request has no URL")
@@ -204,20 +228,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
-// Close ends every stream and stops the server, with http.Server.Shutdown's
-// manner: it refuses new requests (503 Service Unavailable), tells every
-// open stream to end, which it does after the write under way, and waits
-// for them. If ctx ends first, it cuts off the streams still open by
-// ending their writes at once and returns an error wrapping ctx.Err(),
-// without waiting for their handlers to return. Then it leaves the bus and
-// stops its goroutines. It closes neither the store nor the bus. A second
-// Close returns an error matching herald.ErrClosed.
-//
-// An http.Server's Shutdown waits for open streams, which never end on
-// their own: call Close first, or register it with
-// http.Server.RegisterOnShutdown.
-//
-// A nil ctx is an error matching herald.ErrInvalid, and the server goes on.
+// Close ends every stream and stops the server, as http.Server.Shutdown
+// does: it refuses new requests (503), lets every open stream end after the
+// write under way, and waits for them. If ctx ends first it cuts the rest
+// off at once and returns an error wrapping ctx.Err() without waiting for
+// their handlers. Then it leaves the bus and stops its goroutines; it
+// closes neither the store nor the bus. Call it before http.Server.Shutdown
+// (or register it with RegisterOnShutdown), which waits for streams that
+// never end. A second Close is [herald.ErrClosed]; a nil ctx is
+// [herald.ErrInvalid], and the server goes on.
 func (s *Server) Close(ctx context.Context) error {
 	if ctx == nil {
 		return fmt.Errorf("push: close: the context is nil: %w", herald.ErrInvalid)

@@ -14,13 +14,13 @@ import (
 )
 
 // StreamListener is the conventional role of an operator who may tail the
-// whole log (see Tail), after ADSP's push service.
+// whole log ([Tail]), after ADSP's push service.
 const StreamListener = "stream-listener"
 
 // Stream is a stream of events that clients may open: a selection of the
 // log's events by name, each optionally narrowed by criteria and projected
 // by a map, and who may open it. Streams are defined in code and checked
-// when they are registered (see Server.Register).
+// when they are registered ([Server.Register]).
 type Stream struct {
 	// ID identifies the stream: it is served at /streams/{ID}. It must be
 	// non-empty, unique on its server, and free of "/", spaces and control
@@ -33,8 +33,9 @@ type Stream struct {
 	// PublicSubscribe lets everyone open the stream, signed in or not.
 	PublicSubscribe bool
 	// SubscriberRoles are the roles that may open the stream when it is not
-	// public; holding one of them is enough. A stream that is neither
-	// public nor has a role could never be opened, and is refused.
+	// public; holding one of them is enough, even without a user (who then
+	// sees only public events). A stream that is neither public nor has a
+	// role could never be opened, and is refused.
 	SubscriberRoles []string
 	// Events select the stream's events; there must be at least one. An
 	// event goes out if one of them selects it, projected by the Map of the
@@ -53,9 +54,13 @@ type StreamEvent struct {
 	// Map, when not empty, sends a JSON object instead of the whole
 	// envelope: each key of the object gets the value at its path in the
 	// event's envelope, such as "data.text", "user.id",
-	// "metadata.correlationId" or "metadata.labels.room" (see the package
-	// documentation for the paths). A value that is missing in an event is
-	// sent as null. A path that cannot exist is refused at registration.
+	// "metadata.correlationId" or "metadata.labels.room": the paths of
+	// [github.com/herald-go/herald/match.ParsePath], where "data.<field>…"
+	// takes object keys and decimal indexes into lists. A value that is
+	// missing in an event is sent as null. A path that cannot exist is
+	// refused at registration; with a registry ([WithRegistry]) a data path
+	// must exist, by JSON field names, in the Go type of one of the defined
+	// events the name matches.
 	Map map[string]string
 }
 

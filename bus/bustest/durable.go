@@ -19,25 +19,16 @@ import (
 // does; it registers any cleanup with t.Cleanup.
 type NewStore func(t *testing.T) herald.Store
 
-// RunDurable runs the cases of durable subscriptions ([durable.Subscription]) over
-// the stores newStore returns and the buses newBus returns, a fresh pair
-// per case:
-//
-//	func TestDurable(t *testing.T) {
-//		bustest.RunDurable(t, newStore, newBus)
-//	}
-//
-// They check that a durable subscription catches up from the log and then
-// follows the bus without a gap or a duplicate at the switch, also while
-// publishers publish during the catch-up; that it resumes from its
-// checkpoint after a restart (at least once: an event it was still
-// retrying comes again); that it filters by names and pattern while its
-// checkpoint passes every event; that it retries and dead-letters, and goes
-// on when the dead-letter function panics; that it picks up events stored
-// without being published on the bus; that bad configurations are
-// refused; and that stopping Run ends the context of a handler that does
-// not return. A store that is not a
-// driver.CheckpointStore gets checkpoints kept in memory by the suite.
+// RunDurable runs the cases of durable subscriptions
+// ([durable.Subscription]) over a fresh pair from newStore and newBus per
+// case. They check catch-up then live without a gap or a duplicate (also
+// while publishers publish), restarts from the checkpoint (at least once),
+// filters while the checkpoint passes every event, retries and dead
+// letters (kept, replayed, discarded, parked per aggregate; a panicking
+// dead-letter function), events stored without the bus, bad
+// configurations, and that stopping Run ends a handler's context. A store
+// that is not a [driver.CheckpointStore] gets checkpoints the suite keeps
+// in memory.
 func RunDurable(t *testing.T, newStore NewStore, newBus NewBus) {
 	t.Helper()
 	for _, c := range durableCases {

@@ -9,8 +9,8 @@ import (
 )
 
 // giveUp reports an event the subscription will not handle: it logs it,
-// hands it to the dead-letter function and counts it (see retry.DeadLetter
-// for a panic of the function).
+// hands it to the dead-letter function and counts it (retry.DeadLetter
+// says what a panic of the function does).
 func (b *Bus) giveUp(ctx context.Context, s *subscription, c *counters, e *herald.Event, attempts int, err error) {
 	b.log.LogAttrs(ctx, slog.LevelError, "membus: delivery failed",
 		slog.String("subscription", s.name),

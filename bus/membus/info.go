@@ -11,8 +11,9 @@ import (
 // Status describes the bus's subscriptions in the order they were added:
 // name, filter, state (Live, or Stopped once the bus is closed), workers,
 // the counts of events delivered, failed handler
-// calls, retries, events dead-lettered, pending and in flight, and the last
-// error with its time. Counters are read atomically one by one, so they may
+// calls, retries, events dead-lettered, pending (queued or in flight) and in
+// flight (in a handler call or waiting to be retried; a handler that never
+// returns shows here), and the last error with its time. Counters are read atomically one by one, so they may
 // be a moment apart. After Close it describes the subscriptions the bus
 // had. A nil ctx is an error matching [herald.ErrInvalid].
 func (b *Bus) Status(ctx context.Context) ([]engine.Status, error) {

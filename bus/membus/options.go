@@ -29,9 +29,15 @@ type config struct {
 }
 
 // WithQueueSize bounds each subscription's queue to n events waiting to be
-// handled (DefaultQueueSize when not given). n must be at least 1. A
-// subscription with several workers splits n evenly among them, each
-// holding at least one event (see WithWorkers).
+// handled ([DefaultQueueSize] when not given); n must be at least 1. A
+// subscription with several workers splits n evenly among them
+// ([WithWorkers]), at least one event each, so a busy aggregate fills its
+// lane first. Each worker also holds the batch it took, so up to twice n
+// may be in memory; a batch larger than the free room is queued in parts,
+// between which a concurrent publisher's events may come. An async handler
+// that publishes to its own bus waits for room like any publisher, for
+// itself when the full queue is its own: give it room, or use
+// [WithFailWhenFull].
 func WithQueueSize(n int) Option {
 	return func(c *config) error {
 		if err := option.AtLeast("WithQueueSize", n, 1); err != nil {
@@ -43,10 +49,12 @@ func WithQueueSize(n int) Option {
 }
 
 // WithWorkers gives each async subscription n workers (1 when not given),
-// from 1 to MaxWorkers. The events of one aggregate always go to the same
+// from 1 to [MaxWorkers]. The events of one aggregate always go to the same
 // worker, so they are handled one at a time in the order they were
 // published, while the events of different aggregates are handled in
-// parallel.
+// parallel. The worker is chosen by the aggregate id alone: aggregates of
+// different contexts with one id share one. While a handler waits for a
+// retry, its worker waits.
 func WithWorkers(n int) Option {
 	return func(c *config) error {
 		if err := option.Between("WithWorkers", n, 1, MaxWorkers); err != nil {
@@ -58,8 +66,11 @@ func WithWorkers(n int) Option {
 }
 
 // WithRetry sets how an async subscription retries a handler that returned
-// an error or panicked (see herald.RetryPolicy; its zero fields take the
-// defaults). MaxAttempts 1 turns retries off.
+// an error or panicked ([herald.RetryPolicy]; its zero fields take the
+// defaults). MaxAttempts 1 turns retries off. Sync subscriptions are not
+// retried, as that would hold up the publisher: a failed Sync delivery
+// goes to the dead-letter function after its one attempt, and Publish
+// returns nil.
 func WithRetry(p herald.RetryPolicy) Option {
 	return func(c *config) error {
 		r, err := p.Resolve()
@@ -71,8 +82,11 @@ func WithRetry(p herald.RetryPolicy) Option {
 	}
 }
 
-// WithFailWhenFull makes Publish return an error matching ErrQueueFull,
-// naming the subscription, instead of waiting for room in its queue.
+// WithFailWhenFull makes Publish return an error matching [ErrQueueFull],
+// naming the subscription, instead of waiting for room in its queue. It
+// refuses per subscription: one with a lane that lacks room for its share
+// of the batch gets none of it, the others get theirs, and the error names
+// each full one.
 func WithFailWhenFull() Option {
 	return func(c *config) error { c.failIfFull = true; return nil }
 }

@@ -22,9 +22,11 @@ var errPublishNilContext = fmt.Errorf("membus: publish: the context is nil: %w",
 // to the caller. A full queue makes Publish wait (or, built
 // [WithFailWhenFull], refuse with [ErrQueueFull]); if ctx ends while it
 // waits, the error wraps ctx.Err() and names the subscription, and the
-// subscriptions before it have all their events. A nil ctx is an error
-// matching [herald.ErrInvalid]; a closed bus, [herald.ErrClosed]. The
-// caller may reuse events once Publish returns.
+// subscriptions before it, served in the order they were added, have all
+// their events. ctx is consulted only while Publish waits: what was queued
+// stays queued and is delivered. A nil ctx is an error matching
+// [herald.ErrInvalid]; a closed bus, [herald.ErrClosed]. The caller may
+// reuse events once Publish returns.
 func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
 	// Subscriptions are served one after the other in the order they were
 	// added. A batch larger than a queue goes in in parts, so a ctx that

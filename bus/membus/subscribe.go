@@ -11,8 +11,9 @@ import (
 )
 
 // Subscribe adds s. Its name must be non-empty and not taken, its Handler
-// non-nil, its Events valid name patterns (see match.ParseNames) and its
-// Pattern, if any, a valid pattern (see match.ParsePattern); otherwise the
+// non-nil, its Events valid name patterns
+// ([github.com/herald-go/herald/match.ParseNames]) and its Pattern, if any,
+// a valid pattern ([github.com/herald-go/herald/match.ParsePattern]); otherwise the
 // error matches herald.ErrInvalid, names what is wrong (the field, for a
 // pattern), and nothing changes. An async subscription gets its lanes and
 // their worker goroutines, which live until Unsubscribe or Close; a Sync
@@ -71,16 +72,16 @@ func isNil(h herald.Handler) bool {
 	return h == nil || (ok && f == nil)
 }
 
-// Unsubscribe removes the named subscription: Publish stops queuing events
-// for it at once, retries stop (see the package doc), and Unsubscribe waits
-// until its workers have handled what was queued. If ctx ends first, it
-// returns an error wrapping ctx.Err(); the subscription is removed all the
-// same and its workers go on with the queue in the background, until it is empty or Close gives up. A Sync
-// subscription is removed at once, though handler calls in Publish calls in
-// progress may still finish. An unknown name is an error matching
-// herald.ErrNotFound; after Close, one matching herald.ErrClosed. An empty
-// name or a nil ctx is an error matching herald.ErrInvalid, and nothing
-// changes.
+// Unsubscribe removes the named subscription, whose name can be taken again
+// at once: Publish stops queuing events for it, retries stop as on
+// [Bus.Close], and Unsubscribe waits until its workers have handled what
+// was queued. If ctx ends first, it returns an error wrapping ctx.Err();
+// the subscription is removed all the same and its workers go on with the
+// queue in the background, until it is empty or Close gives up. A Sync
+// subscription is removed at once, though handler calls in Publish calls
+// in progress may still finish. An unknown name is [herald.ErrNotFound];
+// after Close, [herald.ErrClosed]; an empty name or a nil ctx is
+// [herald.ErrInvalid], and nothing changes.
 func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
 	switch {
 	case ctx == nil:

@@ -5,16 +5,13 @@
 // printed as it happens, and a web page where the events arrive live
 // through the push package.
 //
-// On boltstore the read model is a projection (package projection) kept
-// in the store's bbolt file, in the bucket messages, with its checkpoint:
-// run twice with one -dir, the second run prints the read model as soon as
-// it starts, resumed from its checkpoint rather than rebuilt. With -memory
-// it is a map fed by a bus subscription.
-//
 // The events are kept in a bbolt file, chat.db, in a temporary directory
 // removed at exit, or in the directory -dir names, where they accumulate
-// from one run to the next; -memory keeps them in memory instead. At
-// start the chat delivers what a previous run stored but did not deliver.
+// from one run to the next; at start the chat delivers what a previous run
+// stored but did not deliver. The read model is then a projection kept in
+// the same file (bucket messages) with its checkpoint, so a second run with
+// one -dir prints it at once, resumed rather than rebuilt. -memory keeps
+// the events in memory and the read model in a map fed by a subscription.
 //
 // Without -addr the chat runs a scripted conversation between jane and
 // john, prints what happened and exits. With -addr it serves its page on
@@ -35,13 +32,8 @@
 // open the page as jane and as john, star a message jane sent, and only
 // jane's page shows the star.
 //
-// Run it with:
-//
-//	go run ./examples/chat
-//	go run ./examples/chat -dir .
-//	go run ./examples/chat -addr 127.0.0.1:8080
-//
-// and open http://127.0.0.1:8080/?user=jane and
+// Run it with go run ./examples/chat [-dir .] [-addr 127.0.0.1:8080], and
+// open http://127.0.0.1:8080/?user=jane and
 // http://127.0.0.1:8080/?user=john. The test TestChatInBrowser drives the
 // page in headless Chromium; without Chromium (apt-get install chromium)
 // it is skipped, unless HERALD_BROWSER_TEST=1.

@@ -13,7 +13,7 @@ import (
 
 // readModel is the list of messages in memory, kept up to date by a
 // subscription; the chat uses it with -memory. On boltstore the read model
-// is a projection instead (see projections.go).
+// is a projection instead (projections.go).
 type readModel struct {
 	mu       sync.Mutex
 	messages map[uuid.UUID]*messageView

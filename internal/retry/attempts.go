@@ -27,8 +27,8 @@ type Result struct {
 	Err      error
 }
 
-// Do calls attempt with 1, and while it fails waits as b says (see
-// [Backoff.Wait]) and calls it again with 2, 3 and so on, until an attempt
+// Do calls attempt with 1, and while it fails waits as b says
+// ([Backoff.Wait]) and calls it again with 2, 3 and so on, until an attempt
 // succeeds, b's attempts are used up, stop is closed or ctx ends, or an
 // attempt returns an error made by [Abort]. failed is told of every failed
 // attempt, an aborted one excepted, before Do goes on. attempt must not

@@ -8,24 +8,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Append stores events atomically, all or none, as herald.Store describes,
-// and returns once they are durable: committed and synced to the disk.
-// Appends of concurrent callers are committed together (see the package
-// documentation). It writes each event's position, its revision and, when
-// the event has none, the time of the append as its timestamp into events
-// in place.
-//
-// The whole batch is checked before anything is written: an invalid
-// envelope, a name longer than MaxNameLength, an id that appears twice in
-// the batch, data that does not encode as JSON or an event larger than the
-// limit (WithMaxEventSize) is an error matching herald.ErrInvalid; a wrong
-// revision a *herald.ConflictError; an id stored before (while others of
-// the batch are not) herald.ErrDuplicate. A batch whose ids are all stored
-// changes nothing: the stored envelopes are copied into events.
-//
-// When ctx ends before the committer takes the batch, Append returns
-// ctx's error and nothing is stored; once taken, the batch is committed
-// whatever ctx does.
+// Append stores events atomically, all or none, as [herald.Store]
+// describes, and returns once they are durable: committed and synced to
+// the disk. Concurrent appends are committed together in one transaction
+// and one fsync; a lone one at once. It writes each event's position,
+// revision and, when it has none, timestamp into events in place. The
+// whole batch is checked first: an invalid envelope, a name longer than
+// [MaxNameLength], an id twice in the batch, data that does not encode or
+// an event over [WithMaxEventSize] is [herald.ErrInvalid]; a wrong
+// revision a [*herald.ConflictError]; an id stored before (others not)
+// [herald.ErrDuplicate]; a batch stored already changes nothing. When ctx
+// ends before the committer takes the batch, nothing is stored and Append
+// returns ctx's error; once taken, the batch is committed.
 func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 	return s.append(ctx, events, false, "append")
 }
@@ -124,7 +118,7 @@ func (s *Store) AppendTx(tx *bolt.Tx, events []herald.Event) error {
 }
 
 // AppendInCallerTx appends events inside the bbolt transaction that ctx
-// carries (see [ContextWithTx]), as [driver.TxStore] describes, and
+// carries ([ContextWithTx]), as [driver.TxStore] describes, and
 // reports whether it did. It returns false without an error when ctx
 // carries no bbolt transaction. A transaction of another database, or one
 // that is read only, is an error matching [herald.ErrInvalid]. committed,

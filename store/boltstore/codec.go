@@ -20,7 +20,7 @@ import (
 //	25      16    aggregate id
 //	41      8     timestamp, Unix seconds, big-endian two's complement
 //	49      4     timestamp, nanoseconds within the second, big-endian
-//	53      1     flags (see flag*)
+//	53      1     flags (flag*)
 //	54      ...   causation id (16), unless it is the event id
 //	              (flagOwnCause); correlation id (16), unless it is the
 //	              causation id (flagSameChain)

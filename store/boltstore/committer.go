@@ -19,8 +19,11 @@ import (
 // committer, takes everything queued at once, writes it in one bbolt
 // transaction and commits it with one fsync, then wakes the callers. While
 // it commits, new requests queue up for the next transaction, so the more
-// callers wait, the more each commit carries. There is no timer: a lone
-// caller is committed at once.
+// callers wait, the more each commit carries. There is no timer (bbolt's
+// DB.Batch waits up to 10 ms): a lone caller is committed at once. An
+// append whose context ends while it waits in the queue is dropped and
+// returns the context's error; once the committer took it, it is
+// committed whatever the context does.
 
 type reqKind uint8
 

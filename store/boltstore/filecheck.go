@@ -12,8 +12,8 @@ import (
 // recover catches. So the check reads the file itself, never through a
 // mapping: it takes the meta page bbolt will use, as bbolt chooses it,
 // checks that the file holds every page the meta page counts, walks the
-// tree of every bucket from the root, reading each page once (see
-// treeCheck), and checks the freelist page when the file has one.
+// tree of every bucket from the root, reading each page once
+// (treeCheck), and checks the freelist page when the file has one.
 //
 // Damage is an error matching ErrCorrupt that names it; a file that is
 // not a bbolt file at all, one matching ErrNotStore.

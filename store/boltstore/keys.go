@@ -53,7 +53,7 @@ var (
 )
 
 // formatV1 is the file format the format marker ends with. Envelopes have
-// versions of their own (see envelopeVersion): a file of format 1 holds
+// versions of their own (envelopeVersion): a file of format 1 holds
 // envelopes of versions 1 and 2 alike.
 const formatV1 byte = 1
 

@@ -17,9 +17,9 @@ const lockRetry = 50 * time.Millisecond
 
 // fileOpener opens the store's file for bbolt (bolt.Options.OpenFile) and
 // makes sure of it before bbolt reads it: that no store of this process
-// has it open (see openFiles); then, holding its lock, that it is a file
+// has it open (openFiles); then, holding its lock, that it is a file
 // the store created or may create a store in, or a bbolt file without
-// damage (see checkFile).
+// damage (checkFile).
 type fileOpener struct {
 	timeout     time.Duration
 	createEmpty bool

@@ -70,7 +70,7 @@ func WithMaxEventSize(n int) Option {
 }
 
 // WithRegistry makes reads decode the data of events that r defines into
-// their Go types (see herald.Registry.Decode), so handlers and replays get
+// their Go types ([herald.Registry.Decode]), so handlers and replays get
 // Go values instead of json.RawMessage; undefined events keep their
 // json.RawMessage. Data that does not decode into its type is an error of
 // the read naming the event. Large reads decode on several goroutines.

@@ -21,8 +21,10 @@ import (
 // or the store closes. A crash loses the marks not yet written, and their
 // events are delivered again: at least once, never less.
 
-// MarkDelivered records that the bus has events, as they were stored. The
-// record is written with the next commit; see driver.Outbox.
+// MarkDelivered records that the bus has events, as they were stored
+// ([github.com/herald-go/herald/driver.Outbox]). The record is written with the next commit, in one of
+// its own once enough wait, or at Close; a crash may lose the newest,
+// whose events are then delivered again.
 func (s *Store) MarkDelivered(ctx context.Context, events []herald.Event) error {
 	if err := s.usable(ctx); err != nil {
 		return fmt.Errorf("boltstore: mark delivered: %w", err)

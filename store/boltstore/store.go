@@ -17,10 +17,13 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// Store is a herald.Store in a bbolt file; it is also a
-// driver.SnapshotStore, a driver.CheckpointStore, a driver.Outbox and a
-// driver.TxStore. Build one with Open or New; it is safe for concurrent
-// use. Its committer goroutine runs until Close.
+// Store is a [herald.Store] in a bbolt file; it is also a
+// [driver.SnapshotStore], a [driver.CheckpointStore], a
+// [driver.DeadLetterStore], a [driver.Outbox] and a [driver.TxStore]. Build
+// one with [Open] or [New]; it is safe for concurrent use. Its committer
+// goroutine runs until [Store.Close]. A read's loop body may append to the
+// store. Events read back share their labels, users, authorizations and
+// data with other events read in the same iteration: none may be changed.
 type Store struct {
 	db      *bolt.DB
 	owned   bool   // Close closes db
@@ -61,9 +64,10 @@ var (
 // store of a newer format, ErrNewerFormat; a damaged or truncated one,
 // ErrCorrupt, naming the damage. A file that a store of this process has
 // open is an error matching ErrLocked at once, and one that another
-// process holds once the open timeout passed (see WithOpenTimeout). All
-// of them match herald.ErrInvalid too, except ErrLocked. An empty path is
-// an error matching herald.ErrInvalid. Close the store to close the file.
+// process holds once the open timeout passed ([WithOpenTimeout]). All
+// of them match [herald.ErrInvalid] too, except ErrLocked. An empty path is
+// an error matching herald.ErrInvalid. Checking reads the whole file once.
+// Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
@@ -257,7 +261,7 @@ func checkFormat(tx *bolt.Tx, shared bool) (bool, error) {
 }
 
 // DB returns the bbolt database the store is in, for the application's
-// own buckets and transactions (see AppendTx).
+// own buckets and transactions ([Store.AppendTx]).
 func (s *Store) DB() *bolt.DB { return s.db }
 
 // Close stops the store: calls after it return errors matching

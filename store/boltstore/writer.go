@@ -56,7 +56,7 @@ type writer struct {
 	merged     bool // the tail was merged into the stream index
 
 	// tail is the newest revision of each aggregate in the tail of the log
-	// that the stream index does not cover yet (see streams.go): the
+	// that the stream index does not cover yet (streams.go): the
 	// positions after tailAt up to tailHead. d interns its names.
 	tail             map[herald.AggregateRef]uint64
 	tailAt, tailHead uint64

@@ -110,7 +110,7 @@ func (s *Store) storedIDs(events []herald.Event) (n, first int) {
 
 // checkRevisions returns a *herald.ConflictError for the first event whose
 // expected revision is not the one it would land at. For a batch it counts
-// the revisions the batch takes in each stream (see stream.checking), and
+// the revisions the batch takes in each stream (stream.checking), and
 // in the scratch map for aggregates without one, and keeps the streams it
 // found in s.found for commit.
 func (s *Store) checkRevisions(events []herald.Event) error {

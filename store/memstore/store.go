@@ -12,8 +12,25 @@ import (
 	"github.com/herald-go/herald/internal/registry"
 )
 
-// Store is an in-memory herald.Store and driver.SnapshotStore. Build one
-// with New; the zero value is not usable. It is safe for concurrent use.
+// Design notes
+//
+// A Store keeps the global log as compact records indexed by position, in
+// chunks that are never moved once allocated, an index of positions per
+// aggregate, an index of event ids, the count of events per full event
+// name, the newest snapshot of each aggregate, and the checkpoints of
+// durable consumers. A record holds no pointers: the aggregate, the names,
+// the user, the authorization, the labels and the time zone are indexes
+// into tables, and the data sits beside it, so the garbage collector
+// scans none of the log but the data. A timestamp is kept as its instant
+// and its location, locations equal in name and in abbreviation and offset
+// at that instant being kept once. The id index keeps the time-ordered ids
+// that publishers make as ranges of positions whose ids increase, so that
+// a new id costs a comparison with the newest instead of a hash table probe
+// and no memory; other ids go to a map.
+
+// Store is an in-memory [herald.Store], [driver.SnapshotStore],
+// [driver.CheckpointStore] and [driver.DeadLetterStore]. Build one with
+// [New]; the zero value is not usable. It is safe for concurrent use.
 type Store struct {
 	mu     sync.Mutex
 	closed atomic.Bool

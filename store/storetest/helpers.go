@@ -62,7 +62,7 @@ func Positions(events []herald.Event) []uint64 {
 }
 
 // AssertEventsEqual checks that got holds the events of want, in order,
-// with every envelope field equal (see AssertEventEqual).
+// with every envelope field equal ([AssertEventEqual]).
 func AssertEventsEqual(t testing.TB, want, got []herald.Event) bool {
 	t.Helper()
 	if !assert.Equal(t, Positions(want), Positions(got), "positions") {
@@ -77,7 +77,7 @@ func AssertEventsEqual(t testing.TB, want, got []herald.Event) bool {
 
 // AssertEventEqual checks that got has every envelope field of want: the
 // timestamp as the same instant, nil and empty labels alike, and the data
-// by its JSON encoding (see AssertDataEqual).
+// by its JSON encoding ([AssertDataEqual]).
 func AssertEventEqual(t testing.TB, want, got herald.Event) bool {
 	t.Helper()
 	name := want.FullName() + " " + want.ID.String()

@@ -7,11 +7,48 @@ import (
 	"github.com/herald-go/herald/internal/option"
 )
 
+// Design notes
+//
+// What the cases check, in detail:
+//
+//   - Append: positions from 1, strictly increasing and written into the
+//     batch in place; revisions counted from 1 per aggregate; expected
+//     revisions and *herald.ConflictError; atomic batches (an invalid
+//     envelope, a duplicate id or a conflict stores nothing); idempotent
+//     re-appends of stored ids and herald.ErrDuplicate for partly stored
+//     batches; timestamps kept, or set when zero.
+//   - Concurrency: one winner among writers racing for one revision; no
+//     lost, repeated or out-of-order positions or revisions among many
+//     writers; reads and appends inside a read loop do not deadlock. Run
+//     the suite with -race.
+//   - ReadStream and ReadLog: ranges, order, every envelope field round
+//     trips, breaking out of a loop.
+//   - Cancelled contexts: Append stores nothing, reads stop with an error
+//     matching context.Canceled, also when cancelled mid-iteration.
+//   - Query: both orders, Top, paging with the cursor, names with
+//     wildcards, correlation id, labels, time range, bad cursors.
+//   - Stats: counts per full event name, the head, unchanged by failures.
+//   - Snapshots, when the store is a driver.SnapshotStore.
+//   - Checkpoints, when the store is a driver.CheckpointStore.
+//   - DeadLetters, when the store is a driver.DeadLetterStore: round trip
+//     of every field, position order per consumer, replacement, deletion,
+//     bad input and cancellation.
+//   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
+//     stored and MarkDelivered did not mark, in position order, also while
+//     the loop marks what it gets.
+//   - InTransaction, when the store is a driver.TxStore and Run has
+//     WithTransactions: appends in the application's transaction commit
+//     and roll back with it, see each other, leave it usable after a bad
+//     batch, and run their committed function after a commit only.
+//   - Close, when the store has Close() error or Close(ctx) error: calls
+//     after it fail with herald.ErrClosed.
+
 // Run runs the conformance suite against the stores newStore returns. It
 // calls newStore once per case, from that case's subtest, and expects an
 // empty store each time; newStore registers any cleanup with t.Cleanup.
 // The cases of an optional capability run when the store has it, and are
-// skipped otherwise; those of driver.TxStore need WithTransactions.
+// skipped otherwise; those of
+// [github.com/herald-go/herald/driver.TxStore] need [WithTransactions].
 func Run(t *testing.T, newStore func(t *testing.T) herald.Store, options ...Option) {
 	t.Helper()
 	var c config
