@@ -46,7 +46,8 @@ var serverCount atomic.Uint64
 // WithRegistry checks the streams registered against r: on a strict
 // registry every event name must match a defined event, and a Map's data
 // path must exist in the data type of one of the defined events its name
-// matches.
+// matches. Without it the server uses its store's registry, the one the
+// store's publisher was given.
 func WithRegistry(r *herald.Registry) Option {
 	return func(c *config) error { c.registry = r; return nil }
 }
