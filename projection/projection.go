@@ -60,7 +60,7 @@ type Config[X any] struct {
 	// made: on a strict registry a handler of an undefined event is an
 	// error, and on any registry a handler whose data type is not the
 	// defined one. Nil means the store's registry, the one its publisher
-	// was given (see [driver.RegistryStore]).
+	// was given ([github.com/herald-go/herald/driver.RegistryStore]).
 	Registry *herald.Registry
 	// Retry is how a failing handler is retried before the projection
 	// stops in the Failed state; the zero value asks for the defaults of
