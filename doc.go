@@ -68,6 +68,18 @@
 // defines nothing. The stores, the bus, projections and push of this
 // module promise the same.
 //
+// # Errors
+//
+// Every error of the module reads "pkg: what was done: detail: wrapped",
+// such as "membus: subscribe "audit": the handler is nil: invalid input":
+// the package's prefix once, the wrapped error last. Sentinels and detail
+// types (ErrInvalid, *ConflictError, …) carry no prefix, since the module
+// always returns them wrapped by one; errors.Is and errors.As find them.
+// An error that wraps one of another package of the module keeps only the
+// outer prefix, and a store's error reaches the caller of a Publisher or
+// Repository as the store wrote it. The driver package's errors, meant to
+// be wrapped by a store, carry no prefix either.
+//
 // # Choices
 //
 // Where wolkenkit and the event services herald follows leave room, herald

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/herald-go/herald/internal/option"
 )
@@ -61,10 +60,10 @@ func WithRetries(n int) RepositoryOption {
 // ErrInvalid.
 func NewRepository[A Aggregate](p *Publisher, newAggregate func() A, options ...RepositoryOption) (*Repository[A], error) {
 	if p == nil || newAggregate == nil {
-		return nil, fmt.Errorf("herald: new repository: publisher and aggregate constructor are required: %w", ErrInvalid)
+		return nil, errorf("new repository: publisher and aggregate constructor are required: %w", ErrInvalid)
 	}
 	c := repositoryConfig{retries: 10}
-	if err := option.Apply(&c, options, "herald: new repository", ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, "herald", "new repository", ErrInvalid); err != nil {
 		return nil, err
 	}
 	return &Repository[A]{publisher: p, newAggregate: newAggregate, snapshotEvery: c.snapshotEvery, retries: c.retries}, nil
@@ -81,13 +80,13 @@ func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 	a := r.newAggregate()
 	b, err := baseOf(a)
 	if err != nil {
-		return a, fmt.Errorf("herald: load %s: the aggregate constructor: %w", ref, err)
+		return a, errorf("load %s: the aggregate constructor: %w", ref, err)
 	}
 	if b.setup != nil {
-		return a, fmt.Errorf("herald: load %s: the aggregate's appliers: %w", ref, b.setup)
+		return a, errorf("load %s: the aggregate's appliers: %w", ref, b.setup)
 	}
-	if err := ref.Check(); err != nil {
-		return a, err
+	if err := ref.check(); err != nil {
+		return a, errorf("load: %w", err)
 	}
 	b.ref = ref
 	if err := r.restoreSnapshot(ctx, a); err != nil {
@@ -98,17 +97,17 @@ func (r *Repository[A]) Load(ctx context.Context, ref AggregateRef) (A, error) {
 	snapshotAt := b.revision
 	for e, err := range r.publisher.store.ReadStream(ctx, ref, max(snapshotAt, 1), 0) {
 		if err != nil {
-			return a, fmt.Errorf("herald: load %s: %w", ref, err)
+			return a, errorf("load %s: %w", ref, err)
 		}
 		if e.Metadata.Revision == snapshotAt {
 			b.owner = ownerOf(&e)
 			continue
 		}
-		if err := r.publisher.registry.Decode(&e); err != nil {
-			return a, err
+		if err := r.publisher.registry.decode(&e); err != nil {
+			return a, errorf("load %s: %w", ref, err)
 		}
 		if err := b.apply(&e); err != nil {
-			return a, fmt.Errorf("herald: load %s: %w", ref, err)
+			return a, errorf("load %s: %w", ref, err)
 		}
 	}
 	b.stored = b.revision
@@ -133,7 +132,7 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("herald: load snapshot of %s: %w", b.ref, err)
+		return errorf("load snapshot of %s: %w", b.ref, err)
 	}
 	b.revision = s.Revision
 	return nil
@@ -163,7 +162,7 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	}
 	b, err := baseOf(a)
 	if err != nil {
-		return fmt.Errorf("herald: save: %w", err)
+		return errorf("save: %w", err)
 	}
 	if len(b.pending) == 0 {
 		return nil
@@ -232,7 +231,7 @@ func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
 func (r *Repository[A]) Use(ctx context.Context, ref AggregateRef, command func(A) error) (A, error) {
 	if command == nil {
 		var zero A
-		return zero, fmt.Errorf("%w: use %s: the command is nil", ErrInvalid, ref)
+		return zero, errorf("use %s: the command is nil: %w", ref, ErrInvalid)
 	}
 	for attempt := 0; ; attempt++ {
 		a, err := r.Load(ctx, ref)
@@ -252,7 +251,7 @@ func (r *Repository[A]) Use(ctx context.Context, ref AggregateRef, command func(
 func runCommand[A any](command func(A) error, a A) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("herald: command panicked: %v", r)
+			err = errorf("use: the command panicked: %v", r)
 		}
 	}()
 	return command(a)

@@ -149,7 +149,7 @@ func newConfig(opts []Option) (config, error) {
 		writeTimeout: DefaultWriteTimeout,
 		logger:       slog.New(slog.DiscardHandler),
 	}
-	if err := option.Apply(&c, opts, "push: new", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "push", "new", herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	if c.name == "" {

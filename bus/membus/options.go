@@ -102,7 +102,7 @@ func WithDeadLetter(fn func(ctx context.Context, d herald.DeadLetter)) Option {
 // newConfig returns the configuration opts make of the defaults.
 func newConfig(opts []Option) (config, error) {
 	c := config{queueSize: DefaultQueueSize, workers: 1, logger: slog.New(slog.DiscardHandler)}
-	if err := option.Apply(&c, opts, "membus: new", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "membus", "new", herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	if c.retry == (herald.RetryPolicy{}) {

@@ -64,7 +64,7 @@ func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
 	}
-	o, err := newConfig(options, "boltstore: open "+path)
+	o, err := newConfig(options, "open "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +152,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	if db == nil {
 		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
 	}
-	o, err := newConfig(options, "boltstore: new")
+	o, err := newConfig(options, "new")
 	if err != nil {
 		return nil, err
 	}

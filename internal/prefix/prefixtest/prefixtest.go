@@ -1,0 +1,41 @@
+// Package prefixtest checks that an error of the module reads
+// "pkg: what was done: detail: wrapped error".
+package prefixtest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// Packages are the prefixes of the module's packages.
+var Packages = []string{"herald", "driver", "match", "membus", "bustest", "engine", "durable",
+	"projection", "push", "memstore", "boltstore", "storetest"}
+
+// Check fails t unless err starts with pkg's prefix, holds no package
+// prefix after it, matches target through errors.Is, and ends with
+// target's text.
+func Check(t testing.TB, err error, pkg string, target error) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("got no error, want one matching %q", target)
+		return
+	}
+	text := err.Error()
+	if !strings.HasPrefix(text, pkg+": ") {
+		t.Errorf("%q does not start with %q", text, pkg+": ")
+	}
+	rest := strings.TrimPrefix(text, pkg+": ")
+	for _, p := range Packages {
+		if strings.HasPrefix(rest, p+": ") || strings.Contains(rest, " "+p+": ") ||
+			strings.Contains(rest, "\n"+p+": ") || strings.Contains(rest, "("+p+": ") {
+			t.Errorf("%q holds the prefix %q after %q", text, p+": ", pkg+": ")
+		}
+	}
+	if !errors.Is(err, target) {
+		t.Errorf("%q does not match %q", text, target)
+	}
+	if !strings.HasSuffix(text, ": "+target.Error()) {
+		t.Errorf("%q does not end with %q", text, ": "+target.Error())
+	}
+}
