@@ -84,7 +84,7 @@ func ExampleParsePattern() {
 	// Output:
 	// true
 	// false
-	// match: invalid pattern: field name: unknown operator "regex"
+	// match: pattern: field name: unknown operator "regex": invalid input
 }
 
 // A Path reads one value of an event's envelope, as MarshalJSON

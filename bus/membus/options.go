@@ -7,6 +7,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // DefaultQueueSize is the number of events a subscription's queue holds
@@ -64,7 +65,7 @@ func WithRetry(p herald.RetryPolicy) Option {
 	return func(c *config) error {
 		r, err := p.Resolve()
 		if err != nil {
-			return fmt.Errorf("WithRetry: %w", err)
+			return fmt.Errorf("WithRetry: %w", prefix.Strip(err))
 		}
 		c.retry = r
 		return nil

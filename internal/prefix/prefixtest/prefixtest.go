@@ -27,7 +27,7 @@ func Check(t testing.TB, err error, pkg string, target error) {
 	}
 	rest := strings.TrimPrefix(text, pkg+": ")
 	for _, p := range Packages {
-		if strings.HasPrefix(rest, p+": ") || strings.Contains(rest, " "+p+": ") ||
+		if strings.HasPrefix(rest, p+": ") || strings.Contains(rest, ": "+p+": ") ||
 			strings.Contains(rest, "\n"+p+": ") || strings.Contains(rest, "("+p+": ") {
 			t.Errorf("%q holds the prefix %q after %q", text, p+": ", pkg+": ")
 		}
