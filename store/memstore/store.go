@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Store is an in-memory herald.Store and driver.SnapshotStore. Build one
@@ -119,12 +120,12 @@ func (s *Store) Close() error {
 // events per full event name. It costs no scan of the log.
 func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	if err := s.usable(ctx); err != nil {
-		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", err)
+		return herald.Stats{}, errorf("stats: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", herald.ErrClosed)
+		return herald.Stats{}, errorf("stats: %w", herald.ErrClosed)
 	}
 	counts := make(map[string]uint64, len(s.counts))
 	for k, n := range s.counts {
@@ -151,3 +152,8 @@ func (s *Store) usable(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errorf returns the error of the package: "memstore: " and then
+// fmt.Errorf(format, args...), an error argument of another package of
+// the module given without its prefix.
+func errorf(format string, args ...any) error { return prefix.Errorf("memstore", format, args...) }
