@@ -30,10 +30,7 @@ func TestErrorsReadOneWay(t *testing.T) {
 	_, defineErr := herald.Define[Sent](f.registry, "communication", "message", "sent")
 	_, optionErr := herald.NewRepository(f.publisher, newMessage, herald.WithRetries(-1))
 	var e herald.Event
-	cases := map[string]struct {
-		err    error
-		target error
-	}{
+	cases := map[string]prefixtest.Case{
 		"nil store":       {func() error { _, err := herald.NewPublisher(nil, nil); return err }(), herald.ErrInvalid},
 		"bad option":      {optionErr, herald.ErrInvalid},
 		"retry policy":    {resolveErr, herald.ErrInvalid},
@@ -51,16 +48,12 @@ func TestErrorsReadOneWay(t *testing.T) {
 			return err
 		}(), herald.ErrInvalid},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			prefixtest.Check(t, tc.err, "herald", tc.target)
-		})
-	}
+	prefixtest.CheckAll(t, "herald", cases)
 
 	var ve *herald.ValidationError
-	assert.True(t, errors.As(cases["invalid event"].err, &ve))
-	assert.True(t, errors.As(cases["decode json"].err, &ve))
-	assert.True(t, errors.As(cases["strict registry"].err, &ve))
+	assert.True(t, errors.As(cases["invalid event"].Err, &ve))
+	assert.True(t, errors.As(cases["decode json"].Err, &ve))
+	assert.True(t, errors.As(cases["strict registry"].Err, &ve))
 }
 
 // TestStoreErrorsPassThrough checks that a store's error reaches the caller

@@ -33,10 +33,7 @@ func TestErrorsReadOneWay(t *testing.T) {
 	closed := newBus(t)
 	require.NoError(t, closed.Close(ctx))
 	b := newBus(t)
-	cases := map[string]struct {
-		err    error
-		target error
-	}{
+	cases := map[string]prefixtest.Case{
 		"bad option":     {sizeErr, herald.ErrInvalid},
 		"retry policy":   {retryErr, herald.ErrInvalid},
 		"nil handler":    {b.Subscribe(herald.Subscription{Name: "x"}), herald.ErrInvalid},
@@ -48,11 +45,7 @@ func TestErrorsReadOneWay(t *testing.T) {
 		"queue full":     {fullErr, membus.ErrQueueFull},
 		"subscribe late": {closed.Subscribe(herald.Subscription{Name: "late", Handler: handler}), herald.ErrClosed},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			prefixtest.Check(t, tc.err, "membus", tc.target)
-		})
-	}
+	prefixtest.CheckAll(t, "membus", cases)
 	var qf *membus.QueueFullError
 	assert.True(t, errors.As(fullErr, &qf))
 	assert.Equal(t, "slow", qf.Subscription)

@@ -22,6 +22,7 @@ func Check(t testing.TB, err error, pkg string, target error) {
 		return
 	}
 	text := err.Error()
+	t.Log(text)
 	if !strings.HasPrefix(text, pkg+": ") {
 		t.Errorf("%q does not start with %q", text, pkg+": ")
 	}
@@ -37,5 +38,20 @@ func Check(t testing.TB, err error, pkg string, target error) {
 	}
 	if !strings.HasSuffix(text, ": "+target.Error()) {
 		t.Errorf("%q does not end with %q", text, ": "+target.Error())
+	}
+}
+
+// Case is an error and the sentinel it must match, written
+// {err, target}.
+type Case = struct {
+	Err    error
+	Target error
+}
+
+// CheckAll runs Check on each case, as a subtest named by its key.
+func CheckAll(t *testing.T, pkg string, cases map[string]Case) {
+	t.Helper()
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) { Check(t, tc.Err, pkg, tc.Target) })
 	}
 }

@@ -10,6 +10,12 @@ import (
 	"github.com/herald-go/herald/driver"
 )
 
+// storeCase is a call that fails with an error matching target.
+type storeCase struct {
+	target error
+	call   func(s herald.Store) error
+}
+
 // CheckStore provokes the errors every store returns, on a fresh store
 // of newStore each, and checks each with Check under the prefix pkg.
 func CheckStore(t *testing.T, pkg string, newStore func(t *testing.T) herald.Store) {
@@ -22,10 +28,7 @@ func CheckStore(t *testing.T, pkg string, newStore func(t *testing.T) herald.Sto
 		return e
 	}
 	first := event(1)
-	cases := map[string]struct {
-		target error
-		call   func(s herald.Store) error
-	}{
+	cases := map[string]storeCase{
 		"nil context": {herald.ErrInvalid, func(s herald.Store) error { return s.Append(nilContext, []herald.Event{event(0)}) }},
 		"invalid event": {herald.ErrInvalid, func(s herald.Store) error {
 			return s.Append(ctx, []herald.Event{{Aggregate: ref, Name: "placed"}})
@@ -58,27 +61,18 @@ func CheckStore(t *testing.T, pkg string, newStore func(t *testing.T) herald.Sto
 		}},
 	}
 	if _, ok := newStore(t).(driver.SnapshotStore); ok {
-		cases["no snapshot"] = struct {
-			target error
-			call   func(s herald.Store) error
-		}{herald.ErrNotFound, func(s herald.Store) error {
+		cases["no snapshot"] = storeCase{herald.ErrNotFound, func(s herald.Store) error {
 			_, err := s.(driver.SnapshotStore).LoadSnapshot(ctx, ref)
 			return err
 		}}
 	}
 	if _, ok := newStore(t).(driver.DeadLetterStore); ok {
-		cases["no dead letter"] = struct {
-			target error
-			call   func(s herald.Store) error
-		}{herald.ErrNotFound, func(s herald.Store) error {
+		cases["no dead letter"] = storeCase{herald.ErrNotFound, func(s herald.Store) error {
 			return s.(driver.DeadLetterStore).DeleteDeadLetter(ctx, "c", uuid.New())
 		}}
 	}
 	if _, ok := newStore(t).(driver.CheckpointStore); ok {
-		cases["empty consumer"] = struct {
-			target error
-			call   func(s herald.Store) error
-		}{herald.ErrInvalid, func(s herald.Store) error {
+		cases["empty consumer"] = storeCase{herald.ErrInvalid, func(s herald.Store) error {
 			return s.(driver.CheckpointStore).SaveCheckpoint(ctx, "", 1)
 		}}
 	}
