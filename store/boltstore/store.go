@@ -62,7 +62,7 @@ var (
 // an error matching herald.ErrInvalid. Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
-		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
+		return nil, errorf("open: the path is empty: %w", herald.ErrInvalid)
 	}
 	o, err := newConfig(options, "open "+path)
 	if err != nil {
@@ -76,7 +76,7 @@ func Open(path string, options ...Option) (*Store, error) {
 	if err != nil {
 		_ = db.Close()
 		release()
-		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+		return nil, errorf("open %s: %w", path, err)
 	}
 	s.release = release
 	return s, nil
@@ -137,7 +137,7 @@ func openError(path string, o config, err error) error {
 	case errors.Is(err, berrors.ErrChecksum):
 		err = fmt.Errorf("%v: %w: %w", err, ErrCorrupt, herald.ErrInvalid)
 	}
-	return fmt.Errorf("boltstore: open %s: %w", path, err)
+	return errorf("open %s: %w", path, err)
 }
 
 // New returns a store in db, an open bbolt database that the application
@@ -150,7 +150,7 @@ func openError(path string, o config, err error) error {
 // Only one Store may use a database at a time.
 func New(db *bolt.DB, options ...Option) (*Store, error) {
 	if db == nil {
-		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
+		return nil, errorf("new: database is nil: %w", herald.ErrInvalid)
 	}
 	o, err := newConfig(options, "new")
 	if err != nil {
@@ -158,7 +158,7 @@ func New(db *bolt.DB, options ...Option) (*Store, error) {
 	}
 	s, err := newStore(db, o, false)
 	if err != nil {
-		return nil, fmt.Errorf("boltstore: new: %w", err)
+		return nil, errorf("new: %w", err)
 	}
 	return s, nil
 }
@@ -275,7 +275,7 @@ func (s *Store) Close() error {
 		err := s.db.Close()
 		s.release()
 		if err != nil {
-			return fmt.Errorf("boltstore: close: %w", err)
+			return errorf("close: %w", err)
 		}
 	}
 	return nil
