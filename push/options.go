@@ -8,6 +8,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Defaults of a Server.
@@ -157,3 +158,8 @@ func newConfig(opts []Option) (config, error) {
 	}
 	return c, nil
 }
+
+// errorf returns the error of the package: "push: " and then
+// fmt.Errorf(format, args...), an error argument of another package of
+// the module given without its prefix.
+func errorf(format string, args ...any) error { return prefix.Errorf("push", format, args...) }
