@@ -54,7 +54,7 @@ func (e *Engine) Rebuild(ctx context.Context) error {
 		case err := <-c.reply:
 			return err
 		case <-ctx.Done():
-			return prefix.Errorf(e.kind, "%q: rebuild: %w (it goes on)", e.Name, ctx.Err())
+			return prefix.Errorf(e.kind, "%q: rebuild: stopped waiting, the rebuild goes on: %w", e.Name, ctx.Err())
 		}
 	}
 }
