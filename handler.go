@@ -19,7 +19,7 @@ type HandlerFunc func(ctx context.Context, e Event) error
 // Handle calls f; a nil f is an error matching ErrInvalid.
 func (f HandlerFunc) Handle(ctx context.Context, e Event) error {
 	if f == nil {
-		return errNilHandler
+		return errorf("handle: %w", errNilHandler)
 	}
 	return f(ctx, e)
 }

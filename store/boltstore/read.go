@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -269,7 +270,7 @@ func (r *reader) decodeRaws() error {
 func decodeData(reg *herald.Registry, events []herald.Event) error {
 	for i := range events {
 		if err := reg.Decode(&events[i]); err != nil {
-			return fmt.Errorf("event at position %d: %w", events[i].Metadata.Position, err)
+			return fmt.Errorf("event at position %d: %w", events[i].Metadata.Position, prefix.Strip(err))
 		}
 	}
 	return nil

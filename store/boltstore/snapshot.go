@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -105,7 +106,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
 	if err := snap.Aggregate.Check(); err != nil {
-		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, prefix.Strip(err))
 	}
 	if len(snap.Aggregate.Context) > MaxNameLength || len(snap.Aggregate.Name) > MaxNameLength {
 		return fmt.Errorf("snapshot of %s: a name is longer than %d bytes: %w", snap.Aggregate, MaxNameLength, herald.ErrInvalid)

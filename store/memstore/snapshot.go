@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // SaveSnapshot keeps a copy of s as its aggregate's snapshot, unless the
@@ -59,7 +60,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
 	if err := snap.Aggregate.Check(); err != nil {
-		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, prefix.Strip(err))
 	}
 	return nil
 }
