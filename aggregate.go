@@ -70,7 +70,7 @@ func (b *AggregateBase) Pending() []Event {
 func Apply[T any](a Aggregate, name string, fn func(data T)) error {
 	b, err := baseOf(a)
 	if err != nil {
-		return fmt.Errorf("herald: apply %q: %w", name, err)
+		return errorf("apply %q: %w", name, err)
 	}
 	if err := b.register(name, fn == nil); err != nil {
 		return err
@@ -107,8 +107,8 @@ func (b *AggregateBase) register(name string, nilFn bool) error {
 		}
 		return nil
 	}
-	err := fmt.Errorf("%w: apply %s: %s", ErrInvalid, excerpt.Quote(name), reason)
-	b.setup = errors.Join(b.setup, err)
+	err := errorf("apply %s: %s: %w", excerpt.Quote(name), reason, ErrInvalid)
+	b.setup = errors.Join(b.setup, errors.Unwrap(err))
 	return err
 }
 
@@ -117,14 +117,14 @@ func (b *AggregateBase) register(name string, nilFn bool) error {
 func baseOf(a Aggregate) (b *AggregateBase, err error) {
 	defer func() {
 		if recover() != nil {
-			b, err = nil, fmt.Errorf("%w: the aggregate is a nil pointer", ErrInvalid)
+			b, err = nil, fmt.Errorf("the aggregate is a nil pointer: %w", ErrInvalid)
 		}
 	}()
 	if a == nil {
-		return nil, fmt.Errorf("%w: the aggregate is nil", ErrInvalid)
+		return nil, fmt.Errorf("the aggregate is nil: %w", ErrInvalid)
 	}
 	if b = a.aggregateBase(); b == nil {
-		return nil, fmt.Errorf("%w: the aggregate is a nil pointer", ErrInvalid)
+		return nil, fmt.Errorf("the aggregate is a nil pointer: %w", ErrInvalid)
 	}
 	return b, nil
 }
@@ -135,18 +135,18 @@ func baseOf(a Aggregate) (b *AggregateBase, err error) {
 // and then nothing is recorded.
 func (b *AggregateBase) Publish(name string, data any) error {
 	if b == nil {
-		return fmt.Errorf("%w: publish %q: the aggregate is a nil pointer", ErrInvalid, name)
+		return errorf("publish %q: the aggregate is a nil pointer: %w", name, ErrInvalid)
 	}
 	if b.setup != nil {
-		return fmt.Errorf("herald: publish %q: the aggregate's appliers: %w", name, b.setup)
+		return errorf("publish %q: the aggregate's appliers: %w", name, b.setup)
 	}
 	if b.ref.Name == "" {
-		return fmt.Errorf("%w: publish %q: the aggregate has no identity; load it through a Repository", ErrInvalid, name)
+		return errorf("publish %q: the aggregate has no identity; load it through a Repository: %w", name, ErrInvalid)
 	}
 	e := Event{Aggregate: b.ref, Name: name, Data: data}
 	e.Metadata.Revision = b.revision + 1
 	if err := b.apply(&e); err != nil {
-		return err
+		return errorf("publish %q: %w", name, err)
 	}
 	b.pending = append(b.pending, e)
 	return nil
@@ -164,7 +164,7 @@ func (b *AggregateBase) apply(e *Event) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("herald: applying %s at revision %d panicked: %v", e.FullName(), e.Metadata.Revision, r)
+			err = fmt.Errorf("applying %s at revision %d panicked: %v", e.FullName(), e.Metadata.Revision, r)
 		}
 	}()
 	if err := fn(e); err != nil {
@@ -179,7 +179,7 @@ func (b *AggregateBase) apply(e *Event) (err error) {
 
 // transfer applies a TransferredOwnership event.
 func (b *AggregateBase) transfer(e *Event) error {
-	t, err := DataAs[OwnershipTransferred](e)
+	t, err := dataAs[OwnershipTransferred](e)
 	if err != nil {
 		return err
 	}

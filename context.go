@@ -2,7 +2,6 @@ package herald
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"strings"
 	"sync/atomic"
@@ -231,5 +230,5 @@ func causeIDs(ctx context.Context) (causation, correlation uuid.UUID) {
 // nilContext is the error, naming op, of a call given a nil context:
 // every call that takes a context refuses a nil one.
 func nilContext(op string) error {
-	return fmt.Errorf("%w: %s: the context is nil", ErrInvalid, op)
+	return errorf("%s: the context is nil: %w", op, ErrInvalid)
 }

@@ -28,11 +28,11 @@ type RetryPolicy struct {
 func (p RetryPolicy) Resolve() (RetryPolicy, error) {
 	switch {
 	case p.InitialInterval < 0:
-		return p, fmt.Errorf("%w: retry policy: InitialInterval %v is negative", ErrInvalid, p.InitialInterval)
+		return p, errorf("retry policy: InitialInterval %v is negative: %w", p.InitialInterval, ErrInvalid)
 	case p.MaxInterval < 0:
-		return p, fmt.Errorf("%w: retry policy: MaxInterval %v is negative", ErrInvalid, p.MaxInterval)
+		return p, errorf("retry policy: MaxInterval %v is negative: %w", p.MaxInterval, ErrInvalid)
 	case p.MaxAttempts < 0:
-		return p, fmt.Errorf("%w: retry policy: MaxAttempts %d is negative", ErrInvalid, p.MaxAttempts)
+		return p, errorf("retry policy: MaxAttempts %d is negative: %w", p.MaxAttempts, ErrInvalid)
 	}
 	if p.InitialInterval == 0 {
 		p.InitialInterval = DefaultRetryInitialInterval
@@ -44,8 +44,8 @@ func (p RetryPolicy) Resolve() (RetryPolicy, error) {
 		p.MaxAttempts = DefaultRetryMaxAttempts
 	}
 	if p.MaxInterval < p.InitialInterval {
-		return p, fmt.Errorf("%w: retry policy: MaxInterval %v is below InitialInterval %v",
-			ErrInvalid, p.MaxInterval, p.InitialInterval)
+		return p, errorf("retry policy: MaxInterval %v is below InitialInterval %v: %w",
+			p.MaxInterval, p.InitialInterval, ErrInvalid)
 	}
 	return p, nil
 }
@@ -83,7 +83,7 @@ type PanicError struct {
 
 // Error gives the panic value, then the stack.
 func (e *PanicError) Error() string {
-	return fmt.Sprintf("herald: panic: %v\n\n%s", e.Value, e.Stack)
+	return fmt.Sprintf("panic: %v\n\n%s", e.Value, e.Stack)
 }
 
 // Unwrap returns the panic value when it is an error, so errors.Is and
@@ -103,7 +103,7 @@ func safeHandle(ctx context.Context, h Handler, e Event) (err error) {
 		return nilContext("handle")
 	}
 	if isNilHandler(h) {
-		return fmt.Errorf("herald: handle %s: %w", e.FullName(), errNilHandler)
+		return errorf("handle %s: %w", e.FullName(), errNilHandler)
 	}
 	newAttempt(ctx)
 	defer func() {

@@ -37,4 +37,16 @@
 // option. Calls without an error to return answer nil input with their zero
 // (a nil *Event matches no filter). The stores, buses, projections and push
 // of this module promise the same.
+//
+// # Errors
+//
+// Every error of the module reads "pkg: what was done: detail: wrapped",
+// such as "membus: subscribe "audit": the handler is nil: invalid input":
+// the package's prefix once, the wrapped error last. Sentinels and detail
+// types (ErrInvalid, *ConflictError, …) carry no prefix, since the module
+// always returns them wrapped by one; errors.Is and errors.As find them.
+// An error that wraps one of another package of the module keeps only the
+// outer prefix, and a store's error reaches the caller of a Publisher or
+// Repository as the store wrote it. The driver package's errors, meant to
+// be wrapped by a store, carry no prefix either.
 package herald

@@ -3,30 +3,32 @@ package herald
 import (
 	"errors"
 	"fmt"
+
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 var (
 	// ErrConflict is returned when an append expects an aggregate at a
 	// revision it is no longer at, because another writer was first. The
 	// detail is a *ConflictError.
-	ErrConflict = errors.New("herald: conflict")
+	ErrConflict = errors.New("conflict")
 	// ErrNotFound is returned when a thing asked for does not exist.
-	ErrNotFound = errors.New("herald: not found")
+	ErrNotFound = errors.New("not found")
 	// ErrClosed is returned by calls on a closed publisher, store or bus.
-	ErrClosed = errors.New("herald: closed")
+	ErrClosed = errors.New("closed")
 	// ErrNoTransaction is returned by PublishAfterCommit and
 	// PublishBatchAfterCommit when the context carries no transaction.
-	ErrNoTransaction = errors.New("herald: no transaction in context")
+	ErrNoTransaction = errors.New("no transaction in context")
 	// ErrInvalid is matched by every error about bad input: an empty name, a
 	// nil id, data of the wrong type, a malformed query. The detail is often
 	// a *ValidationError.
-	ErrInvalid = errors.New("herald: invalid input")
+	ErrInvalid = errors.New("invalid input")
 	// ErrDuplicate is returned when a batch holds an event id that is already
 	// stored while others of the batch are not.
-	ErrDuplicate = errors.New("herald: duplicate event id")
+	ErrDuplicate = errors.New("duplicate event id")
 	// ErrTxDone is returned when a unit of work is committed or rolled back
 	// a second time, or used after it ended.
-	ErrTxDone = errors.New("herald: transaction already committed or rolled back")
+	ErrTxDone = errors.New("transaction already committed or rolled back")
 )
 
 // ConflictError is the detail of ErrConflict: the aggregate, the revision the
@@ -41,8 +43,8 @@ type ConflictError struct {
 // Error describes the conflict in the writer's terms: the revision its
 // event asked for, and the revision the aggregate is at.
 func (e *ConflictError) Error() string {
-	return fmt.Sprintf("herald: conflict on %s: an event asked for revision %d, but the aggregate is at revision %d (its next event is revision %d)",
-		e.Aggregate, e.Expected+1, e.Actual, e.Actual+1)
+	return fmt.Sprintf("aggregate %s: an event asked for revision %d, but the aggregate is at revision %d (its next event is revision %d): %v",
+		e.Aggregate, e.Expected+1, e.Actual, e.Actual+1, ErrConflict)
 }
 
 // Is makes errors.Is(err, ErrConflict) true for a *ConflictError.
@@ -62,14 +64,14 @@ type ValidationError struct {
 
 // Error describes what was wrong with which field of which event.
 func (e *ValidationError) Error() string {
-	msg := "herald: invalid event"
+	msg := ""
 	if e.Event != "" {
-		msg += " " + e.Event
+		msg = "event " + e.Event + ": "
 	}
 	if e.Field != "" {
-		msg += ": " + e.Field
+		msg += e.Field + ": "
 	}
-	return msg + ": " + e.Reason
+	return msg + e.Reason + ": " + ErrInvalid.Error()
 }
 
 // Is makes errors.Is(err, ErrInvalid) true for a *ValidationError.
@@ -80,3 +82,11 @@ func (e *ValidationError) Unwrap() error { return e.Err }
 
 // nilEvent is the error of the calls that take a *Event for a nil one.
 func nilEvent() error { return &ValidationError{Reason: "the event is a nil pointer"} }
+
+// errorf returns the error of the package: "herald: " and then
+// fmt.Errorf(format, args...), an error argument of another package of
+// the module given without its prefix.
+func errorf(format string, args ...any) error { return prefix.Errorf("herald", format, args...) }
+
+// wrap returns err under the package prefix, or nil for a nil err.
+func wrap(err error) error { return prefix.Wrap("herald", err) }

@@ -143,7 +143,10 @@ func (r AggregateRef) String() string {
 // or aggregate name, a name with a dot (full event names join the names
 // with dots, so a dot in one would make two events' names one), or a nil
 // id. The error is a *ValidationError naming the envelope field.
-func (r AggregateRef) Check() error {
+func (r AggregateRef) Check() error { return wrap(r.check()) }
+
+// check is Check without the package prefix, for the checks that wrap it.
+func (r AggregateRef) check() error {
 	var field, reason string
 	switch {
 	case r.Context == "":
@@ -171,7 +174,7 @@ func checkEnvelope(e *Event) error {
 		return nilEvent()
 	}
 	var field, reason string
-	if err := e.Aggregate.Check(); err != nil {
+	if err := e.Aggregate.check(); err != nil {
 		ve := err.(*ValidationError)
 		field, reason = ve.Field, ve.Reason
 	} else if e.Name == "" {

@@ -68,7 +68,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // JSON null leaves e unchanged. A nil e is an error matching ErrInvalid.
 func (e *Event) UnmarshalJSON(b []byte) error {
 	if e == nil {
-		return nilEvent()
+		return wrap(nilEvent())
 	}
 	if string(bytes.TrimSpace(b)) == "null" {
 		return nil
@@ -440,7 +440,7 @@ func (e *envelopeCodecError) Error() string {
 	if e.field != "" {
 		msg += e.field + ": "
 	}
-	return msg + e.err.Error()
+	return msg + e.err.Error() + ": " + ErrInvalid.Error()
 }
 
 func (e *envelopeCodecError) Unwrap() error { return e.err }

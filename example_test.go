@@ -77,7 +77,7 @@ func ExamplePublisher_PublishAfterCommit() {
 	// Output:
 	// before commit: 0
 	// after commit: 1
-	// herald: no transaction in context
+	// herald: publish after commit: no transaction in context
 }
 
 func ExampleRepository_Use() {

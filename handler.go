@@ -19,13 +19,13 @@ type HandlerFunc func(ctx context.Context, e Event) error
 // Handle calls f; a nil f is an error matching ErrInvalid.
 func (f HandlerFunc) Handle(ctx context.Context, e Event) error {
 	if f == nil {
-		return errNilHandler
+		return errorf("handle: %w", errNilHandler)
 	}
 	return f(ctx, e)
 }
 
 // errNilHandler is the error of a nil handler.
-var errNilHandler = fmt.Errorf("%w: the handler is nil", ErrInvalid)
+var errNilHandler = fmt.Errorf("the handler is nil: %w", ErrInvalid)
 
 // isNilHandler reports whether h is nil or a nil HandlerFunc.
 func isNilHandler(h Handler) bool {
@@ -55,6 +55,12 @@ func On[T any](fn func(ctx context.Context, e Event, data T) error) Handler {
 // into a T. Anything else is a *ValidationError for the field "data"; a
 // nil e is a *ValidationError too.
 func DataAs[T any](e *Event) (T, error) {
+	v, err := dataAs[T](e)
+	return v, wrap(err)
+}
+
+// dataAs is DataAs without the package prefix.
+func dataAs[T any](e *Event) (T, error) {
 	var zero T
 	if e == nil {
 		return zero, nilEvent()

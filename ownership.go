@@ -1,7 +1,6 @@
 package herald
 
 import (
-	"fmt"
 	"reflect"
 )
 
@@ -38,10 +37,10 @@ func (b *AggregateBase) Owner() string {
 // their owner once saved. An empty to is an error matching ErrInvalid.
 func (b *AggregateBase) TransferOwnership(to string) error {
 	if b == nil {
-		return fmt.Errorf("%w: transfer ownership: the aggregate is a nil pointer", ErrInvalid)
+		return errorf("transfer ownership: the aggregate is a nil pointer: %w", ErrInvalid)
 	}
 	if to == "" {
-		return fmt.Errorf("%w: transfer ownership of %s: the new owner is empty", ErrInvalid, b.ref)
+		return errorf("transfer ownership of %s: the new owner is empty: %w", b.ref, ErrInvalid)
 	}
 	return b.Publish(TransferredOwnership, OwnershipTransferred{From: b.owner, To: to})
 }

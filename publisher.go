@@ -3,7 +3,6 @@ package herald
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -79,10 +78,10 @@ func WithLogger(l *slog.Logger) PublisherOption {
 // invalid option value, is an error matching ErrInvalid.
 func NewPublisher(store Store, bus Bus, options ...PublisherOption) (*Publisher, error) {
 	if store == nil {
-		return nil, fmt.Errorf("herald: new publisher: the store is nil: %w", ErrInvalid)
+		return nil, errorf("new publisher: the store is nil: %w", ErrInvalid)
 	}
 	var c publisherConfig
-	if err := option.Apply(&c, options, "herald: new publisher", ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, "herald", "new publisher", ErrInvalid); err != nil {
 		return nil, err
 	}
 	if c.logger == nil {
@@ -163,7 +162,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 		return nilContext("publish after commit")
 	}
 	if _, ok := txFrom(ctx); !ok && p.txStore == nil {
-		return ErrNoTransaction
+		return errorf("publish after commit: %w", ErrNoTransaction)
 	}
 	if err := p.enter(); err != nil {
 		return err
@@ -176,7 +175,7 @@ func (p *Publisher) PublishBatchAfterCommit(ctx context.Context, events []Event)
 	}
 	attached, _, err := p.attach(ctx, batch)
 	if err == nil && !attached {
-		return ErrNoTransaction
+		return errorf("publish after commit: %w", ErrNoTransaction)
 	}
 	return err
 }
@@ -216,7 +215,7 @@ func (p *Publisher) attach(ctx context.Context, batch []Event) (attached, append
 		return p.deliverStored(ctx, batch)
 	})
 	if err != nil {
-		return true, false, fmt.Errorf("herald: publish after commit: %w", err)
+		return true, false, errorf("publish after commit: %w", err)
 	}
 	return true, false, nil
 }
@@ -262,7 +261,7 @@ func (p *Publisher) Close(ctx context.Context) error {
 // enter counts a publish in, or returns ErrClosed once Close was called.
 func (p *Publisher) enter() error {
 	if !p.gate.enter() {
-		return ErrClosed
+		return errorf("publisher: %w", ErrClosed)
 	}
 	return nil
 }
@@ -294,11 +293,14 @@ func (p *Publisher) prepare(s *stamp, batch []Event) error {
 		s.apply(e, def)
 		if err := checkEnvelope(e); err != nil {
 			errs = append(errs, err)
-		} else if err := p.registry.Check(e); err != nil {
+		} else if err := p.registry.check(e); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errorf("publish: %w", errors.Join(errs...))
+	}
+	return nil
 }
 
 // afterCommit returns what delivers batch once the transaction it was
@@ -330,7 +332,7 @@ func (p *Publisher) afterCommit(ctx context.Context, batch []Event) func() {
 // closed.
 func (p *Publisher) busOpen() error {
 	if p.busState != nil && p.busState.Closed() {
-		return fmt.Errorf("herald: publish: bus: %w", ErrClosed)
+		return errorf("publish: bus: %w", ErrClosed)
 	}
 	return nil
 }
@@ -358,7 +360,7 @@ func (p *Publisher) deliverStored(ctx context.Context, batch []Event) error {
 		return nil
 	}
 	if err := p.bus.Publish(ctx, batch); err != nil {
-		return fmt.Errorf("herald: events stored up to position %d but not delivered: %w",
+		return errorf("publish: events stored up to position %d but not delivered: %w",
 			batch[len(batch)-1].Metadata.Position, err)
 	}
 	p.markDelivered(ctx, batch)
@@ -408,10 +410,10 @@ func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
 			return nil
 		}
 		if err := p.bus.Publish(ctx, batch); err != nil {
-			return fmt.Errorf("herald: redeliver: %w", err)
+			return errorf("redeliver: %w", err)
 		}
 		if err := p.outbox.MarkDelivered(ctx, batch); err != nil {
-			return fmt.Errorf("herald: redeliver: %w", err)
+			return errorf("redeliver: %w", err)
 		}
 		n += len(batch)
 		batch = batch[:0]
@@ -419,7 +421,7 @@ func (p *Publisher) Redeliver(ctx context.Context) (int, error) {
 	}
 	for e, err := range p.outbox.Undelivered(ctx) {
 		if err != nil {
-			return n, fmt.Errorf("herald: redeliver: %w", err)
+			return n, errorf("redeliver: %w", err)
 		}
 		// Handlers get the data in its Go type, as they do from Publish;
 		// data that does not decode is handed on as it was stored.

@@ -44,7 +44,7 @@ func WithStrict() RegistryOption {
 // error matching ErrInvalid.
 func NewRegistry(options ...RegistryOption) (*Registry, error) {
 	var c registryConfig
-	if err := option.Apply(&c, options, "herald: new registry", ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, "herald", "new registry", ErrInvalid); err != nil {
 		return nil, err
 	}
 	return &Registry{strict: c.strict}, nil
@@ -133,13 +133,13 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 		decode: decodeAs[T],
 	}
 	if err := d.checkNames(); err != nil {
-		return nil, fmt.Errorf("herald: define %s: %w: %w", d.FullName(), err, ErrInvalid)
+		return nil, errorf("define %s: %w: %w", d.FullName(), err, ErrInvalid)
 	}
-	if err := option.Apply(&defineConfig{def: d}, options, "herald: define "+d.FullName(), ErrInvalid); err != nil {
+	if err := option.Apply(&defineConfig{def: d}, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
 		return nil, err
 	}
 	if r == nil {
-		return nil, fmt.Errorf("herald: define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
+		return nil, errorf("define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
 	}
 	return d, r.add(d)
 }
@@ -157,13 +157,13 @@ func (d *Definition) checkNames() error {
 
 func (r *Registry) add(d *Definition) error {
 	if d.Name == TransferredOwnership {
-		return fmt.Errorf("herald: define %s: %q is the event every aggregate has for handing it to another owner: %w", d.FullName(), TransferredOwnership, ErrInvalid)
+		return errorf("define %s: %q is the event every aggregate has for handing it to another owner: %w", d.FullName(), TransferredOwnership, ErrInvalid)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	key := eventKey{d.Context, d.Aggregate, d.Name}
 	if _, ok := r.defs[key]; ok {
-		return fmt.Errorf("herald: define %s: already defined: %w", d.FullName(), ErrInvalid)
+		return errorf("define %s: already defined: %w", d.FullName(), ErrInvalid)
 	}
 	if r.defs == nil {
 		r.defs = make(map[eventKey]*Definition)
@@ -235,7 +235,10 @@ func (r *Registry) Definitions() []*Definition {
 // defined, and a defined event's data must be of its type and valid. The
 // error is a *ValidationError naming the event and the field; for a nil e
 // too.
-func (r *Registry) Check(e *Event) error {
+func (r *Registry) Check(e *Event) error { return wrap(r.check(e)) }
+
+// check is Check without the package prefix, for the checks that wrap it.
+func (r *Registry) check(e *Event) error {
 	if e == nil {
 		return nilEvent()
 	}
@@ -253,7 +256,10 @@ func (r *Registry) Check(e *Event) error {
 // []byte) with a value of the event's defined type. Events with Go values
 // or without a definition are left as they are. A nil e is an error
 // matching ErrInvalid.
-func (r *Registry) Decode(e *Event) error {
+func (r *Registry) Decode(e *Event) error { return wrap(r.decode(e)) }
+
+// decode is Decode without the package prefix.
+func (r *Registry) decode(e *Event) error {
 	if e == nil {
 		return nilEvent()
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald/internal/option"
@@ -65,18 +64,17 @@ func WithRetries(n int) RepositoryOption {
 // one with a dot, a kind the publisher's strict registry defines no event
 // of, or an invalid option value, is an error matching [ErrInvalid].
 func NewRepository[A Aggregate](p *Publisher, context, name string, newAggregate func() A, options ...RepositoryOption) (*Repository[A], error) {
-	const op = "herald: new repository"
 	if p == nil || newAggregate == nil {
-		return nil, fmt.Errorf("%s: publisher and aggregate constructor are required: %w", op, ErrInvalid)
+		return nil, errorf("new repository: publisher and aggregate constructor are required: %w", ErrInvalid)
 	}
 	if err := (AggregateRef{Context: context, Name: name, ID: uuid.Max}).Check(); err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, errorf("new repository: %w", err)
 	}
 	if !p.registry.definesAggregate(context, name) {
-		return nil, fmt.Errorf("%s: the strict registry defines no event of %s.%s: %w", op, context, name, ErrInvalid)
+		return nil, errorf("new repository: the strict registry defines no event of %s.%s: %w", context, name, ErrInvalid)
 	}
 	c := repositoryConfig{retries: 10}
-	if err := option.Apply(&c, options, op, ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, "herald", "new repository", ErrInvalid); err != nil {
 		return nil, err
 	}
 	return &Repository[A]{context: context, name: name, publisher: p, newAggregate: newAggregate,
@@ -100,13 +98,13 @@ func (r *Repository[A]) Load(ctx context.Context, id uuid.UUID) (A, error) {
 	a := r.newAggregate()
 	b, err := baseOf(a)
 	if err != nil {
-		return a, fmt.Errorf("herald: load %s: the aggregate constructor: %w", ref, err)
+		return a, errorf("load %s: the aggregate constructor: %w", ref, err)
 	}
 	if b.setup != nil {
-		return a, fmt.Errorf("herald: load %s: the aggregate's appliers: %w", ref, b.setup)
+		return a, errorf("load %s: the aggregate's appliers: %w", ref, b.setup)
 	}
-	if err := ref.Check(); err != nil {
-		return a, err
+	if err := ref.check(); err != nil {
+		return a, errorf("load: %w", err)
 	}
 	b.ref = ref
 	if err := r.restoreSnapshot(ctx, a); err != nil {
@@ -117,17 +115,17 @@ func (r *Repository[A]) Load(ctx context.Context, id uuid.UUID) (A, error) {
 	snapshotAt := b.revision
 	for e, err := range r.publisher.store.ReadStream(ctx, ref, max(snapshotAt, 1), 0) {
 		if err != nil {
-			return a, fmt.Errorf("herald: load %s: %w", ref, err)
+			return a, errorf("load %s: %w", ref, err)
 		}
 		if e.Metadata.Revision == snapshotAt {
 			b.owner = ownerOf(&e)
 			continue
 		}
-		if err := r.publisher.registry.Decode(&e); err != nil {
-			return a, err
+		if err := r.publisher.registry.decode(&e); err != nil {
+			return a, errorf("load %s: %w", ref, err)
 		}
 		if err := b.apply(&e); err != nil {
-			return a, fmt.Errorf("herald: load %s: %w", ref, err)
+			return a, errorf("load %s: %w", ref, err)
 		}
 	}
 	b.stored = b.revision
@@ -152,7 +150,7 @@ func (r *Repository[A]) restoreSnapshot(ctx context.Context, a A) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("herald: load snapshot of %s: %w", b.ref, err)
+		return errorf("load snapshot of %s: %w", b.ref, err)
 	}
 	b.revision = s.Revision
 	return nil
@@ -177,13 +175,13 @@ func (r *Repository[A]) Save(ctx context.Context, a A) error {
 	}
 	b, err := baseOf(a)
 	if err != nil {
-		return fmt.Errorf("herald: save: %w", err)
+		return errorf("save: %w", err)
 	}
 	if len(b.pending) == 0 {
 		return nil
 	}
 	if b.ref.Context != r.context || b.ref.Name != r.name {
-		return fmt.Errorf("herald: save %s: the repository is of %s.%s: %w", b.ref, r.context, r.name, ErrInvalid)
+		return errorf("save %s: the repository is of %s.%s: %w", b.ref, r.context, r.name, ErrInvalid)
 	}
 	cmd, n := commandOf(ctx), 0
 	if cmd != nil {
@@ -249,7 +247,7 @@ func (r *Repository[A]) snapshot(ctx context.Context, a A, before uint64) {
 func (r *Repository[A]) Use(ctx context.Context, id uuid.UUID, command func(A) error) (A, error) {
 	if command == nil {
 		var zero A
-		return zero, fmt.Errorf("herald: use %s: the command is nil: %w", r.Ref(id), ErrInvalid)
+		return zero, errorf("use %s: the command is nil: %w", r.Ref(id), ErrInvalid)
 	}
 	for attempt := 0; ; attempt++ {
 		a, err := r.Load(ctx, id)
@@ -269,7 +267,7 @@ func (r *Repository[A]) Use(ctx context.Context, id uuid.UUID, command func(A) e
 func runCommand[A any](command func(A) error, a A) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("herald: command panicked: %v", r)
+			err = errorf("use: the command panicked: %v", r)
 		}
 	}()
 	return command(a)

@@ -3,7 +3,6 @@ package herald
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 )
 
@@ -55,12 +54,12 @@ type UnitOfWork struct {
 // ErrInvalid.
 func (u *UnitOfWork) OnCommit(fn func(ctx context.Context) error) error {
 	if fn == nil {
-		return fmt.Errorf("%w: unit of work: on commit: the hook is nil", ErrInvalid)
+		return errorf("unit of work: on commit: the hook is nil: %w", ErrInvalid)
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
-		return ErrTxDone
+		return errorf("unit of work: on commit: %w", ErrTxDone)
 	}
 	u.onCommit = append(u.onCommit, fn)
 	return nil
@@ -70,12 +69,12 @@ func (u *UnitOfWork) OnCommit(fn func(ctx context.Context) error) error {
 // matching ErrInvalid.
 func (u *UnitOfWork) OnRollback(fn func(ctx context.Context)) error {
 	if fn == nil {
-		return fmt.Errorf("%w: unit of work: on rollback: the hook is nil", ErrInvalid)
+		return errorf("unit of work: on rollback: the hook is nil: %w", ErrInvalid)
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
-		return ErrTxDone
+		return errorf("unit of work: on rollback: %w", ErrTxDone)
 	}
 	u.onRollback = append(u.onRollback, fn)
 	return nil
@@ -104,7 +103,7 @@ func (u *UnitOfWork) Commit(ctx context.Context) error {
 func runCommitHook(ctx context.Context, fn func(context.Context) error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("herald: transaction hook panicked: %v", r)
+			err = errorf("unit of work: a hook panicked: %v", r)
 		}
 	}()
 	return fn(ctx)
@@ -132,7 +131,7 @@ func (u *UnitOfWork) end() ([]func(context.Context) error, []func(context.Contex
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.done {
-		return nil, nil, ErrTxDone
+		return nil, nil, errorf("unit of work: %w", ErrTxDone)
 	}
 	u.done = true
 	commit, rollback := u.onCommit, u.onRollback

@@ -47,7 +47,7 @@ func Example() {
 		q.Cursor = page.Cursor
 	}
 	// Output:
-	// herald: invalid event shop.order.shipped: id: is the nil uuid
+	// event shop.order.shipped: id: is the nil uuid: invalid input
 	// placed at 1
 	// placed at 3
 	// placed at 4

@@ -2,11 +2,11 @@ package durable
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/match"
 )
 
@@ -23,7 +23,7 @@ type consumer struct {
 func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
 	pos, err := c.checkpoints.LoadCheckpoint(ctx, c.name)
 	if err != nil {
-		return 0, false, fmt.Errorf("durable: %q: load checkpoint: %w", c.name, err)
+		return 0, false, prefix.Errorf("durable", "%q: load checkpoint: %w", c.name, err)
 	}
 	return pos, false, nil
 }
@@ -31,7 +31,7 @@ func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
 func (c *consumer) Wants(e *herald.Event) bool { return c.filter.Match(e) }
 
 func (c *consumer) Reset(context.Context) error {
-	return fmt.Errorf("durable: %q: a durable subscription does not rebuild: %w", c.name, herald.ErrInvalid)
+	return prefix.Errorf("durable", "%q: a durable subscription does not rebuild: %w", c.name, herald.ErrInvalid)
 }
 
 func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64) (int, error) {
@@ -57,7 +57,7 @@ func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64
 
 func (c *consumer) save(ctx context.Context, pos uint64) error {
 	if err := c.checkpoints.SaveCheckpoint(context.WithoutCancel(ctx), c.name, pos); err != nil {
-		return fmt.Errorf("durable: %q: save checkpoint: %w", c.name, err)
+		return prefix.Errorf("durable", "%q: save checkpoint: %w", c.name, err)
 	}
 	return nil
 }

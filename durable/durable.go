@@ -12,6 +12,7 @@ import (
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/match"
 )
 
@@ -98,7 +99,7 @@ func New(cfg Config) (*Subscription, error) {
 	}
 	filter, err := match.NewFilter(s.Events, s.Pattern)
 	if err != nil {
-		return nil, fmt.Errorf("durable: %q: %w", s.Name, err)
+		return nil, prefix.Errorf("durable", "%q: %w", s.Name, err)
 	}
 	checkpoints := cfg.Checkpoints
 	if checkpoints == nil {
@@ -184,5 +185,5 @@ func orDefault(v, def int) int {
 // invalid returns an error matching herald.ErrInvalid about the
 // subscription name.
 func invalid(name, format string, args ...any) error {
-	return fmt.Errorf("durable: %q: %s: %w", name, fmt.Sprintf(format, args...), herald.ErrInvalid)
+	return prefix.Errorf("durable", "%q: %s: %w", name, fmt.Sprintf(format, args...), herald.ErrInvalid)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -115,11 +116,12 @@ func (e *Engine) retryFirst(ctx context.Context, one []herald.Event, err error) 
 		slog.Int("attempts", res.Attempts), slog.Any("error", res.Err))
 	e.mu.Lock()
 	e.failure = f
-	e.lastErr, e.lastErrAt = f, time.Now()
+	err = prefix.Wrap(e.kind, f)
+	e.lastErr, e.lastErrAt = err, time.Now()
 	e.mu.Unlock()
-	e.answer(f)
+	e.answer(err)
 	e.notify()
-	return f
+	return err
 }
 
 func (e *Engine) failedAttempt(ctx context.Context, ev *herald.Event, attempt int, err error) {

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // readBatch is what the reader of a catch-up hands over: the wanted
@@ -35,7 +35,7 @@ func (e *Engine) catchUp(ctx context.Context, h *runHandle) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return fmt.Errorf("%s: %q: read the log: %w", e.kind, e.Name, b.err)
+			return prefix.Errorf(e.kind, "%q: read the log: %w", e.Name, b.err)
 		}
 		err := e.applyBatch(ctx, b.events, b.upTo)
 		e.recycle(b.events)

@@ -3,9 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // command asks a running consumer to rebuild or to resume.
@@ -38,7 +39,7 @@ func (e *Engine) Rebuild(ctx context.Context) error {
 			case <-aloneDone:
 				continue
 			case <-ctx.Done():
-				return fmt.Errorf("%s: %q: rebuild: %w", e.kind, e.Name, ctx.Err())
+				return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
 			}
 		}
 		c := command{rebuild: true, reply: make(chan error, 1)}
@@ -47,13 +48,13 @@ func (e *Engine) Rebuild(ctx context.Context) error {
 		case <-h.done:
 			continue // Run ended: rebuild without it
 		case <-ctx.Done():
-			return fmt.Errorf("%s: %q: rebuild: %w", e.kind, e.Name, ctx.Err())
+			return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
 		}
 		select {
 		case err := <-c.reply:
 			return err
 		case <-ctx.Done():
-			return fmt.Errorf("%s: %q: rebuild: %w (it goes on)", e.kind, e.Name, ctx.Err())
+			return prefix.Errorf(e.kind, "%q: rebuild: stopped waiting, the rebuild goes on: %w", e.Name, ctx.Err())
 		}
 	}
 }
@@ -78,13 +79,13 @@ func (e *Engine) Resume(ctx context.Context) error {
 	case <-h.done:
 		return e.Resume(ctx)
 	case <-ctx.Done():
-		return fmt.Errorf("%s: %q: resume: %w", e.kind, e.Name, ctx.Err())
+		return prefix.Errorf(e.kind, "%q: resume: %w", e.Name, ctx.Err())
 	}
 	select {
 	case err := <-c.reply:
 		return err
 	case <-ctx.Done():
-		return fmt.Errorf("%s: %q: resume: %w", e.kind, e.Name, ctx.Err())
+		return prefix.Errorf(e.kind, "%q: resume: %w", e.Name, ctx.Err())
 	}
 }
 
@@ -113,7 +114,7 @@ func (e *Engine) rebuildAlone(ctx context.Context) error {
 			return err
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("%s: %q: rebuild: %w", e.kind, e.Name, ctx.Err())
+			return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
 		}
 	}
 }
@@ -126,7 +127,7 @@ func (e *Engine) reset(ctx context.Context) error {
 		err = e.resetConsumer(ctx)
 	}
 	if err != nil {
-		err = fmt.Errorf("%s: %q: rebuild: %w", e.kind, e.Name, err)
+		err = prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, err)
 		e.answer(err)
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/internal/retry"
 )
 
@@ -130,7 +131,7 @@ func (c Config) kind() string {
 
 // invalidConfig returns an error matching herald.ErrInvalid about c.
 func invalidConfig(c Config, format string, args ...any) error {
-	return fmt.Errorf("%s: %q: %s: %w", c.kind(), c.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
+	return prefix.Errorf(c.kind(), "%q: %s: %w", c.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
 }
 
 func (c Config) settings() (settings, error) {
@@ -152,7 +153,7 @@ func (c Config) settings() (settings, error) {
 	}
 	p, err := c.Retry.Resolve()
 	if err != nil {
-		return settings{}, fmt.Errorf("%s: %q: %w", c.kind(), c.Name, err)
+		return settings{}, prefix.Errorf(c.kind(), "%q: %w", c.Name, err)
 	}
 	s := settings{Config: c, kind: c.kind(), retry: retry.New(p.InitialInterval, p.MaxInterval, p.MaxAttempts)}
 	if s.BatchSize == 0 {

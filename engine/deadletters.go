@@ -3,18 +3,18 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/internal/retry"
 )
 
 // ErrParked is the reason of a parked dead letter: an event not handled
 // because an earlier event of its aggregate is a dead letter.
-var ErrParked = errors.New("engine: waits behind a dead letter of its aggregate")
+var ErrParked = errors.New("waits behind a dead letter of its aggregate")
 
 // giveUp keeps ev as a dead letter after its last attempt failed with err,
 // and moves the checkpoint past it.
@@ -39,7 +39,7 @@ func (e *Engine) keep(ctx context.Context, ev *herald.Event, attempts int, err e
 	d := herald.DeadLetter{Subscription: e.Name, Event: *ev, Attempts: attempts, Err: err, Parked: parked, At: time.Now()}
 	if e.Config.DeadLetters != nil {
 		if err := e.Config.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
-			return fmt.Errorf("%s: %q: keep a dead letter: %w", e.kind, e.Name, err)
+			return prefix.Errorf(e.kind, "%q: keep a dead letter: %w", e.Name, err)
 		}
 	}
 	if e.Park {
@@ -83,7 +83,7 @@ func (e *Engine) loadParked(ctx context.Context) error {
 	parked := make(map[herald.AggregateRef]int)
 	for d, err := range e.Config.DeadLetters.DeadLetters(ctx, e.Name) {
 		if err != nil {
-			return fmt.Errorf("%s: %q: load dead letters: %w", e.kind, e.Name, err)
+			return prefix.Errorf(e.kind, "%q: load dead letters: %w", e.Name, err)
 		}
 		parked[d.Event.Aggregate]++
 	}
@@ -106,7 +106,7 @@ func (e *Engine) DeadLetters(ctx context.Context) ([]herald.DeadLetter, error) {
 	var all []herald.DeadLetter
 	for d, err := range e.Config.DeadLetters.DeadLetters(ctx, e.Name) {
 		if err != nil {
-			return nil, fmt.Errorf("%s: %q: dead letters: %w", e.kind, e.Name, err)
+			return nil, prefix.Errorf(e.kind, "%q: dead letters: %w", e.Name, err)
 		}
 		all = append(all, d)
 	}
@@ -168,11 +168,11 @@ func (e *Engine) replayOne(ctx context.Context, d herald.DeadLetter) error {
 		e.failedN.Add(1)
 		e.noteError(he.Err)
 		if err := e.Config.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
-			return fmt.Errorf("%s: %q: replay %s: %w", e.kind, e.Name, d.Event.ID, err)
+			return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, err)
 		}
-		return fmt.Errorf("%s: %q: replay %s: %w", e.kind, e.Name, d.Event.ID, he.Err)
+		return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, he.Err)
 	default:
-		return fmt.Errorf("%s: %q: replay %s: %w", e.kind, e.Name, d.Event.ID, err)
+		return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, err)
 	}
 }
 
@@ -200,14 +200,14 @@ func (e *Engine) find(letters []herald.DeadLetter, id uuid.UUID, op string) (int
 			return i, nil
 		}
 	}
-	return 0, fmt.Errorf("%s: %q: %s %s: no such dead letter: %w", e.kind, e.Name, op, id, herald.ErrNotFound)
+	return 0, prefix.Errorf(e.kind, "%q: %s %s: no such dead letter: %w", e.Name, op, id, herald.ErrNotFound)
 }
 
 // remove deletes a dead letter and unparks its aggregate when it was the
 // last of it.
 func (e *Engine) remove(ctx context.Context, d herald.DeadLetter) error {
 	if err := e.Config.DeadLetters.DeleteDeadLetter(ctx, e.Name, d.Event.ID); err != nil {
-		return fmt.Errorf("%s: %q: remove the dead letter of %s: %w", e.kind, e.Name, d.Event.ID, err)
+		return prefix.Errorf(e.kind, "%q: remove the dead letter of %s: %w", e.Name, d.Event.ID, err)
 	}
 	if e.Park {
 		e.mu.Lock()

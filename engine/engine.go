@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime/debug"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Engine runs one [Consumer] over a log: it catches up from its
@@ -111,7 +111,7 @@ func (e *Engine) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("%s: %q: %w", e.kind, e.Name, err)
+			return prefix.Errorf(e.kind, "%q: %w", e.Name, err)
 		}
 		err = e.consume(held, h)
 		release()
@@ -127,7 +127,7 @@ func (e *Engine) consume(ctx context.Context, h *runHandle) error {
 	if e.Feed != nil {
 		stop, err := e.Feed.Follow(e.Name, e.live.offer)
 		if err != nil {
-			return fmt.Errorf("%s: %q: follow: %w", e.kind, e.Name, err)
+			return prefix.Errorf(e.kind, "%q: follow: %w", e.Name, err)
 		}
 		defer func() {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -164,7 +164,7 @@ func (e *Engine) begin(ctx context.Context) (*runHandle, error) {
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("%s: %q: run: %w", e.kind, e.Name, ctx.Err())
+			return nil, prefix.Errorf(e.kind, "%q: run: %w", e.Name, ctx.Err())
 		}
 	}
 }
@@ -187,7 +187,7 @@ func (e *Engine) end(h *runHandle) {
 		close(h.done)
 	}
 	for _, w := range waiters {
-		w <- fmt.Errorf("%s: %q: stopped before the rebuild finished: %w", e.kind, e.Name, herald.ErrClosed)
+		w <- prefix.Errorf(e.kind, "%q: stopped before the rebuild finished: %w", e.Name, herald.ErrClosed)
 	}
 	e.notify()
 }
@@ -248,7 +248,7 @@ func (e *Engine) loop(ctx context.Context, h *runHandle) error {
 			e.noteError(err)
 			e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": stops: the log or the consumer's storage is closed",
 				slog.String("consumer", e.Name), slog.Any("error", err))
-			return fmt.Errorf("%s: %q: %w", e.kind, e.Name, err)
+			return prefix.Errorf(e.kind, "%q: %w", e.Name, err)
 		default:
 			failures++
 			e.noteError(err)
@@ -301,8 +301,7 @@ func (e *Engine) Exclusive(fn func() error) error {
 func (e *Engine) safely(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: %q: the consumer's storage panicked: %w",
-				e.kind, e.Name, &herald.PanicError{Value: r, Stack: debug.Stack()})
+			err = prefix.Errorf(e.kind, "%q: the consumer's storage panicked: %w", e.Name, &herald.PanicError{Value: r, Stack: debug.Stack()})
 		}
 	}()
 	return fn()

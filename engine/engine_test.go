@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/prefix/prefixtest"
 	"github.com/herald-go/herald/store/memstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -187,7 +188,7 @@ func TestBadConfigurationsAreRefused(t *testing.T) {
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {
 			e, err := engine.New(cfg, c)
-			assert.ErrorIs(t, err, herald.ErrInvalid)
+			prefixtest.Check(t, err, "engine", herald.ErrInvalid)
 			assert.Nil(t, e)
 		})
 	}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // ErrFailed is matched by the error of a consumer that stopped on an event
 // its handler failed on every attempt, under the [Stop] policy: the detail
 // is a [*FailedError]. [Engine.Resume] and [Engine.Rebuild] continue it.
-var ErrFailed = errors.New("engine: failed")
+var ErrFailed = errors.New("failed")
 
 // FailedError is the detail of [ErrFailed]: which consumer stopped, on
 // which event, after how many attempts, and the last attempt's error (a
@@ -28,8 +29,8 @@ type FailedError struct {
 
 // Error names the consumer, the event and its position, and the error.
 func (e *FailedError) Error() string {
-	return fmt.Sprintf("engine: %q failed on %s (id %s) at position %d after %d attempts: %v",
-		e.Name, e.Event.FullName(), e.Event.ID, e.Event.Metadata.Position, e.Attempts, e.Err)
+	return fmt.Sprintf("%q stopped on %s (id %s) at position %d after %d attempts: %v: %v",
+		e.Name, e.Event.FullName(), e.Event.ID, e.Event.Metadata.Position, e.Attempts, prefix.Strip(e.Err), ErrFailed)
 }
 
 // Unwrap returns the handler's error.
@@ -56,5 +57,5 @@ func (e *Engine) nilContext(op string) error { return e.invalid("%s: the context
 
 // invalid returns an error matching herald.ErrInvalid about the consumer.
 func (e *Engine) invalid(format string, args ...any) error {
-	return fmt.Errorf("%s: %q: %s: %w", e.kind, e.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
+	return prefix.Errorf(e.kind, "%q: %s: %w", e.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
 }

@@ -2,10 +2,10 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Lease lets one holder at a time run the consumer of a name, among the
@@ -28,13 +28,13 @@ type LocalLease struct {
 // Acquire waits until no other holder has the lease of name.
 func (l *LocalLease) Acquire(ctx context.Context, name string) (context.Context, func(), error) {
 	if ctx == nil {
-		return nil, nil, fmt.Errorf("engine: %q: acquire the lease: the context is nil: %w", name, herald.ErrInvalid)
+		return nil, nil, prefix.Errorf("engine", "%q: acquire the lease: the context is nil: %w", name, herald.ErrInvalid)
 	}
 	slot := l.slot(name)
 	select {
 	case slot <- struct{}{}:
 	case <-ctx.Done():
-		return nil, nil, fmt.Errorf("engine: %q: acquire the lease: %w", name, ctx.Err())
+		return nil, nil, prefix.Errorf("engine", "%q: acquire the lease: %w", name, ctx.Err())
 	}
 	held, cancel := context.WithCancel(ctx)
 	var once sync.Once

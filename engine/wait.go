@@ -2,8 +2,9 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"time"
+
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Wait returns nil once the consumer has handled (or passed) every event
@@ -23,7 +24,7 @@ func (e *Engine) Wait(ctx context.Context, position uint64) error {
 			return nil
 		}
 		if failure != nil {
-			return failure
+			return prefix.Wrap(e.kind, failure)
 		}
 		if stopErr != nil {
 			return stopErr
@@ -31,7 +32,7 @@ func (e *Engine) Wait(ctx context.Context, position uint64) error {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return fmt.Errorf("%s: %q: wait: %w", e.kind, e.Name, ctx.Err())
+			return prefix.Errorf(e.kind, "%q: wait: %w", e.Name, ctx.Err())
 		}
 	}
 }
@@ -45,7 +46,7 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	}
 	stats, err := e.Log.Stats(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("%s: %q: status: %w", e.kind, e.Name, err)
+		return Status{}, prefix.Errorf(e.kind, "%q: status: %w", e.Name, err)
 	}
 	now := time.Now()
 	e.mu.Lock()

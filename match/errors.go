@@ -20,13 +20,13 @@ type PatternError struct {
 // characters a message should not is quoted, cut to a short prefix.
 func (e *PatternError) Error() string {
 	if e.Field == "" {
-		return "match: invalid pattern: " + e.Reason
+		return "pattern: " + e.Reason + ": " + herald.ErrInvalid.Error()
 	}
 	field := e.Field
 	if len(field) > excerpt.MaxBytes || strconv.Quote(field) != `"`+field+`"` {
 		field = excerpt.Quote(field)
 	}
-	return "match: invalid pattern: field " + field + ": " + e.Reason
+	return "pattern: field " + field + ": " + e.Reason + ": " + herald.ErrInvalid.Error()
 }
 
 // Is makes errors.Is(err, [herald.ErrInvalid]) true for a *PatternError.

@@ -55,7 +55,7 @@ func ExampleParseNames() {
 	// shop.cart.placed true
 	// shop.cart.emptied false
 	// billing.invoice.sent true
-	// match: event name pattern "shop.order": want context.aggregate.name: herald: invalid input
+	// match: event name pattern "shop.order": want context.aggregate.name: invalid input
 }
 
 // A pattern selects events by any field of the envelope, the payload
@@ -84,7 +84,7 @@ func ExampleParsePattern() {
 	// Output:
 	// true
 	// false
-	// match: invalid pattern: field name: unknown operator "regex"
+	// match: pattern: field name: unknown operator "regex": invalid input
 }
 
 // A Path reads one value of an event's envelope, as MarshalJSON
@@ -111,5 +111,5 @@ func ExampleParsePath() {
 	// metadata.revision 3 true
 	// metadata.labels.room a true
 	// user.id <nil> false
-	// match: "aggregate.kind" is not a path of the event envelope: herald: invalid input
+	// match: "aggregate.kind" is not a path of the event envelope: invalid input
 }

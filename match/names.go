@@ -1,10 +1,10 @@
 package match
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Names matches full event names ("context.aggregate.name") against a
@@ -26,16 +26,16 @@ func ParseNames(patterns ...string) (Names, error) {
 	for _, p := range patterns {
 		segments := strings.Split(p, ".")
 		if len(segments) != 3 {
-			return Names{}, fmt.Errorf("match: event name pattern %q: want context.aggregate.name: %w", p, herald.ErrInvalid)
+			return Names{}, prefix.Errorf("match", "event name pattern %q: want context.aggregate.name: %w", p, herald.ErrInvalid)
 		}
 		var np namePattern
 		for i, s := range segments {
 			if s == "" {
-				return Names{}, fmt.Errorf("match: event name pattern %q: segment %d is empty: %w", p, i+1, herald.ErrInvalid)
+				return Names{}, prefix.Errorf("match", "event name pattern %q: segment %d is empty: %w", p, i+1, herald.ErrInvalid)
 			}
 			if s != "*" {
 				if strings.Contains(s, "*") {
-					return Names{}, fmt.Errorf("match: event name pattern %q: \"*\" must stand for a whole segment: %w", p, herald.ErrInvalid)
+					return Names{}, prefix.Errorf("match", "event name pattern %q: \"*\" must stand for a whole segment: %w", p, herald.ErrInvalid)
 				}
 				np[i] = s
 			}

@@ -2,12 +2,12 @@ package match
 
 import (
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/excerpt"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Path is a path in an event's envelope, in the JSON shape
@@ -41,11 +41,11 @@ func ParsePath(path string) (Path, error) {
 	}
 	rest, ok := strings.CutPrefix(path, "data.")
 	if !ok {
-		return Path{}, fmt.Errorf("match: %s is not a path of the event envelope: %w", excerpt.Quote(path), herald.ErrInvalid)
+		return Path{}, prefix.Errorf("match", "%s is not a path of the event envelope: %w", excerpt.Quote(path), herald.ErrInvalid)
 	}
 	keys := strings.Split(rest, ".")
 	if slices.Contains(keys, "") {
-		return Path{}, fmt.Errorf("match: %s has an empty segment: %w", excerpt.Quote(path), herald.ErrInvalid)
+		return Path{}, prefix.Errorf("match", "%s has an empty segment: %w", excerpt.Quote(path), herald.ErrInvalid)
 	}
 	return Path{field: fieldData, data: keys}, nil
 }

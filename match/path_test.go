@@ -206,7 +206,7 @@ func TestParsePathRefuses(t *testing.T) {
 		_, err := match.ParsePath(path)
 		require.Error(t, err, path)
 		assert.ErrorIs(t, err, herald.ErrInvalid, path)
-		assert.Equal(t, fmt.Sprintf("match: %q %s: herald: invalid input", path, says), err.Error())
+		assert.Equal(t, fmt.Sprintf("match: %q %s: invalid input", path, says), err.Error())
 	}
 }
 

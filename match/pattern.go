@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Pattern is a compiled event pattern in Amazon EventBridge's language, as
@@ -26,6 +27,15 @@ type Pattern struct {
 // event has) is an error matching [herald.ErrInvalid]; its *[PatternError]
 // names the field.
 func ParsePattern(b []byte) (*Pattern, error) {
+	p, err := parsePattern(b)
+	if err != nil {
+		return nil, prefix.Wrap("match", err)
+	}
+	return p, nil
+}
+
+// parsePattern is ParsePattern without the package prefix.
+func parsePattern(b []byte) (*Pattern, error) {
 	v, err := parsePatternJSON(b)
 	if err != nil {
 		return nil, &PatternError{Reason: err.Error()}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix/prefixtest"
 	"github.com/herald-go/herald/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -358,7 +359,8 @@ func TestParsePatternInvalid(t *testing.T) {
 			var perr *match.PatternError
 			require.True(t, errors.As(err, &perr))
 			assert.Equal(t, c.field, perr.Field)
-			assert.Contains(t, err.Error(), "match: invalid pattern: ")
+			assert.Contains(t, err.Error(), "match: pattern: ")
+			prefixtest.Check(t, err, "match", herald.ErrInvalid)
 		})
 	}
 }

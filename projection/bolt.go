@@ -8,6 +8,7 @@ import (
 	"math"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	bolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
 )
@@ -67,7 +68,7 @@ func BoltIn(db *bolt.DB, name string) Model[*bolt.Bucket] {
 // herald.ErrInvalid.
 func ClearBucket(_ context.Context, b *bolt.Bucket) error {
 	if b == nil {
-		return fmt.Errorf("projection: clear bucket: the bucket is nil: %w", herald.ErrInvalid)
+		return prefix.Errorf("projection", "clear bucket: the bucket is nil: %w", herald.ErrInvalid)
 	}
 	var keys, buckets [][]byte
 	err := b.ForEach(func(k, v []byte) error {
@@ -85,7 +86,7 @@ func ClearBucket(_ context.Context, b *bolt.Bucket) error {
 		err = errors.Join(err, b.DeleteBucket(k))
 	}
 	if err != nil {
-		return fmt.Errorf("projection: clear bucket: %w", err)
+		return prefix.Errorf("projection", "clear bucket: %w", err)
 	}
 	return nil
 }
@@ -115,7 +116,7 @@ func (m *boltModel[X]) View(_ context.Context, fn func(x X) error) error {
 		return fe.err
 	}
 	if err != nil {
-		return fmt.Errorf("projection: bolt: view: %w", err)
+		return prefix.Errorf("projection", "bolt: view: %w", err)
 	}
 	return nil
 }
@@ -146,7 +147,7 @@ func (m *boltModel[X]) Load(_ context.Context, name string) (cp Checkpoint, ok b
 		return nil
 	})
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("projection: bolt: load checkpoint: %w", err)
+		return Checkpoint{}, false, prefix.Errorf("projection", "bolt: load checkpoint: %w", err)
 	}
 	return cp, ok, nil
 }
@@ -178,7 +179,7 @@ func (m *boltModel[X]) Apply(_ context.Context, name string, cp Checkpoint, fn f
 		return fe.err
 	}
 	if err != nil {
-		return fmt.Errorf("projection: bolt: apply: %w", err)
+		return prefix.Errorf("projection", "bolt: apply: %w", err)
 	}
 	return nil
 }
@@ -197,7 +198,7 @@ func (m *boltModel[X]) run(write bool, fn func(tx *bolt.Tx) error) (err error) {
 		err = m.db.View(fn)
 	}
 	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
-		return fmt.Errorf("%w: %w", herald.ErrClosed, err)
+		return fmt.Errorf("%w: %w", err, herald.ErrClosed)
 	}
 	return err
 }
@@ -214,12 +215,12 @@ func (e *fnError) Error() string { return e.err.Error() }
 func DeleteBuckets(names ...string) func(ctx context.Context, tx *bolt.Tx) error {
 	return func(_ context.Context, tx *bolt.Tx) error {
 		if tx == nil {
-			return fmt.Errorf("projection: delete buckets: the transaction is nil: %w", herald.ErrInvalid)
+			return prefix.Errorf("projection", "delete buckets: the transaction is nil: %w", herald.ErrInvalid)
 		}
 		for _, name := range names {
 			err := tx.DeleteBucket([]byte(name))
 			if err != nil && !errors.Is(err, berrors.ErrBucketNotFound) {
-				return fmt.Errorf("projection: delete bucket %q: %w", name, err)
+				return prefix.Errorf("projection", "delete bucket %q: %w", name, err)
 			}
 		}
 		return nil

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // checkName refuses what a projection's or flow's name and store must
@@ -27,7 +28,7 @@ func nilContext(name, op string) error { return invalid(name, "%s: the context i
 // name.
 func invalid(name, format string, args ...any) error {
 	if name == "" {
-		return fmt.Errorf("projection: %s: %w", fmt.Sprintf(format, args...), herald.ErrInvalid)
+		return prefix.Errorf("projection", "%s: %w", fmt.Sprintf(format, args...), herald.ErrInvalid)
 	}
-	return fmt.Errorf("projection: %q: %s: %w", name, fmt.Sprintf(format, args...), herald.ErrInvalid)
+	return prefix.Errorf("projection", "%q: %s: %w", name, fmt.Sprintf(format, args...), herald.ErrInvalid)
 }

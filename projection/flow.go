@@ -12,6 +12,7 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Design notes
@@ -204,11 +205,11 @@ func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
 	name := f.name
 	pos, err := f.checkpoints.LoadCheckpoint(ctx, name)
 	if err != nil {
-		return 0, false, fmt.Errorf("projection: load checkpoint: %w", err)
+		return 0, false, prefix.Errorf("projection", "load checkpoint: %w", err)
 	}
 	pending, err := f.checkpoints.LoadCheckpoint(ctx, name+pendingSuffix)
 	if err != nil {
-		return 0, false, fmt.Errorf("projection: load checkpoint: %w", err)
+		return 0, false, prefix.Errorf("projection", "load checkpoint: %w", err)
 	}
 	f.pending, f.recoverTo, f.caused = pending, 0, nil
 	if pending <= pos {
@@ -220,7 +221,7 @@ func (f *Flow) start(ctx context.Context) (uint64, bool, error) {
 	caused := make(map[uuid.UUID]struct{})
 	for e, err := range f.store.ReadLog(ctx, pos) {
 		if err != nil {
-			return 0, false, fmt.Errorf("projection: look for redelivered events: %w", err)
+			return 0, false, prefix.Errorf("projection", "look for redelivered events: %w", err)
 		}
 		if e.Metadata.Position <= pending && f.wants(&e) {
 			window[e.ID] = struct{}{}
@@ -241,7 +242,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 	name := f.name
 	if len(events) > 0 && upTo > f.pending {
 		if err := f.checkpoints.SaveCheckpoint(ctx, name+pendingSuffix, upTo); err != nil {
-			return 0, fmt.Errorf("projection: save checkpoint: %w", err)
+			return 0, prefix.Errorf("projection", "save checkpoint: %w", err)
 		}
 		f.pending = upTo
 	}
@@ -260,7 +261,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 		if err := f.call(herald.ContextWithCause(marked, e), e); err != nil {
 			if i > 0 {
 				if err := f.checkpoints.SaveCheckpoint(ctx, name, events[i-1].Metadata.Position); err != nil {
-					return i, fmt.Errorf("projection: save checkpoint: %w", err)
+					return i, prefix.Errorf("projection", "save checkpoint: %w", err)
 				}
 			}
 			return i, &engine.HandlerError{Index: i, Err: err}
@@ -270,7 +271,7 @@ func (f *Flow) apply(ctx context.Context, events []herald.Event, upTo uint64) (i
 		return len(events), nil
 	}
 	if err := f.checkpoints.SaveCheckpoint(ctx, name, upTo); err != nil {
-		return len(events), fmt.Errorf("projection: save checkpoint: %w", err)
+		return len(events), prefix.Errorf("projection", "save checkpoint: %w", err)
 	}
 	return len(events), nil
 }

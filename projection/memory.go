@@ -2,11 +2,11 @@ package projection
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sync"
 
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Memory returns a model held in memory: handlers get model, such as a
@@ -65,7 +65,7 @@ func (m *externalModel[M]) saveGeneration(ctx context.Context, name string, gen 
 		return nil
 	}
 	if err := m.checkpoints.SaveCheckpoint(ctx, name+generationSuffix, gen); err != nil {
-		return fmt.Errorf("projection: save generation: %w", err)
+		return prefix.Errorf("projection", "save generation: %w", err)
 	}
 	m.mu.Lock()
 	m.gens[name] = gen
@@ -80,7 +80,7 @@ func (m *externalModel[M]) View(_ context.Context, fn func(M) error) error { ret
 func (m *externalModel[M]) Load(ctx context.Context, name string) (Checkpoint, bool, error) {
 	v, err := m.checkpoints.LoadCheckpoint(ctx, name+versionSuffix)
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)
+		return Checkpoint{}, false, prefix.Errorf("projection", "load checkpoint: %w", err)
 	}
 	switch v {
 	case 0:
@@ -90,11 +90,11 @@ func (m *externalModel[M]) Load(ctx context.Context, name string) (Checkpoint, b
 	}
 	pos, err := m.checkpoints.LoadCheckpoint(ctx, name)
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)
+		return Checkpoint{}, false, prefix.Errorf("projection", "load checkpoint: %w", err)
 	}
 	gen, err := m.checkpoints.LoadCheckpoint(ctx, name+generationSuffix)
 	if err != nil {
-		return Checkpoint{}, false, fmt.Errorf("projection: load checkpoint: %w", err)
+		return Checkpoint{}, false, prefix.Errorf("projection", "load checkpoint: %w", err)
 	}
 	m.remember(name, int(v-1))
 	m.mu.Lock()
@@ -110,7 +110,7 @@ func (m *externalModel[M]) Apply(ctx context.Context, name string, cp Checkpoint
 	changed := !known || version != cp.Version
 	if changed {
 		if err := m.checkpoints.SaveCheckpoint(ctx, name+versionSuffix, rebuilding); err != nil {
-			return fmt.Errorf("projection: save version: %w", err)
+			return prefix.Errorf("projection", "save version: %w", err)
 		}
 		m.forget(name)
 	}
@@ -118,14 +118,14 @@ func (m *externalModel[M]) Apply(ctx context.Context, name string, cp Checkpoint
 		return err
 	}
 	if err := m.checkpoints.SaveCheckpoint(ctx, name, cp.Position); err != nil {
-		return fmt.Errorf("projection: save checkpoint: %w", err)
+		return prefix.Errorf("projection", "save checkpoint: %w", err)
 	}
 	if err := m.saveGeneration(ctx, name, cp.Generation); err != nil {
 		return err
 	}
 	if changed {
 		if err := m.checkpoints.SaveCheckpoint(ctx, name+versionSuffix, uint64(cp.Version)+1); err != nil {
-			return fmt.Errorf("projection: save version: %w", err)
+			return prefix.Errorf("projection", "save version: %w", err)
 		}
 		m.remember(name, cp.Version)
 	}

@@ -2,13 +2,13 @@ package projection
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // standbySuffix names the checkpoint of a projection's standby model.
@@ -60,7 +60,7 @@ func (p *Projection[X]) rebuildAside(ctx context.Context) error {
 		return p.resetSlot(ctx, next)
 	})
 	if err != nil {
-		return fmt.Errorf("projection: %q: rebuild: %w", p.name, err)
+		return prefix.Errorf("projection", "%q: rebuild: %w", p.name, err)
 	}
 	p.report(a)
 	var pos uint64
@@ -89,7 +89,7 @@ func (p *Projection[X]) rebuildAside(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("projection: %q: rebuild: %w", p.name, err)
+		return prefix.Errorf("projection", "%q: rebuild: %w", p.name, err)
 	}
 	p.report(a)
 	return nil
@@ -109,10 +109,10 @@ func (p *Projection[X]) replayInto(ctx context.Context, s *slot[X], from, to uin
 		if err != nil {
 			if n < len(batch) {
 				ev := &batch[n]
-				return fmt.Errorf("projection: %q: rebuild: %s (id %s) at position %d: %w",
+				return prefix.Errorf("projection", "%q: rebuild: %s (id %s) at position %d: %w",
 					p.name, ev.FullName(), ev.ID, ev.Metadata.Position, err)
 			}
-			return fmt.Errorf("projection: %q: rebuild: %w", p.name, err)
+			return prefix.Errorf("projection", "%q: rebuild: %w", p.name, err)
 		}
 		clear(batch)
 		batch = batch[:0]
@@ -121,7 +121,7 @@ func (p *Projection[X]) replayInto(ctx context.Context, s *slot[X], from, to uin
 	}
 	for ev, err := range p.store.ReadLog(ctx, from) {
 		if err != nil {
-			return last, fmt.Errorf("projection: %q: rebuild: read the log: %w", p.name, err)
+			return last, prefix.Errorf("projection", "%q: rebuild: read the log: %w", p.name, err)
 		}
 		pos := ev.Metadata.Position
 		if pos > to {

@@ -1,7 +1,6 @@
 package push
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/herald-go/herald"
@@ -50,7 +49,7 @@ func (s *stream) mayOpen(user *herald.User, roles []string) access {
 func authenticate(auth Authenticator, r *http.Request) (user *herald.User, roles []string, panicked bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			user, roles, panicked, err = nil, nil, true, fmt.Errorf("push: authenticator panicked: %v", p)
+			user, roles, panicked, err = nil, nil, true, errorf("authenticator panicked: %v", p)
 		}
 	}()
 	user, roles, err = auth(r)

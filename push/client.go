@@ -3,7 +3,6 @@ package push
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -311,7 +310,7 @@ func (c *client) finish() {
 func recovered(f func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("push: panic: %v", p)
+			err = errorf("panic: %v", p)
 		}
 	}()
 	return f()

@@ -117,6 +117,6 @@ func ExampleServer_Register() {
 	})
 	fmt.Println(err)
 	// Output:
-	// push: stream "messages": events[0]: map["text"]: "data.body" cannot exist in the data of communication.message.sent (push_test.Sent): herald: invalid input
-	// push: stream "rooms": events[0]: "communication.room.*" names no event defined in the strict registry: herald: invalid input
+	// push: stream "messages": events[0]: map["text"]: "data.body" cannot exist in the data of communication.message.sent (push_test.Sent): invalid input
+	// push: stream "rooms": events[0]: "communication.room.*" names no event defined in the strict registry: invalid input
 }

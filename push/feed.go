@@ -3,7 +3,6 @@ package push
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 
 	"github.com/herald-go/herald"
@@ -49,7 +48,7 @@ func (f *feed) Follow(_ string, offer func(*herald.Event)) (func(context.Context
 func (f *feed) close(ctx context.Context) error {
 	err := f.bus.Unsubscribe(ctx, f.name)
 	if err != nil && !errors.Is(err, herald.ErrClosed) && !errors.Is(err, herald.ErrNotFound) {
-		return fmt.Errorf("push: close: %w", err)
+		return errorf("close: %w", err)
 	}
 	return nil
 }
@@ -61,7 +60,7 @@ type hubConsumer struct{ h *hub }
 func (c hubConsumer) Start(context.Context) (uint64, bool, error) { return c.h.last.Load(), false, nil }
 func (c hubConsumer) Wants(*herald.Event) bool                    { return true }
 func (c hubConsumer) Reset(context.Context) error {
-	return fmt.Errorf("push: the hub does not rebuild: %w", herald.ErrInvalid)
+	return errorf("the hub does not rebuild: %w", herald.ErrInvalid)
 }
 
 func (c hubConsumer) Apply(ctx context.Context, events []herald.Event, _ uint64) (int, error) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/match"
 )
 
@@ -57,7 +58,7 @@ func compileMapping(m map[string]string, defs []*herald.Definition) (*mapping, e
 func parsePath(path string, defs []*herald.Definition) (mapPath, error) {
 	p, err := match.ParsePath(path)
 	if err != nil {
-		return mapPath{}, err
+		return mapPath{}, prefix.Strip(err)
 	}
 	segments, inData := p.DataPath()
 	if inData && len(segments) > 0 && len(defs) > 0 && !slices.ContainsFunc(defs, func(d *herald.Definition) bool {

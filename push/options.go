@@ -8,6 +8,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Defaults of a Server.
@@ -151,7 +152,7 @@ func newConfig(opts []Option) (config, error) {
 		writeTimeout: DefaultWriteTimeout,
 		logger:       slog.New(slog.DiscardHandler),
 	}
-	if err := option.Apply(&c, opts, "push: new", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "push", "new", herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	if c.name == "" {
@@ -159,3 +160,8 @@ func newConfig(opts []Option) (config, error) {
 	}
 	return c, nil
 }
+
+// errorf returns the error of the package: "push: " and then
+// fmt.Errorf(format, args...), an error argument of another package of
+// the module given without its prefix.
+func errorf(format string, args ...any) error { return prefix.Errorf("push", format, args...) }

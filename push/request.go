@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -33,7 +32,7 @@ func lastEventID(r *http.Request, q url.Values) (pos uint64, resuming bool, err 
 	if v == "" {
 		vs := q[ParamLastEventID]
 		if len(vs) > 1 {
-			return 0, false, fmt.Errorf("push: give the %s query parameter once: %w", ParamLastEventID, herald.ErrInvalid)
+			return 0, false, errorf("give the %s query parameter once: %w", ParamLastEventID, herald.ErrInvalid)
 		}
 		if len(vs) == 1 {
 			v = vs[0]
@@ -45,7 +44,7 @@ func lastEventID(r *http.Request, q url.Values) (pos uint64, resuming bool, err 
 	}
 	pos, err = strconv.ParseUint(v, 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("push: %s %s is not an event position (a decimal integer): %w",
+		return 0, false, errorf("%s %s is not an event position (a decimal integer): %w",
 			name, excerpt.Quote(v), herald.ErrInvalid)
 	}
 	return pos, true, nil
@@ -60,7 +59,7 @@ func parseCriteria(q url.Values) (*Criteria, error) {
 		return nil, nil
 	}
 	invalid := func(reason string) error {
-		return fmt.Errorf("push: the %s query parameter: %s: %w", ParamCriteria, reason, herald.ErrInvalid)
+		return errorf("the %s query parameter: %s: %w", ParamCriteria, reason, herald.ErrInvalid)
 	}
 	if len(vs) != 1 {
 		return nil, invalid("give it once")

@@ -95,25 +95,25 @@ type Status struct {
 // matching [herald.ErrInvalid].
 func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option) (*Server, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("push: new: the context is nil: %w", herald.ErrInvalid)
+		return nil, errorf("new: the context is nil: %w", herald.ErrInvalid)
 	}
 	o, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
 	if store == nil {
-		return nil, fmt.Errorf("push: new: the store is nil: %w", herald.ErrInvalid)
+		return nil, errorf("new: the store is nil: %w", herald.ErrInvalid)
 	}
 	stats, err := store.Stats(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("push: new: read the head of the log: %w", err)
+		return nil, errorf("new: read the head of the log: %w", err)
 	}
 	h := newHub(o.bufferSize, stats.Head)
 	var live engine.Feed
 	if bus != nil {
 		f, err := subscribeFeed(bus, o.name)
 		if err != nil {
-			return nil, fmt.Errorf("push: new: %w", err)
+			return nil, errorf("new: %w", err)
 		}
 		h.feed, live = f, f
 	}
@@ -161,7 +161,7 @@ func (s *Server) Register(streams ...Stream) error {
 	s.regMu.Lock()
 	defer s.regMu.Unlock()
 	if s.isClosed() {
-		return fmt.Errorf("push: register: %w", herald.ErrClosed)
+		return errorf("register: %w", herald.ErrClosed)
 	}
 	next := maps.Clone(*s.streams.Load())
 	var errs []error
@@ -172,7 +172,7 @@ func (s *Server) Register(streams ...Stream) error {
 			continue
 		}
 		if _, taken := next[st.def.ID]; taken {
-			errs = append(errs, fmt.Errorf("push: stream %q: the id is taken: %w", st.def.ID, herald.ErrInvalid))
+			errs = append(errs, errorf("stream %q: the id is taken: %w", st.def.ID, herald.ErrInvalid))
 			continue
 		}
 		next[st.def.ID] = st
@@ -239,12 +239,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // [herald.ErrInvalid], and the server goes on.
 func (s *Server) Close(ctx context.Context) error {
 	if ctx == nil {
-		return fmt.Errorf("push: close: the context is nil: %w", herald.ErrInvalid)
+		return errorf("close: the context is nil: %w", herald.ErrInvalid)
 	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return fmt.Errorf("push: close: %w", herald.ErrClosed)
+		return errorf("close: %w", herald.ErrClosed)
 	}
 	s.closed = true
 	close(s.closing)
@@ -260,7 +260,7 @@ func (s *Server) Close(ctx context.Context) error {
 		for _, c := range s.hub.all() {
 			c.cut("the server is closing", false)
 		}
-		errs = append(errs, fmt.Errorf("push: close: %w", ctx.Err()))
+		errs = append(errs, errorf("close: %w", ctx.Err()))
 	}
 	s.hub.cancel()
 	select {

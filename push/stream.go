@@ -156,7 +156,7 @@ func (s Stream) clone() Stream {
 func compileStream(def Stream, reg *herald.Registry) (*stream, error) {
 	def = def.clone()
 	invalid := func(format string, args ...any) error {
-		return fmt.Errorf("push: stream %q: %s: %w", def.ID, fmt.Sprintf(format, args...), herald.ErrInvalid)
+		return errorf("stream %q: %s: %w", def.ID, fmt.Sprintf(format, args...), herald.ErrInvalid)
 	}
 	if err := checkID(def.ID); err != nil {
 		return nil, invalid("%v", err)
@@ -177,7 +177,7 @@ func compileStream(def Stream, reg *herald.Registry) (*stream, error) {
 	for i, ev := range def.Events {
 		se, err := compileStreamEvent(ev, reg)
 		if err != nil {
-			return nil, fmt.Errorf("push: stream %q: events[%d]: %w", def.ID, i, err)
+			return nil, errorf("stream %q: events[%d]: %w", def.ID, i, err)
 		}
 		s.events = append(s.events, se)
 	}

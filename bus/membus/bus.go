@@ -2,7 +2,6 @@ package membus
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -31,7 +30,7 @@ import (
 // Sync handler and an async one see the same kind of context.
 
 // errCloseClosed is what a second Close returns.
-var errCloseClosed = fmt.Errorf("membus: close: %w", herald.ErrClosed)
+var errCloseClosed = errorf("close: %w", herald.ErrClosed)
 
 // Bus is an in-memory herald.Bus. Build one with New; it is safe for
 // concurrent use. Its subscriptions' workers run until Close.
@@ -94,7 +93,7 @@ func New(opts ...Option) (*Bus, error) {
 // the bus stays open.
 func (b *Bus) Close(ctx context.Context) error {
 	if ctx == nil {
-		return fmt.Errorf("membus: close: the context is nil: %w", herald.ErrInvalid)
+		return errorf("close: the context is nil: %w", herald.ErrInvalid)
 	}
 	b.mu.Lock()
 	if b.closed.Load() {
@@ -111,7 +110,7 @@ func (b *Bus) Close(ctx context.Context) error {
 	if err := b.workers.wait(ctx); err != nil {
 		b.aborted.Store(true)
 		b.cancel()
-		return fmt.Errorf("membus: close: %w", err)
+		return errorf("close: %w", err)
 	}
 	b.cancel()
 	return nil

@@ -47,7 +47,7 @@ func Example() {
 	// Output:
 	// communication.message.sent: hey, how are you?
 	// communication.message.sent: fine, thanks
-	// membus: publish: herald: closed
+	// membus: publish: closed
 }
 
 // Events a handler fails on, or panics on, are retried, then handed to

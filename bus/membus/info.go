@@ -2,7 +2,6 @@ package membus
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/engine"
@@ -18,7 +17,7 @@ import (
 // had. A nil ctx is an error matching [herald.ErrInvalid].
 func (b *Bus) Status(ctx context.Context) ([]engine.Status, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("membus: status: the context is nil: %w", herald.ErrInvalid)
+		return nil, errorf("status: the context is nil: %w", herald.ErrInvalid)
 	}
 	state := engine.Live
 	if b.closed.Load() {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // DefaultQueueSize is the number of events a subscription's queue holds
@@ -75,7 +76,7 @@ func WithRetry(p herald.RetryPolicy) Option {
 	return func(c *config) error {
 		r, err := p.Resolve()
 		if err != nil {
-			return fmt.Errorf("WithRetry: %w", err)
+			return fmt.Errorf("WithRetry: %w", prefix.Strip(err))
 		}
 		c.retry = r
 		return nil
@@ -116,7 +117,7 @@ func WithDeadLetter(fn func(ctx context.Context, d herald.DeadLetter)) Option {
 // newConfig returns the configuration opts make of the defaults.
 func newConfig(opts []Option) (config, error) {
 	c := config{queueSize: DefaultQueueSize, workers: 1, logger: slog.New(slog.DiscardHandler)}
-	if err := option.Apply(&c, opts, "membus: new", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "membus", "new", herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	if c.retry == (herald.RetryPolicy{}) {

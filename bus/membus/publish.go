@@ -3,17 +3,16 @@ package membus
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/retry"
 )
 
 // errPublishClosed is what Publish returns once the bus is closed.
-var errPublishClosed = fmt.Errorf("membus: publish: %w", herald.ErrClosed)
+var errPublishClosed = errorf("publish: %w", herald.ErrClosed)
 
 // errPublishNilContext is what Publish returns for a nil context.
-var errPublishNilContext = fmt.Errorf("membus: publish: the context is nil: %w", herald.ErrInvalid)
+var errPublishNilContext = errorf("publish: the context is nil: %w", herald.ErrInvalid)
 
 // Publish hands events to every subscription whose filter matches them:
 // each async subscription gets copies queued in order, in the lane of
@@ -56,7 +55,10 @@ func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
 		}
 		// errQueueClosed on an open bus: s was just unsubscribed; skip it.
 	}
-	return full
+	if full != nil {
+		return errorf("publish: %w", full)
+	}
+	return nil
 }
 
 // publishTo hands events to one subscription.
@@ -82,7 +84,7 @@ func (b *Bus) offerWaiting(ctx context.Context, s *subscription, events []herald
 		select {
 		case <-room:
 		case <-ctx.Done():
-			return fmt.Errorf("membus: publish: waiting for room in the queue of %q: %w", s.name, ctx.Err())
+			return errorf("publish: waiting for room in the queue of %q: %w", s.name, ctx.Err())
 		}
 		i = next
 	}

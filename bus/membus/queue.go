@@ -13,7 +13,7 @@ import (
 
 // errQueueClosed is what offering to a closed queue returns; Publish turns
 // it into herald.ErrClosed or skips the subscription that was removed.
-var errQueueClosed = errors.New("membus: queue closed")
+var errQueueClosed = errors.New("queue closed")
 
 // lane is the bounded queue of one worker of a subscription, and that
 // worker's counters. Publishers append under the mutex; the worker takes

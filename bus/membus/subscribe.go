@@ -2,7 +2,6 @@ package membus
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/herald-go/herald"
@@ -27,10 +26,10 @@ func (b *Bus) Subscribe(s herald.Subscription) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed.Load() {
-		return fmt.Errorf("membus: subscribe %q: %w", s.Name, herald.ErrClosed)
+		return errorf("subscribe %q: %w", s.Name, herald.ErrClosed)
 	}
 	if b.find(s.Name) >= 0 {
-		return fmt.Errorf("membus: subscribe %q: the name is taken: %w", s.Name, herald.ErrInvalid)
+		return errorf("subscribe %q: the name is taken: %w", s.Name, herald.ErrInvalid)
 	}
 	b.subs.Store(ptr(append(slices.Clone(*b.subs.Load()), sub)))
 	for _, l := range sub.lanes {
@@ -43,14 +42,14 @@ func (b *Bus) Subscribe(s herald.Subscription) error {
 // compile checks s and builds its subscription.
 func (b *Bus) compile(s herald.Subscription) (*subscription, error) {
 	if s.Name == "" {
-		return nil, fmt.Errorf("membus: subscribe: the name is empty: %w", herald.ErrInvalid)
+		return nil, errorf("subscribe: the name is empty: %w", herald.ErrInvalid)
 	}
 	if isNil(s.Handler) {
-		return nil, fmt.Errorf("membus: subscribe %q: the handler is nil: %w", s.Name, herald.ErrInvalid)
+		return nil, errorf("subscribe %q: the handler is nil: %w", s.Name, herald.ErrInvalid)
 	}
 	f, err := match.NewFilter(s.Events, s.Pattern)
 	if err != nil {
-		return nil, fmt.Errorf("membus: subscribe %q: %w", s.Name, err)
+		return nil, errorf("subscribe %q: %w", s.Name, err)
 	}
 	sub := &subscription{name: s.Name, filter: f, handler: s.Handler, sync: s.Sync, stopping: make(chan struct{})}
 	sub.base = driver.ContextWithConsumer(b.base, s.Name)
@@ -85,9 +84,9 @@ func isNil(h herald.Handler) bool {
 func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
 	switch {
 	case ctx == nil:
-		return fmt.Errorf("membus: unsubscribe %q: the context is nil: %w", name, herald.ErrInvalid)
+		return errorf("unsubscribe %q: the context is nil: %w", name, herald.ErrInvalid)
 	case name == "":
-		return fmt.Errorf("membus: unsubscribe: the name is empty: %w", herald.ErrInvalid)
+		return errorf("unsubscribe: the name is empty: %w", herald.ErrInvalid)
 	}
 	sub, err := b.remove(name)
 	if err != nil {
@@ -101,7 +100,7 @@ func (b *Bus) Unsubscribe(ctx context.Context, name string) error {
 	case <-sub.done:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("membus: unsubscribe %q: %w", name, ctx.Err())
+		return errorf("unsubscribe %q: %w", name, ctx.Err())
 	}
 }
 
@@ -110,11 +109,11 @@ func (b *Bus) remove(name string) (*subscription, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed.Load() {
-		return nil, fmt.Errorf("membus: unsubscribe %q: %w", name, herald.ErrClosed)
+		return nil, errorf("unsubscribe %q: %w", name, herald.ErrClosed)
 	}
 	i := b.find(name)
 	if i < 0 {
-		return nil, fmt.Errorf("membus: unsubscribe %q: %w", name, herald.ErrNotFound)
+		return nil, errorf("unsubscribe %q: %w", name, herald.ErrNotFound)
 	}
 	subs := *b.subs.Load()
 	b.subs.Store(ptr(slices.Delete(slices.Clone(subs), i, i+1)))

@@ -2,7 +2,6 @@ package membus
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -13,7 +12,7 @@ import (
 
 // errAbandoned is the reason given to the dead-letter function for events
 // still queued when Close stopped waiting for them.
-var errAbandoned = fmt.Errorf("membus: close gave up before the event was handled: %w", herald.ErrClosed)
+var errAbandoned = errorf("close gave up before the event was handled: %w", herald.ErrClosed)
 
 // subscription is one herald.Subscription on a bus, compiled. An async one
 // has a lane (a queue and a worker goroutine) per worker; a Sync one has

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/herald-go/herald/internal/prefix/prefixtest"
 )
 
 // Case is one call with nil or zero arguments.
@@ -50,6 +52,9 @@ func Run(t *testing.T, cases []Case) {
 			}
 			if !errors.Is(err, c.Want) {
 				t.Errorf("error %q does not match %q", err, c.Want)
+			}
+			if !prefixtest.AtMostOnePrefix(err.Error()) {
+				t.Errorf("error %q holds a package prefix after its start", err)
 			}
 			if c.Names != "" {
 				assert.ErrorContains(t, err, c.Names, "the error names what was wrong")

@@ -4,21 +4,24 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Apply calls each option of opts but the nil ones on c, all of them, and
 // returns nil when none failed. Otherwise it returns the errors they
-// returned, joined, after the constructor's context (such as
-// "membus: new") and before invalid (herald.ErrInvalid, which the
-// error matches then), unless they match invalid already.
-func Apply[C any, O ~func(*C) error](c *C, opts []O, context string, invalid error) error {
+// returned, joined, after the prefix of pkg and the constructor's op (such
+// as "membus: new") and before invalid (herald.ErrInvalid, which the
+// error matches then), unless they match invalid already. An option's
+// error loses a package prefix of its own.
+func Apply[C any, O ~func(*C) error](c *C, opts []O, pkg, op string, invalid error) error {
 	var errs []error
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
 		if err := o(c); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, prefix.Strip(err))
 		}
 	}
 	err := errors.Join(errs...)
@@ -26,9 +29,9 @@ func Apply[C any, O ~func(*C) error](c *C, opts []O, context string, invalid err
 	case err == nil:
 		return nil
 	case errors.Is(err, invalid):
-		return fmt.Errorf("%s: %w", context, err)
+		return prefix.Errorf(pkg, "%s: %w", op, err)
 	default:
-		return fmt.Errorf("%s: %w: %w", context, err, invalid)
+		return prefix.Errorf(pkg, "%s: %w: %w", op, err, invalid)
 	}
 }
 

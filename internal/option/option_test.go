@@ -29,10 +29,10 @@ func withN(n int) testOption {
 
 func TestApplyRunsEveryOptionAndJoinsTheirErrors(t *testing.T) {
 	var c config
-	require.NoError(t, option.Apply(&c, []testOption{nil, withN(2)}, "pkg: new", errInvalid))
+	require.NoError(t, option.Apply(&c, []testOption{nil, withN(2)}, "pkg", "new", errInvalid))
 	assert.Equal(t, 2, c.n)
 
-	err := option.Apply(&c, []testOption{withN(0), withN(3), withN(-1)}, "pkg: new", errInvalid)
+	err := option.Apply(&c, []testOption{withN(0), withN(3), withN(-1)}, "pkg", "new", errInvalid)
 	require.ErrorIs(t, err, errInvalid)
 	assert.Equal(t, "pkg: new: WithN(0): want 1 or more\nWithN(-1): want 1 or more: invalid input", err.Error())
 	assert.Equal(t, 3, c.n, "the valid option applies all the same")
@@ -41,7 +41,7 @@ func TestApplyRunsEveryOptionAndJoinsTheirErrors(t *testing.T) {
 func TestApplyWrapsInvalidOnce(t *testing.T) {
 	var c config
 	already := func(*config) error { return errors.Join(errors.New("WithX: bad"), errInvalid) }
-	err := option.Apply(&c, []testOption{already}, "pkg: new", errInvalid)
+	err := option.Apply(&c, []testOption{already}, "pkg", "new", errInvalid)
 	require.ErrorIs(t, err, errInvalid)
 	assert.Equal(t, "pkg: new: WithX: bad\ninvalid input", err.Error())
 }

@@ -2,7 +2,6 @@ package boltstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
 	bolt "go.etcd.io/bbolt"
@@ -32,7 +31,7 @@ func (s *Store) AppendUndelivered(ctx context.Context, events []herald.Event) er
 
 func (s *Store) append(ctx context.Context, events []herald.Event, outbox bool, op string) error {
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("boltstore: %s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	if len(events) == 0 {
 		return nil
@@ -40,16 +39,16 @@ func (s *Store) append(ctx context.Context, events []herald.Event, outbox bool, 
 	req := getRequest()
 	if err := s.encode(req, events); err != nil {
 		putRequest(req)
-		return fmt.Errorf("boltstore: %s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	req.kind, req.events, req.outbox = kindAppend, events, outbox
 	if err := s.submit(ctx, req); err != nil {
 		// A cancelled request may still sit in the queue: it is not reused.
-		return fmt.Errorf("boltstore: %s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	defer putRequest(req)
 	if req.err != nil {
-		return fmt.Errorf("boltstore: %s: %w", op, req.err)
+		return errorf("%s: %w", op, req.err)
 	}
 	req.finish()
 	return nil
@@ -137,14 +136,14 @@ func (s *Store) AppendUndeliveredInCallerTx(ctx context.Context, events []herald
 
 func (s *Store) appendInCallerTx(ctx context.Context, events []herald.Event, undelivered bool, committed func()) (bool, error) {
 	if ctx == nil {
-		return false, fmt.Errorf("boltstore: append in transaction: %w", errNilContext)
+		return false, errorf("append in transaction: %w", errNilContext)
 	}
 	tx, ok := TxFrom(ctx)
 	if !ok {
 		return false, nil
 	}
 	if err := ctx.Err(); err != nil {
-		return true, fmt.Errorf("boltstore: append in transaction: %w", err)
+		return true, errorf("append in transaction: %w", err)
 	}
 	if err := s.appendTx(tx, events, undelivered); err != nil {
 		return true, err
@@ -156,42 +155,42 @@ func (s *Store) appendInCallerTx(ctx context.Context, events []herald.Event, und
 }
 
 func (s *Store) appendTx(tx *bolt.Tx, events []herald.Event, outbox bool) (err error) {
-	const op = "boltstore: append in transaction"
+	const op = "append in transaction"
 	switch {
 	case s.closed.Load():
-		return fmt.Errorf("%s: %w", op, herald.ErrClosed)
+		return errorf("%s: %w", op, herald.ErrClosed)
 	case tx == nil || tx.DB() == nil:
-		return fmt.Errorf("%s: transaction is nil or closed: %w", op, herald.ErrInvalid)
+		return errorf("%s: transaction is nil or closed: %w", op, herald.ErrInvalid)
 	case tx.DB() != s.db:
-		return fmt.Errorf("%s: transaction is of another database: %w", op, herald.ErrInvalid)
+		return errorf("%s: transaction is of another database: %w", op, herald.ErrInvalid)
 	case !tx.Writable():
-		return fmt.Errorf("%s: transaction is read only: %w", op, herald.ErrInvalid)
+		return errorf("%s: transaction is read only: %w", op, herald.ErrInvalid)
 	case len(events) == 0:
 		return nil
 	}
 	req := getRequest()
 	defer putRequest(req)
 	if err := s.encode(req, events); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	req.kind, req.events, req.outbox = kindAppend, events, outbox
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: bbolt panicked, the file may be damaged: %v: %w", op, r, ErrCorrupt)
+			err = errorf("%s: bbolt panicked, the file may be damaged: %v: %w", op, r, ErrCorrupt)
 		}
 	}()
 	var w writer
 	if err := w.begin(s, tx, true); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	defer w.release()
 	allStored, err := w.check(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return errorf("%s: %w", op, err)
 	}
 	if allStored {
 		if err := w.copyStored(req); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
+			return errorf("%s: %w", op, err)
 		}
 		req.allStored = true
 		req.finish()
@@ -201,10 +200,10 @@ func (s *Store) appendTx(tx *bolt.Tx, events []herald.Event, outbox bool) (err e
 	// caller must roll back; bbolt fails these writes only when tx is
 	// unusable anyway.
 	if err := w.write(req); err != nil {
-		return fmt.Errorf("%s: %w (roll the transaction back)", op, dbError(err))
+		return errorf("%s: the transaction must be rolled back: %w", op, dbError(err))
 	}
 	if err := w.finish(true); err != nil {
-		return fmt.Errorf("%s: %w (roll the transaction back)", op, dbError(err))
+		return errorf("%s: the transaction must be rolled back: %w", op, dbError(err))
 	}
 	// The values stay in tx until it ends: they must outlive the request.
 	req.values = nil

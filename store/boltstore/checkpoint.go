@@ -14,10 +14,10 @@ import (
 // error matching herald.ErrInvalid.
 func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error) {
 	if err := checkConsumer(name); err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	var pos uint64
 	err := s.view(ctx, func(tx *bolt.Tx, b buckets) error {
@@ -26,7 +26,7 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	return pos, nil
 }
@@ -37,19 +37,19 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 // matching herald.ErrInvalid.
 func (s *Store) SaveCheckpoint(ctx context.Context, name string, position uint64) error {
 	if err := checkConsumer(name); err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	req := getRequest()
 	req.kind, req.checkpoint, req.position = kindCheckpoint, name, position
 	if err := s.submit(ctx, req); err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	defer putRequest(req)
 	if req.err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", req.err)
+		return errorf("save checkpoint: %w", req.err)
 	}
 	return nil
 }
@@ -58,15 +58,15 @@ func (s *Store) SaveCheckpoint(ctx context.Context, name string, position uint64
 // store's database.
 func (s *Store) LoadCheckpointTx(tx *bolt.Tx, name string) (uint64, error) {
 	if err := checkConsumer(name); err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	b, err := s.txBuckets(tx, false)
 	if err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	pos, err := readCheckpoint(b.checkpoints, name)
 	if err != nil {
-		return 0, fmt.Errorf("boltstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	return pos, nil
 }
@@ -77,14 +77,14 @@ func (s *Store) LoadCheckpointTx(tx *bolt.Tx, name string) (uint64, error) {
 // event takes effect exactly once.
 func (s *Store) SaveCheckpointTx(tx *bolt.Tx, name string, position uint64) error {
 	if err := checkConsumer(name); err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	b, err := s.txBuckets(tx, true)
 	if err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	if err := b.checkpoints.Put([]byte(name), appendUint64(nil, position)); err != nil {
-		return fmt.Errorf("boltstore: save checkpoint: %w", dbError(err))
+		return errorf("save checkpoint: %w", dbError(err))
 	}
 	return nil
 }

@@ -78,7 +78,7 @@ const (
 // for the field "data"; a nil e is an error matching herald.ErrInvalid.
 func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
 	if e == nil {
-		return dst, fmt.Errorf("boltstore: encode: the event is nil: %w", herald.ErrInvalid)
+		return dst, errorf("encode: the event is nil: %w", herald.ErrInvalid)
 	}
 	data, err := encodeData(e)
 	if err != nil {
@@ -283,7 +283,7 @@ func (e *DecodeError) Error() string {
 	if e.Field != "" {
 		msg += " (" + e.Field + ")"
 	}
-	return msg + ": " + e.Reason
+	return msg + ": " + e.Reason + ": " + ErrCorrupt.Error()
 }
 
 // Is makes errors.Is(err, ErrCorrupt) true for a *DecodeError.
@@ -300,7 +300,7 @@ func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
 	var d decoder
 	var e herald.Event
 	if err := d.decode(&e, position, b, nil); err != nil {
-		return herald.Event{}, fmt.Errorf("boltstore: decode: %w", err)
+		return herald.Event{}, errorf("decode: %w", err)
 	}
 	return e, nil
 }

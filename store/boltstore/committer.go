@@ -240,7 +240,7 @@ func (s *Store) tryGroup(reqs []*request, marks []posRange) (failed int, err err
 	failed = -1
 	defer func() {
 		if r := recover(); r != nil {
-			failed, err = -1, fmt.Errorf("boltstore: commit: bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
+			failed, err = -1, errorf("commit: bbolt panicked, the file may be damaged: %v: %w", r, ErrCorrupt)
 		}
 		if err != nil {
 			_ = rollback(tx)
@@ -317,7 +317,7 @@ func (s *Store) writeRequest(w *writer, r *request) error {
 func rollback(tx *bolt.Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("boltstore: rollback panicked: %v", r)
+			err = errorf("rollback panicked: %v", r)
 		}
 	}()
 	return tx.Rollback()
@@ -329,7 +329,7 @@ func dbError(err error) error {
 	case errors.Is(err, berrors.ErrDatabaseNotOpen):
 		return herald.ErrClosed
 	case errors.Is(err, berrors.ErrTxClosed):
-		return fmt.Errorf("boltstore: transaction is closed: %w", herald.ErrInvalid)
+		return fmt.Errorf("transaction is closed: %w", herald.ErrInvalid)
 	}
 	return err
 }

@@ -33,11 +33,11 @@ const deadLetterVersion byte = 1
 // transaction.
 func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	if err := s.checkLetterCall(ctx, d.Subscription, d.Event.ID); err != nil {
-		return fmt.Errorf("boltstore: save dead letter: %w", err)
+		return errorf("save dead letter: %w", err)
 	}
 	v, err := encodeDeadLetter(&d)
 	if err != nil {
-		return fmt.Errorf("boltstore: save dead letter: %w", err)
+		return errorf("save dead letter: %w", err)
 	}
 	err = s.updateLetters(func(b *bolt.Bucket) error {
 		if k, _, err := findLetter(b, d.Subscription, d.Event.ID); err != nil {
@@ -50,7 +50,7 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 		return b.Put(letterKey(d.Subscription, d.Event.Metadata.Position), v)
 	})
 	if err != nil {
-		return fmt.Errorf("boltstore: save dead letter: %w", err)
+		return errorf("save dead letter: %w", err)
 	}
 	return nil
 }
@@ -77,13 +77,13 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 			})
 		}
 		if err != nil {
-			yield(herald.DeadLetter{}, fmt.Errorf("boltstore: dead letters: %w", err))
+			yield(herald.DeadLetter{}, errorf("dead letters: %w", err))
 			return
 		}
 		for _, d := range all {
 			if reg := s.Registry(); reg != nil {
 				if err := reg.Decode(&d.Event); err != nil {
-					yield(herald.DeadLetter{}, fmt.Errorf("boltstore: dead letters: %w", err))
+					yield(herald.DeadLetter{}, errorf("dead letters: %w", err))
 					return
 				}
 			}
@@ -98,7 +98,7 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 // or returns an error matching herald.ErrNotFound.
 func (s *Store) DeleteDeadLetter(ctx context.Context, consumer string, id uuid.UUID) error {
 	if err := s.checkLetterCall(ctx, consumer, id); err != nil {
-		return fmt.Errorf("boltstore: delete dead letter: %w", err)
+		return errorf("delete dead letter: %w", err)
 	}
 	err := s.updateLetters(func(b *bolt.Bucket) error {
 		k, _, err := findLetter(b, consumer, id)
@@ -111,7 +111,7 @@ func (s *Store) DeleteDeadLetter(ctx context.Context, consumer string, id uuid.U
 		return b.Delete(k)
 	})
 	if err != nil {
-		return fmt.Errorf("boltstore: delete dead letter: %w", err)
+		return errorf("delete dead letter: %w", err)
 	}
 	return nil
 }

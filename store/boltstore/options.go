@@ -93,10 +93,10 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // newConfig returns the configuration opts make of the defaults, or an
-// error after context, the constructor's.
-func newConfig(opts []Option, context string) (config, error) {
+// error naming op, the constructor's.
+func newConfig(opts []Option, op string) (config, error) {
 	c := config{openTimeout: DefaultOpenTimeout, maxEventSize: DefaultMaxEventSize}
-	if err := option.Apply(&c, opts, context, herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "boltstore", op, herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	if c.logger == nil {

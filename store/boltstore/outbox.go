@@ -27,7 +27,7 @@ import (
 // whose events are then delivered again.
 func (s *Store) MarkDelivered(ctx context.Context, events []herald.Event) error {
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("boltstore: mark delivered: %w", err)
+		return errorf("mark delivered: %w", err)
 	}
 	ranges := rangesOf(events)
 	if len(ranges) == 0 {
@@ -36,7 +36,7 @@ func (s *Store) MarkDelivered(ctx context.Context, events []herald.Event) error 
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
-		return fmt.Errorf("boltstore: mark delivered: %w", herald.ErrClosed)
+		return errorf("mark delivered: %w", herald.ErrClosed)
 	}
 	s.marks = append(s.marks, ranges...)
 	n := len(s.marks)

@@ -23,10 +23,10 @@ import (
 func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) {
 	p, err := driver.Prepare(q)
 	if err != nil {
-		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
+		return herald.Page{}, errorf("query: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
+		return herald.Page{}, errorf("query: %w", err)
 	}
 	var page herald.Page
 	err = s.view(ctx, func(tx *bolt.Tx, b buckets) error {
@@ -45,11 +45,11 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 		return err
 	})
 	if err != nil {
-		return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
+		return herald.Page{}, errorf("query: %w", err)
 	}
 	if reg := s.Registry(); reg != nil {
 		if err := decodeData(reg, page.Events); err != nil {
-			return herald.Page{}, fmt.Errorf("boltstore: query: %w", err)
+			return herald.Page{}, errorf("query: %w", err)
 		}
 	}
 	return page, nil

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -26,7 +27,7 @@ const chunkSize = 256
 func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, to uint64) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
 		if err := ref.Check(); err != nil {
-			yield(herald.Event{}, fmt.Errorf("boltstore: read stream: %w", err))
+			yield(herald.Event{}, errorf("read stream: %w", err))
 			return
 		}
 		r := s.newReader(ctx, "read stream")
@@ -166,7 +167,7 @@ func (s *Store) readParallel(ctx context.Context, after, end uint64, workers int
 			res.err = s.usable(ctx) // decoded ahead: the context may have ended since
 		}
 		if res.err != nil {
-			yield(herald.Event{}, fmt.Errorf("boltstore: read log: %w", res.err))
+			yield(herald.Event{}, errorf("read log: %w", res.err))
 			return
 		}
 		for i := range res.events {
@@ -212,7 +213,7 @@ func (r *reader) chunk(fn func(tx *bolt.Tx, b buckets) error) error {
 // whether the loop goes on.
 func (r *reader) yield(yield func(herald.Event, error) bool, err error) bool {
 	if err != nil {
-		yield(herald.Event{}, fmt.Errorf("boltstore: %s: %w", r.op, err))
+		yield(herald.Event{}, errorf("%s: %w", r.op, err))
 		return false
 	}
 	for i := range r.events {
@@ -269,7 +270,7 @@ func (r *reader) decodeRaws() error {
 func decodeData(reg *herald.Registry, events []herald.Event) error {
 	for i := range events {
 		if err := reg.Decode(&events[i]); err != nil {
-			return fmt.Errorf("event at position %d: %w", events[i].Metadata.Position, err)
+			return fmt.Errorf("event at position %d: %w", events[i].Metadata.Position, prefix.Strip(err))
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -19,10 +20,10 @@ import (
 // rolls back with it.
 func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 	if err := checkSnapshot(&snap); err != nil {
-		return fmt.Errorf("boltstore: save snapshot: %w", err)
+		return errorf("save snapshot: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("boltstore: save snapshot: %w", err)
+		return errorf("save snapshot: %w", err)
 	}
 	if tx := s.ownTx(ctx); tx != nil && tx.Writable() {
 		return saveSnapshotIn(tx, &snap)
@@ -32,11 +33,11 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 	req.snap = snap
 	req.snap.State = bytes.Clone(snap.State)
 	if err := s.submit(ctx, req); err != nil {
-		return fmt.Errorf("boltstore: save snapshot: %w", err)
+		return errorf("save snapshot: %w", err)
 	}
 	defer putRequest(req)
 	if req.err != nil {
-		return fmt.Errorf("boltstore: save snapshot: %w", req.err)
+		return errorf("save snapshot: %w", req.err)
 	}
 	return nil
 }
@@ -51,7 +52,7 @@ func saveSnapshotIn(tx *bolt.Tx, snap *herald.Snapshot) (err error) {
 	defer recoverCorrupt(&err)
 	err = inBuckets(tx, func(_ *bolt.Tx, b buckets) error { return putSnapshot(b.snapshots, snap) })
 	if err != nil {
-		return fmt.Errorf("boltstore: save snapshot in transaction: %w", dbError(err))
+		return errorf("save snapshot in transaction: %w", dbError(err))
 	}
 	return nil
 }
@@ -71,10 +72,10 @@ func putSnapshot(snapshots *bolt.Bucket, snap *herald.Snapshot) error {
 // is an error matching herald.ErrInvalid.
 func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (herald.Snapshot, error) {
 	if err := ref.Check(); err != nil {
-		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot: %w", err)
+		return herald.Snapshot{}, errorf("load snapshot: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot: %w", err)
+		return herald.Snapshot{}, errorf("load snapshot: %w", err)
 	}
 	snap := herald.Snapshot{Aggregate: ref}
 	found := false
@@ -91,9 +92,9 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 	})
 	switch {
 	case err != nil:
-		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot: %w", err)
+		return herald.Snapshot{}, errorf("load snapshot: %w", err)
 	case !found:
-		return herald.Snapshot{}, fmt.Errorf("boltstore: load snapshot of %s: %w", ref, herald.ErrNotFound)
+		return herald.Snapshot{}, errorf("load snapshot of %s: %w", ref, herald.ErrNotFound)
 	}
 	if snap.State == nil {
 		snap.State = []byte{}
@@ -105,7 +106,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
 	if err := snap.Aggregate.Check(); err != nil {
-		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, prefix.Strip(err))
 	}
 	if len(snap.Aggregate.Context) > MaxNameLength || len(snap.Aggregate.Name) > MaxNameLength {
 		return fmt.Errorf("snapshot of %s: a name is longer than %d bytes: %w", snap.Aggregate, MaxNameLength, herald.ErrInvalid)

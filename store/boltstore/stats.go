@@ -14,7 +14,7 @@ import (
 // asking costs a read of one row per name, not a scan of the log.
 func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	if err := s.usable(ctx); err != nil {
-		return herald.Stats{}, fmt.Errorf("boltstore: stats: %w", err)
+		return herald.Stats{}, errorf("stats: %w", err)
 	}
 	st := herald.Stats{Counts: make(map[string]uint64)}
 	err := s.view(ctx, func(tx *bolt.Tx, b buckets) error {
@@ -35,7 +35,7 @@ func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 		})
 	})
 	if err != nil {
-		return herald.Stats{}, fmt.Errorf("boltstore: stats: %w", err)
+		return herald.Stats{}, errorf("stats: %w", err)
 	}
 	return st, nil
 }

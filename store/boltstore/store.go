@@ -70,9 +70,9 @@ var (
 // Close the store to close the file.
 func Open(path string, options ...Option) (*Store, error) {
 	if path == "" {
-		return nil, fmt.Errorf("boltstore: open: the path is empty: %w", herald.ErrInvalid)
+		return nil, errorf("open: the path is empty: %w", herald.ErrInvalid)
 	}
-	o, err := newConfig(options, "boltstore: open "+path)
+	o, err := newConfig(options, "open "+path)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func Open(path string, options ...Option) (*Store, error) {
 	if err != nil {
 		_ = db.Close()
 		release()
-		return nil, fmt.Errorf("boltstore: open %s: %w", path, err)
+		return nil, errorf("open %s: %w", path, err)
 	}
 	s.release = release
 	return s, nil
@@ -145,7 +145,7 @@ func openError(path string, o config, err error) error {
 	case errors.Is(err, berrors.ErrChecksum):
 		err = fmt.Errorf("%v: %w: %w", err, ErrCorrupt, herald.ErrInvalid)
 	}
-	return fmt.Errorf("boltstore: open %s: %w", path, err)
+	return errorf("open %s: %w", path, err)
 }
 
 // New returns a store in db, an open bbolt database that the application
@@ -158,15 +158,15 @@ func openError(path string, o config, err error) error {
 // Only one Store may use a database at a time.
 func New(db *bolt.DB, options ...Option) (*Store, error) {
 	if db == nil {
-		return nil, fmt.Errorf("boltstore: new: database is nil: %w", herald.ErrInvalid)
+		return nil, errorf("new: database is nil: %w", herald.ErrInvalid)
 	}
-	o, err := newConfig(options, "boltstore: new")
+	o, err := newConfig(options, "new")
 	if err != nil {
 		return nil, err
 	}
 	s, err := newStore(db, o, false)
 	if err != nil {
-		return nil, fmt.Errorf("boltstore: new: %w", err)
+		return nil, errorf("new: %w", err)
 	}
 	return s, nil
 }
@@ -284,7 +284,7 @@ func (s *Store) Close() error {
 		err := s.db.Close()
 		s.release()
 		if err != nil {
-			return fmt.Errorf("boltstore: close: %w", err)
+			return errorf("close: %w", err)
 		}
 	}
 	return nil

@@ -28,24 +28,24 @@ const maxScratch = 4096
 // stored changes nothing: the stored envelopes are copied into events.
 func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("memstore: append: %w", err)
+		return errorf("append: %w", err)
 	}
 	for i := range events {
 		if err := checkEvent(&events[i]); err != nil {
-			return fmt.Errorf("memstore: append: event %d: %w", i, err)
+			return errorf("append: event %d: %w", i, err)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return fmt.Errorf("memstore: append: %w", herald.ErrClosed)
+		return errorf("append: %w", herald.ErrClosed)
 	}
 	if len(events) == 0 {
 		return nil
 	}
 	stored, err := s.checkBatch(events)
 	if err != nil {
-		return fmt.Errorf("memstore: append: %w", err)
+		return errorf("append: %w", err)
 	}
 	if stored {
 		s.copyStored(events)

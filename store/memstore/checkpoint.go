@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
@@ -14,15 +13,15 @@ var _ driver.CheckpointStore = (*Store)(nil)
 // when it has none. An empty name is an error matching herald.ErrInvalid.
 func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error) {
 	if name == "" {
-		return 0, fmt.Errorf("memstore: load checkpoint: %w: empty consumer name", herald.ErrInvalid)
+		return 0, errorf("load checkpoint: empty consumer name: %w", herald.ErrInvalid)
 	}
 	if err := s.usable(ctx); err != nil {
-		return 0, fmt.Errorf("memstore: load checkpoint: %w", err)
+		return 0, errorf("load checkpoint: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return 0, fmt.Errorf("memstore: load checkpoint: %w", herald.ErrClosed)
+		return 0, errorf("load checkpoint: %w", herald.ErrClosed)
 	}
 	return s.checkpoints[name], nil
 }
@@ -31,15 +30,15 @@ func (s *Store) LoadCheckpoint(ctx context.Context, name string) (uint64, error)
 // position.
 func (s *Store) SaveCheckpoint(ctx context.Context, name string, position uint64) error {
 	if name == "" {
-		return fmt.Errorf("memstore: save checkpoint: %w: empty consumer name", herald.ErrInvalid)
+		return errorf("save checkpoint: empty consumer name: %w", herald.ErrInvalid)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("memstore: save checkpoint: %w", err)
+		return errorf("save checkpoint: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return fmt.Errorf("memstore: save checkpoint: %w", herald.ErrClosed)
+		return errorf("save checkpoint: %w", herald.ErrClosed)
 	}
 	if s.checkpoints == nil {
 		s.checkpoints = make(map[string]uint64)

@@ -18,15 +18,15 @@ var _ driver.DeadLetterStore = (*Store)(nil)
 // event id is an error matching herald.ErrInvalid.
 func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	if err := checkDeadLetter(d.Subscription, d.Event.ID); err != nil {
-		return fmt.Errorf("memstore: save dead letter: %w", err)
+		return errorf("save dead letter: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("memstore: save dead letter: %w", err)
+		return errorf("save dead letter: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return fmt.Errorf("memstore: save dead letter: %w", herald.ErrClosed)
+		return errorf("save dead letter: %w", herald.ErrClosed)
 	}
 	if s.letters == nil {
 		s.letters = make(map[string][]herald.DeadLetter)
@@ -47,7 +47,7 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[herald.DeadLetter, error] {
 	return func(yield func(herald.DeadLetter, error) bool) {
 		if err := s.usable(ctx); err != nil {
-			yield(herald.DeadLetter{}, fmt.Errorf("memstore: dead letters: %w", err))
+			yield(herald.DeadLetter{}, errorf("dead letters: %w", err))
 			return
 		}
 		s.mu.Lock()
@@ -65,17 +65,17 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 // or returns an error matching herald.ErrNotFound.
 func (s *Store) DeleteDeadLetter(ctx context.Context, consumer string, id uuid.UUID) error {
 	if err := checkDeadLetter(consumer, id); err != nil {
-		return fmt.Errorf("memstore: delete dead letter: %w", err)
+		return errorf("delete dead letter: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("memstore: delete dead letter: %w", err)
+		return errorf("delete dead letter: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := s.letters[consumer]
 	i := indexOfLetter(all, id)
 	if i < 0 {
-		return fmt.Errorf("memstore: delete dead letter of %q for %s: %w", consumer, id, herald.ErrNotFound)
+		return errorf("delete dead letter of %q for %s: %w", consumer, id, herald.ErrNotFound)
 	}
 	s.letters[consumer] = slices.Delete(all, i, i+1)
 	return nil

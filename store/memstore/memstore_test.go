@@ -91,6 +91,6 @@ func Example() {
 	// Output:
 	// 2 2 communication.message.liked
 	// 3 3 communication.message.liked
-	// memstore: append: herald: conflict on communication.message.0b866be9-f83c-4501-a54f-fa3facb582c5: an event asked for revision 3, but the aggregate is at revision 3 (its next event is revision 4)
+	// memstore: append: aggregate communication.message.0b866be9-f83c-4501-a54f-fa3facb582c5: an event asked for revision 3, but the aggregate is at revision 3 (its next event is revision 4): conflict
 	// 3 2
 }

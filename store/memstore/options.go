@@ -28,7 +28,7 @@ func WithCapacity(n int) Option {
 // newConfig returns the configuration opts make of the defaults.
 func newConfig(opts []Option) (config, error) {
 	var c config
-	if err := option.Apply(&c, opts, "memstore: new", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, opts, "memstore", "new", herald.ErrInvalid); err != nil {
 		return config{}, err
 	}
 	return c, nil

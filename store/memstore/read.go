@@ -2,7 +2,6 @@ package memstore
 
 import (
 	"context"
-	"fmt"
 	"iter"
 
 	"github.com/herald-go/herald"
@@ -22,12 +21,12 @@ const checkEvery = 256
 func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, to uint64) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
 		if err := ref.Check(); err != nil {
-			yield(herald.Event{}, fmt.Errorf("memstore: read stream: %w", err))
+			yield(herald.Event{}, errorf("read stream: %w", err))
 			return
 		}
 		log, positions, err := s.stream(ctx, ref)
 		if err != nil {
-			yield(herald.Event{}, fmt.Errorf("memstore: read stream: %w", err))
+			yield(herald.Event{}, errorf("read stream: %w", err))
 			return
 		}
 		from = max(from, 1)
@@ -50,7 +49,7 @@ func (s *Store) ReadLog(ctx context.Context, after uint64) iter.Seq2[herald.Even
 	return func(yield func(herald.Event, error) bool) {
 		log, err := s.view(ctx)
 		if err != nil {
-			yield(herald.Event{}, fmt.Errorf("memstore: read log: %w", err))
+			yield(herald.Event{}, errorf("read log: %w", err))
 			return
 		}
 		if after >= log.n {
@@ -68,11 +67,11 @@ func (s *Store) ReadLog(ctx context.Context, after uint64) iter.Seq2[herald.Even
 func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) {
 	p, err := driver.Prepare(q)
 	if err != nil {
-		return herald.Page{}, fmt.Errorf("memstore: query: %w", err)
+		return herald.Page{}, errorf("query: %w", err)
 	}
 	log, err := s.view(ctx)
 	if err != nil {
-		return herald.Page{}, fmt.Errorf("memstore: query: %w", err)
+		return herald.Page{}, errorf("query: %w", err)
 	}
 	// Errors from the scan are prefixed by each.
 	return p.Collect(s.scan(ctx, log, p))
@@ -108,7 +107,7 @@ func (s *Store) each(ctx context.Context, op string, n int, at func(int) herald.
 	for i := range n {
 		if i > 0 && i%checkEvery == 0 {
 			if err := s.usable(ctx); err != nil {
-				yield(herald.Event{}, fmt.Errorf("memstore: %s: %w", op, err))
+				yield(herald.Event{}, errorf("%s: %w", op, err))
 				return
 			}
 		}

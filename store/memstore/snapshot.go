@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // SaveSnapshot keeps a copy of s as its aggregate's snapshot, unless the
@@ -14,16 +15,16 @@ import (
 // herald.ErrInvalid.
 func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 	if err := checkSnapshot(&snap); err != nil {
-		return fmt.Errorf("memstore: save snapshot: %w", err)
+		return errorf("save snapshot: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return fmt.Errorf("memstore: save snapshot: %w", err)
+		return errorf("save snapshot: %w", err)
 	}
 	snap.State = bytes.Clone(snap.State)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return fmt.Errorf("memstore: save snapshot: %w", herald.ErrClosed)
+		return errorf("save snapshot: %w", herald.ErrClosed)
 	}
 	if old, ok := s.snapshots[snap.Aggregate]; !ok || old.Revision <= snap.Revision {
 		s.snapshots[snap.Aggregate] = snap
@@ -36,10 +37,10 @@ func (s *Store) SaveSnapshot(ctx context.Context, snap herald.Snapshot) error {
 // is an error matching herald.ErrInvalid.
 func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (herald.Snapshot, error) {
 	if err := ref.Check(); err != nil {
-		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", err)
+		return herald.Snapshot{}, errorf("load snapshot: %w", err)
 	}
 	if err := s.usable(ctx); err != nil {
-		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", err)
+		return herald.Snapshot{}, errorf("load snapshot: %w", err)
 	}
 	s.mu.Lock()
 	snap, ok := s.snapshots[ref]
@@ -47,9 +48,9 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 	s.mu.Unlock()
 	switch {
 	case closed:
-		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot: %w", herald.ErrClosed)
+		return herald.Snapshot{}, errorf("load snapshot: %w", herald.ErrClosed)
 	case !ok:
-		return herald.Snapshot{}, fmt.Errorf("memstore: load snapshot of %s: %w", ref, herald.ErrNotFound)
+		return herald.Snapshot{}, errorf("load snapshot of %s: %w", ref, herald.ErrNotFound)
 	}
 	snap.State = bytes.Clone(snap.State)
 	return snap, nil
@@ -59,7 +60,7 @@ func (s *Store) LoadSnapshot(ctx context.Context, ref herald.AggregateRef) (hera
 // snapshot.
 func checkSnapshot(snap *herald.Snapshot) error {
 	if err := snap.Aggregate.Check(); err != nil {
-		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, err)
+		return fmt.Errorf("snapshot of %s: %w", snap.Aggregate, prefix.Strip(err))
 	}
 	return nil
 }

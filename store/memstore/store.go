@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/internal/registry"
 )
 
@@ -141,12 +142,12 @@ func (s *Store) Close() error {
 // events per full event name. It costs no scan of the log.
 func (s *Store) Stats(ctx context.Context) (herald.Stats, error) {
 	if err := s.usable(ctx); err != nil {
-		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", err)
+		return herald.Stats{}, errorf("stats: %w", err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return herald.Stats{}, fmt.Errorf("memstore: stats: %w", herald.ErrClosed)
+		return herald.Stats{}, errorf("stats: %w", herald.ErrClosed)
 	}
 	counts := make(map[string]uint64, len(s.counts))
 	for k, n := range s.counts {
@@ -173,3 +174,8 @@ func (s *Store) usable(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errorf returns the error of the package: "memstore: " and then
+// fmt.Errorf(format, args...), an error argument of another package of
+// the module given without its prefix.
+func errorf(format string, args ...any) error { return prefix.Errorf("memstore", format, args...) }

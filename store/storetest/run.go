@@ -52,7 +52,7 @@ import (
 func Run(t *testing.T, newStore func(t *testing.T) herald.Store, options ...Option) {
 	t.Helper()
 	var c config
-	if err := option.Apply(&c, options, "storetest: run", herald.ErrInvalid); err != nil {
+	if err := option.Apply(&c, options, "storetest", "run", herald.ErrInvalid); err != nil {
 		t.Fatal(err)
 	}
 	s := suite{newStore: newStore, begin: c.begin}
