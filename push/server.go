@@ -198,7 +198,7 @@ func (s *Server) Streams() []Stream {
 // A nil ctx is an error matching [herald.ErrInvalid].
 func (s *Server) Status(ctx context.Context) (Status, error) {
 	if ctx == nil {
-		return Status{}, fmt.Errorf("push: status: the context is nil: %w", herald.ErrInvalid)
+		return Status{}, errorf("status: the context is nil: %w", herald.ErrInvalid)
 	}
 	es, err := s.hub.engine.Status(ctx)
 	if err != nil {
