@@ -1,0 +1,387 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
+	"github.com/herald-go/herald/internal/batch"
+)
+
+// request is one Append (or AppendUndelivered) waiting for the committer.
+type request struct {
+	events      []herald.Event // the caller's, written only after the commit
+	enc         []encodedEvent
+	undelivered bool
+	taken       bool // by the committer, under Store.mu
+	done        chan struct{}
+
+	// The outcome, set by writeGroup.
+	err       error
+	positions []uint64
+	revisions []uint64
+	stored    []herald.Event // the stored envelopes of a batch stored before
+}
+
+// prepare checks events on their own and encodes them, on the caller's
+// goroutine.
+func prepare(events []herald.Event, undelivered bool) (*request, error) {
+	var now time.Time
+	for i := range events {
+		if err := driver.CheckEnvelope(&events[i]); err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		if events[i].Metadata.Timestamp.IsZero() && now.IsZero() {
+			now = time.Now().UTC().Round(0)
+		}
+	}
+	if err := batch.CheckUniqueIDs(events, nil); err != nil {
+		return nil, err
+	}
+	r := &request{events: events, enc: make([]encodedEvent, len(events)), undelivered: undelivered}
+	for i := range events {
+		var err error
+		if r.enc[i], err = encodeEvent(&events[i], now); err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+	}
+	return r, nil
+}
+
+// Append stores events atomically, as herald.Store says. Concurrent
+// appends are committed together, in one transaction (see the package
+// documentation).
+func (s *Store) Append(ctx context.Context, events []herald.Event) error {
+	return s.append(ctx, events, false, "append")
+}
+
+// AppendUndelivered is Append that also records the events as not yet
+// delivered, in the same transaction (driver.Outbox).
+func (s *Store) AppendUndelivered(ctx context.Context, events []herald.Event) error {
+	return s.append(ctx, events, true, "append undelivered")
+}
+
+func (s *Store) append(ctx context.Context, events []herald.Event, undelivered bool, what string) error {
+	if err := s.check(ctx, what); err != nil {
+		return err
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	r, err := prepare(events, undelivered)
+	if err != nil {
+		return fmt.Errorf("pgstore: %s: %w", what, err)
+	}
+	r.done = make(chan struct{})
+	s.mu.Lock()
+	if s.closed.Load() {
+		s.mu.Unlock()
+		return errClosed(what)
+	}
+	s.queue = append(s.queue, r)
+	s.mu.Unlock()
+	s.poke()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		s.mu.Lock()
+		if !r.taken {
+			for i, q := range s.queue {
+				if q == r {
+					s.queue = append(s.queue[:i], s.queue[i+1:]...)
+					break
+				}
+			}
+			s.mu.Unlock()
+			return fmt.Errorf("pgstore: %s: %w", what, ctx.Err())
+		}
+		s.mu.Unlock()
+		<-r.done // taken: it is committed whatever ctx does
+	}
+	if r.err != nil {
+		return s.wrap(what, r.err)
+	}
+	r.apply()
+	return nil
+}
+
+// apply writes the outcome of a committed request into the caller's
+// events.
+func (r *request) apply() {
+	if r.stored != nil {
+		copy(r.events, r.stored)
+		return
+	}
+	for i := range r.events {
+		e := &r.events[i]
+		e.Metadata.Position, e.Metadata.Revision = r.positions[i], r.revisions[i]
+		if e.Metadata.Timestamp.IsZero() {
+			e.Metadata.Timestamp = time.Unix(0, r.enc[i].ts).UTC()
+		}
+	}
+}
+
+func (s *Store) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// commitLoop is the committer: it takes everything queued and commits it
+// in one transaction, until Close, after which it commits what is left.
+func (s *Store) commitLoop() {
+	defer close(s.stopped)
+	for {
+		<-s.wake
+		for {
+			s.mu.Lock()
+			group := s.queue
+			s.queue = nil
+			for _, r := range group {
+				r.taken = true
+			}
+			closed := s.closed.Load()
+			s.mu.Unlock()
+			if len(group) == 0 {
+				if closed {
+					return
+				}
+				break
+			}
+			s.commitGroup(group)
+		}
+	}
+}
+
+// commitGroup writes group in one transaction and wakes its callers.
+func (s *Store) commitGroup(group []*request) {
+	ctx := context.Background()
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.writeGroup(ctx, tx, group)
+	})
+	if err == nil {
+		s.feed.poke()
+	}
+	for _, r := range group {
+		if err != nil && r.err == nil {
+			r.err = err
+		}
+		close(r.done)
+	}
+}
+
+// statements are the SQL texts of a schema.
+type statements struct {
+	lockHead, ids, revisions, stored, counts, undelivered, head, notify string
+	channel                                                             string
+}
+
+func newStatements(q string) statements {
+	return statements{
+		lockHead:    "SELECT position, events FROM " + q + ".head FOR UPDATE",
+		ids:         "SELECT id, position FROM " + q + ".events WHERE id = ANY($1::uuid[])",
+		revisions:   "SELECT aggregate_id, context, aggregate, max(revision) FROM " + q + ".events WHERE aggregate_id = ANY($1::uuid[]) GROUP BY 1, 2, 3",
+		stored:      "SELECT " + eventColumns + " FROM " + q + ".events WHERE position = ANY($1::bigint[]) ORDER BY position",
+		counts:      "INSERT INTO " + q + ".counts AS c (name, events) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (name) DO UPDATE SET events = c.events + excluded.events",
+		undelivered: "INSERT INTO " + q + ".undelivered (position) SELECT unnest($1::bigint[])",
+		head:        "UPDATE " + q + ".head SET position = $1, events = $2",
+		notify:      "SELECT pg_notify($1, $2)",
+	}
+}
+
+// channel is the name of the notification channel of schema.
+func channel(schema string) string { return "herald." + schema }
+
+// writeGroup appends the requests of group in tx, each on its own: one
+// that fails gets its error and the others are written. It returns an
+// error only when tx failed; then nothing of group holds.
+//
+// It locks the head row first, so the appends of every process and of
+// every application transaction take their positions one transaction at
+// a time: the next one reads the head once this one committed.
+func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) error {
+	var head, count int64
+	if err := tx.QueryRow(ctx, s.sql.lockHead).Scan(&head, &count); err != nil {
+		return fmt.Errorf("lock the head: %w", err)
+	}
+	var ids, aggs [][16]byte
+	for _, r := range group {
+		for i := range r.events {
+			ids = append(ids, r.events[i].ID)
+			aggs = append(aggs, r.events[i].Aggregate.ID)
+		}
+	}
+	found := make(map[uuid.UUID]uint64)
+	rows, _ := tx.Query(ctx, s.sql.ids, ids)
+	var id [16]byte
+	var pos int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &pos}, func() error { found[id] = uint64(pos); return nil }); err != nil {
+		return fmt.Errorf("look up the ids: %w", err)
+	}
+	revs := make(map[herald.AggregateRef]uint64)
+	rows, _ = tx.Query(ctx, s.sql.revisions, aggs)
+	var ref herald.AggregateRef
+	var agg [16]byte
+	var rev int64
+	if _, err := pgx.ForEachRow(rows, []any{&agg, &ref.Context, &ref.Name, &rev}, func() error {
+		ref.ID = agg
+		revs[ref] = uint64(rev)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("look up the revisions: %w", err)
+	}
+
+	var copyRows [][]any
+	counts := make(map[string]int64)
+	var undelivered []int64
+	var acks []*request
+	for _, r := range group {
+		r.err = s.assign(r, found, revs, &head)
+		if r.err != nil || r.stored != nil {
+			if r.stored != nil {
+				acks = append(acks, r)
+			}
+			continue
+		}
+		for i := range r.events {
+			e := r.events[i]
+			e.Metadata.Position, e.Metadata.Revision = r.positions[i], r.revisions[i]
+			copyRows = append(copyRows, row(&e, &r.enc[i]))
+			counts[e.FullName()]++
+			found[e.ID] = e.Metadata.Position
+			if r.undelivered {
+				undelivered = append(undelivered, int64(e.Metadata.Position))
+			}
+		}
+		count += int64(len(r.events))
+	}
+	if len(copyRows) == 0 {
+		return s.readAcks(ctx, tx, acks, found)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.opts.schema, "events"}, eventColumnNames, pgx.CopyFromRows(copyRows)); err != nil {
+		return fmt.Errorf("write the events: %w", err)
+	}
+	if err := s.readAcks(ctx, tx, acks, found); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(counts))
+	ns := make([]int64, 0, len(counts))
+	for name, n := range counts {
+		names = append(names, name)
+		ns = append(ns, n)
+	}
+	b := &pgx.Batch{}
+	b.Queue(s.sql.counts, names, ns)
+	if len(undelivered) > 0 {
+		b.Queue(s.sql.undelivered, undelivered)
+	}
+	b.Queue(s.sql.head, head, count)
+	b.Queue(s.sql.notify, channel(s.opts.schema), fmt.Sprint(head))
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("write the counts and the head: %w", err)
+	}
+	return nil
+}
+
+// assign checks r against the ids stored and the revisions of the
+// aggregates, and assigns its positions and revisions, advancing head and
+// revs. A batch whose ids are all stored gets stored set (to a non-nil
+// slice filled by readAcks).
+func (s *Store) assign(r *request, found map[uuid.UUID]uint64, revs map[herald.AggregateRef]uint64, head *int64) error {
+	stored := 0
+	for i := range r.events {
+		if _, ok := found[r.events[i].ID]; ok {
+			stored++
+		}
+	}
+	switch {
+	case stored == len(r.events):
+		r.stored = make([]herald.Event, 0, len(r.events))
+		return nil
+	case stored > 0:
+		return fmt.Errorf("%d of the %d events are stored already: %w", stored, len(r.events), herald.ErrDuplicate)
+	}
+	r.positions = make([]uint64, len(r.events))
+	r.revisions = make([]uint64, len(r.events))
+	next := make(map[herald.AggregateRef]uint64)
+	for i := range r.events {
+		e := &r.events[i]
+		cur, ok := next[e.Aggregate]
+		if !ok {
+			cur = revs[e.Aggregate]
+		}
+		if want := e.Metadata.Revision; want != 0 && want != cur+1 {
+			return &herald.ConflictError{Aggregate: e.Aggregate, Expected: want - 1, Actual: cur}
+		}
+		next[e.Aggregate] = cur + 1
+		r.revisions[i] = cur + 1
+		r.positions[i] = uint64(*head) + uint64(i) + 1
+	}
+	*head += int64(len(r.events))
+	for ref, rev := range next {
+		revs[ref] = rev
+	}
+	return nil
+}
+
+// readAcks reads the stored envelopes of the batches stored before.
+func (s *Store) readAcks(ctx context.Context, tx pgx.Tx, acks []*request, found map[uuid.UUID]uint64) error {
+	if len(acks) == 0 {
+		return nil
+	}
+	var positions []int64
+	for _, r := range acks {
+		for i := range r.events {
+			positions = append(positions, int64(found[r.events[i].ID]))
+		}
+	}
+	events, err := s.queryEvents(ctx, tx, s.sql.stored, positions)
+	if err != nil {
+		return fmt.Errorf("read the events stored before: %w", err)
+	}
+	byID := make(map[uuid.UUID]herald.Event, len(events))
+	for _, e := range events {
+		byID[e.ID] = e
+	}
+	for _, r := range acks {
+		for i := range r.events {
+			e, ok := byID[r.events[i].ID]
+			if !ok {
+				return errors.New("an event stored before is gone")
+			}
+			r.stored = append(r.stored, e)
+		}
+	}
+	return nil
+}
+
+// querier is what both a pool and a transaction query with.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// queryEvents runs a query of eventColumns and decodes what it returns.
+func (s *Store) queryEvents(ctx context.Context, q querier, sql string, args ...any) ([]herald.Event, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	d := decoder{reg: s.opts.registry}
+	var events []herald.Event
+	for rows.Next() {
+		var e herald.Event
+		if err := d.decode(&e, rows.FieldDescriptions(), rows.RawValues(), 0); err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, rows.Err()
+}
