@@ -129,7 +129,7 @@ func projectionOn(t testing.TB, s *pgstore.Store, slow bool, applied func(uint64
 	}
 	p, err := projection.New(projection.Config[pgx.Tx]{
 		Name: childProjection, Store: s, Feed: s.Feed(), Lease: s.Lease(), Model: pgstore.Model(s),
-		Handlers: []projection.Handler[pgx.Tx]{projection.On(noteFull, handle)},
+		Handlers:  []projection.Handler[pgx.Tx]{projection.On(noteFull, handle)},
 		Reset:     pgstore.TruncateTables(q+".handled", q+".totals"),
 		BatchSize: 64,
 	})
