@@ -74,6 +74,9 @@ func (s *Store) append(ctx context.Context, events []herald.Event, undelivered b
 	if len(events) == 0 {
 		return nil
 	}
+	if t, ok := TxFrom(ctx); ok && t.holding() {
+		return fmt.Errorf("pgstore: %s: %w", what, errInsideTx)
+	}
 	r, err := prepare(events, undelivered)
 	if err != nil {
 		return fmt.Errorf("pgstore: %s: %w", what, err)

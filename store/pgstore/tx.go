@@ -158,6 +158,20 @@ func runHook(ctx context.Context, fn func(context.Context) error) (err error) {
 	return fn(ctx)
 }
 
+// holding reports whether the transaction appended, and so holds the
+// head row until it ends.
+func (t *Tx) holding() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.holdsHead && !t.done
+}
+
+// errInsideTx is the error of an append that would wait for the
+// transaction its own caller holds.
+var errInsideTx = fmt.Errorf("the context holds a transaction that appended (ContextWithTx), "+
+	"and this append would wait for it to end: inside the transaction, publish with "+
+	"PublishAfterCommit or PublishBatchAfterCommit: %w", herald.ErrInvalid)
+
 type txKey struct{}
 
 // ContextWithTx returns a context that carries tx: PublishAfterCommit
