@@ -242,7 +242,8 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	}
 
 	var copyRows [][]any
-	counts := make(map[string]int64)
+	type name struct{ context, aggregate, event string }
+	counts := make(map[name]int64)
 	var undelivered []int64
 	var acks []*request
 	for _, r := range group {
@@ -257,7 +258,7 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 			e := r.events[i]
 			e.Metadata.Position, e.Metadata.Revision = r.positions[i], r.revisions[i]
 			copyRows = append(copyRows, row(&e, &r.enc[i]))
-			counts[e.FullName()]++
+			counts[name{e.Aggregate.Context, e.Aggregate.Name, e.Name}]++
 			found[e.ID] = e.Metadata.Position
 			if r.undelivered {
 				undelivered = append(undelivered, int64(e.Metadata.Position))
@@ -276,8 +277,8 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	}
 	names := make([]string, 0, len(counts))
 	ns := make([]int64, 0, len(counts))
-	for name, n := range counts {
-		names = append(names, name)
+	for k, n := range counts {
+		names = append(names, k.context+"."+k.aggregate+"."+k.event)
 		ns = append(ns, n)
 	}
 	b := &pgx.Batch{}

@@ -90,42 +90,72 @@ func (s *Store) ReadStream(ctx context.Context, ref herald.AggregateRef, from, t
 
 // readChunks yields the events of the queries next makes, one chunk at a
 // time, until next says there is no more or a chunk is short: the last
-// argument of each query is its limit. next gets the last event
-// yielded, nil at first.
+// argument of each query is its limit. next gets the last event of the
+// chunk before, nil at first. While it yields a chunk it fetches the
+// next one on a goroutine of its own, which ends with its query; the
+// goroutine of a fetch still under way when the loop stops is cancelled
+// and waited for.
 func (s *Store) readChunks(ctx context.Context, yield func(herald.Event, error) bool, what string,
 	next func(last *herald.Event) (string, []any, bool)) {
-	var last *herald.Event
-	n := 0
-	for {
+	fctx, cancel := context.WithCancel(ctx)
+	var pending chan chunk
+	defer func() {
+		cancel()
+		if pending != nil {
+			<-pending
+		}
+	}()
+	fetch := func(last *herald.Event) chan chunk {
 		sql, args, more := next(last)
 		if !more {
-			return
+			return nil
 		}
+		ch := make(chan chunk, 1)
+		go func() {
+			events, err := s.queryEvents(fctx, s.pool, sql, args...)
+			ch <- chunk{events: events, err: err, full: len(events) == args[len(args)-1].(int)}
+		}()
+		return ch
+	}
+	if err := s.check(ctx, what); err != nil {
+		yield(herald.Event{}, err)
+		return
+	}
+	pending = fetch(nil)
+	n := 0
+	for pending != nil {
+		c := <-pending
+		pending = nil
 		if err := s.check(ctx, what); err != nil {
 			yield(herald.Event{}, err)
 			return
 		}
-		events, err := s.queryEvents(ctx, s.pool, sql, args...)
-		if err != nil {
-			yield(herald.Event{}, s.wrap(what, err))
+		if c.err != nil {
+			yield(herald.Event{}, s.wrap(what, c.err))
 			return
 		}
-		for i := range events {
+		if c.full {
+			pending = fetch(&c.events[len(c.events)-1])
+		}
+		for i := range c.events {
 			if n++; n%cancelEvery == 0 {
 				if err := s.check(ctx, what); err != nil {
 					yield(herald.Event{}, err)
 					return
 				}
 			}
-			if !yield(events[i], nil) {
+			if !yield(c.events[i], nil) {
 				return
 			}
 		}
-		if len(events) < args[len(args)-1].(int) {
-			return
-		}
-		last = &events[len(events)-1]
 	}
+}
+
+// chunk is what one query of readChunks fetched.
+type chunk struct {
+	events []herald.Event
+	err    error
+	full   bool // as many as the limit: there may be more
 }
 
 // Query answers a log query one page at a time. Correlation id, labels
