@@ -188,9 +188,10 @@ type statements struct {
 
 func newStatements(q string) statements {
 	return statements{
-		lockHead:    "SELECT position, events FROM " + q + ".head FOR UPDATE",
-		ids:         "SELECT id, position FROM " + q + ".events WHERE id = ANY($1::uuid[])",
-		revisions:   "SELECT aggregate_id, context, aggregate, max(revision) FROM " + q + ".events WHERE aggregate_id = ANY($1::uuid[]) GROUP BY 1, 2, 3",
+		lockHead: "SELECT position, events FROM " + q + ".head FOR UPDATE",
+		ids:      "SELECT id, position FROM " + q + ".events WHERE id = ANY($1::uuid[])",
+		revisions: "SELECT a.i, (SELECT max(revision) FROM " + q + ".events e WHERE e.aggregate_id = a.id AND e.context = a.c AND e.aggregate = a.n) " +
+			"FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS a(id, c, n, i)",
 		stored:      "SELECT " + eventColumns + " FROM " + q + ".events WHERE position = ANY($1::bigint[]) ORDER BY position",
 		counts:      "INSERT INTO " + q + ".counts AS c (name, events) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT (name) DO UPDATE SET events = c.events + excluded.events",
 		undelivered: "INSERT INTO " + q + ".undelivered (position) SELECT unnest($1::bigint[])",
@@ -210,35 +211,57 @@ func channel(schema string) string { return "herald." + schema }
 // every application transaction take their positions one transaction at
 // a time: the next one reads the head once this one committed.
 func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) error {
-	var head, count int64
-	if err := tx.QueryRow(ctx, s.sql.lockHead).Scan(&head, &count); err != nil {
-		return fmt.Errorf("lock the head: %w", err)
-	}
-	var ids, aggs [][16]byte
+	var ids [][16]byte
+	var aggIDs [][16]byte
+	var aggContexts, aggNames []string
+	seen := make(map[herald.AggregateRef]bool)
 	for _, r := range group {
 		for i := range r.events {
-			ids = append(ids, r.events[i].ID)
-			aggs = append(aggs, r.events[i].Aggregate.ID)
+			e := &r.events[i]
+			ids = append(ids, e.ID)
+			if !seen[e.Aggregate] {
+				seen[e.Aggregate] = true
+				aggIDs = append(aggIDs, e.Aggregate.ID)
+				aggContexts = append(aggContexts, e.Aggregate.Context)
+				aggNames = append(aggNames, e.Aggregate.Name)
+			}
 		}
 	}
-	found := make(map[uuid.UUID]uint64)
-	rows, _ := tx.Query(ctx, s.sql.ids, ids)
-	var id [16]byte
-	var pos int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &pos}, func() error { found[id] = uint64(pos); return nil }); err != nil {
-		return fmt.Errorf("look up the ids: %w", err)
-	}
-	revs := make(map[herald.AggregateRef]uint64)
-	rows, _ = tx.Query(ctx, s.sql.revisions, aggs)
-	var ref herald.AggregateRef
-	var agg [16]byte
-	var rev int64
-	if _, err := pgx.ForEachRow(rows, []any{&agg, &ref.Context, &ref.Name, &rev}, func() error {
-		ref.ID = agg
-		revs[ref] = uint64(rev)
+	// One round trip: the lock first, then, on a snapshot taken after
+	// it, the ids stored and the revisions of the aggregates.
+	b := &pgx.Batch{}
+	var head, count int64
+	b.Queue(s.sql.lockHead).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(&head, &count); err != nil {
+			return fmt.Errorf("lock the head: %w", err)
+		}
 		return nil
-	}); err != nil {
-		return fmt.Errorf("look up the revisions: %w", err)
+	})
+	found := make(map[uuid.UUID]uint64)
+	b.Queue(s.sql.ids, ids).Query(func(rows pgx.Rows) error {
+		var id [16]byte
+		var pos int64
+		if _, err := pgx.ForEachRow(rows, []any{&id, &pos}, func() error { found[id] = uint64(pos); return nil }); err != nil {
+			return fmt.Errorf("look up the ids: %w", err)
+		}
+		return nil
+	})
+	revs := make(map[herald.AggregateRef]uint64)
+	b.Queue(s.sql.revisions, aggIDs, aggContexts, aggNames).Query(func(rows pgx.Rows) error {
+		var i int
+		var rev *int64
+		if _, err := pgx.ForEachRow(rows, []any{&i, &rev}, func() error {
+			if rev != nil {
+				revs[herald.AggregateRef{Context: aggContexts[i-1], Name: aggNames[i-1], ID: aggIDs[i-1]}] = uint64(*rev)
+			}
+			return nil
+		}); err != nil {
+			return fmt.Errorf("look up the revisions: %w", err)
+		}
+		return nil
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
 	}
 
 	var copyRows [][]any
@@ -281,7 +304,7 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 		names = append(names, k.context+"."+k.aggregate+"."+k.event)
 		ns = append(ns, n)
 	}
-	b := &pgx.Batch{}
+	b = &pgx.Batch{}
 	b.Queue(s.sql.counts, names, ns)
 	if len(undelivered) > 0 {
 		b.Queue(s.sql.undelivered, undelivered)
@@ -373,19 +396,22 @@ type querier interface {
 
 // queryEvents runs a query of eventColumns and decodes what it returns.
 func (s *Store) queryEvents(ctx context.Context, q querier, sql string, args ...any) ([]herald.Event, error) {
+	return s.queryEventsInto(ctx, q, nil, sql, args...)
+}
+
+// queryEventsInto is queryEvents that appends the events to events.
+func (s *Store) queryEventsInto(ctx context.Context, q querier, events []herald.Event, sql string, args ...any) ([]herald.Event, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	d := decoder{reg: s.opts.registry}
-	var events []herald.Event
 	for rows.Next() {
-		var e herald.Event
-		if err := d.decode(&e, rows.FieldDescriptions(), rows.RawValues(), 0); err != nil {
+		events = append(events, herald.Event{})
+		if err := d.decode(&events[len(events)-1], rows.FieldDescriptions(), rows.RawValues(), 0); err != nil {
 			return nil, err
 		}
-		events = append(events, e)
 	}
 	return events, rows.Err()
 }

@@ -105,14 +105,14 @@ func (s *Store) readChunks(ctx context.Context, yield func(herald.Event, error) 
 			<-pending
 		}
 	}()
-	fetch := func(last *herald.Event) chan chunk {
+	fetch := func(last *herald.Event, into []herald.Event) chan chunk {
 		sql, args, more := next(last)
 		if !more {
 			return nil
 		}
 		ch := make(chan chunk, 1)
 		go func() {
-			events, err := s.queryEvents(fctx, s.pool, sql, args...)
+			events, err := s.queryEventsInto(fctx, s.pool, into, sql, args...)
 			ch <- chunk{events: events, err: err, full: len(events) == args[len(args)-1].(int)}
 		}()
 		return ch
@@ -121,7 +121,10 @@ func (s *Store) readChunks(ctx context.Context, yield func(herald.Event, error) 
 		yield(herald.Event{}, err)
 		return
 	}
-	pending = fetch(nil)
+	// The events are yielded as values: the slice of a chunk yielded whole
+	// takes the chunk after the next.
+	pending = fetch(nil, nil)
+	var spare []herald.Event
 	n := 0
 	for pending != nil {
 		c := <-pending
@@ -135,7 +138,10 @@ func (s *Store) readChunks(ctx context.Context, yield func(herald.Event, error) 
 			return
 		}
 		if c.full {
-			pending = fetch(&c.events[len(c.events)-1])
+			if spare == nil {
+				spare = make([]herald.Event, 0, len(c.events))
+			}
+			pending = fetch(&c.events[len(c.events)-1], spare)
 		}
 		for i := range c.events {
 			if n++; n%cancelEvery == 0 {
@@ -148,6 +154,8 @@ func (s *Store) readChunks(ctx context.Context, yield func(herald.Event, error) 
 				return
 			}
 		}
+		clear(c.events)
+		spare = c.events[:0]
 	}
 }
 
