@@ -138,17 +138,34 @@ func typeOf(e *herald.Event) string {
 // copies their data into blocks of its own; none of them may be changed.
 // Its zero value is ready to use.
 type decoder struct {
-	strs   map[string]string
-	users  map[string]*herald.User
-	labels map[string]map[string]string
-	auths  map[authKey]*herald.Authorization
-	block  []byte
-	reg    *herald.Registry
+	strs                          map[string]string
+	context, aggregate, name, typ lastString
+	users                         map[string]*herald.User
+	user                          *herald.User
+	labels                        map[string]labelSet
+	lastLabels                    labelSet
+	auths                         map[string]*[4]*herald.Authorization
+	owner                         string
+	auth                          *[4]*herald.Authorization
+	block                         []byte
+	reg                           *herald.Registry
 }
 
-type authKey struct {
-	owner  string
-	access int16
+// labelSet is the labels of events and their JSON.
+type labelSet struct {
+	raw string
+	m   map[string]string
+}
+
+// lastString is the value a column had in the row before, which the next
+// row most often repeats: comparing with it costs less than a map's hash.
+type lastString struct{ s string }
+
+func (d *decoder) column(l *lastString, b []byte) string {
+	if string(b) != l.s {
+		l.s = d.str(b)
+	}
+	return l.s
 }
 
 const dataBlock = 32 << 10
@@ -192,7 +209,7 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 	if e.ID, err = decodeUUID(v[1], f(1)); err != nil {
 		return err
 	}
-	e.Aggregate.Context, e.Aggregate.Name = d.str(v[2]), d.str(v[3])
+	e.Aggregate.Context, e.Aggregate.Name = d.column(&d.context, v[2]), d.column(&d.aggregate, v[3])
 	if e.Aggregate.ID, err = decodeUUID(v[4], f(4)); err != nil {
 		return err
 	}
@@ -201,9 +218,12 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 		return err
 	}
 	e.Metadata.Revision = uint64(rev)
-	e.Name, e.Type = d.str(v[6]), d.str(v[7])
+	e.Name, e.Type = d.column(&d.name, v[6]), d.column(&d.typ, v[7])
 	if v[8] != nil {
-		u, ok := d.users[string(v[8])]
+		u, ok := d.user, d.user != nil && string(v[8]) == d.user.ID
+		if !ok {
+			u, ok = d.users[string(v[8])]
+		}
 		if !ok {
 			if d.users == nil || len(d.users) > 4096 {
 				d.users = make(map[string]*herald.User)
@@ -211,6 +231,7 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 			u = &herald.User{ID: string(v[8])}
 			d.users[u.ID] = u
 		}
+		d.user = u
 		e.User = u
 	}
 	ts, err := decodeInt(v[9], f(9))
@@ -228,31 +249,43 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 		if f(12) == pgx.BinaryFormatCode && len(l) > 0 {
 			l = l[1:] // jsonb's version byte
 		}
-		m, ok := d.labels[string(l)]
-		if !ok {
-			if err := json.Unmarshal(l, &m); err != nil {
-				return fmt.Errorf("position %d: labels: %w", pos, err)
+		if string(l) != d.lastLabels.raw || d.lastLabels.m == nil {
+			ls, ok := d.labels[string(l)]
+			if !ok {
+				ls.raw = string(l)
+				if err := json.Unmarshal(l, &ls.m); err != nil {
+					return fmt.Errorf("position %d: labels: %w", pos, err)
+				}
+				if d.labels == nil || len(d.labels) > 1024 {
+					d.labels = make(map[string]labelSet)
+				}
+				d.labels[ls.raw] = ls
 			}
-			if d.labels == nil || len(d.labels) > 1024 {
-				d.labels = make(map[string]map[string]string)
-			}
-			d.labels[string(l)] = m
+			d.lastLabels = ls
 		}
-		e.Metadata.Labels = m
+		e.Metadata.Labels = d.lastLabels.m
 	}
 	if v[14] != nil {
 		bits, err := decodeInt(v[14], f(14))
 		if err != nil {
 			return err
 		}
-		k := authKey{string(v[13]), int16(bits)}
-		a, ok := d.auths[k]
-		if !ok {
-			if d.auths == nil || len(d.auths) > 4096 {
-				d.auths = make(map[authKey]*herald.Authorization)
+		if d.auth == nil || string(v[13]) != d.owner {
+			byAccess, ok := d.auths[string(v[13])]
+			if !ok {
+				if d.auths == nil || len(d.auths) > 4096 {
+					d.auths = make(map[string]*[4]*herald.Authorization)
+				}
+				byAccess = new([4]*herald.Authorization)
+				d.auths[string(v[13])] = byAccess
 			}
-			a = &herald.Authorization{Owner: k.owner, ForAuthenticated: bits&accessAuthenticated != 0, ForPublic: bits&accessPublic != 0}
-			d.auths[k] = a
+			d.owner, d.auth = d.str(v[13]), byAccess
+		}
+		bits &= accessAuthenticated | accessPublic
+		a := d.auth[bits]
+		if a == nil {
+			a = &herald.Authorization{Owner: d.owner, ForAuthenticated: bits&accessAuthenticated != 0, ForPublic: bits&accessPublic != 0}
+			d.auth[bits] = a
 		}
 		e.Metadata.Authorization = a
 	}
