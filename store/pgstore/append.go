@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -292,11 +294,19 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	if len(copyRows) == 0 {
 		return s.readAcks(ctx, tx, acks, found)
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.opts.schema, "events"}, eventColumnNames, pgx.CopyFromRows(copyRows)); err != nil {
-		return fmt.Errorf("write the events: %w", err)
-	}
-	if err := s.readAcks(ctx, tx, acks, found); err != nil {
-		return err
+	b = &pgx.Batch{}
+	if len(copyRows) > insertRows {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.opts.schema, "events"}, eventColumnNames, pgx.CopyFromRows(copyRows)); err != nil {
+			return fmt.Errorf("write the events: %w", err)
+		}
+	} else {
+		// A COPY costs two round trips of its own; a few rows go with
+		// the rest.
+		args := make([]any, 0, len(copyRows)*len(eventColumnNames))
+		for _, r := range copyRows {
+			args = append(args, r...)
+		}
+		b.Queue(s.insertSQL(len(copyRows)), args...)
 	}
 	names := make([]string, 0, len(counts))
 	ns := make([]int64, 0, len(counts))
@@ -304,7 +314,6 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 		names = append(names, k.context+"."+k.aggregate+"."+k.event)
 		ns = append(ns, n)
 	}
-	b = &pgx.Batch{}
 	b.Queue(s.sql.counts, names, ns)
 	if len(undelivered) > 0 {
 		b.Queue(s.sql.undelivered, undelivered)
@@ -312,9 +321,35 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	b.Queue(s.sql.head, head, count)
 	b.Queue(s.sql.notify, channel(s.opts.schema), fmt.Sprint(head))
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write the counts and the head: %w", err)
+		return fmt.Errorf("write the events, the counts and the head: %w", err)
 	}
-	return nil
+	return s.readAcks(ctx, tx, acks, found)
+}
+
+// insertRows is the most rows an append writes with INSERT rather than
+// COPY.
+const insertRows = 32
+
+// insertSQL returns the INSERT of n events.
+func (s *Store) insertSQL(n int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + s.q + ".events (" + eventColumns + ") VALUES ")
+	arg := 1
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for j := range eventColumnNames {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(arg))
+			arg++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
 
 // assign checks r against the ids stored and the revisions of the
