@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -161,6 +162,10 @@ func (s *Store) commitLoop() {
 				break
 			}
 			s.commitGroup(group)
+			// The callers just woken append again at once: let them queue
+			// before the next group is taken, so that it holds them all
+			// rather than only the first one back. A yield, not a wait.
+			runtime.Gosched()
 		}
 	}
 }
@@ -168,9 +173,7 @@ func (s *Store) commitLoop() {
 // commitGroup writes group in one transaction and wakes its callers.
 func (s *Store) commitGroup(group []*request) {
 	ctx := context.Background()
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return s.writeGroup(ctx, tx, group)
-	})
+	err := s.commitOwn(ctx, group)
 	if err == nil {
 		s.feed.poke()
 	}
@@ -180,6 +183,37 @@ func (s *Store) commitGroup(group []*request) {
 		}
 		close(r.done)
 	}
+}
+
+// commitOwn writes group in a transaction of its own on a connection of
+// the pool, its BEGIN and COMMIT sent with the first and the last batch
+// of statements rather than in round trips of their own.
+func (s *Store) commitOwn(ctx context.Context, group []*request) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	committed, err := s.writeGroup(ctx, conn, group, true)
+	if err == nil && !committed {
+		_, err = conn.Exec(ctx, "COMMIT")
+	}
+	if err != nil {
+		// After a failed COMMIT this only warns; a connection that cannot
+		// even roll back is closed, so the pool drops it.
+		if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil {
+			_ = conn.Conn().Close(ctx)
+		}
+	}
+	return err
+}
+
+// writer is where writeGroup writes: a transaction, or a connection on
+// which writeGroup begins and commits one itself.
+type writer interface {
+	querier
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+	CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, rows pgx.CopyFromSource) (int64, error)
 }
 
 // statements are the SQL texts of a schema.
@@ -207,12 +241,15 @@ func channel(schema string) string { return "herald." + schema }
 
 // writeGroup appends the requests of group in tx, each on its own: one
 // that fails gets its error and the others are written. It returns an
-// error only when tx failed; then nothing of group holds.
+// error only when tx failed; then nothing of group holds. With own, tx is
+// a connection: writeGroup begins the transaction and, when it reports
+// committed, commits it; otherwise the caller commits it, or rolls it
+// back after an error.
 //
 // It locks the head row first, so the appends of every process and of
 // every application transaction take their positions one transaction at
 // a time: the next one reads the head once this one committed.
-func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) error {
+func (s *Store) writeGroup(ctx context.Context, tx writer, group []*request, own bool) (committed bool, err error) {
 	var ids [][16]byte
 	var aggIDs [][16]byte
 	var aggContexts, aggNames []string
@@ -232,6 +269,9 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	// One round trip: the lock first, then, on a snapshot taken after
 	// it, the ids stored and the revisions of the aggregates.
 	b := &pgx.Batch{}
+	if own {
+		b.Queue("BEGIN")
+	}
 	var head, count int64
 	b.Queue(s.sql.lockHead).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&head, &count); err != nil {
@@ -263,7 +303,7 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 		return nil
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
+		return false, err
 	}
 
 	var copyRows [][]any
@@ -292,12 +332,12 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 		count += int64(len(r.events))
 	}
 	if len(copyRows) == 0 {
-		return s.readAcks(ctx, tx, acks, found)
+		return false, s.readAcks(ctx, tx, acks, found)
 	}
 	b = &pgx.Batch{}
 	if len(copyRows) > insertRows {
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{s.opts.schema, "events"}, eventColumnNames, pgx.CopyFromRows(copyRows)); err != nil {
-			return fmt.Errorf("write the events: %w", err)
+			return false, fmt.Errorf("write the events: %w", err)
 		}
 	} else {
 		// A COPY costs two round trips of its own; a few rows go with
@@ -320,15 +360,28 @@ func (s *Store) writeGroup(ctx context.Context, tx pgx.Tx, group []*request) err
 	}
 	b.Queue(s.sql.head, head, count)
 	b.Queue(s.sql.notify, channel(s.opts.schema), fmt.Sprint(head))
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("write the events, the counts and the head: %w", err)
+	if own {
+		b.Queue("COMMIT")
 	}
-	return s.readAcks(ctx, tx, acks, found)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return false, fmt.Errorf("write the events, the counts and the head: %w", err)
+	}
+	if !own {
+		return false, s.readAcks(ctx, tx, acks, found)
+	}
+	// Committed: what is stored before is read after the commit, and a
+	// failure to read it fails only the batches that asked for it.
+	if err := s.readAcks(ctx, tx, acks, found); err != nil {
+		for _, r := range acks {
+			r.err = err
+		}
+	}
+	return true, nil
 }
 
 // insertRows is the most rows an append writes with INSERT rather than
 // COPY.
-const insertRows = 32
+const insertRows = 8
 
 // insertSQL returns the INSERT of n events.
 func (s *Store) insertSQL(n int) string {
@@ -394,7 +447,7 @@ func (s *Store) assign(r *request, found map[uuid.UUID]uint64, revs map[herald.A
 }
 
 // readAcks reads the stored envelopes of the batches stored before.
-func (s *Store) readAcks(ctx context.Context, tx pgx.Tx, acks []*request, found map[uuid.UUID]uint64) error {
+func (s *Store) readAcks(ctx context.Context, tx querier, acks []*request, found map[uuid.UUID]uint64) error {
 	if len(acks) == 0 {
 		return nil
 	}

@@ -35,7 +35,12 @@
 // takes every append queued while it committed the last group and writes
 // them in one transaction (with one COPY and one WAL flush), each batch
 // checked on its own, so that one batch's conflict does not fail the
-// others. There is no timer: a lone append is committed at once. Across
+// others. There is no timer: a lone append is committed at once; after a
+// commit the committer only yields the processor once, so that the callers
+// it woke queue their next appends before it takes the next group. The
+// transaction's BEGIN and COMMIT travel with its first and last batch of
+// statements, and a group of a few events is written by an INSERT in the
+// last batch: a lone append costs two round trips and one flush. Across
 // processes the groups queue up for the row. An application transaction
 // that appends (Tx, ContextWithTx) holds the head from its first append
 // to its commit: keep it short after that point, and keep it READ

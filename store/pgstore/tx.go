@@ -233,7 +233,7 @@ func (s *Store) appendInTx(ctx context.Context, events []herald.Event, committed
 	if err != nil {
 		return true, s.wrap(what, err)
 	}
-	if err := s.writeGroup(ctx, sp, []*request{r}); err != nil {
+	if _, err := s.writeGroup(ctx, sp, []*request{r}, false); err != nil {
 		_ = sp.Rollback(ctx)
 		return true, s.wrap(what, err)
 	}
