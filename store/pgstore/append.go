@@ -225,7 +225,8 @@ type statements struct {
 func newStatements(q string) statements {
 	return statements{
 		lockHead: "SELECT position, events FROM " + q + ".head FOR UPDATE",
-		ids:      "SELECT id, position FROM " + q + ".events WHERE id = ANY($1::uuid[])",
+		ids: "SELECT i.id, p.position FROM unnest($1::uuid[]) AS i(id) " +
+			"CROSS JOIN LATERAL (SELECT position FROM " + q + ".events e WHERE e.id = i.id) AS p",
 		revisions: "SELECT a.i, (SELECT max(revision) FROM " + q + ".events e WHERE e.aggregate_id = a.id AND e.context = a.c AND e.aggregate = a.n) " +
 			"FROM unnest($1::uuid[], $2::text[], $3::text[]) WITH ORDINALITY AS a(id, c, n, i)",
 		stored:      "SELECT " + eventColumns + " FROM " + q + ".events WHERE position = ANY($1::bigint[]) ORDER BY position",
