@@ -34,6 +34,10 @@ type Config struct {
 	// Bus, when not nil, is the bus the store's events are published on:
 	// the subscription follows it once it has caught up.
 	Bus herald.Bus
+	// Feed, when not nil, wakes the subscription when the log grows, in
+	// place of Bus, such as a feed that spans processes
+	// ([github.com/herald-go/herald/store/pgstore.Store.Feed]).
+	Feed engine.Feed
 	// Checkpoints keeps its checkpoint; nil means Store, which must then
 	// be a [driver.CheckpointStore].
 	Checkpoints driver.CheckpointStore
@@ -115,8 +119,12 @@ func New(cfg Config) (*Subscription, error) {
 	}
 	d := &Subscription{name: s.Name, filter: filter}
 	c := &consumer{name: s.Name, filter: &d.filter, handler: s.Handler, checkpoints: checkpoints}
+	feed := cfg.Feed
+	if feed == nil {
+		feed = engine.FromBus(cfg.Bus)
+	}
 	ec := engine.Config{
-		Kind: "durable", Name: s.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease,
+		Kind: "durable", Name: s.Name, Log: cfg.Store, Feed: feed, Lease: cfg.Lease,
 		Retry: cfg.Retry, OnFailure: engine.DeadLetter, DeadLetters: letters, OnDeadLetter: cfg.DeadLetter,
 		Park: cfg.Park, BatchSize: orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery),
 		LiveBuffer: orDefault(cfg.LiveBuffer, DefaultLiveBuffer), PollInterval: cfg.PollInterval, Logger: cfg.Logger,

@@ -59,7 +59,8 @@ type FlowConfig struct {
 	// BatchSize is the most events between two checkpoint saves
 	// (DefaultBatchSize when 0).
 	BatchSize int
-	// LiveBuffer, PollInterval and Lease are as in Config.
+	// Feed, LiveBuffer, PollInterval and Lease are as in Config.
+	Feed         engine.Feed
 	LiveBuffer   int
 	PollInterval time.Duration
 	Lease        engine.Lease
@@ -140,7 +141,7 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 		f.reactions[r.event] = r
 	}
 	e, err := engine.New(engine.Config{
-		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: feedOf(cfg.Feed, cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
 		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval, Logger: cfg.Logger,
 	}, flowConsumer{f})
 	if err != nil {

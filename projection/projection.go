@@ -42,6 +42,10 @@ type Config[X any] struct {
 	// Bus, when not nil, is the bus the store's events are published on:
 	// the projection follows it once it has caught up.
 	Bus herald.Bus
+	// Feed, when not nil, wakes the projection when the log grows, in
+	// place of Bus, such as a feed that spans processes
+	// (pgstore.Store.Feed).
+	Feed engine.Feed
 	// Model is where the read model and the checkpoint live: Bolt for
 	// exactly once, Memory or External for at least once.
 	Model Model[X]
@@ -102,6 +106,14 @@ type Config[X any] struct {
 	Logger *slog.Logger
 }
 
+// feedOf returns feed, or a feed of bus when it is nil.
+func feedOf(feed engine.Feed, bus herald.Bus) engine.Feed {
+	if feed != nil {
+		return feed
+	}
+	return engine.FromBus(bus)
+}
+
 // Projection builds a read model from the events of a log: it applies
 // each event to the model with the handler of its name and saves its
 // checkpoint, the position of the last event applied, with the model. See
@@ -145,7 +157,7 @@ type slot[X any] struct {
 // matching herald.ErrInvalid.
 func New[X any](cfg Config[X]) (*Projection[X], error) {
 	ec := engine.Config{
-		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: engine.FromBus(cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
+		Kind: "projection", Name: cfg.Name, Log: cfg.Store, Feed: feedOf(cfg.Feed, cfg.Bus), Lease: cfg.Lease, Retry: cfg.Retry,
 		BatchSize: cfg.BatchSize, LiveBuffer: cfg.LiveBuffer, PollInterval: cfg.PollInterval,
 		Progress: cfg.Progress, ProgressInterval: cfg.ProgressInterval, Logger: cfg.Logger,
 	}

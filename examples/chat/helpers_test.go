@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"net"
+	"os"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -13,7 +15,7 @@ import (
 func startChat(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	app, err := openChat(ctx, "", true)
+	app, err := openChat(ctx, storeFlags{memory: true})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -29,4 +31,22 @@ func startChat(t *testing.T) string {
 		require.NoError(t, app.close())
 	})
 	return "http://" + ln.Addr().String()
+}
+
+// postgresDSN returns HERALD_POSTGRES_DSN, or the machine's server when
+// it answers; "" when it does not, unless HERALD_REQUIRE_SERVICES=1,
+// which fails t.
+func postgresDSN(t *testing.T) string {
+	if dsn := os.Getenv("HERALD_POSTGRES_DSN"); dsn != "" {
+		return dsn
+	}
+	conn, err := net.DialTimeout("tcp", "127.0.0.1:5432", 5*time.Second)
+	if err == nil {
+		conn.Close()
+		return "postgres://postgres@127.0.0.1:5432/test"
+	}
+	if os.Getenv("HERALD_REQUIRE_SERVICES") == "1" {
+		t.Fatalf("no PostgreSQL at 127.0.0.1:5432: %v", err)
+	}
+	return ""
 }

@@ -19,16 +19,18 @@ import (
 	"github.com/herald-go/herald/projection"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/memstore"
+	"github.com/herald-go/herald/store/pgstore"
 	bolt "go.etcd.io/bbolt"
 )
 
 func main() {
 	dir := flag.String("dir", "", "directory of the event store file chat.db (default: a temporary one, removed at exit)")
 	memory := flag.Bool("memory", false, "keep the events in memory instead of a file")
+	postgres := flag.String("postgres", "", "keep the events in PostgreSQL, in the schema herald of the database this connection string names, such as postgres://postgres@127.0.0.1:5432/test")
 	addr := flag.String("addr", "", "serve the chat's web page on this address, such as 127.0.0.1:8080, until interrupted (default: run a scripted chat and exit)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, *dir, *memory, *addr)
+	err := run(ctx, storeFlags{dir: *dir, memory: *memory, postgres: *postgres}, *addr)
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "chat:", err)
@@ -38,8 +40,8 @@ func main() {
 
 // run opens the chat, then serves its page on addr until ctx ends, or,
 // without addr, runs the scripted chat and prints what it did.
-func run(ctx context.Context, dir string, memory bool, addr string) (err error) {
-	app, err := openChat(ctx, dir, memory)
+func run(ctx context.Context, where storeFlags, addr string) (err error) {
+	app, err := openChat(ctx, where)
 	if err != nil {
 		return err
 	}
@@ -110,12 +112,12 @@ type chatApp struct {
 
 // openChat opens the store and the bus, subscribes the printer and the
 // read model, and delivers what a previous run stored but did not deliver.
-func openChat(ctx context.Context, dir string, memory bool) (*chatApp, error) {
+func openChat(ctx context.Context, where storeFlags) (*chatApp, error) {
 	registry, err := defineEvents()
 	if err != nil {
 		return nil, err
 	}
-	store, cleanup, err := openStore(dir, memory, registry)
+	store, cleanup, err := openStore(ctx, where, registry)
 	if err != nil {
 		return nil, err
 	}
@@ -232,10 +234,26 @@ func (a *chatApp) close() error {
 	return err
 }
 
+// storeFlags say where the events are kept: -dir, -memory or -postgres.
+type storeFlags struct {
+	dir      string
+	memory   bool
+	postgres string
+}
+
 // openStore opens the store: a bbolt file chat.db in dir, or in a
-// temporary directory when dir is empty, or memory.
-func openStore(dir string, memory bool, registry *herald.Registry) (store eventStore, cleanup func(), err error) {
-	if memory {
+// temporary directory when dir is empty, or memory, or PostgreSQL.
+func openStore(ctx context.Context, where storeFlags, registry *herald.Registry) (store eventStore, cleanup func(), err error) {
+	dir := where.dir
+	if where.postgres != "" {
+		s, err := pgstore.Open(ctx, where.postgres, pgstore.WithRegistry(registry))
+		if err != nil {
+			return nil, nil, err
+		}
+		fmt.Println("events are stored in PostgreSQL, in the schema", s.Schema())
+		return s, func() { s.Close() }, nil
+	}
+	if where.memory {
 		s, err := memstore.New()
 		if err != nil {
 			return nil, nil, err

@@ -22,15 +22,18 @@ import (
 
 func TestScriptedChat(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		dir    string
-		memory bool
+		name  string
+		where storeFlags
 	}{
-		{name: "memory", memory: true},
-		{name: "bbolt", dir: t.TempDir()},
+		{name: "memory", where: storeFlags{memory: true}},
+		{name: "bbolt", where: storeFlags{dir: t.TempDir()}},
+		{name: "postgres", where: storeFlags{postgres: postgresDSN(t)}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			assert.NoError(t, run(context.Background(), tc.dir, tc.memory, ""))
+			if tc.name == "postgres" && tc.where.postgres == "" {
+				t.Skip("no PostgreSQL: set HERALD_POSTGRES_DSN or start the machine's server")
+			}
+			assert.NoError(t, run(context.Background(), tc.where, ""))
 		})
 	}
 }
@@ -47,7 +50,7 @@ func runCaptured(t *testing.T, dir string) string {
 		out, _ := io.ReadAll(r)
 		read <- string(out)
 	}()
-	err = run(context.Background(), dir, false, "")
+	err = run(context.Background(), storeFlags{dir: dir}, "")
 	os.Stdout = stdout
 	require.NoError(t, w.Close())
 	out := <-read

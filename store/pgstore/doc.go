@@ -1,0 +1,88 @@
+// Package pgstore is a herald.Store in PostgreSQL, for applications that
+// run on several machines and share one log.
+//
+// Open connects with a connection string; New uses the application's
+// *pgxpool.Pool. Either creates the store's tables in a schema of their
+// own (WithSchema, "herald" by default) from the versioned SQL embedded in
+// the package, or migrates them; a schema written by a newer version is
+// refused (ErrNewerSchema), and so is one whose tables lack a column
+// (ErrSchema, naming the table and the column). Moving from boltstore is
+// one line: the Store is also a driver.SnapshotStore, a
+// driver.CheckpointStore, a driver.Outbox, a driver.TxStore and a
+// driver.DeadLetterStore, and passes store/storetest.
+//
+// # One order, no skipped event
+//
+// Every append, from any process and inside any application transaction,
+// first locks the one row of the head table (SELECT ... FOR UPDATE), reads
+// the head position there, writes its events at the positions after it
+// and the new head, and commits. So appends take their positions one
+// transaction at a time, without gaps: a rolled-back append leaves the
+// head as it was. The guarantee for readers follows from the order in
+// which PostgreSQL ends a transaction: it makes the commit visible to new
+// snapshots before it releases the transaction's locks. Say a reader saw
+// the event at position N: its snapshot holds the transaction T that
+// wrote N. Every position below N was written by a transaction that held
+// the head row before T did, and T got the row only once that
+// transaction had ended, so committed and visible before T even began
+// its append, and before the reader's snapshot. A reader that has seen N
+// can therefore never later find a new event below N; it reads the log by
+// position and needs no watermark, no gap detection and no waiting.
+//
+// The trade-off is that appends do not run in parallel: one transaction
+// holds the head at a time. Within a process the store makes up for it by
+// committing concurrent appends together: one goroutine, the committer,
+// takes every append queued while it committed the last group and writes
+// them in one transaction (with one COPY and one WAL flush), each batch
+// checked on its own, so that one batch's conflict does not fail the
+// others. There is no timer: a lone append is committed at once; after a
+// commit the committer only yields the processor once, so that the callers
+// it woke queue their next appends before it takes the next group. The
+// transaction's BEGIN and COMMIT travel with its first and last batch of
+// statements, and a group of a few events is written by an INSERT in the
+// last batch: a lone append costs two round trips and one flush. Across
+// processes the groups queue up for the row. An application transaction
+// that appends (Tx, ContextWithTx) holds the head from its first append
+// to its commit: keep it short after that point, and keep it READ
+// COMMITTED, as pgx begins it, or an append that races another fails with
+// a serialization error instead of waiting. Reads must go to the primary
+// server, not a replica.
+//
+// # Columns
+//
+// Each event is a row of the events table with its envelope in columns
+// (ids as uuid, names as text, the timestamp as nanoseconds since 1970 in a
+// bigint, since timestamptz keeps only microseconds, labels as jsonb for
+// queries) and its data as bytea: the exact JSON bytes the publisher's
+// value encoded to, read back as a json.RawMessage (WithRegistry decodes
+// them into the Go types). The data is not jsonb because a read of jsonb
+// makes the server turn it into text, row by row, which cuts a replay to
+// about a third of what it reaches with bytea; and bytea rather than text
+// because the bytes are kept as they are, with no check of their encoding
+// by the server. To look into the data in SQL, convert it:
+// convert_from(data, 'UTF8')::jsonb.
+//
+// # Across processes
+//
+// Feed is an engine.Feed that wakes consumers when the log grows: every
+// append commits a NOTIFY on the schema's channel, and the consumers of
+// every process that LISTEN are woken to read the log from the table. The
+// notification is only a wake-up; events are never taken from it. Lease is
+// an engine.Lease, a PostgreSQL advisory lock per consumer on a
+// connection of its own, so one process at a time runs a projection or a
+// flow; when that process dies its connection ends, the server releases
+// the lock, and a process waiting for it takes over from the checkpoint.
+// Model keeps a projection's read model in the same database: handlers
+// get the pgx.Tx in which the projection also saves its checkpoint, so
+// each event takes effect exactly once, across crashes too.
+//
+// # Publishing in the application's transaction
+//
+// A Tx is the application's pgx.Tx with commit hooks, which pgx has no
+// place for: begin one with Store.Begin (or wrap one with WrapTx), put it
+// in the context with ContextWithTx, and PublishAfterCommit appends the
+// events inside it, recorded as undelivered; its Commit commits and then
+// hands the events to the bus. A crash between the two leaves them in the
+// outbox for Publisher.Redeliver. The application's *sql.Tx is not
+// supported: use pgx directly.
+package pgstore
