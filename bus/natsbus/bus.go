@@ -13,6 +13,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/retry"
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -128,6 +129,8 @@ func (b *Bus) ensureStream(ctx context.Context, want jetstream.StreamConfig) err
 			return fmt.Errorf("natsbus: new: create stream %s on %s: %w", want.Name, url, err)
 		}
 		return nil
+	case errors.Is(err, nats.ErrNoResponders) || errors.Is(err, jetstream.ErrJetStreamNotEnabled):
+		return fmt.Errorf("natsbus: new: look up stream %s on %s: JetStream is not enabled there: %w", want.Name, url, err)
 	case err != nil:
 		return fmt.Errorf("natsbus: new: look up stream %s on %s: %w", want.Name, url, err)
 	}

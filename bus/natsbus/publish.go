@@ -49,7 +49,7 @@ func (b *Bus) Publish(ctx context.Context, events []herald.Event) error {
 	for start := 0; start < len(msgs); start += publishWindow {
 		futures = futures[:0]
 		for _, m := range msgs[start:min(start+publishWindow, len(msgs))] {
-			f, err := b.js.PublishMsgAsync(m, jetstream.WithExpectStream(b.cfg.stream))
+			f, err := b.js.PublishMsgAsync(m)
 			if err != nil {
 				return fmt.Errorf("natsbus: publish: send to %s: %w", m.Subject, err)
 			}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/bus/natsbus"
 	"github.com/nats-io/nats-server/v2/server"
@@ -79,6 +80,10 @@ func connect(t testing.TB) jetstream.JetStream {
 	return js
 }
 
+// lastFresh is the stream name fresh returned last; tests that read it
+// call fresh on their own goroutine and run one at a time.
+var lastFresh string
+
 // streams counts the streams tests made, so that each is new.
 var streams atomic.Int64
 
@@ -87,6 +92,7 @@ var streams atomic.Int64
 func fresh(t testing.TB) []natsbus.Option {
 	n := streams.Add(1)
 	name := fmt.Sprintf("T%d_%d", os.Getpid(), n)
+	lastFresh = name
 	t.Cleanup(func() {
 		js := connect(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -110,4 +116,28 @@ func newBus(t testing.TB, opts ...natsbus.Option) *natsbus.Bus {
 		}
 	})
 	return b
+}
+
+// streamOf returns the stream name fresh chose last.
+func streamOf([]natsbus.Option) string { return lastFresh }
+
+// newEvent returns an event of a new aggregate.
+func newEvent() herald.Event {
+	return herald.Event{
+		Aggregate: herald.AggregateRef{Context: "shop", Name: "order", ID: uuid.New()},
+		Name:      "placed", ID: uuid.New(), Type: herald.TypeDomain, Data: 1,
+		Metadata: herald.Metadata{Timestamp: time.Now().UTC(), Revision: 1},
+	}
+}
+
+// receive returns what ch gets, failing after a minute.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(time.Minute):
+		t.Fatalf("%s: nothing within a minute", what)
+		panic("unreachable")
+	}
 }
