@@ -79,9 +79,11 @@
 // of the machine can lose up to that much of the stream, and with
 // WithAsyncPersist a crash of the server process too. With sync_interval
 // "always" nothing acknowledged is lost, at a few thousand events per
-// second. An outbox relay (see Relay) redelivers from the store what a
-// crash left unrelayed, so events the stream lost are sent again from the
-// log; Nats-Msg-Id keeps them once in the stream.
+// second. Events a crash left unpublished between the store's commit and
+// Publish are published again from the store's outbox, where the store
+// has one (boltstore), and Nats-Msg-Id keeps them once in the stream
+// within its duplicate window. Events the stream lost after acknowledging
+// them are in the store's log, which durable subscriptions read.
 //
 // # Closing
 //
