@@ -100,13 +100,18 @@ func (c *causeCtx) set(ctx context.Context, e *Event) {
 	if c.correlation == uuid.Nil {
 		c.correlation = e.ID
 	}
-	c.command.Store(nil)
+	// c is fresh, so its command is nil already: storing nil would cost
+	// an atomic store with a write barrier per event.
 }
 
 // newAttempt makes the handler context ctx count its command's saves
 // anew, for another attempt at handling its event.
 func newAttempt(ctx context.Context) {
-	if c, ok := ctx.Value(causeKey{}).(*causeCtx); ok && c.command.Load() != nil {
+	c, ok := ctx.(*causeCtx) // what buses hand their handlers, found without a Value walk
+	if !ok {
+		c, ok = ctx.Value(causeKey{}).(*causeCtx)
+	}
+	if ok && c.command.Load() != nil {
 		c.command.Store(nil)
 	}
 }

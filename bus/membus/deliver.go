@@ -17,10 +17,15 @@ import (
 // one attempt.
 func (b *Bus) deliver(ctx context.Context, s *subscription, r *retry.Backoff, c *counters, e *herald.Event) {
 	c.begun.Add(1)
-	res := r.Do(ctx, s.stopping, func(n int) error {
-		if n > 1 {
-			c.retried.Add(1)
-		}
+	// The first attempt is made here, outside the retry loop, which every
+	// event would otherwise enter through a closure (BenchmarkMembusDispatch).
+	err := driver.SafeHandle(ctx, s.handler, *e)
+	if err == nil {
+		c.delivered.Add(1)
+		return
+	}
+	res := r.Retry(ctx, s.stopping, err, func(int) error {
+		c.retried.Add(1)
 		return driver.SafeHandle(ctx, s.handler, *e)
 	}, func(n int, err error) { b.failedAttempt(ctx, s, c, e, n, err) })
 	if res.Outcome == retry.Handled {
