@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
 // The binary envelope, format version 2. Every stored event is one value
@@ -80,7 +81,7 @@ func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
 	if e == nil {
 		return dst, errorf("encode: the event is nil: %w", herald.ErrInvalid)
 	}
-	data, err := encodeData(e)
+	data, err := driver.EncodeData(e)
 	if err != nil {
 		return dst, err
 	}
@@ -88,49 +89,8 @@ func EncodeEvent(dst []byte, e *herald.Event) ([]byte, error) {
 	return appendChecksum(appendEnvelope(dst, e, e.Metadata.Timestamp, data), start), nil
 }
 
-// encodeData returns the JSON of e's data, nil for nil data.
-func encodeData(e *herald.Event) ([]byte, error) {
-	switch d := e.Data.(type) {
-	case nil:
-		return nil, nil
-	case json.RawMessage:
-		return rawData(e, d)
-	}
-	return marshalData(e)
-}
-
-// marshalData returns the JSON of e's data; a panic of the data's own
-// marshaling (a MarshalJSON method, say) is an error, not the caller's.
-func marshalData(e *herald.Event) (b []byte, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			b, err = nil, dataError(e, fmt.Errorf("panicked: %v", r))
-		}
-	}()
-	if b, err = json.Marshal(e.Data); err != nil {
-		return nil, dataError(e, err)
-	}
-	return b, nil
-}
-
-// rawData returns d, e's data, checked to be JSON; nil for nil.
-func rawData(e *herald.Event, d json.RawMessage) ([]byte, error) {
-	if d == nil {
-		return nil, nil
-	}
-	if !json.Valid(d) {
-		return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "is a json.RawMessage that is not valid JSON"}
-	}
-	return d, nil
-}
-
-// dataError is the error for e's data that does not encode as JSON.
-func dataError(e *herald.Event, err error) error {
-	return &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
-}
-
 // eventEncoder appends encoded events to a buffer, writing the JSON of
-// their data into it directly, where encodeData would allocate it first.
+// their data into it directly, where driver.EncodeData would allocate it first.
 type eventEncoder struct {
 	buf []byte
 	enc *json.Encoder
@@ -156,7 +116,7 @@ func (x *eventEncoder) appendEvent(b []byte, e *herald.Event, ts time.Time) ([]b
 	case nil:
 		return appendChecksum(appendEnvelope(b, e, ts, nil), start), nil
 	case json.RawMessage:
-		data, err := rawData(e, d)
+		data, err := driver.CheckRawData(e, d)
 		if err != nil {
 			return b, err
 		}
@@ -176,11 +136,11 @@ func (x *eventEncoder) appendEvent(b []byte, e *herald.Event, ts time.Time) ([]b
 func (x *eventEncoder) encodeData(e *herald.Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = dataError(e, fmt.Errorf("panicked: %v", r))
+			err = driver.DataError(e, fmt.Errorf("panicked: %v", r))
 		}
 	}()
 	if err := x.enc.Encode(e.Data); err != nil {
-		return dataError(e, err)
+		return driver.DataError(e, err)
 	}
 	return nil
 }

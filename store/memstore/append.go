@@ -63,7 +63,7 @@ func checkEvent(e *herald.Event) error {
 		return err
 	}
 	if err := jsoncheck.Check(e.Data); err != nil {
-		return &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
+		return driver.DataError(e, err)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 )
 
 // eventColumnNames are the columns of an event, in the order rows are
@@ -32,37 +33,6 @@ const (
 	accessPublic        = 2
 )
 
-// encodeData returns the JSON of e's data, nil for nil data; a value that
-// has no JSON, or whose MarshalJSON panics, is a *herald.ValidationError
-// for "data".
-func encodeData(e *herald.Event) (b []byte, err error) {
-	switch d := e.Data.(type) {
-	case nil:
-		return nil, nil
-	case json.RawMessage:
-		if d == nil {
-			return nil, nil
-		}
-		if !json.Valid(d) {
-			return nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "is a json.RawMessage that is not valid JSON"}
-		}
-		return d, nil
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			b, err = nil, dataError(e, fmt.Errorf("panicked: %v", r))
-		}
-	}()
-	if b, err = json.Marshal(e.Data); err != nil {
-		return nil, dataError(e, err)
-	}
-	return b, nil
-}
-
-func dataError(e *herald.Event, err error) error {
-	return &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: "does not encode as JSON: " + err.Error(), Err: err}
-}
-
 // encodedEvent is an event's columns but its position and revision,
 // encoded on the appender's goroutine.
 type encodedEvent struct {
@@ -76,7 +46,7 @@ type encodedEvent struct {
 func encodeEvent(e *herald.Event, now time.Time) (encodedEvent, error) {
 	var x encodedEvent
 	var err error
-	if x.data, err = encodeData(e); err != nil {
+	if x.data, err = driver.EncodeData(e); err != nil {
 		return x, err
 	}
 	if len(e.Metadata.Labels) > 0 {
