@@ -1,6 +1,7 @@
 package durable
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -126,8 +127,8 @@ func New(cfg Config) (*Subscription, error) {
 	ec := engine.Config{
 		Kind: "durable", Name: s.Name, Log: cfg.Store, Feed: feed, Lease: cfg.Lease,
 		Retry: cfg.Retry, OnFailure: engine.DeadLetter, DeadLetters: letters, OnDeadLetter: cfg.DeadLetter,
-		Park: cfg.Park, BatchSize: orDefault(cfg.CheckpointEvery, DefaultCheckpointEvery),
-		LiveBuffer: orDefault(cfg.LiveBuffer, DefaultLiveBuffer), PollInterval: cfg.PollInterval, Logger: cfg.Logger,
+		Park: cfg.Park, BatchSize: cmp.Or(cfg.CheckpointEvery, DefaultCheckpointEvery),
+		LiveBuffer: cmp.Or(cfg.LiveBuffer, DefaultLiveBuffer), PollInterval: cfg.PollInterval, Logger: cfg.Logger,
 	}
 	if d.e, err = engine.New(ec, c); err != nil {
 		return nil, err
@@ -181,13 +182,6 @@ func (d *Subscription) Discard(ctx context.Context, id uuid.UUID) error { return
 func isNil(h herald.Handler) bool {
 	f, ok := h.(herald.HandlerFunc)
 	return h == nil || (ok && f == nil)
-}
-
-func orDefault(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // invalid returns an error matching herald.ErrInvalid about the

@@ -78,7 +78,7 @@ func (e *Engine) applyAll(ctx context.Context, events []herald.Event, upTo uint6
 // or keeps the event as a dead letter, as the failure policy says.
 func (e *Engine) retryFirst(ctx context.Context, one []herald.Event, err error) error {
 	ev := &one[0]
-	r := e.retry // this event's own waits
+	r := e.cfg.retry // this event's own waits
 	res := r.Retry(ctx, nil, err, func(int) error {
 		e.retried.Add(1)
 		_, err := e.apply(ctx, one, ev.Metadata.Position)
@@ -106,17 +106,17 @@ func (e *Engine) retryFirst(ctx context.Context, one []herald.Event, err error) 
 	case retry.Aborted:
 		return res.Err
 	}
-	if e.OnFailure == DeadLetter {
+	if e.cfg.OnFailure == DeadLetter {
 		return e.giveUp(ctx, ev, res.Attempts, res.Err)
 	}
-	f := &FailedError{Name: e.Name, Event: *ev, Attempts: res.Attempts, Err: res.Err}
-	e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": stops on an event its handler failed on",
-		slog.String("consumer", e.Name), slog.String("event", ev.FullName()),
+	f := &FailedError{Name: e.cfg.Name, Event: *ev, Attempts: res.Attempts, Err: res.Err}
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelError, e.cfg.kind+": stops on an event its handler failed on",
+		slog.String("consumer", e.cfg.Name), slog.String("event", ev.FullName()),
 		slog.String("id", ev.ID.String()), slog.Uint64("position", ev.Metadata.Position),
 		slog.Int("attempts", res.Attempts), slog.Any("error", res.Err))
 	e.mu.Lock()
 	e.failure = f
-	err = prefix.Wrap(e.kind, f)
+	err = prefix.Wrap(e.cfg.kind, f)
 	e.lastErr, e.lastErrAt = err, time.Now()
 	e.mu.Unlock()
 	e.answer(err)
@@ -127,8 +127,8 @@ func (e *Engine) retryFirst(ctx context.Context, one []herald.Event, err error) 
 func (e *Engine) failedAttempt(ctx context.Context, ev *herald.Event, attempt int, err error) {
 	e.failedN.Add(1)
 	e.noteError(err)
-	e.Logger.LogAttrs(ctx, slog.LevelWarn, e.kind+": handler failed",
-		slog.String("consumer", e.Name), slog.String("event", ev.FullName()),
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, e.cfg.kind+": handler failed",
+		slog.String("consumer", e.cfg.Name), slog.String("event", ev.FullName()),
 		slog.String("id", ev.ID.String()), slog.Uint64("position", ev.Metadata.Position),
 		slog.Int("attempt", attempt), slog.Any("error", err))
 }
@@ -152,7 +152,7 @@ func (e *Engine) advance(ctx context.Context, upTo uint64) error {
 	e.position.Store(upTo)
 	e.progressed(ctx, upTo)
 	e.notify()
-	if upTo-e.saved.Load() >= uint64(e.BatchSize) {
+	if upTo-e.saved.Load() >= uint64(e.cfg.BatchSize) {
 		return e.flush(ctx)
 	}
 	return nil

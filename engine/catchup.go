@@ -35,7 +35,7 @@ func (e *Engine) catchUp(ctx context.Context, h *runHandle) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return prefix.Errorf(e.kind, "%q: read the log: %w", e.Name, b.err)
+			return prefix.Errorf(e.cfg.kind, "%q: read the log: %w", e.cfg.Name, b.err)
 		}
 		err := e.applyBatch(ctx, b.events, b.upTo)
 		e.recycle(b.events)
@@ -64,7 +64,7 @@ func (e *Engine) read(ctx context.Context, after uint64, out chan<- readBatch) {
 			return false
 		}
 	}
-	for ev, err := range e.Log.ReadLog(ctx, after) {
+	for ev, err := range e.cfg.Log.ReadLog(ctx, after) {
 		if err != nil {
 			e.recycle(events)
 			send(readBatch{err: err})
@@ -82,9 +82,9 @@ func (e *Engine) read(ctx context.Context, after uint64, out chan<- readBatch) {
 		if !e.c.Wants(&events[len(events)-1]) {
 			events = events[:len(events)-1]
 		}
-		// A batch is full with e.BatchSize events, or after many events
+		// A batch is full with e.cfg.BatchSize events, or after many events
 		// passed: the checkpoint moves on past long runs of them.
-		if len(events) >= e.BatchSize || scanned >= 16*e.BatchSize {
+		if len(events) >= e.cfg.BatchSize || scanned >= 16*e.cfg.BatchSize {
 			if !send(readBatch{events: events, upTo: upTo}) {
 				return
 			}
@@ -103,7 +103,7 @@ func (e *Engine) buffer() []herald.Event {
 	case b := <-e.free:
 		return b
 	default:
-		return make([]herald.Event, 0, min(e.BatchSize, 1<<16))
+		return make([]herald.Event, 0, min(e.cfg.BatchSize, 1<<16))
 	}
 }
 

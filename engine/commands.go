@@ -39,7 +39,7 @@ func (e *Engine) Rebuild(ctx context.Context) error {
 			case <-aloneDone:
 				continue
 			case <-ctx.Done():
-				return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
+				return prefix.Errorf(e.cfg.kind, "%q: rebuild: %w", e.cfg.Name, ctx.Err())
 			}
 		}
 		c := command{rebuild: true, reply: make(chan error, 1)}
@@ -48,13 +48,13 @@ func (e *Engine) Rebuild(ctx context.Context) error {
 		case <-h.done:
 			continue // Run ended: rebuild without it
 		case <-ctx.Done():
-			return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
+			return prefix.Errorf(e.cfg.kind, "%q: rebuild: %w", e.cfg.Name, ctx.Err())
 		}
 		select {
 		case err := <-c.reply:
 			return err
 		case <-ctx.Done():
-			return prefix.Errorf(e.kind, "%q: rebuild: stopped waiting, the rebuild goes on: %w", e.Name, ctx.Err())
+			return prefix.Errorf(e.cfg.kind, "%q: rebuild: stopped waiting, the rebuild goes on: %w", e.cfg.Name, ctx.Err())
 		}
 	}
 }
@@ -79,13 +79,13 @@ func (e *Engine) Resume(ctx context.Context) error {
 	case <-h.done:
 		return e.Resume(ctx)
 	case <-ctx.Done():
-		return prefix.Errorf(e.kind, "%q: resume: %w", e.Name, ctx.Err())
+		return prefix.Errorf(e.cfg.kind, "%q: resume: %w", e.cfg.Name, ctx.Err())
 	}
 	select {
 	case err := <-c.reply:
 		return err
 	case <-ctx.Done():
-		return prefix.Errorf(e.kind, "%q: resume: %w", e.Name, ctx.Err())
+		return prefix.Errorf(e.cfg.kind, "%q: resume: %w", e.cfg.Name, ctx.Err())
 	}
 }
 
@@ -114,7 +114,7 @@ func (e *Engine) rebuildAlone(ctx context.Context) error {
 			return err
 		}
 		if ctx.Err() != nil {
-			return prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, ctx.Err())
+			return prefix.Errorf(e.cfg.kind, "%q: rebuild: %w", e.cfg.Name, ctx.Err())
 		}
 	}
 }
@@ -122,12 +122,12 @@ func (e *Engine) rebuildAlone(ctx context.Context) error {
 // reset clears the model for a rebuild and sets its target: the log's
 // head now.
 func (e *Engine) reset(ctx context.Context) error {
-	stats, err := e.Log.Stats(ctx)
+	stats, err := e.cfg.Log.Stats(ctx)
 	if err == nil {
 		err = e.resetConsumer(ctx)
 	}
 	if err != nil {
-		err = prefix.Errorf(e.kind, "%q: rebuild: %w", e.Name, err)
+		err = prefix.Errorf(e.cfg.kind, "%q: rebuild: %w", e.cfg.Name, err)
 		e.answer(err)
 		return err
 	}
@@ -139,8 +139,8 @@ func (e *Engine) reset(ctx context.Context) error {
 	e.failure = nil
 	e.rebuild = rebuildState{target: stats.Head, began: now}
 	e.mu.Unlock()
-	e.Logger.LogAttrs(ctx, slog.LevelInfo, e.kind+": rebuild begins",
-		slog.String("consumer", e.Name), slog.Uint64("total", stats.Head))
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, e.cfg.kind+": rebuild begins",
+		slog.String("consumer", e.cfg.Name), slog.Uint64("total", stats.Head))
 	e.report(ctx, true)
 	e.progressed(ctx, 0)
 	return nil

@@ -19,8 +19,8 @@ var ErrParked = errors.New("waits behind a dead letter of its aggregate")
 // giveUp keeps ev as a dead letter after its last attempt failed with err,
 // and moves the checkpoint past it.
 func (e *Engine) giveUp(ctx context.Context, ev *herald.Event, attempts int, err error) error {
-	e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": gives up on an event",
-		slog.String("consumer", e.Name), slog.String("event", ev.FullName()),
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelError, e.cfg.kind+": gives up on an event",
+		slog.String("consumer", e.cfg.Name), slog.String("event", ev.FullName()),
 		slog.String("id", ev.ID.String()), slog.Uint64("position", ev.Metadata.Position),
 		slog.Int("attempts", attempts), slog.Any("error", err))
 	if err := e.keep(ctx, ev, attempts, err, false); err != nil {
@@ -36,26 +36,32 @@ func (e *Engine) giveUp(ctx context.Context, ev *herald.Event, attempts int, err
 // keep saves a dead letter, parks its aggregate, and hands the letter to
 // the application.
 func (e *Engine) keep(ctx context.Context, ev *herald.Event, attempts int, err error, parked bool) error {
-	d := herald.DeadLetter{Subscription: e.Name, Event: *ev, Attempts: attempts, Err: err, Parked: parked, At: time.Now()}
-	if e.Config.DeadLetters != nil {
-		if err := e.Config.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
-			return prefix.Errorf(e.kind, "%q: keep a dead letter: %w", e.Name, err)
+	d := herald.DeadLetter{Subscription: e.cfg.Name, Event: *ev, Attempts: attempts, Err: err, Parked: parked, At: time.Now()}
+	if e.cfg.DeadLetters != nil {
+		if err := e.cfg.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
+			return prefix.Errorf(e.cfg.kind, "%q: keep a dead letter: %w", e.cfg.Name, err)
 		}
 	}
-	if e.Park {
+	if e.cfg.Park {
 		e.mu.Lock()
 		e.parked[ev.Aggregate]++
 		e.mu.Unlock()
 	}
-	retry.DeadLetter(ctx, e.OnDeadLetter, d, &e.deadN, e.Logger, e.kind,
-		slog.String("consumer", e.Name), slog.String("id", ev.ID.String()))
+	retry.DeadLetter(ctx, e.cfg.OnDeadLetter, d, &e.deadN, e.cfg.Logger, e.cfg.kind,
+		slog.String("consumer", e.cfg.Name), slog.String("id", ev.ID.String()))
 	return nil
 }
 
 // parkWaiting keeps the events of parked aggregates as dead letters, and
 // returns the others, in place.
 func (e *Engine) parkWaiting(ctx context.Context, events []herald.Event) ([]herald.Event, error) {
-	if !e.Park {
+	if !e.cfg.Park {
+		return events, nil
+	}
+	e.mu.Lock()
+	none := len(e.parked) == 0
+	e.mu.Unlock()
+	if none { // the common case: one lock per batch, not per event
 		return events, nil
 	}
 	kept := events[:0]
@@ -77,13 +83,13 @@ func (e *Engine) parkWaiting(ctx context.Context, events []herald.Event) ([]hera
 
 // loadParked counts the dead letters per aggregate, with Park.
 func (e *Engine) loadParked(ctx context.Context) error {
-	if !e.Park {
+	if !e.cfg.Park {
 		return nil
 	}
 	parked := make(map[herald.AggregateRef]int)
-	for d, err := range e.Config.DeadLetters.DeadLetters(ctx, e.Name) {
+	for d, err := range e.cfg.DeadLetters.DeadLetters(ctx, e.cfg.Name) {
 		if err != nil {
-			return prefix.Errorf(e.kind, "%q: load dead letters: %w", e.Name, err)
+			return prefix.Errorf(e.cfg.kind, "%q: load dead letters: %w", e.cfg.Name, err)
 		}
 		parked[d.Event.Aggregate]++
 	}
@@ -100,13 +106,13 @@ func (e *Engine) DeadLetters(ctx context.Context) ([]herald.DeadLetter, error) {
 	if ctx == nil {
 		return nil, e.nilContext("dead letters")
 	}
-	if e.Config.DeadLetters == nil {
+	if e.cfg.DeadLetters == nil {
 		return nil, e.invalid("dead letters: none are kept without Config.DeadLetters")
 	}
 	var all []herald.DeadLetter
-	for d, err := range e.Config.DeadLetters.DeadLetters(ctx, e.Name) {
+	for d, err := range e.cfg.DeadLetters.DeadLetters(ctx, e.cfg.Name) {
 		if err != nil {
-			return nil, prefix.Errorf(e.kind, "%q: dead letters: %w", e.Name, err)
+			return nil, prefix.Errorf(e.cfg.kind, "%q: dead letters: %w", e.cfg.Name, err)
 		}
 		all = append(all, d)
 	}
@@ -132,7 +138,7 @@ func (e *Engine) Replay(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	run := []herald.DeadLetter{letters[i]}
-	if e.Park {
+	if e.cfg.Park {
 		for _, d := range letters[:i] {
 			if d.Event.Aggregate == letters[i].Event.Aggregate {
 				return e.invalid("replay %s: it waits behind the dead letter of %s", id, d.Event.ID)
@@ -167,12 +173,12 @@ func (e *Engine) replayOne(ctx context.Context, d herald.DeadLetter) error {
 		d.Err, d.Parked, d.At = he.Err, false, time.Now()
 		e.failedN.Add(1)
 		e.noteError(he.Err)
-		if err := e.Config.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
-			return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, err)
+		if err := e.cfg.DeadLetters.SaveDeadLetter(ctx, d); err != nil {
+			return prefix.Errorf(e.cfg.kind, "%q: replay %s: %w", e.cfg.Name, d.Event.ID, err)
 		}
-		return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, he.Err)
+		return prefix.Errorf(e.cfg.kind, "%q: replay %s: %w", e.cfg.Name, d.Event.ID, he.Err)
 	default:
-		return prefix.Errorf(e.kind, "%q: replay %s: %w", e.Name, d.Event.ID, err)
+		return prefix.Errorf(e.cfg.kind, "%q: replay %s: %w", e.cfg.Name, d.Event.ID, err)
 	}
 }
 
@@ -200,16 +206,16 @@ func (e *Engine) find(letters []herald.DeadLetter, id uuid.UUID, op string) (int
 			return i, nil
 		}
 	}
-	return 0, prefix.Errorf(e.kind, "%q: %s %s: no such dead letter: %w", e.Name, op, id, herald.ErrNotFound)
+	return 0, prefix.Errorf(e.cfg.kind, "%q: %s %s: no such dead letter: %w", e.cfg.Name, op, id, herald.ErrNotFound)
 }
 
 // remove deletes a dead letter and unparks its aggregate when it was the
 // last of it.
 func (e *Engine) remove(ctx context.Context, d herald.DeadLetter) error {
-	if err := e.Config.DeadLetters.DeleteDeadLetter(ctx, e.Name, d.Event.ID); err != nil {
-		return prefix.Errorf(e.kind, "%q: remove the dead letter of %s: %w", e.Name, d.Event.ID, err)
+	if err := e.cfg.DeadLetters.DeleteDeadLetter(ctx, e.cfg.Name, d.Event.ID); err != nil {
+		return prefix.Errorf(e.cfg.kind, "%q: remove the dead letter of %s: %w", e.cfg.Name, d.Event.ID, err)
 	}
-	if e.Park {
+	if e.cfg.Park {
 		e.mu.Lock()
 		if n := e.parked[d.Event.Aggregate]; n <= 1 {
 			delete(e.parked, d.Event.Aggregate)

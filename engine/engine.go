@@ -18,7 +18,7 @@ import (
 // failure, rebuilds on request, and reports. It is safe for concurrent
 // use; [Engine.Run] runs it.
 type Engine struct {
-	settings
+	cfg  settings
 	c    Consumer
 	live liveBuffer
 	free chan []herald.Event // batches to reuse
@@ -68,7 +68,7 @@ func New(cfg Config, c Consumer) (*Engine, error) {
 		return nil, invalidConfig(cfg, "the consumer is nil")
 	}
 	return &Engine{
-		settings: s, c: c,
+		cfg: s, c: c,
 		live:    newLiveBuffer(s.LiveBuffer),
 		free:    make(chan []herald.Event, 4),
 		changed: make(chan struct{}),
@@ -100,18 +100,18 @@ func (e *Engine) Run(ctx context.Context) error {
 		return err
 	}
 	defer e.end(h)
-	if e.Lease == nil {
+	if e.cfg.Lease == nil {
 		return e.consume(ctx, h)
 	}
 	for ctx.Err() == nil {
 		e.waiting.Store(true)
-		held, release, err := e.Lease.Acquire(ctx, e.Name)
+		held, release, err := e.cfg.Lease.Acquire(ctx, e.cfg.Name)
 		e.waiting.Store(false)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return prefix.Errorf(e.kind, "%q: %w", e.Name, err)
+			return prefix.Errorf(e.cfg.kind, "%q: %w", e.cfg.Name, err)
 		}
 		err = e.consume(held, h)
 		release()
@@ -124,10 +124,10 @@ func (e *Engine) Run(ctx context.Context) error {
 
 // consume follows the live feed and runs the loop until ctx ends.
 func (e *Engine) consume(ctx context.Context, h *runHandle) error {
-	if e.Feed != nil {
-		stop, err := e.Feed.Follow(e.Name, e.live.offer)
+	if e.cfg.Feed != nil {
+		stop, err := e.cfg.Feed.Follow(e.cfg.Name, e.live.offer)
 		if err != nil {
-			return prefix.Errorf(e.kind, "%q: follow: %w", e.Name, err)
+			return prefix.Errorf(e.cfg.kind, "%q: follow: %w", e.cfg.Name, err)
 		}
 		defer func() {
 			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
@@ -164,7 +164,7 @@ func (e *Engine) begin(ctx context.Context) (*runHandle, error) {
 		select {
 		case <-wait:
 		case <-ctx.Done():
-			return nil, prefix.Errorf(e.kind, "%q: run: %w", e.Name, ctx.Err())
+			return nil, prefix.Errorf(e.cfg.kind, "%q: run: %w", e.cfg.Name, ctx.Err())
 		}
 	}
 }
@@ -187,7 +187,7 @@ func (e *Engine) end(h *runHandle) {
 		close(h.done)
 	}
 	for _, w := range waiters {
-		w <- prefix.Errorf(e.kind, "%q: stopped before the rebuild finished: %w", e.Name, herald.ErrClosed)
+		w <- prefix.Errorf(e.cfg.kind, "%q: stopped before the rebuild finished: %w", e.cfg.Name, herald.ErrClosed)
 	}
 	e.notify()
 }
@@ -204,7 +204,7 @@ func (e *Engine) load(ctx context.Context) error {
 	e.saved.Store(pos)
 	if rebuild {
 		pos = 0 // nothing counts until it is rebuilt
-		e.Logger.LogAttrs(ctx, slog.LevelInfo, e.kind+": the version changed; rebuilding", slog.String("consumer", e.Name))
+		e.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, e.cfg.kind+": the version changed; rebuilding", slog.String("consumer", e.cfg.Name))
 		e.pendingReset = true
 	}
 	e.position.Store(pos)
@@ -215,7 +215,7 @@ func (e *Engine) load(ctx context.Context) error {
 // loop runs until ctx ends or the log is closed.
 func (e *Engine) loop(ctx context.Context, h *runHandle) error {
 	failures := 0
-	wait := e.retry // the waits after rounds that failed, over the run
+	wait := e.cfg.retry // the waits after rounds that failed, over the run
 	loaded := false
 	defer func() {
 		if loaded {
@@ -246,14 +246,14 @@ func (e *Engine) loop(ctx context.Context, h *runHandle) error {
 		case errors.Is(err, ErrFailed):
 		case errors.Is(err, herald.ErrClosed):
 			e.noteError(err)
-			e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": stops: the log or the consumer's storage is closed",
-				slog.String("consumer", e.Name), slog.Any("error", err))
-			return prefix.Errorf(e.kind, "%q: %w", e.Name, err)
+			e.cfg.Logger.LogAttrs(ctx, slog.LevelError, e.cfg.kind+": stops: the log or the consumer's storage is closed",
+				slog.String("consumer", e.cfg.Name), slog.Any("error", err))
+			return prefix.Errorf(e.cfg.kind, "%q: %w", e.cfg.Name, err)
 		default:
 			failures++
 			e.noteError(err)
-			e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": cannot go on; retrying",
-				slog.String("consumer", e.Name), slog.Int("failures", failures), slog.Any("error", err))
+			e.cfg.Logger.LogAttrs(ctx, slog.LevelError, e.cfg.kind+": cannot go on; retrying",
+				slog.String("consumer", e.cfg.Name), slog.Int("failures", failures), slog.Any("error", err))
 			wait.Wait(ctx, nil, failures)
 		}
 	}
@@ -301,7 +301,7 @@ func (e *Engine) Exclusive(fn func() error) error {
 func (e *Engine) safely(fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = prefix.Errorf(e.kind, "%q: the consumer's storage panicked: %w", e.Name, &herald.PanicError{Value: r, Stack: debug.Stack()})
+			err = prefix.Errorf(e.cfg.kind, "%q: the consumer's storage panicked: %w", e.cfg.Name, &herald.PanicError{Value: r, Stack: debug.Stack()})
 		}
 	}()
 	return fn()

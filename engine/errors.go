@@ -57,5 +57,5 @@ func (e *Engine) nilContext(op string) error { return e.invalid("%s: the context
 
 // invalid returns an error matching herald.ErrInvalid about the consumer.
 func (e *Engine) invalid(format string, args ...any) error {
-	return prefix.Errorf(e.kind, "%q: %s: %w", e.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
+	return prefix.Errorf(e.cfg.kind, "%q: %s: %w", e.cfg.Name, fmt.Sprintf(format, args...), herald.ErrInvalid)
 }

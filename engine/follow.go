@@ -12,8 +12,8 @@ import (
 // overflowed, an event is missing, or the poll interval passed.
 func (e *Engine) follow(ctx context.Context, h *runHandle) error {
 	var tick <-chan time.Time
-	if e.PollInterval > 0 {
-		t := time.NewTimer(e.PollInterval)
+	if e.cfg.PollInterval > 0 {
+		t := time.NewTimer(e.cfg.PollInterval)
 		defer t.Stop()
 		tick = t.C
 	}
@@ -74,12 +74,12 @@ func (e *Engine) applyLive(ctx context.Context, batch []herald.Event, wanted *[]
 		}
 	}
 	events := all
-	for len(events) > e.BatchSize {
-		chunk := events[:e.BatchSize]
+	for len(events) > e.cfg.BatchSize {
+		chunk := events[:e.cfg.BatchSize]
 		if err := e.applyBatch(ctx, chunk, chunk[len(chunk)-1].Metadata.Position); err != nil {
 			return gap, err
 		}
-		events = events[e.BatchSize:]
+		events = events[e.cfg.BatchSize:]
 	}
 	return gap, e.applyBatch(ctx, events, upTo)
 }

@@ -23,7 +23,7 @@ func (e *Engine) progressed(ctx context.Context, pos uint64) {
 		return
 	}
 	if pos < r.target {
-		if time.Since(r.lastReport) >= e.ProgressInterval {
+		if time.Since(r.lastReport) >= e.cfg.ProgressInterval {
 			e.report(ctx, false)
 		}
 		return
@@ -32,8 +32,8 @@ func (e *Engine) progressed(ctx context.Context, pos uint64) {
 	e.mu.Lock()
 	e.rebuild = rebuildState{}
 	e.mu.Unlock()
-	e.Logger.LogAttrs(ctx, slog.LevelInfo, e.kind+": rebuild done",
-		slog.String("consumer", e.Name), slog.Uint64("events", r.target),
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, e.cfg.kind+": rebuild done",
+		slog.String("consumer", e.cfg.Name), slog.Uint64("events", r.target),
 		slog.Duration("elapsed", time.Since(r.began)))
 	e.answer(nil)
 }
@@ -42,17 +42,17 @@ func (e *Engine) progressed(ctx context.Context, pos uint64) {
 func (e *Engine) report(ctx context.Context, force bool) {
 	now := time.Now()
 	e.mu.Lock()
-	if e.rebuild.began.IsZero() || (!force && now.Sub(e.rebuild.lastReport) < e.ProgressInterval) {
+	if e.rebuild.began.IsZero() || (!force && now.Sub(e.rebuild.lastReport) < e.cfg.ProgressInterval) {
 		e.mu.Unlock()
 		return
 	}
 	e.rebuild.lastReport = now
 	p := e.progressLocked(now)
 	e.mu.Unlock()
-	e.Logger.LogAttrs(ctx, slog.LevelInfo, e.kind+": rebuilding",
-		slog.String("consumer", e.Name), slog.Uint64("done", p.Done), slog.Uint64("total", p.Total),
+	e.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, e.cfg.kind+": rebuilding",
+		slog.String("consumer", e.cfg.Name), slog.Uint64("done", p.Done), slog.Uint64("total", p.Total),
 		slog.Float64("rate", p.Rate), slog.Duration("remaining", p.Remaining))
-	if e.Progress != nil {
+	if e.cfg.Progress != nil {
 		e.callProgress(ctx, *p)
 	}
 }
@@ -62,12 +62,20 @@ func (e *Engine) progressLocked(now time.Time) *Progress {
 	if r.began.IsZero() {
 		return nil
 	}
-	p := &Progress{Name: e.Name, Done: min(e.position.Load(), r.target), Total: r.target, Elapsed: now.Sub(r.began)}
-	if secs := p.Elapsed.Seconds(); secs > 0 {
-		p.Rate = float64(p.Done) / secs
+	p := NewProgress(e.cfg.Name, min(e.position.Load(), r.target), r.target, now.Sub(r.began))
+	return &p
+}
+
+// NewProgress returns the progress of the rebuild of the consumer name:
+// done positions of total replayed in elapsed, with the rate and the time
+// left at that rate worked out.
+func NewProgress(name string, done, total uint64, elapsed time.Duration) Progress {
+	p := Progress{Name: name, Done: done, Total: total, Elapsed: elapsed}
+	if secs := elapsed.Seconds(); secs > 0 {
+		p.Rate = float64(done) / secs
 	}
-	if p.Rate > 0 && p.Done < p.Total {
-		p.Remaining = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
+	if p.Rate > 0 && done < total {
+		p.Remaining = time.Duration(float64(total-done) / p.Rate * float64(time.Second))
 	}
 	return p
 }
@@ -75,9 +83,9 @@ func (e *Engine) progressLocked(now time.Time) *Progress {
 func (e *Engine) callProgress(ctx context.Context, p Progress) {
 	defer func() {
 		if r := recover(); r != nil {
-			e.Logger.LogAttrs(ctx, slog.LevelError, e.kind+": progress callback panicked",
+			e.cfg.Logger.LogAttrs(ctx, slog.LevelError, e.cfg.kind+": progress callback panicked",
 				slog.String("consumer", p.Name), slog.Any("panic", r))
 		}
 	}()
-	e.Progress(p)
+	e.cfg.Progress(p)
 }

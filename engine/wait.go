@@ -24,7 +24,7 @@ func (e *Engine) Wait(ctx context.Context, position uint64) error {
 			return nil
 		}
 		if failure != nil {
-			return prefix.Wrap(e.kind, failure)
+			return prefix.Wrap(e.cfg.kind, failure)
 		}
 		if stopErr != nil {
 			return stopErr
@@ -32,7 +32,7 @@ func (e *Engine) Wait(ctx context.Context, position uint64) error {
 		select {
 		case <-changed:
 		case <-ctx.Done():
-			return prefix.Errorf(e.kind, "%q: wait: %w", e.Name, ctx.Err())
+			return prefix.Errorf(e.cfg.kind, "%q: wait: %w", e.cfg.Name, ctx.Err())
 		}
 	}
 }
@@ -44,14 +44,14 @@ func (e *Engine) Status(ctx context.Context) (Status, error) {
 	if ctx == nil {
 		return Status{}, e.nilContext("status")
 	}
-	stats, err := e.Log.Stats(ctx)
+	stats, err := e.cfg.Log.Stats(ctx)
 	if err != nil {
-		return Status{}, prefix.Errorf(e.kind, "%q: status: %w", e.Name, err)
+		return Status{}, prefix.Errorf(e.cfg.kind, "%q: status: %w", e.cfg.Name, err)
 	}
 	now := time.Now()
 	e.mu.Lock()
 	s := Status{
-		Name: e.Name, Position: e.position.Load(), Checkpoint: e.saved.Load(), Head: stats.Head,
+		Name: e.cfg.Name, Position: e.position.Load(), Checkpoint: e.saved.Load(), Head: stats.Head,
 		Delivered: e.applied.Load(), Failed: e.failedN.Load(), Retried: e.retried.Load(), DeadLettered: e.deadN.Load(),
 		LastError: e.lastErr, LastErrorAt: e.lastErrAt, Progress: e.progressLocked(now),
 	}

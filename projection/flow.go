@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -130,9 +131,10 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 	}
 	f := &Flow{name: cfg.Name, store: cfg.Store, logger: cfg.Logger, checkpoints: checkpoints,
 		reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
+	registry := cmp.Or(cfg.Registry, driver.RegistryOf(cfg.Store))
 	for i := range cfg.Reactions {
 		r := &cfg.Reactions[i]
-		if err := checkHandler(registryOf(cfg.Registry, cfg.Store), r.event, r.typ, r.fn == nil); err != nil {
+		if err := checkHandler(registry, r.event, r.typ, r.fn == nil); err != nil {
 			return nil, invalid(cfg.Name, "reaction %d: %v", i, err)
 		}
 		if _, ok := f.reactions[r.event]; ok {

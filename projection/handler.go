@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/driver"
 )
 
 // Handler applies one event, named by its full name, to a read model
@@ -116,12 +115,4 @@ func checkHandler(reg *herald.Registry, event eventName, typ reflect.Type, missi
 		return fmt.Errorf("the handler of %q takes %v, the registry defines %v", event, typ, def.Type)
 	}
 	return nil
-}
-
-// registryOf returns r, or when r is nil the registry of store.
-func registryOf(r *herald.Registry, store herald.Store) *herald.Registry {
-	if r != nil {
-		return r
-	}
-	return driver.RegistryOf(store)
 }

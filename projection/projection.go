@@ -1,6 +1,7 @@
 package projection
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 )
 
@@ -186,9 +188,10 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 	if cfg.Standby != nil {
 		p.slots[1] = &slot[X]{model: cfg.Standby, key: cfg.Name + standbySuffix}
 	}
+	registry := cmp.Or(cfg.Registry, driver.RegistryOf(cfg.Store))
 	for i := range cfg.Handlers {
 		h := &cfg.Handlers[i]
-		if err := checkHandler(registryOf(cfg.Registry, cfg.Store), h.event, h.typ, h.fn == nil); err != nil {
+		if err := checkHandler(registry, h.event, h.typ, h.fn == nil); err != nil {
 			return nil, invalid(cfg.Name, "handler %d: %v", i, err)
 		}
 		if _, ok := p.handlers[h.event]; ok {

@@ -23,14 +23,8 @@ type asideRebuild struct {
 }
 
 func (a *asideRebuild) progress() *engine.Progress {
-	p := &engine.Progress{Name: a.name, Done: a.done.Load(), Total: a.total.Load(), Elapsed: time.Since(a.began)}
-	if secs := p.Elapsed.Seconds(); secs > 0 {
-		p.Rate = float64(p.Done) / secs
-	}
-	if p.Rate > 0 && p.Done < p.Total {
-		p.Remaining = time.Duration(float64(p.Total-p.Done) / p.Rate * float64(time.Second))
-	}
-	return p
+	p := engine.NewProgress(a.name, a.done.Load(), a.total.Load(), time.Since(a.began))
+	return &p
 }
 
 // rebuildAside rebuilds the model that does not answer while the other

@@ -1,6 +1,7 @@
 package push
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -135,7 +136,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 	go h.notify()
 	s := &Server{
 		store:        store,
-		registry:     registryOf(o.registry, store),
+		registry:     cmp.Or(o.registry, driver.RegistryOf(store)),
 		auth:         o.auth,
 		heartbeat:    o.heartbeat,
 		writeTimeout: o.writeTimeout,
@@ -367,12 +368,4 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 // (internal/excerpt); msg is cut to a bounded length as well.
 func httpError(w http.ResponseWriter, code int, msg string) {
 	http.Error(w, strings.ReplaceAll(excerpt.Text(msg), "\n", " "), code)
-}
-
-// registryOf returns r, or when r is nil the registry of store.
-func registryOf(r *herald.Registry, store herald.Store) *herald.Registry {
-	if r != nil {
-		return r
-	}
-	return driver.RegistryOf(store)
 }
