@@ -32,6 +32,14 @@ type client struct {
 	rc       *http.ResponseController
 	ctx      context.Context
 
+	// conn, when set, carries the stream instead of w as server-sent
+	// events: msgs gathers what flush sends, and cancelSend ends a send
+	// under way when the client is cut off.
+	conn       Conn
+	msgs       []Message
+	sendCtx    context.Context
+	cancelSend context.CancelFunc
+
 	// pos is the position of the last event passed, sent or not: the
 	// stream is exact up to it.
 	pos uint64
@@ -64,6 +72,11 @@ func (c *client) serve(head bool, resume uint64, resuming bool) {
 	if resuming && !c.resumeAt(resume) {
 		return
 	}
+	if c.conn != nil {
+		c.s.opened.Add(1)
+		c.run()
+		return
+	}
 	hdr := c.w.Header()
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-cache")
@@ -78,7 +91,13 @@ func (c *client) serve(head bool, resume uint64, resuming bool) {
 		return
 	}
 	c.s.opened.Add(1)
+	c.run()
+}
 
+// run catches up from the store until the ring holds pos, then follows
+// the ring.
+func (c *client) run() {
+	h := c.s.hub
 	for !c.stopping() {
 		seq, ok := h.seek(c.pos)
 		if ok {
@@ -129,13 +148,13 @@ func (c *client) catchUp() error {
 		}
 		c.pos = e.Metadata.Position
 		c.buf = c.render(c.buf, &e, nil)
-		if len(c.buf) >= flushSize {
+		if c.gathered() >= flushSize {
 			if err := c.flush(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(c.buf) > 0 {
+	if c.gathered() > 0 {
 		return c.flush()
 	}
 	return nil
@@ -152,7 +171,7 @@ func (c *client) follow() {
 		next := h.next.Load()
 		cur := c.cursor.Load()
 		if cur < next {
-			for ; cur < next && len(c.buf) < flushSize; cur++ {
+			for ; cur < next && c.gathered() < flushSize; cur++ {
 				e := h.at(cur)
 				if e == nil {
 					c.cut("it fell more than the buffer size behind", true)
@@ -165,7 +184,7 @@ func (c *client) follow() {
 				c.buf = c.render(c.buf, &e.ev, e)
 			}
 			c.cursor.Store(cur)
-			if len(c.buf) > 0 && c.flush() != nil {
+			if c.gathered() > 0 && c.flush() != nil {
 				return
 			}
 			if c.stopping() {
@@ -176,6 +195,9 @@ func (c *client) follow() {
 		select {
 		case <-wait:
 		case <-beat.C:
+			if c.conn != nil {
+				continue
+			}
 			c.buf = append(c.buf, heartbeat...)
 			if c.flush() != nil {
 				return
@@ -201,6 +223,9 @@ func (c *client) render(b []byte, e *herald.Event, cached *entry) []byte {
 	}
 	out := b
 	if err := recovered(func() (err error) {
+		if c.conn != nil {
+			return c.gather(e, se, cached)
+		}
 		out, err = c.encode(b, e, se, cached)
 		return err
 	}); err != nil {
@@ -241,6 +266,9 @@ func (c *client) encode(b []byte, e *herald.Event, se *streamEvent, cached *entr
 
 // flush writes what is gathered, within the write timeout.
 func (c *client) flush() error {
+	if c.conn != nil {
+		return c.send()
+	}
 	c.mu.Lock()
 	if c.isCut {
 		c.mu.Unlock()
@@ -285,7 +313,11 @@ func (c *client) cut(why string, slow bool) {
 	}
 	c.isCut = true
 	close(c.cutCh)
-	_ = c.rc.SetWriteDeadline(time.Unix(1, 0))
+	if c.conn != nil {
+		c.cancelSend()
+	} else {
+		_ = c.rc.SetWriteDeadline(time.Unix(1, 0))
+	}
 	if slow {
 		c.s.cutOff.Add(1)
 	}
@@ -300,7 +332,7 @@ func (c *client) finish() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.done = true
-	if !c.isCut {
+	if c.conn == nil && !c.isCut {
 		_ = c.rc.SetWriteDeadline(time.Time{})
 	}
 }

@@ -59,6 +59,7 @@ type entry struct {
 
 	frameOnce sync.Once
 	frame     []byte // the whole SSE frame of the envelope
+	envelope  []byte // the JSON of the envelope, the frame's data
 	frameErr  error
 
 	viewOnce sync.Once
@@ -73,7 +74,7 @@ func (e *entry) envelopeFrame() ([]byte, error) {
 		e.frameErr = recovered(func() error {
 			data, err := e.ev.MarshalJSON()
 			if err == nil {
-				e.frame = appendFrame(nil, &e.ev, data)
+				e.envelope, e.frame = data, appendFrame(nil, &e.ev, data)
 			}
 			return err
 		})

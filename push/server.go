@@ -306,6 +306,12 @@ func (s *Server) leave() {
 
 // serveStream answers GET /streams/{id}.
 func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
+	s.open(w, r, nil)
+}
+
+// open checks the request for the stream of its path value id and serves
+// it, as server-sent events when upgrade is nil, else over its Conn.
+func (s *Server) open(w http.ResponseWriter, r *http.Request, upgrade func() (Conn, error)) {
 	if !s.enter() {
 		httpError(w, http.StatusServiceUnavailable, "push: the server is closed")
 		return
@@ -358,6 +364,13 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request) {
 		s: s, stream: st, user: user, criteria: criteria,
 		w: w, rc: http.NewResponseController(w), ctx: r.Context(),
 		cutCh: make(chan struct{}),
+	}
+	if upgrade != nil {
+		if c.conn, err = upgrade(); err != nil || c.conn == nil {
+			return
+		}
+		c.sendCtx, c.cancelSend = context.WithCancel(r.Context())
+		defer c.cancelSend()
 	}
 	c.serve(r.Method == http.MethodHead, resume, resuming)
 }

@@ -1,0 +1,66 @@
+// Package pushws serves the streams of a [push.Server] over WebSocket,
+// with github.com/coder/websocket. Each event the client may see is one
+// text message: the JSON of the event's envelope, or of the stream's map
+// of it. The stream, its authentication, authorization per event,
+// criteria (query parameters), map, resume (the lastEventId query
+// parameter) and the cut-off of a slow client are push's, through
+// [push.Server.ServeConn]: a client that does not read within the write
+// timeout is closed, the publisher never waits for it. The server reads
+// nothing from the client but its close frame.
+package pushws
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/coder/websocket"
+	"github.com/herald-go/herald/push"
+)
+
+// Handler serves GET {prefix}{id} as a WebSocket of the stream id. It is
+// an http.Handler; mount it with http.StripPrefix so the path left is the
+// stream id.
+type Handler struct {
+	server  *push.Server
+	options *websocket.AcceptOptions
+}
+
+// New returns a Handler for the streams of server. options, which may be
+// nil, are passed to websocket.Accept (origins allowed, compression).
+func New(server *push.Server, options *websocket.AcceptOptions) *Handler {
+	return &Handler{server: server, options: options}
+}
+
+// ServeHTTP upgrades the request after push checked it and sends the
+// stream until it ends, then closes the WebSocket.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h == nil || h.server == nil || r == nil || r.URL == nil {
+		http.Error(w, "pushws: no server or no request", http.StatusInternalServerError)
+		return
+	}
+	id := strings.TrimPrefix(r.URL.Path, "/")
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	var ws *websocket.Conn
+	h.server.ServeConn(w, r.WithContext(ctx), id, func() (push.Conn, error) {
+		c, err := websocket.Accept(w, r, h.options)
+		if err != nil {
+			return nil, err
+		}
+		ws = c
+		closed := ws.CloseRead(ctx) // ends when the client goes
+		go func() { <-closed.Done(); cancel() }()
+		return conn{ws}, nil
+	})
+	if ws != nil {
+		_ = ws.Close(websocket.StatusNormalClosure, "the stream ended")
+	}
+}
+
+// conn sends push messages as WebSocket text messages.
+type conn struct{ ws *websocket.Conn }
+
+func (c conn) Send(ctx context.Context, m push.Message) error {
+	return c.ws.Write(ctx, websocket.MessageText, m.Data)
+}
