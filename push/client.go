@@ -37,6 +37,7 @@ type client struct {
 	// under way when the client is cut off.
 	conn       Conn
 	msgs       []Message
+	msgBytes   int // the size of the data in msgs
 	sendCtx    context.Context
 	cancelSend context.CancelFunc
 
@@ -239,29 +240,38 @@ func (c *client) render(b []byte, e *herald.Event, cached *entry) []byte {
 
 // encode appends the frame of e as se sends it.
 func (c *client) encode(b []byte, e *herald.Event, se *streamEvent, cached *entry) ([]byte, error) {
-	if se.mapping == nil {
-		if cached != nil {
-			frame, err := cached.envelopeFrame()
-			if err != nil {
-				return nil, err
-			}
-			return append(b, frame...), nil
-		}
-		data, err := e.MarshalJSON()
+	if se.mapping == nil && cached != nil {
+		frame, err := cached.envelopeFrame()
 		if err != nil {
 			return nil, err
 		}
-		return appendFrame(b, e, data), nil
+		return append(b, frame...), nil
 	}
-	view := sync.OnceValues(func() (any, error) { return dataView(e.Data) })
-	if cached != nil {
-		view = cached.dataView
-	}
-	data, err := se.mapping.render(nil, e, view)
+	data, err := payload(e, se, cached)
 	if err != nil {
 		return nil, err
 	}
 	return appendFrame(b, e, data), nil
+}
+
+// payload returns the JSON se sends for e: the stream's map of it, or its
+// whole envelope. cached, when not nil, is e's entry in the hub, whose
+// encodings every client shares.
+func payload(e *herald.Event, se *streamEvent, cached *entry) ([]byte, error) {
+	if se.mapping != nil {
+		view := sync.OnceValues(func() (any, error) { return dataView(e.Data) })
+		if cached != nil {
+			view = cached.dataView
+		}
+		return se.mapping.render(nil, e, view)
+	}
+	if cached != nil {
+		if _, err := cached.envelopeFrame(); err != nil {
+			return nil, err
+		}
+		return cached.envelope, nil
+	}
+	return e.MarshalJSON()
 }
 
 // flush writes what is gathered, within the write timeout.

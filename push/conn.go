@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 
 	"github.com/herald-go/herald"
 )
@@ -53,39 +52,26 @@ func (s *Server) ServeConn(w http.ResponseWriter, r *http.Request, id string, up
 
 // gather adds the message of e to those flush sends.
 func (c *client) gather(e *herald.Event, se *streamEvent, cached *entry) error {
-	var data []byte
-	var err error
-	switch {
-	case se.mapping != nil:
-		view := sync.OnceValues(func() (any, error) { return dataView(e.Data) })
-		if cached != nil {
-			view = cached.dataView
-		}
-		data, err = se.mapping.render(nil, e, view)
-	case cached != nil:
-		_, err = cached.envelopeFrame()
-		data = cached.envelope
-	default:
-		data, err = e.MarshalJSON()
-	}
+	data, err := payload(e, se, cached)
 	if err != nil {
 		return err
 	}
 	c.msgs = append(c.msgs, Message{Position: e.Metadata.Position, Event: e, Data: data})
+	c.msgBytes += len(data)
 	return nil
 }
 
-// gathered is about how many bytes wait for flush.
+// gathered is how many bytes wait for flush.
 func (c *client) gathered() int {
 	if c.conn == nil {
 		return len(c.buf)
 	}
-	return len(c.msgs) * 512
+	return c.msgBytes
 }
 
 // send sends the gathered messages, each within the write timeout.
 func (c *client) send() error {
-	defer func() { clear(c.msgs); c.msgs = c.msgs[:0] }()
+	defer func() { clear(c.msgs); c.msgs, c.msgBytes = c.msgs[:0], 0 }()
 	for _, m := range c.msgs {
 		ctx, cancel := context.WithTimeout(c.sendCtx, c.s.writeTimeout)
 		err := c.conn.Send(ctx, m)
