@@ -194,6 +194,20 @@ func (l *lane) take(spare []herald.Event) (batch []herald.Event, closed bool) {
 	return batch, closed
 }
 
+// forget zeroes what the two buffers the worker and the publishers trade
+// still hold of events handled already, so the memory they reference can
+// be collected while the lane is idle: idle, the worker's spare (all of
+// it) and the lane's buffer past what publishers appended since. While
+// the lane is busy, each take overwrites what the last one left, and
+// zeroing every batch after it is handled would cost as much again.
+func (l *lane) forget(spare []herald.Event) []herald.Event {
+	clear(spare[:cap(spare)])
+	l.mu.Lock()
+	clear(l.items[len(l.items):cap(l.items)])
+	l.mu.Unlock()
+	return spare[:0]
+}
+
 // close refuses further events and wakes the worker and every waiting
 // publisher. What is queued stays for the worker to take.
 func (l *lane) close() {

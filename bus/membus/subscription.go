@@ -71,7 +71,8 @@ func (s *subscription) noteError(err error) {
 }
 
 // run is the worker of one lane: it takes everything queued at once and
-// handles it in order, then waits until the lane is not empty again. It
+// handles it in order, then, once the lane is empty, lets go of the events
+// its buffers still hold and waits until the lane is not empty again. It
 // ends once the lane is closed and empty, after Unsubscribe or Close; the
 // bus counts it in workers until then.
 func (b *Bus) run(s *subscription, l *lane) {
@@ -90,10 +91,10 @@ func (b *Bus) run(s *subscription, l *lane) {
 				if closed {
 					return
 				}
+				batch = l.forget(batch)
 				break
 			}
 			b.handleBatch(s, l, batch)
-			clear(batch)
 		}
 	}
 }
