@@ -51,7 +51,9 @@ func (b *Bus) message(e *herald.Event) (*nats.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.Marshal(e)
+	// The envelope's own encoder: json.Marshal would check and compact
+	// what it wrote a second time.
+	data, err := e.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("event %s: encode: %w", e.ID, err)
 	}

@@ -186,14 +186,19 @@ func (s *Store) commitGroup(group []*request) {
 }
 
 // commitOwn writes group in a transaction of its own on a connection of
-// the pool, its BEGIN and COMMIT sent with the first and the last batch
-// of statements rather than in round trips of their own.
+// the pool: a small group in one statement when nothing in it conflicts
+// (appendFast), otherwise with writeGroup, its BEGIN and COMMIT sent with
+// the first and the last batch of statements rather than in round trips
+// of their own.
 func (s *Store) commitOwn(ctx context.Context, group []*request) error {
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Release()
+	if groupSize(group) <= fastRows && s.appendFast(ctx, conn.Conn(), group) {
+		return nil
+	}
 	committed, err := s.writeGroup(ctx, conn, group, true)
 	if err == nil && !committed {
 		_, err = conn.Exec(ctx, "COMMIT")
@@ -219,7 +224,7 @@ type writer interface {
 // statements are the SQL texts of a schema.
 type statements struct {
 	lockHead, ids, revisions, stored, counts, undelivered, head, notify string
-	channel                                                             string
+	fastAppend                                                          string
 }
 
 func newStatements(q string) statements {
@@ -234,6 +239,7 @@ func newStatements(q string) statements {
 		undelivered: "INSERT INTO " + q + ".undelivered (position) SELECT unnest($1::bigint[])",
 		head:        "UPDATE " + q + ".head SET position = $1, events = $2",
 		notify:      "SELECT pg_notify($1, $2)",
+		fastAppend:  fastAppendSQL(q),
 	}
 }
 

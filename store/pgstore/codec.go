@@ -73,17 +73,9 @@ func row(e *herald.Event, x *encodedEvent) []any {
 		labels = x.labels
 	}
 	var access any
-	owner := ""
-	if a := e.Metadata.Authorization; a != nil {
-		owner = a.Owner
-		var bits int16
-		if a.ForAuthenticated {
-			bits |= accessAuthenticated
-		}
-		if a.ForPublic {
-			bits |= accessPublic
-		}
-		access = bits
+	owner, bits := accessOf(e)
+	if bits != nil {
+		access = *bits
 	}
 	var data any
 	if x.data != nil {
@@ -94,6 +86,23 @@ func row(e *herald.Event, x *encodedEvent) []any {
 		int64(e.Metadata.Revision), e.Name, typeOf(e), user, x.ts,
 		[16]byte(e.Metadata.CausationID), [16]byte(e.Metadata.CorrelationID), labels, owner, access, data,
 	}
+}
+
+// accessOf returns the owner and access columns of e: nil access is an
+// event without an Authorization.
+func accessOf(e *herald.Event) (owner string, access *int16) {
+	a := e.Metadata.Authorization
+	if a == nil {
+		return "", nil
+	}
+	var bits int16
+	if a.ForAuthenticated {
+		bits |= accessAuthenticated
+	}
+	if a.ForPublic {
+		bits |= accessPublic
+	}
+	return a.Owner, &bits
 }
 
 func typeOf(e *herald.Event) string {

@@ -37,10 +37,18 @@
 // checked on its own, so that one batch's conflict does not fail the
 // others. There is no timer: a lone append is committed at once; after a
 // commit the committer only yields the processor once, so that the callers
-// it woke queue their next appends before it takes the next group. The
-// transaction's BEGIN and COMMIT travel with its first and last batch of
-// statements, and a group of a few events is written by an INSERT in the
-// last batch: a lone append costs two round trips and one flush. Across
+// it woke queue their next appends before it takes the next group. A
+// group of up to 64 events is first written by one statement, its own
+// transaction, that locks the head, numbers the events after it and
+// after their aggregates' last revisions, and writes them, their counts
+// and the head: one round trip and one flush. It writes nothing when an
+// event expects another revision, and fails on the unique indexes when an
+// id is stored already or the revisions it read were stale (they are read
+// on a snapshot taken before the lock was granted); then the group is
+// written again the careful way, which tells each batch what went wrong:
+// the lock, the ids and the revisions read in one round trip, the events
+// (by COPY beyond a few), counts and head in a second, the transaction's
+// BEGIN and COMMIT travelling with the first and the last. Across
 // processes the groups queue up for the row. An application transaction
 // that appends (Tx, ContextWithTx) holds the head from its first append
 // to its commit: keep it short after that point, and keep it READ
