@@ -72,6 +72,13 @@ type env struct {
 // registry (none when nil).
 func newEnv(t *testing.T, store herald.Store, registry *herald.Registry, options ...httpapi.Option) *env {
 	t.Helper()
+	return newEnvWith(t, store, registry, func(*env) []httpapi.Option { return options })
+}
+
+// newEnvWith is newEnv with the options that setup returns once the
+// store, bus and publisher are made.
+func newEnvWith(t *testing.T, store herald.Store, registry *herald.Registry, setup func(e *env) []httpapi.Option) *env {
+	t.Helper()
 	if store == nil {
 		s, err := memstore.New()
 		require.NoError(t, err)
@@ -86,14 +93,15 @@ func newEnv(t *testing.T, store herald.Store, registry *herald.Registry, options
 	}
 	p, err := herald.NewPublisher(store, bus, popts...)
 	require.NoError(t, err)
-	options = append([]httpapi.Option{httpapi.WithAuthenticator(authenticate), httpapi.WithBus(bus)}, options...)
+	e := &env{t: t, store: store, bus: bus, publisher: p}
+	options := append([]httpapi.Option{httpapi.WithAuthenticator(authenticate), httpapi.WithBus(bus)}, setup(e)...)
 	api, err := httpapi.New(p, options...)
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/api/", http.StripPrefix("/api", api))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &env{t: t, store: store, bus: bus, publisher: p, server: srv}
+	e.server = httptest.NewServer(mux)
+	t.Cleanup(e.server.Close)
+	return e
 }
 
 // answer is a response read whole.
@@ -215,4 +223,9 @@ func event(name string, a *herald.Authorization, labels map[string]string) heral
 		Name:      name, Data: map[string]string{"text": name},
 		Metadata: herald.Metadata{Authorization: a, Labels: labels},
 	}
+}
+
+func decode(t *testing.T, b []byte, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(b, v), "body: %s", b)
 }
