@@ -40,8 +40,11 @@ func (h *Handler) getLog(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := r.URL.Query()
-	if p := unknownParams(v, logParams); p != nil {
+	v, p := queryOf(r)
+	if p == nil {
+		p = unknownParams(v, logParams)
+	}
+	if p != nil {
 		writeProblem(w, p)
 		return
 	}

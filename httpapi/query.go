@@ -42,7 +42,12 @@ func (h *Handler) getEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	q, p := parseQuery(r.URL.Query())
+	v, p := queryOf(r)
+	if p != nil {
+		writeProblem(w, p)
+		return
+	}
+	q, p := parseQuery(v)
 	if p != nil {
 		writeProblem(w, p)
 		return
@@ -124,6 +129,16 @@ func parseQuery(v url.Values) (herald.Query, *problem) {
 		}
 	}
 	return q, nil
+}
+
+// queryOf parses r's query, refusing a malformed one rather than
+// dropping what does not parse, as r.URL.Query does.
+func queryOf(r *http.Request) (url.Values, *problem) {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, &problem{Status: http.StatusBadRequest, Type: typeInvalidParameter, Detail: "malformed query: " + err.Error()}
+	}
+	return v, nil
 }
 
 // unknownParams refuses a parameter that is not one of known, rather than

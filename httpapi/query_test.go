@@ -121,6 +121,7 @@ func TestQueryBadParameters(t *testing.T) {
 		{"bad name pattern", "name=communication", "name"},
 		{"unknown parameter", "timestampmin=2026-12-03T10:00:00Z", "timestampmin"},
 		{"cursor not one of ours", "cursor=abc", "cursor"},
+		{"malformed query", "top=%zz", ""},
 		{"cursor of another query", "top=1&cursor=" + first.Page.Next, "cursor"},
 		{"cursor of the other order", "top=1&order=asc&name=communication.message.*&cursor=" + first.Page.Next, "cursor"},
 	}
