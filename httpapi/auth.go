@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // caller is who sent a request, as the authenticator said.
@@ -64,8 +65,8 @@ func (h *Handler) callAuthenticator(r *http.Request) (user *herald.User, roles [
 }
 
 // authorize authenticates r and checks that the caller holds one of
-// roles: it answers 401 to an anonymous caller without one, 403 to a
-// signed-in one, and returns false then.
+// roles: it answers 401 to an anonymous caller (no user, no roles), 403
+// to any other without one of roles, and returns false then.
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, roles ...string) (*caller, bool) {
 	c, ok := h.authenticate(w, r)
 	if !ok {
@@ -74,12 +75,16 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, roles ...str
 	if len(roles) == 0 || c.holds(roles...) {
 		return c, true
 	}
-	if c.user == nil {
+	if c.user == nil && len(c.roles) == 0 {
 		writeProblem(w, unauthorized(fmt.Sprintf("sign in with the role %q", roles[0])))
 		return nil, false
 	}
+	who := "the caller"
+	if c.user != nil {
+		who = "user " + excerpt.Quote(c.user.ID)
+	}
 	writeProblem(w, &problem{Status: http.StatusForbidden, Type: typeForbidden,
-		Detail: fmt.Sprintf("user %q holds none of the roles %q", c.user.ID, roles)})
+		Detail: fmt.Sprintf("%s holds none of the roles %q", who, roles)})
 	return nil, false
 }
 

@@ -49,8 +49,8 @@
 // operator role ([WithOperatorRole], "event-operator") may do that too
 // and replay and discard dead letters; the sender role
 // ([WithSenderRole], "event-sender") may POST /events. A request that
-// needs a role is answered 401 when it comes from no one signed in, 403
-// otherwise. Definitions and the OpenAPI document are open.
+// needs a role is answered 401 when it comes from no one (no user and no
+// roles), 403 otherwise. Definitions and the OpenAPI document are open.
 //
 // # Sending events
 //

@@ -29,6 +29,7 @@ const (
 	tokenReader   = "ops-reads"     // ops, event-reader
 	tokenOperator = "ops-operates"  // ops, event-operator
 	tokenService  = "service-sends" // no user, event-sender
+	tokenMonitor  = "monitor-reads" // no user, event-reader
 )
 
 // authenticate reads "Authorization: Bearer <token>": no header is
@@ -55,6 +56,8 @@ func authenticate(r *http.Request) (*herald.User, []string, error) {
 		return &herald.User{ID: "ops"}, []string{httpapi.DefaultOperatorRole}, nil
 	case tokenService:
 		return nil, []string{httpapi.DefaultSenderRole}, nil
+	case tokenMonitor:
+		return nil, []string{httpapi.DefaultReaderRole}, nil
 	}
 	return nil, nil, errors.New("unknown token")
 }

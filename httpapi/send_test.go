@@ -128,6 +128,7 @@ func TestPostBadInput(t *testing.T) {
 		{name: "no token", body: valid(), status: 401},
 		{name: "wrong token", token: "forged", body: valid(), status: 401},
 		{name: "no sender role", token: tokenBob, body: valid(), status: 403},
+		{name: "a service without the sender role", token: tokenMonitor, body: valid(), status: 403},
 		{name: "too large", token: tokenSender, body: with("data", strings.Repeat("x", 2048)), status: 413},
 	}
 	for _, c := range cases {
