@@ -79,11 +79,11 @@ func checkSyntax(body []byte) *problem {
 	if len(body) == 0 {
 		return &problem{Status: http.StatusBadRequest, Type: typeMalformedJSON, Pointer: pointer(""), Detail: "the body is empty"}
 	}
-	var v any
-	err := json.Unmarshal(body, &v)
-	if err == nil {
+	if json.Valid(body) {
 		return nil
 	}
+	var v any
+	err := json.Unmarshal(body, &v) // for the error, which says where
 	detail := "the body is not JSON: " + err.Error()
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -28,8 +28,15 @@ type Consumer interface {
 // or discard them, as durable.Subscription does.
 type DeadLetterConsumer interface {
 	Consumer
+	// DeadLetters lists its dead letters in the order of their events'
+	// positions.
 	DeadLetters(ctx context.Context) ([]herald.DeadLetter, error)
+	// Replay hands the dead letter of the event id to it again, and
+	// removes the letter when it is handled; an unknown id is an error
+	// matching herald.ErrNotFound.
 	Replay(ctx context.Context, id uuid.UUID) error
+	// Discard removes the dead letter of the event id; an unknown id is
+	// an error matching herald.ErrNotFound.
 	Discard(ctx context.Context, id uuid.UUID) error
 }
 

@@ -232,3 +232,9 @@ func decode(t *testing.T, b []byte, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(b, v), "body: %s", b)
 }
+
+func newBenchServer(tb testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv
+}

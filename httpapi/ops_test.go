@@ -18,6 +18,9 @@ import (
 	"github.com/herald-go/herald/push"
 )
 
+// A durable subscription's dead letters are reached through it.
+var _ httpapi.DeadLetterConsumer = (*durable.Subscription)(nil)
+
 type sent struct {
 	Text string `json:"text"`
 }
