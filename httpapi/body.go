@@ -116,11 +116,11 @@ func decodeItem(raw json.RawMessage, path string) (sentEvent, []problemItem) {
 	_, hasPayload := members["payload"]
 	_, s.user = members["user"]
 	s.adsp = hasNamespace || hasPayload
-	spec := envelopeFields
+	spec, shape := envelopeFields, "wolkenkit's envelope"
 	if s.adsp {
-		spec = adspFields
+		spec, shape = adspFields, "an event in ADSP's shape (it has namespace or payload)"
 	}
-	if faults := checkFields(members, spec, path, ""); len(faults) > 0 {
+	if faults := checkFields(members, spec, path, "", shape); len(faults) > 0 {
 		return s, faults
 	}
 	var err error
@@ -165,9 +165,10 @@ var envelopeFields = fields{
 	},
 }
 
-// checkFields reports the members of an object that spec does not know,
-// at path in the body and under the dotted field name.
-func checkFields(members map[string]json.RawMessage, spec fields, path, field string) []problemItem {
+// checkFields reports the members of an object that spec, the fields of
+// shape, does not know, at path in the body and under the dotted field
+// name.
+func checkFields(members map[string]json.RawMessage, spec fields, path, field, shape string) []problemItem {
 	var faults []problemItem
 	for _, k := range slices.Sorted(maps.Keys(members)) {
 		name := k
@@ -177,12 +178,12 @@ func checkFields(members map[string]json.RawMessage, spec fields, path, field st
 		at := path + "/" + escapePointer(k)
 		child, known := spec[k]
 		if !known {
-			faults = append(faults, problemItem{Field: name, Pointer: pointer(at), Detail: name + ": unknown field"})
+			faults = append(faults, problemItem{Field: name, Pointer: pointer(at), Detail: name + ": unknown field of " + shape})
 			continue
 		}
 		var inner map[string]json.RawMessage
 		if child != nil && json.Unmarshal(members[k], &inner) == nil && inner != nil {
-			faults = append(faults, checkFields(inner, child, at, name)...)
+			faults = append(faults, checkFields(inner, child, at, name, shape)...)
 		}
 	}
 	return faults

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/herald-go/herald/durable"
 	"github.com/herald-go/herald/httpapi"
 	"github.com/herald-go/herald/push"
+	"github.com/herald-go/herald/store/memstore"
 )
 
 // A durable subscription's dead letters are reached through it.
@@ -223,4 +225,44 @@ func TestStreamsAreThePushServers(t *testing.T) {
 	_, err = io.ReadFull(resp.Body, first)
 	require.NoError(t, err)
 	assert.Equal(t, "id: 1", string(first))
+}
+
+// plainStore hides every capability of the store it wraps but the Store
+// interface.
+type plainStore struct{ herald.Store }
+
+func TestDeadLettersOfAStoreWithout(t *testing.T) {
+	e := newEnvWith(t, nil, nil, func(e *env) []httpapi.Option {
+		return []httpapi.Option{httpapi.WithStore(plainStore{e.store})}
+	})
+	e.publish(context.Background(), event("sent", &herald.Authorization{ForPublic: true}, nil))
+	assert.Len(t, e.query("", "").Results, 1, "the log is read from WithStore's store")
+	p := problemOf(t, e.do(http.MethodGet, "/consumers/mailer/dead-letters", tokenReader, nil), http.StatusNotFound)
+	assert.Equal(t, "name", p.Field)
+	p = problemOf(t, e.do(http.MethodDelete, "/consumers/mailer/dead-letters/4c99d051-a526-4526-9cca-34f92a6c8c9d", tokenOperator, nil), http.StatusNotFound)
+	assert.Equal(t, "name", p.Field)
+	a := e.do(http.MethodGet, "/consumers", tokenReader, nil)
+	require.Equal(t, http.StatusOK, a.status)
+	assert.JSONEq(t, `{"consumers":[]}`, string(a.body))
+}
+
+func TestSubscriptionsWithoutABus(t *testing.T) {
+	store, err := memstore.New()
+	require.NoError(t, err)
+	p, err := herald.NewPublisher(store, nil)
+	require.NoError(t, err)
+	h, err := httpapi.New(p, httpapi.WithAuthenticator(authenticate))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/subscriptions", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokenOperator)
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.JSONEq(t, `{"subscriptions":[]}`, string(b))
 }
