@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// progress reports how far a long command is on stderr: a bar redrawn in
+// place on a terminal, a line now and then otherwise.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	verb  string // "exported", "imported"
+	total uint64 // 0 when unknown
+	done  uint64
+	start time.Time
+	last  time.Time
+}
+
+// Intervals between two reports.
+const (
+	barInterval  = 100 * time.Millisecond
+	lineInterval = 5 * time.Second
+	barWidth     = 30
+)
+
+func newProgress(w io.Writer, tty bool, verb string, total uint64) *progress {
+	now := time.Now()
+	return &progress{w: w, tty: tty, verb: verb, total: total, start: now, last: now}
+}
+
+// add counts n more events and reports when it is time to.
+func (p *progress) add(n int) {
+	p.done += uint64(n)
+	interval := lineInterval
+	if p.tty {
+		interval = barInterval
+	}
+	if now := time.Now(); now.Sub(p.last) >= interval {
+		p.last = now
+		p.report()
+	}
+}
+
+// finish reports the final count, followed by extra.
+func (p *progress) finish(extra string) {
+	if p.tty {
+		p.total = max(p.total, p.done)
+		p.report()
+		fmt.Fprintln(p.w)
+	}
+	fmt.Fprintf(p.w, "%s %d events in %s%s\n", p.verb, p.done, time.Since(p.start).Round(time.Millisecond), extra)
+}
+
+func (p *progress) report() {
+	rate := float64(p.done) / max(time.Since(p.start).Seconds(), 1e-3)
+	if !p.tty {
+		fmt.Fprintf(p.w, "%s %d events (%.0f/s)\n", p.verb, p.done, rate)
+		return
+	}
+	bar, pct := strings.Repeat(" ", barWidth), ""
+	if p.total > 0 {
+		filled := int(min(p.done, p.total) * barWidth / p.total)
+		bar = strings.Repeat("=", filled) + strings.Repeat(" ", barWidth-filled)
+		pct = fmt.Sprintf(" %3d%%", min(p.done, p.total)*100/p.total)
+	}
+	fmt.Fprintf(p.w, "\r[%s]%s %d events %.0f/s ", bar, pct, p.done, rate)
+}

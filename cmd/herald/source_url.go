@@ -1,0 +1,316 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+)
+
+// urlSource is a source over the HTTP API of a running application
+// (package httpapi).
+type urlSource struct {
+	base   *url.URL
+	token  string
+	client *http.Client
+}
+
+func newURLSource(raw, token string) (*urlSource, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("--url %q: want an absolute http or https URL", raw)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return &urlSource{base: u, token: token, client: &http.Client{}}, nil
+}
+
+func (s *urlSource) close() error {
+	s.client.CloseIdleConnections()
+	return nil
+}
+
+// do sends a request to path (with query values q) and returns the
+// response of a 2xx status; another status is an error with the problem
+// document's title and detail.
+func (s *urlSource) do(ctx context.Context, method, path string, q url.Values, body []byte) (*http.Response, error) {
+	u := *s.base
+	u.Path += path
+	u.RawQuery = q.Encode()
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), r)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json, application/x-ndjson")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode/100 != 2 {
+		defer resp.Body.Close()
+		return nil, problemError(method, u.Path, resp)
+	}
+	return resp, nil
+}
+
+// httpError is an answer of another status than 2xx.
+type httpError struct {
+	Status        int
+	Title, Detail string
+}
+
+func (e *httpError) Error() string {
+	msg := fmt.Sprintf("HTTP %d", e.Status)
+	for _, s := range []string{e.Title, e.Detail} {
+		if s != "" {
+			msg += ": " + s
+		}
+	}
+	return msg
+}
+
+// problemError reads the problem document (RFC 9457) of a failed request.
+func problemError(method, path string, resp *http.Response) error {
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	e := &httpError{Status: resp.StatusCode}
+	var p struct{ Title, Detail string }
+	if json.Unmarshal(b, &p) == nil && (p.Title != "" || p.Detail != "") {
+		e.Title, e.Detail = p.Title, p.Detail
+	} else {
+		e.Title = http.StatusText(resp.StatusCode)
+	}
+	return fmt.Errorf("%s %s: %w", method, path, e)
+}
+
+// getJSON decodes the JSON answer of a GET into v.
+func (s *urlSource) getJSON(ctx context.Context, path string, q url.Values, v any) error {
+	resp, err := s.do(ctx, http.MethodGet, path, q, nil)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		return fmt.Errorf("GET %s: the answer does not decode: %w", path, err)
+	}
+	return nil
+}
+
+func (s *urlSource) query(ctx context.Context, q herald.Query) (herald.Page, error) {
+	var answer struct {
+		Results []herald.Event `json:"results"`
+		Page    struct {
+			Next string `json:"next"`
+		} `json:"page"`
+	}
+	if err := s.getJSON(ctx, "/events", queryValues(q), &answer); err != nil {
+		return herald.Page{}, err
+	}
+	return herald.Page{Events: answer.Results, Cursor: answer.Page.Next}, nil
+}
+
+// queryValues are the parameters of GET /events for q.
+func queryValues(q herald.Query) url.Values {
+	v := url.Values{}
+	if q.Top != 0 {
+		v.Set("top", strconv.Itoa(q.Top))
+	}
+	if q.Cursor != "" {
+		v.Set("cursor", q.Cursor)
+	}
+	for _, n := range q.Names {
+		v.Add("name", n)
+	}
+	if q.CorrelationID != uuid.Nil {
+		v.Set("correlationId", q.CorrelationID.String())
+	}
+	for _, k := range sortedKeys(q.Labels) {
+		v.Add("label", k+":"+q.Labels[k])
+	}
+	if !q.Since.IsZero() {
+		v.Set("timestampMin", q.Since.Format(time.RFC3339Nano))
+	}
+	if !q.Until.IsZero() {
+		v.Set("timestampMax", q.Until.Format(time.RFC3339Nano))
+	}
+	if q.Newest {
+		v.Set("order", "desc")
+	}
+	return v
+}
+
+func (s *urlSource) stats(ctx context.Context) (herald.Stats, error) {
+	var st herald.Stats
+	var answer struct {
+		Events *uint64            `json:"events"`
+		Head   *uint64            `json:"head"`
+		Counts map[string]uint64 `json:"counts"`
+	}
+	if err := s.getJSON(ctx, "/events/stats", nil, &answer); err != nil {
+		return st, err
+	}
+	if answer.Events == nil || answer.Head == nil {
+		return st, fmt.Errorf("GET /events/stats: the answer lacks events or head")
+	}
+	return herald.Stats{Events: *answer.Events, Head: *answer.Head, Counts: answer.Counts}, nil
+}
+
+// readLog reads the NDJSON stream of GET /events/log; following it, the
+// stream lasts until ctx ends.
+func (s *urlSource) readLog(ctx context.Context, after uint64, names []string, follow bool, fn func(*herald.Event) error) error {
+	q := url.Values{"after": {strconv.FormatUint(after, 10)}}
+	for _, n := range names {
+		q.Add("name", n)
+	}
+	if follow {
+		q.Set("follow", "true")
+	}
+	resp, err := s.do(ctx, http.MethodGet, "/events/log", q, nil)
+	if err != nil {
+		if follow && ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	defer resp.Body.Close()
+	err = readNDJSON(resp.Body, func(line int, e *herald.Event) error { return fn(e) })
+	switch {
+	case follow && ctx.Err() != nil:
+		return nil
+	case err != nil:
+		return fmt.Errorf("GET /events/log: %w", err)
+	case follow:
+		return fmt.Errorf("GET /events/log: the application ended the stream")
+	}
+	return nil
+}
+
+func (s *urlSource) appendBatch(ctx context.Context, events []herald.Event) (int, error) {
+	body, err := json.Marshal(events)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := s.do(ctx, http.MethodPost, "/events", nil, body)
+	if err != nil {
+		return 0, err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return 0, resp.Body.Close()
+}
+
+func (s *urlSource) consumers(ctx context.Context, names []string) ([]consumerStatus, error) {
+	var answer struct {
+		Results []consumerStatus `json:"results"`
+	}
+	if err := s.getJSON(ctx, "/consumers", nil, &answer); err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return answer.Results, nil
+	}
+	var picked []consumerStatus
+	for _, c := range answer.Results {
+		for _, n := range names {
+			if c.Name == n {
+				picked = append(picked, c)
+			}
+		}
+	}
+	return picked, nil
+}
+
+func (s *urlSource) deadLetters(ctx context.Context, consumer string) ([]herald.DeadLetter, error) {
+	var answer struct {
+		Results []deadLetterJSON `json:"results"`
+	}
+	if err := s.getJSON(ctx, "/consumers/"+url.PathEscape(consumer)+"/dead-letters", nil, &answer); err != nil {
+		return nil, err
+	}
+	all := make([]herald.DeadLetter, len(answer.Results))
+	for i, w := range answer.Results {
+		all[i] = herald.DeadLetter{Subscription: consumer, Event: w.Event, Attempts: w.Attempts,
+			Err: textError(w.Error), Parked: w.Parked, At: w.At}
+	}
+	return all, nil
+}
+
+// textError is an error known by its text only.
+type textError string
+
+func (e textError) Error() string { return string(e) }
+
+func (s *urlSource) replay(ctx context.Context, consumer string, id uuid.UUID) error {
+	return s.send(ctx, http.MethodPost, "/consumers/"+url.PathEscape(consumer)+"/dead-letters/"+id.String()+"/replay")
+}
+
+func (s *urlSource) discard(ctx context.Context, consumer string, id uuid.UUID) error {
+	return s.send(ctx, http.MethodDelete, "/consumers/"+url.PathEscape(consumer)+"/dead-letters/"+id.String())
+}
+
+// send makes a request without a body whose answer is not read.
+func (s *urlSource) send(ctx context.Context, method, path string) error {
+	resp, err := s.do(ctx, method, path, nil, nil)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.Body.Close()
+}
+
+// readNDJSON decodes r, one envelope a line, and calls fn with each event
+// and its line number; blank lines are skipped. A line that does not
+// decode is an error naming its number.
+func readNDJSON(r io.Reader, fn func(line int, e *herald.Event) error) error {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		b := bytes.TrimSpace(sc.Bytes())
+		if len(b) == 0 {
+			continue
+		}
+		var e herald.Event
+		if err := json.Unmarshal(b, &e); err != nil {
+			return &lineError{Line: line, Err: err}
+		}
+		if err := fn(line, &e); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return &lineError{Line: line + 1, Err: err}
+	}
+	return nil
+}
+
+// maxLine is the longest NDJSON line read: an event of the largest size a
+// store takes, with room for its envelope.
+const maxLine = 64 << 20
+
+// lineError is a line of NDJSON that could not be used.
+type lineError struct {
+	Line int
+	Err  error
+}
+
+func (e *lineError) Error() string { return fmt.Sprintf("line %d: %v", e.Line, e.Err) }
+func (e *lineError) Unwrap() error { return e.Err }
