@@ -160,8 +160,8 @@ func queryValues(q herald.Query) url.Values {
 func (s *urlSource) stats(ctx context.Context) (herald.Stats, error) {
 	var st herald.Stats
 	var answer struct {
-		Events *uint64            `json:"events"`
-		Head   *uint64            `json:"head"`
+		Events *uint64           `json:"events"`
+		Head   *uint64           `json:"head"`
 		Counts map[string]uint64 `json:"counts"`
 	}
 	if err := s.getJSON(ctx, "/events/stats", nil, &answer); err != nil {
