@@ -1,0 +1,94 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/pgstore"
+)
+
+// postgresDSN is the server of the Postgres tests: HERALD_POSTGRES_DSN,
+// or the machine's own.
+func postgresDSN() string {
+	if d := os.Getenv("HERALD_POSTGRES_DSN"); d != "" {
+		return d
+	}
+	return "postgres://postgres@127.0.0.1:5432/test"
+}
+
+var schemas atomic.Int64
+
+// newPostgres returns a store in a fresh schema, dropped when t ends; it
+// skips t when no server answers, or fails it under
+// HERALD_REQUIRE_SERVICES=1.
+func newPostgres(t *testing.T) (*pgstore.Store, string) {
+	t.Helper()
+	schema := fmt.Sprintf("herald_cmd_%d_%d", os.Getpid(), schemas.Add(1))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := pgstore.Open(ctx, postgresDSN(), pgstore.WithSchema(schema))
+	if err != nil {
+		msg := fmt.Sprintf("no PostgreSQL at %s (%v); set HERALD_POSTGRES_DSN", postgresDSN(), err)
+		if os.Getenv("HERALD_REQUIRE_SERVICES") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	t.Cleanup(func() {
+		_, err := s.Pool().Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		assert.NoError(t, err)
+		assert.NoError(t, s.Close())
+	})
+	return s, schema
+}
+
+func TestPostgresImportExportStatsAndConsumers(t *testing.T) {
+	store, schema := newPostgres(t)
+	events := testEvents(20_000)
+	from := newBoltFile(t, events)
+	dump := filepath.Join(t.TempDir(), "events.ndjson")
+	pg := []string{"--postgres", postgresDSN(), "--schema", schema}
+
+	mustRun(t, "", "export", "--file", from, "--out", dump)
+	mustRun(t, "", append([]string{"import", "--in", dump}, pg...)...)
+	assert.Equal(t, summarize(t, readFile(t, from)), summarize(t, readAll(t, store)))
+
+	r := mustRun(t, "", append([]string{"stats"}, pg...)...)
+	assert.JSONEq(t, `{"events":20000,"head":20000,"counts":{"chat.message.liked":15000,"chat.message.sent":5000}}`, r.stdout)
+
+	got := decodeLines(t, mustRun(t, "", append([]string{"log", "--newest", "--top", "2", "--name", "chat.message.sent"}, pg...)...).stdout)
+	require.Len(t, got, 2)
+	assert.Equal(t, events[19_996].ID, got[0].ID)
+
+	exported := decodeLines(t, mustRun(t, "", append([]string{"export", "--after", "19990"}, pg...)...).stdout)
+	assert.Equal(t, summarize(t, events[19_990:]), summarize(t, exported))
+
+	require.NoError(t, store.SaveCheckpoint(context.Background(), "unread", 19_000))
+	r = mustRun(t, "", append([]string{"consumers"}, pg...)...)
+	assert.Equal(t, `{"name":"unread","checkpoint":19000,"lag":1000,"state":""}`+"\n", r.stdout)
+}
+
+func TestPostgresTail(t *testing.T) {
+	store, schema := newPostgres(t)
+	appendAll(t, store, testEvents(5))
+	tl := startTail(t, "--postgres", postgresDSN(), "--schema", schema, "--name", "chat.*.sent")
+	later := []herald.Event{
+		{Aggregate: chat(uuid.New()), Name: "liked", ID: uuid.New()},
+		{Aggregate: chat(uuid.New()), Name: "sent", ID: uuid.New(), Data: message{Text: "later"}},
+	}
+	appendAll(t, store, later)
+	got := tl.next(t)
+	assert.Equal(t, later[1].ID, got.ID)
+	assert.Equal(t, uint64(7), got.Metadata.Position)
+	tl.interrupt(t)
+}
