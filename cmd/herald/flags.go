@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/herald-go/herald/match"
 )
 
 // listFlag is a flag that may be given several times.
@@ -66,4 +68,12 @@ func usageError(fs *flag.FlagSet, format string, args ...any) error {
 	fmt.Fprintf(fs.Output(), "herald %s: %s\n", fs.Name(), fmt.Sprintf(format, args...))
 	fs.Usage()
 	return errUsage
+}
+
+// checkNames refuses a --name pattern that does not parse.
+func checkNames(fs *flag.FlagSet, names []string) error {
+	if _, err := match.ParseNames(names...); err != nil {
+		return usageError(fs, "--name: %v", err)
+	}
+	return nil
 }

@@ -20,8 +20,12 @@ import (
 	"github.com/herald-go/herald/store/boltstore"
 )
 
-// binary is the herald command the tests run, built once by TestMain.
-var binary string
+// binary is the herald command the tests run, built once by TestMain
+// with buildFlags.
+var (
+	binary     string
+	buildFlags = []string{"build"}
+)
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "herald-cmd-test")
@@ -30,7 +34,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "herald")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	build := exec.Command("go", append(buildFlags, "-o", binary, ".")...)
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build the herald command:", err)

@@ -96,8 +96,15 @@ func (im *importer) flush(ctx context.Context, last int) error {
 func (im *importer) failed(err error) error {
 	done := fmt.Sprintf("the %d events before it are stored (%d new); run the import again to resume, events stored already are left out",
 		im.progress.done+uint64(im.skipped), im.progress.done)
-	if le := (*lineError)(nil); errors.As(err, &le) && len(im.batch) > 0 {
+	var le *lineError
+	var partial *partialError
+	switch {
+	case errors.As(err, &le) && len(im.batch) > 0:
 		return fmt.Errorf("%w; nothing of its batch (lines %d to %d) is stored; %s", err, im.first, le.Line, done)
+	case errors.As(err, &le): // the first line of a batch
+		return fmt.Errorf("%w; %s", err, done)
+	case errors.As(err, &partial):
+		return fmt.Errorf("%w; %s", err, done)
 	}
 	return fmt.Errorf("%w; nothing of that batch is stored; %s", err, done)
 }

@@ -26,6 +26,9 @@ func runLog(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	if err := checkNames(fs, names); err != nil {
+		return err
+	}
 	q, err := buildQuery(*top, *cursor, names, labels, *correlation, *since, *until, *newest)
 	if err != nil {
 		return usageError(fs, "%v", err)

@@ -8,7 +8,8 @@ import (
 )
 
 // progress reports how far a long command is on stderr: a bar redrawn in
-// place on a terminal, a line now and then otherwise.
+// place on a terminal (a count when the total is unknown), a line now and
+// then otherwise.
 type progress struct {
 	w     io.Writer
 	tty   bool
@@ -47,7 +48,6 @@ func (p *progress) add(n int) {
 // finish reports the final count, followed by extra.
 func (p *progress) finish(extra string) {
 	if p.tty {
-		p.total = max(p.total, p.done)
 		p.report()
 		fmt.Fprintln(p.w)
 	}
@@ -60,11 +60,12 @@ func (p *progress) report() {
 		fmt.Fprintf(p.w, "%s %d events (%.0f/s)\n", p.verb, p.done, rate)
 		return
 	}
-	bar, pct := strings.Repeat(" ", barWidth), ""
-	if p.total > 0 {
-		filled := int(min(p.done, p.total) * barWidth / p.total)
-		bar = strings.Repeat("=", filled) + strings.Repeat(" ", barWidth-filled)
-		pct = fmt.Sprintf(" %3d%%", min(p.done, p.total)*100/p.total)
+	if p.total == 0 { // no bar without a total
+		fmt.Fprintf(p.w, "\r%s %d events %.0f/s ", p.verb, p.done, rate)
+		return
 	}
-	fmt.Fprintf(p.w, "\r[%s]%s %d events %.0f/s ", bar, pct, p.done, rate)
+	done := min(p.done, p.total)
+	filled := int(done * barWidth / p.total)
+	bar := strings.Repeat("=", filled) + strings.Repeat(" ", barWidth-filled)
+	fmt.Fprintf(p.w, "\r[%s] %3d%% %d events %.0f/s ", bar, done*100/p.total, p.done, rate)
 }

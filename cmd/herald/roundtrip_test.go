@@ -97,3 +97,13 @@ func TestImportRefusesABadBatchSize(t *testing.T) {
 	assert.Contains(t, r.stderr, "--batch 0")
 	assert.NoFileExists(t, to)
 }
+
+func TestExportAndImportShowABarOnATerminal(t *testing.T) {
+	path := newBoltFile(t, testEvents(50))
+	dump := filepath.Join(t.TempDir(), "events.ndjson")
+	out := onTerminal(t, "export", "--file", path, "--out", dump)
+	assert.Regexp(t, `\r\[={30}\] 100% 50 events [0-9]+/s \nexported 50 events in .*, up to position 50\n`, out)
+
+	out = onTerminal(t, "import", "--file", filepath.Join(t.TempDir(), "copy.db"), "--in", dump)
+	assert.Regexp(t, `\rimported 50 events [0-9]+/s \nimported 50 events in .*, 0 stored already left out\n`, out)
+}

@@ -48,7 +48,7 @@ func openFile(path string, create bool) (*storeSource, error) {
 	open := func() (herald.Store, error) {
 		s, err := boltstore.Open(path, boltstore.WithOpenTimeout(openTimeout))
 		if errors.Is(err, boltstore.ErrLocked) {
-			return nil, fmt.Errorf("%s: the file is in use by a running application; use --url: %w", path, errInUse)
+			return nil, fmt.Errorf("%s: %w", path, errInUse)
 		}
 		return s, err
 	}
@@ -59,8 +59,8 @@ func openFile(path string, create bool) (*storeSource, error) {
 	return &storeSource{store: s, reopen: open, state: "stopped", poll: 500 * time.Millisecond, head: -1}, nil
 }
 
-// errInUse is matched by the error of a file another process holds.
-var errInUse = errors.New("in use")
+// errInUse is the error of a file another process holds.
+var errInUse = errors.New("the file is in use by a running application; use --url")
 
 // openPostgres opens the pgstore store at dsn, in schema when given.
 func openPostgres(ctx context.Context, dsn, schema string) (*storeSource, error) {
@@ -113,7 +113,10 @@ func (s *storeSource) readLog(ctx context.Context, after uint64, names []string,
 			return nil
 		}
 		if err := s.pause(ctx); err != nil {
-			return nil
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
 		}
 	}
 }
@@ -137,13 +140,15 @@ func (s *storeSource) readOnce(ctx context.Context, after uint64, m match.Names,
 }
 
 // pause waits for the next poll, with a file closed meanwhile; it returns
-// ctx's error when ctx ends first.
+// ctx's error when ctx ends first, and the error of a file that another
+// process holds for longer than inUsePatience.
 func (s *storeSource) pause(ctx context.Context) error {
 	if s.reopen != nil {
 		if err := s.close(); err != nil {
 			return err
 		}
 	}
+	var inUseSince time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -158,11 +163,19 @@ func (s *storeSource) pause(ctx context.Context) error {
 		case err == nil:
 			s.store = st
 			return nil
-		case !errors.Is(err, errInUse): // in use: a writer holds it for a moment, or an application
+		case !errors.Is(err, errInUse):
+			return err
+		case inUseSince.IsZero(): // a writer may hold it for a moment
+			inUseSince = time.Now()
+		case time.Since(inUseSince) > inUsePatience: // an application holds it
 			return err
 		}
 	}
 }
+
+// inUsePatience is how long a followed file may stay in use before the
+// command takes it for held by a running application.
+const inUsePatience = 5 * time.Second
 
 func (s *storeSource) appendBatch(ctx context.Context, events []herald.Event) (int, error) {
 	if s.head < 0 {
@@ -191,7 +204,7 @@ func (s *storeSource) appendEach(ctx context.Context, events []herald.Event) (in
 	skipped := 0
 	for i := range events {
 		if err := s.store.Append(ctx, events[i:i+1]); err != nil {
-			return skipped, err
+			return skipped, &partialError{stored: i, err: err}
 		}
 		skipped += s.skipped(events[i : i+1])
 	}
@@ -214,6 +227,19 @@ func (s *storeSource) skipped(events []herald.Event) int {
 	s.head = head
 	return n
 }
+
+// partialError is the failure of a batch appended event by event, of
+// which the first events are stored.
+type partialError struct {
+	stored int
+	err    error
+}
+
+func (e *partialError) Error() string {
+	return fmt.Sprintf("some of its events were stored already, so it was appended event by event; its first %d events are stored: %v", e.stored, e.err)
+}
+
+func (e *partialError) Unwrap() error { return e.err }
 
 // checkpointLister is the capability of the stores of this repository to
 // list their checkpoints.

@@ -19,6 +19,9 @@ func runTail(ctx context.Context, e *env, args []string) error {
 	if _, err := parseArgs(fs, args); err != nil {
 		return err
 	}
+	if err := checkNames(fs, names); err != nil {
+		return err
+	}
 	s, err := openSource(ctx, src, e, false)
 	if err != nil {
 		return err

@@ -108,3 +108,26 @@ func TestTailFollowsAFileWithANameFilter(t *testing.T) {
 	assert.Equal(t, uint64(10), got.Metadata.Position)
 	tl.interrupt(t)
 }
+
+func TestTailStopsWhenAnApplicationTakesTheFile(t *testing.T) {
+	path := newBoltFile(t, testEvents(2))
+	tl := startTail(t, "--file", path, "--after", "0")
+	tl.next(t)
+	tl.next(t)
+	s := openBolt(t, path)
+	defer s.Close()
+	for range tl.events {
+		t.Error("tail printed an event")
+	}
+	err := tl.cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 1, exit.ExitCode())
+}
+
+func TestTailRefusesABadPattern(t *testing.T) {
+	path := newBoltFile(t, testEvents(2))
+	r := heraldCmd(t, "", "tail", "--file", path, "--name", "chat.*")
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.stderr, `--name: match: event name pattern "chat.*": want context.aggregate.name`)
+}

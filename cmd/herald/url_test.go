@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,4 +259,16 @@ func decodeLetters(t *testing.T, ndjson string) []letter {
 		all = append(all, l)
 	}
 	return all
+}
+
+func TestURLImportReportsTheBatchTheApplicationRefuses(t *testing.T) {
+	events := testEvents(30)
+	dump := mustRun(t, "", "export", "--file", newBoltFile(t, slices.Clone(events))).stdout
+	target, to := newFakeAPI(t, events[13:14]) // at revision 1, where events[12] (line 13) belongs
+
+	r := heraldCmd(t, dump, "import", "--url", to, "--token", "secret", "--batch", "10")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "the batch of lines 11 to 20: POST /api/events: HTTP 422: Unprocessable Entity: ")
+	assert.Contains(t, r.stderr, "nothing of that batch is stored; the 10 events before it are stored")
+	assert.Len(t, readAll(t, target.store), 11)
 }
