@@ -45,7 +45,9 @@
 // check stops the import with its line number; nothing of its batch is
 // stored, the batches before it are. Events stored already (the same ids)
 // are left out, so an import that stopped is resumed by running it again;
-// a batch of which only some events are stored is appended event by event.
+// a batch of which only some events are stored is appended event by event
+// (over --url, each batch is one POST /events, and one the application
+// refuses as a conflict, 409, is sent event by event).
 // Each event keeps its id, timestamp (to the millisecond, as the JSON has
 // it) and revision, which must follow on from what the store holds of its
 // aggregate; positions are the store's. A file holds no registry, so data

@@ -53,7 +53,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return im.failed(err)
 	}
-	im.progress.finish(fmt.Sprintf(", %d stored already left out", im.skipped))
+	im.progress.finish(im.skippedNote())
 	return nil
 }
 
@@ -107,6 +107,14 @@ func (im *importer) failed(err error) error {
 		return fmt.Errorf("%w; %s", err, done)
 	}
 	return fmt.Errorf("%w; nothing of that batch is stored; %s", err, done)
+}
+
+// skippedNote is what the summary says of the events stored already.
+func (im *importer) skippedNote() string {
+	if im.skipped == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d stored already left out", im.skipped)
 }
 
 // openIn returns stdin, or the file at path.

@@ -204,7 +204,7 @@ func (s *storeSource) appendEach(ctx context.Context, events []herald.Event) (in
 	skipped := 0
 	for i := range events {
 		if err := s.store.Append(ctx, events[i:i+1]); err != nil {
-			return skipped, &partialError{stored: i, err: err}
+			return skipped, &partialError{why: "some of its events were stored already", stored: i, err: err}
 		}
 		skipped += s.skipped(events[i : i+1])
 	}
@@ -229,14 +229,15 @@ func (s *storeSource) skipped(events []herald.Event) int {
 }
 
 // partialError is the failure of a batch appended event by event, of
-// which the first events are stored.
+// which the first events are stored; why says why it was.
 type partialError struct {
+	why    string
 	stored int
 	err    error
 }
 
 func (e *partialError) Error() string {
-	return fmt.Sprintf("some of its events were stored already, so it was appended event by event; its first %d events are stored: %v", e.stored, e.err)
+	return fmt.Sprintf("%s, so it was appended event by event; its first %d events are stored: %v", e.why, e.stored, e.err)
 }
 
 func (e *partialError) Unwrap() error { return e.err }

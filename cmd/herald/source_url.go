@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -203,17 +204,37 @@ func (s *urlSource) readLog(ctx context.Context, after uint64, names []string, f
 	return nil
 }
 
+// appendBatch posts the batch; when the application refuses it as a
+// conflict (409), which is what a batch stored in part gets, it posts the
+// events one at a time, as the store path does: the application
+// acknowledges each one stored already. It does not learn which were, so
+// it reports none skipped.
 func (s *urlSource) appendBatch(ctx context.Context, events []herald.Event) (int, error) {
+	err := s.post(ctx, events)
+	var he *httpError
+	if len(events) == 1 || !errors.As(err, &he) || he.Status != http.StatusConflict {
+		return 0, err
+	}
+	for i := range events {
+		if err := s.post(ctx, events[i:i+1]); err != nil {
+			return 0, &partialError{why: "the application refused it as a conflict, as it does a batch stored in part", stored: i, err: err}
+		}
+	}
+	return 0, nil
+}
+
+// post sends events to POST /events, one atomic batch.
+func (s *urlSource) post(ctx context.Context, events []herald.Event) error {
 	body, err := json.Marshal(events)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	resp, err := s.do(ctx, http.MethodPost, "/events", nil, body)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	return 0, resp.Body.Close()
+	return resp.Body.Close()
 }
 
 func (s *urlSource) consumers(ctx context.Context, names []string) ([]consumerStatus, error) {

@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -92,7 +93,12 @@ func (f *fakeAPI) post(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := f.store.Append(r.Context(), events); err != nil {
+	err := f.store.Append(r.Context(), events)
+	switch {
+	case errors.Is(err, herald.ErrDuplicate), errors.Is(err, herald.ErrConflict):
+		problem(w, http.StatusConflict, err.Error())
+		return
+	case err != nil:
 		problem(w, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
@@ -268,7 +274,19 @@ func TestURLImportReportsTheBatchTheApplicationRefuses(t *testing.T) {
 
 	r := heraldCmd(t, dump, "import", "--url", to, "--token", "secret", "--batch", "10")
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "the batch of lines 11 to 20: POST /api/events: HTTP 422: Unprocessable Entity: ")
-	assert.Contains(t, r.stderr, "nothing of that batch is stored; the 10 events before it are stored")
-	assert.Len(t, readAll(t, target.store), 11)
+	assert.Contains(t, r.stderr, "the batch of lines 11 to 20: the application refused it as a conflict, ")
+	assert.Contains(t, r.stderr, "appended event by event; its first 2 events are stored: POST /api/events: HTTP 409: Conflict: ")
+	assert.Contains(t, r.stderr, "the 10 events before it are stored")
+	assert.Len(t, readAll(t, target.store), 13)
+}
+
+func TestURLImportLeavesOutEventsStoredAlready(t *testing.T) {
+	events := testEvents(40)
+	dump := mustRun(t, "", "export", "--file", newBoltFile(t, events)).stdout
+	lines := strings.SplitAfter(dump, "\n")
+	target, to := newFakeAPI(t, nil)
+
+	mustRun(t, strings.Join(lines[:25], ""), "import", "--url", to, "--token", "secret", "--batch", "10")
+	mustRun(t, dump, "import", "--url", to, "--token", "secret", "--batch", "10")
+	assert.Equal(t, summarize(t, events), summarize(t, readAll(t, target.store)))
 }
