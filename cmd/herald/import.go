@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/google/uuid"
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 )
@@ -16,14 +17,17 @@ type importer struct {
 	src      source
 	size     int
 	batch    []herald.Event
-	first    int // line of the batch's first event
+	ids      map[uuid.UUID]struct{} // of the batch
+	first    int                    // line of the batch's first event
 	skipped  int
 	progress *progress
 }
 
 // runImport reads NDJSON envelopes from stdin or a file and appends them
 // in atomic batches, leaving out the events stored already, with its
-// progress on stderr.
+// progress on stderr. An id that comes again within a batch ends the
+// batch before it, so that it is left out as stored already when it is
+// the same event.
 func runImport(ctx context.Context, e *env, args []string) error {
 	fs, src := newFlagSet("import", "[flags]", e.stderr)
 	inPath := fs.String("in", "", "read from `FILE` instead of stdin")
@@ -45,6 +49,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	}
 	defer s.close()
 	im := &importer{src: s, size: *size, batch: make([]herald.Event, 0, *size),
+		ids:      make(map[uuid.UUID]struct{}, *size),
 		progress: newProgress(e.stderr, e.stderrTTY, "imported", 0)}
 	err = readNDJSON(r, func(line int, ev *herald.Event) error { return im.add(ctx, line, ev) })
 	if err == nil {
@@ -62,10 +67,16 @@ func (im *importer) add(ctx context.Context, line int, ev *herald.Event) error {
 	if err := driver.CheckEnvelope(ev); err != nil {
 		return &lineError{Line: line, Err: err}
 	}
+	if _, twice := im.ids[ev.ID]; twice { // the store refuses an id twice in a batch: end the batch before it
+		if err := im.flush(ctx, line-1); err != nil {
+			return err
+		}
+	}
 	if len(im.batch) == 0 {
 		im.first = line
 	}
 	im.batch = append(im.batch, *ev)
+	im.ids[ev.ID] = struct{}{}
 	if len(im.batch) < im.size {
 		return nil
 	}
@@ -89,6 +100,7 @@ func (im *importer) flush(ctx context.Context, last int) error {
 	im.skipped += skipped
 	im.progress.add(len(im.batch) - skipped)
 	im.batch = im.batch[:0]
+	clear(im.ids)
 	return nil
 }
 

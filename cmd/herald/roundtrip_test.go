@@ -22,9 +22,11 @@ func TestExportThenImportCopiesTheLog(t *testing.T) {
 	dump := filepath.Join(dir, "events.ndjson")
 	to := filepath.Join(dir, "copy.db")
 
-	exported := mustRun(t, "", "export", "--file", from, "--out", dump)
+	exported := runBinary(t, plainBinary, "", "export", "--file", from, "--out", dump)
+	require.Zero(t, exported.code, exported.stderr)
 	assert.Contains(t, exported.stderr, fmt.Sprintf("exported %d events", n))
-	imported := mustRun(t, "", "import", "--file", to, "--in", dump, "--batch", "1000")
+	imported := runBinary(t, plainBinary, "", "import", "--file", to, "--in", dump, "--batch", "1000")
+	require.Zero(t, imported.code, imported.stderr)
 	assert.Contains(t, imported.stderr, fmt.Sprintf("imported %d events", n))
 
 	want, got := readFile(t, from), readFile(t, to)
@@ -65,6 +67,12 @@ func TestImportLeavesOutEventsStoredAlready(t *testing.T) {
 	assert.Contains(t, r.stderr, "imported 15 events")
 	assert.Contains(t, r.stderr, "25 stored already left out")
 	assert.Equal(t, summarize(t, readFile(t, from)), summarize(t, readFile(t, to)))
+
+	twice := filepath.Join(t.TempDir(), "twice.db")
+	r = mustRun(t, strings.Join(lines[:7], "")+dump, "import", "--file", twice, "--batch", "10")
+	assert.Contains(t, r.stderr, "imported 40 events")
+	assert.Contains(t, r.stderr, "7 stored already left out")
+	assert.Equal(t, summarize(t, readFile(t, from)), summarize(t, readFile(t, twice)))
 }
 
 func TestImportOfADamagedLineStoresNothingOfItsBatch(t *testing.T) {

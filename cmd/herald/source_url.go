@@ -310,7 +310,7 @@ func readNDJSON(r io.Reader, fn func(line int, e *herald.Event) error) error {
 			continue
 		}
 		var e herald.Event
-		if err := json.Unmarshal(b, &e); err != nil {
+		if err := e.UnmarshalJSON(b); err != nil { // not json.Unmarshal, which would scan the line once more
 			return &lineError{Line: line, Err: err}
 		}
 		if err := fn(line, &e); err != nil {
