@@ -13,6 +13,7 @@ import (
 )
 
 func TestConsumersOfAFileShowCheckpointsAndLag(t *testing.T) {
+	t.Parallel()
 	path := newBoltFile(t, testEvents(10))
 	s := openBolt(t, path)
 	require.NoError(t, s.SaveCheckpoint(context.Background(), "unread", 7))
@@ -26,6 +27,7 @@ func TestConsumersOfAFileShowCheckpointsAndLag(t *testing.T) {
 }
 
 func TestDeadLettersOfAFileAreListedAndDiscarded(t *testing.T) {
+	t.Parallel()
 	events := testEvents(4)
 	path := newBoltFile(t, events)
 	s := openBolt(t, path)

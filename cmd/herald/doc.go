@@ -44,7 +44,8 @@
 // events in batches, each atomic. A line that does not decode or fails the
 // check stops the import with its line number; nothing of its batch is
 // stored, the batches before it are. Events stored already (the same ids)
-// are left out, so an import that stopped is resumed by running it again;
+// are left out, so an import that stopped is resumed by running it again
+// (an event that comes twice in the input is stored once);
 // a batch of which only some events are stored is appended event by event
 // (over --url, each batch is one POST /events, and one the application
 // refuses as a conflict, 409, is sent event by event).

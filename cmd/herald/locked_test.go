@@ -9,6 +9,7 @@ import (
 )
 
 func TestAFileInUseIsReportedAtOnce(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "events.db")
 	s := openBolt(t, path)
 	defer s.Close()

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLogPrintsPagesAsNDJSONWithTheirCursor(t *testing.T) {
+	t.Parallel()
 	events := testEvents(10)
 	path := newBoltFile(t, events)
 
@@ -27,6 +28,7 @@ func TestLogPrintsPagesAsNDJSONWithTheirCursor(t *testing.T) {
 }
 
 func TestLogSelectsByNameLabelTimeAndOrder(t *testing.T) {
+	t.Parallel()
 	events := testEvents(12)
 	path := newBoltFile(t, events)
 
@@ -50,6 +52,7 @@ func TestLogSelectsByNameLabelTimeAndOrder(t *testing.T) {
 }
 
 func TestLogRefusesBadFlagsWithoutOpeningTheStore(t *testing.T) {
+	t.Parallel()
 	for name, args := range map[string][]string{
 		"time":        {"--since", "yesterday"},
 		"label":       {"--label", "nocolon"},
@@ -66,6 +69,7 @@ func TestLogRefusesBadFlagsWithoutOpeningTheStore(t *testing.T) {
 }
 
 func TestLogNamesAMissingFileAndAMissingSource(t *testing.T) {
+	t.Parallel()
 	missing := t.TempDir() + "/missing.db"
 	r := heraldCmd(t, "", "log", "--file", missing)
 	assert.Equal(t, 1, r.code)
@@ -78,6 +82,7 @@ func TestLogNamesAMissingFileAndAMissingSource(t *testing.T) {
 }
 
 func TestStatsCountsEventsPerName(t *testing.T) {
+	t.Parallel()
 	path := newBoltFile(t, testEvents(8))
 	r := mustRun(t, "", "stats", "--file", path)
 	assert.JSONEq(t, `{"events":8,"head":8,"counts":{"chat.message.liked":6,"chat.message.sent":2}}`, r.stdout)
@@ -97,6 +102,7 @@ func onTerminal(t *testing.T, args ...string) string {
 }
 
 func TestLogAndStatsPrintTablesOnATerminal(t *testing.T) {
+	t.Parallel()
 	events := testEvents(6)
 	path := newBoltFile(t, events)
 

@@ -12,6 +12,7 @@ import (
 )
 
 func TestExportThenImportCopiesTheLog(t *testing.T) {
+	t.Parallel()
 	n := 100_000
 	if testing.Short() {
 		n = 5_000
@@ -36,6 +37,7 @@ func TestExportThenImportCopiesTheLog(t *testing.T) {
 }
 
 func TestExportResumesAfterAPosition(t *testing.T) {
+	t.Parallel()
 	events := testEvents(30)
 	path := newBoltFile(t, events)
 	dump := filepath.Join(t.TempDir(), "events.ndjson")
@@ -56,6 +58,7 @@ func TestExportResumesAfterAPosition(t *testing.T) {
 }
 
 func TestImportLeavesOutEventsStoredAlready(t *testing.T) {
+	t.Parallel()
 	events := testEvents(40)
 	from := newBoltFile(t, events)
 	dump := mustRun(t, "", "export", "--file", from).stdout
@@ -76,6 +79,7 @@ func TestImportLeavesOutEventsStoredAlready(t *testing.T) {
 }
 
 func TestImportOfADamagedLineStoresNothingOfItsBatch(t *testing.T) {
+	t.Parallel()
 	events := testEvents(30)
 	from := newBoltFile(t, events)
 	lines := strings.SplitAfter(mustRun(t, "", "export", "--file", from).stdout, "\n")
@@ -99,6 +103,7 @@ func TestImportOfADamagedLineStoresNothingOfItsBatch(t *testing.T) {
 }
 
 func TestImportRefusesABadBatchSize(t *testing.T) {
+	t.Parallel()
 	to := filepath.Join(t.TempDir(), "copy.db")
 	r := heraldCmd(t, "", "import", "--file", to, "--batch", "0")
 	assert.Equal(t, 2, r.code)
@@ -107,6 +112,7 @@ func TestImportRefusesABadBatchSize(t *testing.T) {
 }
 
 func TestExportAndImportShowABarOnATerminal(t *testing.T) {
+	t.Parallel()
 	path := newBoltFile(t, testEvents(50))
 	dump := filepath.Join(t.TempDir(), "events.ndjson")
 	out := onTerminal(t, "export", "--file", path, "--out", dump)

@@ -89,6 +89,7 @@ func (tl *tailer) interrupt(t *testing.T) {
 }
 
 func TestTailFollowsAFileWithANameFilter(t *testing.T) {
+	t.Parallel()
 	events := testEvents(8) // sent at 0 and 4
 	path := newBoltFile(t, events)
 	tl := startTail(t, "--file", path, "--after", "0", "--name", "chat.*.sent")
@@ -110,6 +111,7 @@ func TestTailFollowsAFileWithANameFilter(t *testing.T) {
 }
 
 func TestTailStopsWhenAnApplicationTakesTheFile(t *testing.T) {
+	t.Parallel()
 	path := newBoltFile(t, testEvents(2))
 	tl := startTail(t, "--file", path, "--after", "0")
 	tl.next(t)
@@ -126,6 +128,7 @@ func TestTailStopsWhenAnApplicationTakesTheFile(t *testing.T) {
 }
 
 func TestTailRefusesABadPattern(t *testing.T) {
+	t.Parallel()
 	path := newBoltFile(t, testEvents(2))
 	r := heraldCmd(t, "", "tail", "--file", path, "--name", "chat.*")
 	assert.Equal(t, 2, r.code)

@@ -175,6 +175,7 @@ func (f *fakeAPI) discard(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestURLLogStatsAndTokens(t *testing.T) {
+	t.Parallel()
 	events := testEvents(10)
 	_, url := newFakeAPI(t, events)
 
@@ -222,6 +223,7 @@ func TestURLExportImportAndTail(t *testing.T) {
 }
 
 func TestURLConsumersAndDeadLetters(t *testing.T) {
+	t.Parallel()
 	events := testEvents(4)
 	api, url := newFakeAPI(t, events)
 	for _, e := range events[:2] {
@@ -268,6 +270,7 @@ func decodeLetters(t *testing.T, ndjson string) []letter {
 }
 
 func TestURLImportReportsTheBatchTheApplicationRefuses(t *testing.T) {
+	t.Parallel()
 	events := testEvents(30)
 	dump := mustRun(t, "", "export", "--file", newBoltFile(t, slices.Clone(events))).stdout
 	target, to := newFakeAPI(t, events[13:14]) // at revision 1, where events[12] (line 13) belongs
@@ -281,6 +284,7 @@ func TestURLImportReportsTheBatchTheApplicationRefuses(t *testing.T) {
 }
 
 func TestURLImportLeavesOutEventsStoredAlready(t *testing.T) {
+	t.Parallel()
 	events := testEvents(40)
 	dump := mustRun(t, "", "export", "--file", newBoltFile(t, events)).stdout
 	lines := strings.SplitAfter(dump, "\n")
