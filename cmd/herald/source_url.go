@@ -21,9 +21,9 @@ import (
 // urlSource is a source over the HTTP API of a running application
 // (package httpapi).
 type urlSource struct {
-	base   *url.URL
-	token  string
-	client *http.Client
+	base             *url.URL
+	token            string
+	client, follower *http.Client
 }
 
 func newURLSource(raw, token string) (*urlSource, error) {
@@ -32,11 +32,19 @@ func newURLSource(raw, token string) (*urlSource, error) {
 		return nil, fmt.Errorf("--url %q: want an absolute http or https URL", raw)
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
-	return &urlSource{base: u, token: token, client: &http.Client{}}, nil
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ResponseHeaderTimeout = responseTimeout
+	return &urlSource{base: u, token: token, client: &http.Client{Transport: transport}, follower: &http.Client{}}, nil
 }
+
+// responseTimeout is how long a request waits for the application to
+// begin its answer; a stream's body may take as long as it lasts, and a
+// followed stream (follower) may begin when its first event comes.
+const responseTimeout = 30 * time.Second
 
 func (s *urlSource) close() error {
 	s.client.CloseIdleConnections()
+	s.follower.CloseIdleConnections()
 	return nil
 }
 
@@ -62,7 +70,11 @@ func (s *urlSource) do(ctx context.Context, method, path string, q url.Values, b
 	if s.token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.token)
 	}
-	resp, err := s.client.Do(req)
+	client := s.client
+	if q.Get("follow") == "true" {
+		client = s.follower
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, err
 	}
