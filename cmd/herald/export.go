@@ -18,7 +18,7 @@ func runExport(ctx context.Context, e *env, args []string) (err error) {
 	outPath := fs.String("out", "", "write to `FILE` instead of stdout (appended to with --after)")
 	var names listFlag
 	fs.Var(&names, "name", "only events whose name matches this `PATTERN` (repeatable)")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := checkNames(fs, names); err != nil {

@@ -77,3 +77,15 @@ func checkNames(fs *flag.FlagSet, names []string) error {
 	}
 	return nil
 }
+
+// parseFlags parses args of a command that takes flags only.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError(fs, "unexpected argument %q", rest[0])
+	}
+	return nil
+}

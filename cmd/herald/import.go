@@ -32,7 +32,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	fs, src := newFlagSet("import", "[flags]", e.stderr)
 	inPath := fs.String("in", "", "read from `FILE` instead of stdin")
 	size := fs.Int("batch", 500, "the events of one atomic append (1 to 10000)")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *size < 1 || *size > herald.MaxTop {

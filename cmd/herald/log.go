@@ -23,7 +23,7 @@ func runLog(ctx context.Context, e *env, args []string) error {
 	until := fs.String("until", "", "only events at or before this RFC 3339 `TIME`")
 	newest := fs.Bool("newest", false, "the newest events first")
 	asJSON := fs.Bool("json", false, "NDJSON envelopes even on a terminal")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := checkNames(fs, names); err != nil {

@@ -58,6 +58,7 @@ func TestLogRefusesBadFlagsWithoutOpeningTheStore(t *testing.T) {
 		"label":       {"--label", "nocolon"},
 		"correlation": {"--correlation-id", "42"},
 		"unknown":     {"--colour"},
+		"argument":    {"chat.message.sent"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			missing := t.TempDir() + "/missing.db"

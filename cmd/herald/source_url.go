@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -260,12 +261,12 @@ func (s *urlSource) consumers(ctx context.Context, names []string) ([]consumerSt
 		return answer.Results, nil
 	}
 	var picked []consumerStatus
-	for _, c := range answer.Results {
-		for _, n := range names {
-			if c.Name == n {
-				picked = append(picked, c)
-			}
+	for _, n := range names {
+		i := slices.IndexFunc(answer.Results, func(c consumerStatus) bool { return c.Name == n })
+		if i < 0 {
+			return nil, fmt.Errorf("the application has no consumer named %q", n)
 		}
+		picked = append(picked, answer.Results[i])
 	}
 	return picked, nil
 }

@@ -10,7 +10,7 @@ import (
 func runStats(ctx context.Context, e *env, args []string) error {
 	fs, src := newFlagSet("stats", "[flags]", e.stderr)
 	asJSON := fs.Bool("json", false, "one JSON document even on a terminal")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	s, err := openSource(ctx, src, e, false)

@@ -16,7 +16,7 @@ func runTail(ctx context.Context, e *env, args []string) error {
 	fs.Var(&names, "name", "only events whose name matches this `PATTERN` (repeatable)")
 	afterFlag := fs.String("after", "", "begin after this `POSITION` (default: the head, so new events only)")
 	asJSON := fs.Bool("json", false, "NDJSON envelopes even on a terminal")
-	if _, err := parseArgs(fs, args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := checkNames(fs, names); err != nil {

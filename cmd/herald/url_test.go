@@ -234,6 +234,12 @@ func TestURLConsumersAndDeadLetters(t *testing.T) {
 	assert.Equal(t, `{"name":"unread","checkpoint":7,"lag":3,"state":"live"}`+"\n"+
 		`{"name":"mailer","checkpoint":10,"lag":0,"state":"failed"}`+"\n", r.stdout)
 
+	r = mustRun(t, "", "consumers", "--url", url, "--token", "secret", "mailer")
+	assert.Equal(t, `{"name":"mailer","checkpoint":10,"lag":0,"state":"failed"}`+"\n", r.stdout)
+	r = heraldCmd(t, "", "consumers", "--url", url, "--token", "secret", "search")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, `the application has no consumer named "search"`)
+
 	letters := decodeLetters(t, mustRun(t, "", "dead-letters", "list", "mailer", "--url", url, "--token", "secret").stdout)
 	require.Len(t, letters, 2)
 	assert.Equal(t, "smtp down", letters[0].Error)
