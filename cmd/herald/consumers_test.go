@@ -2,14 +2,17 @@ package main_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/projection"
 )
 
 func TestConsumersOfAFileShowCheckpointsAndLag(t *testing.T) {
@@ -61,4 +64,27 @@ func TestDeadLettersOfAFileAreListedAndDiscarded(t *testing.T) {
 	r = heraldCmd(t, "", "dead-letters", "discard", "mailer", "not-a-uuid", "--file", path)
 	assert.Equal(t, 2, r.code)
 	assert.Contains(t, r.stderr, `event id "not-a-uuid": want a uuid`)
+}
+
+func TestConsumersOfAFileShowItsProjections(t *testing.T) {
+	t.Parallel()
+	path := newBoltFile(t, testEvents(12))
+	s := openBolt(t, path)
+	count := func(context.Context, *bolt.Tx, herald.Event, json.RawMessage) error { return nil }
+	p, err := projection.New(projection.Config[*bolt.Tx]{
+		Name: "sent-count", Store: s, Model: projection.Bolt(s.DB()),
+		Handlers: []projection.Handler[*bolt.Tx]{projection.On("chat.message.sent", count)},
+		Reset:    projection.DeleteBuckets("sent-count"),
+	})
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- p.Run(ctx) }()
+	require.NoError(t, p.Wait(ctx, 12))
+	stop()
+	<-done
+	require.NoError(t, s.Close())
+
+	r := mustRun(t, "", "consumers", "--file", path)
+	assert.Equal(t, `{"name":"sent-count","checkpoint":12,"lag":0,"state":"stopped"}`+"\n", r.stdout)
 }

@@ -66,9 +66,9 @@
 // # Consumers and dead letters
 //
 // On a file or a database, consumers lists the checkpoints the store
-// keeps (durable subscriptions, flows, and projections whose checkpoints
-// the store holds) with the names given as arguments, and their lag
-// behind the head; the state is "stopped" for a file, which no
+// keeps (durable subscriptions, flows, and the projections whose read
+// models live in the same file or database) with the names given as
+// arguments, and their lag behind the head; the state is "stopped" for a file, which no
 // application holds while the command has it, and unknown for a database.
 // Over --url the application reports every consumer and its state.
 // dead-letters discard removes letters from a store; replay runs the

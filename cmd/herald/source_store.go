@@ -260,7 +260,13 @@ func (s *storeSource) consumers(ctx context.Context, names []string) ([]consumer
 			return nil, err
 		}
 	}
+	if err := boltProjections(s.store, all); err != nil {
+		return nil, err
+	}
 	for _, n := range names {
+		if _, ok := all[n]; ok {
+			continue
+		}
 		cp, err := cs.LoadCheckpoint(ctx, n)
 		if err != nil {
 			return nil, err
