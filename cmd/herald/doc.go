@@ -58,8 +58,9 @@
 //
 // Only one process at a time may open a bbolt file. When a running
 // application holds it, every command fails at once with "the file is in
-// use by a running application; use --url". A missing file is an error,
-// except for import, which creates the store. tail on a file closes it
+// use by a running application; use --url". A missing file, or a
+// PostgreSQL schema that does not exist, is an error, except for import,
+// which creates the store. tail on a file closes it
 // between its reads (every half second), so that another process may
 // append meanwhile.
 //

@@ -79,6 +79,19 @@ func TestPostgresImportExportStatsAndConsumers(t *testing.T) {
 	assert.Equal(t, `{"name":"unread","checkpoint":4000,"lag":1000,"state":""}`+"\n", r.stdout)
 }
 
+func TestPostgresReadsNoSchemaThatIsNotThere(t *testing.T) {
+	t.Parallel()
+	store, schema := newPostgres(t)
+	missing := schema + "_missing"
+	r := heraldCmd(t, "", "stats", "--postgres", postgresDSN(), "--schema", missing)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, `the database has no schema "`+missing+`"`)
+	var found bool
+	require.NoError(t, store.Pool().QueryRow(context.Background(),
+		"SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", missing).Scan(&found))
+	assert.False(t, found)
+}
+
 func TestPostgresTail(t *testing.T) {
 	t.Parallel()
 	store, schema := newPostgres(t)

@@ -66,7 +66,7 @@ func openSource(ctx context.Context, f *sourceFlags, e *env, create bool) (sourc
 	case f.file != "":
 		return openFile(f.file, create)
 	case f.postgres != "":
-		return openPostgres(ctx, f.postgres, f.schema)
+		return openPostgres(ctx, f.postgres, f.schema, create)
 	}
 	token := f.token
 	if token == "" {

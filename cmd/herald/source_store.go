@@ -15,6 +15,7 @@ import (
 	"github.com/herald-go/herald/match"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/store/pgstore"
+	"github.com/jackc/pgx/v5"
 )
 
 // openTimeout is how long the command waits for a bbolt file that
@@ -62,17 +63,41 @@ func openFile(path string, create bool) (*storeSource, error) {
 // errInUse is the error of a file another process holds.
 var errInUse = errors.New("the file is in use by a running application; use --url")
 
-// openPostgres opens the pgstore store at dsn, in schema when given.
-func openPostgres(ctx context.Context, dsn, schema string) (*storeSource, error) {
-	var opts []pgstore.Option
-	if schema != "" {
-		opts = append(opts, pgstore.WithSchema(schema))
+// openPostgres opens the pgstore store at dsn, in schema when given;
+// without create, a schema that does not exist is an error, not a new
+// store.
+func openPostgres(ctx context.Context, dsn, schema string, create bool) (*storeSource, error) {
+	if schema == "" {
+		schema = pgstore.DefaultSchema
 	}
-	s, err := pgstore.Open(ctx, dsn, opts...)
+	if !create {
+		if err := checkSchema(ctx, dsn, schema); err != nil {
+			return nil, err
+		}
+	}
+	s, err := pgstore.Open(ctx, dsn, pgstore.WithSchema(schema))
 	if err != nil {
 		return nil, err
 	}
 	return &storeSource{store: s, poll: 200 * time.Millisecond, head: -1}, nil
+}
+
+// checkSchema returns an error when the database at dsn has no schema
+// named schema.
+func checkSchema(ctx context.Context, dsn, schema string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return fmt.Errorf("pgstore: connect: %w", err)
+	}
+	defer conn.Close(ctx)
+	var found bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&found); err != nil {
+		return fmt.Errorf("pgstore: look for schema %q: %w", schema, err)
+	}
+	if !found {
+		return fmt.Errorf("the database has no schema %q, so no store there (import makes one; --schema names another)", schema)
+	}
+	return nil
 }
 
 func (s *storeSource) query(ctx context.Context, q herald.Query) (herald.Page, error) {
