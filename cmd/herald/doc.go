@@ -62,7 +62,10 @@
 // PostgreSQL schema that does not exist, is an error, except for import,
 // which creates the store. tail on a file closes it
 // between its reads (every half second), so that another process may
-// append meanwhile.
+// append meanwhile; when an application keeps the file for more than a
+// few seconds, tail stops with the same message. tail over --url connects
+// again, for up to a minute, when the application ends its stream (as a
+// restart does), saying so on stderr.
 //
 // # Consumers and dead letters
 //

@@ -72,7 +72,7 @@ func openSource(ctx context.Context, f *sourceFlags, e *env, create bool) (sourc
 	if token == "" {
 		token = e.getenv("HERALD_TOKEN")
 	}
-	return newURLSource(f.url, token)
+	return newURLSource(f.url, token, e.stderr)
 }
 
 // errNotSupported is the error of what a source cannot do.

@@ -25,9 +25,10 @@ type urlSource struct {
 	base             *url.URL
 	token            string
 	client, follower *http.Client
+	stderr           io.Writer // for what the command does unasked, such as connecting again
 }
 
-func newURLSource(raw, token string) (*urlSource, error) {
+func newURLSource(raw, token string, stderr io.Writer) (*urlSource, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("--url %q: want an absolute http or https URL", raw)
@@ -35,7 +36,7 @@ func newURLSource(raw, token string) (*urlSource, error) {
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.ResponseHeaderTimeout = responseTimeout
-	return &urlSource{base: u, token: token, client: &http.Client{Transport: transport}, follower: &http.Client{}}, nil
+	return &urlSource{base: u, token: token, client: &http.Client{Transport: transport}, follower: &http.Client{}, stderr: stderr}, nil
 }
 
 // responseTimeout is how long a request waits for the application to
@@ -187,10 +188,62 @@ func (s *urlSource) stats(ctx context.Context) (herald.Stats, error) {
 	return herald.Stats{Events: *answer.Events, Head: *answer.Head, Counts: answer.Counts}, nil
 }
 
-// readLog reads the NDJSON stream of GET /events/log; following it, the
-// stream lasts until ctx ends.
+// readLog reads the NDJSON stream of GET /events/log. Following it, the
+// stream lasts until ctx ends: when the application ends it (a restart),
+// readLog says so on stderr and connects again after the last event it
+// had, for up to reconnectPatience.
 func (s *urlSource) readLog(ctx context.Context, after uint64, names []string, follow bool, fn func(*herald.Event) error) error {
-	q := url.Values{"after": {strconv.FormatUint(after, 10)}}
+	if !follow {
+		return s.readStream(ctx, &after, names, false, fn)
+	}
+	var lost time.Time // when the stream was lost, zero while it runs
+	for {
+		err := s.readStream(ctx, &after, names, true, func(e *herald.Event) error {
+			if !lost.IsZero() {
+				lost = time.Time{}
+				fmt.Fprintln(s.stderr, "connected again")
+			}
+			return fn(e)
+		})
+		var fe *handlerError
+		var he *httpError
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.As(err, &fe):
+			return fe.err
+		case errors.As(err, &he): // an answer, not a lost connection
+			return err
+		case lost.IsZero():
+			lost = time.Now()
+			fmt.Fprintf(s.stderr, "the stream ended (%v); connecting again after position %d\n", err, after)
+		case time.Since(lost) > reconnectPatience:
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(reconnectPause):
+		}
+	}
+}
+
+// How long and how often readLog tries to connect again.
+const (
+	reconnectPatience = time.Minute
+	reconnectPause    = time.Second
+)
+
+// handlerError is an error of the function that readStream hands the
+// events to, which ends a followed stream for good.
+type handlerError struct{ err error }
+
+func (e *handlerError) Error() string { return e.err.Error() }
+
+// readStream reads GET /events/log once, from *after on, and moves *after
+// to each event it hands to fn.
+func (s *urlSource) readStream(ctx context.Context, after *uint64, names []string, follow bool, fn func(*herald.Event) error) error {
+	q := url.Values{"after": {strconv.FormatUint(*after, 10)}}
 	for _, n := range names {
 		q.Add("name", n)
 	}
@@ -199,16 +252,17 @@ func (s *urlSource) readLog(ctx context.Context, after uint64, names []string, f
 	}
 	resp, err := s.do(ctx, http.MethodGet, "/events/log", q, nil)
 	if err != nil {
-		if follow && ctx.Err() != nil {
-			return nil
-		}
 		return err
 	}
 	defer resp.Body.Close()
-	err = readNDJSON(resp.Body, func(line int, e *herald.Event) error { return fn(e) })
-	switch {
-	case follow && ctx.Err() != nil:
+	err = readNDJSON(resp.Body, func(line int, e *herald.Event) error {
+		if err := fn(e); err != nil {
+			return &handlerError{err: err}
+		}
+		*after = e.Metadata.Position
 		return nil
+	})
+	switch {
 	case err != nil:
 		return fmt.Errorf("GET /events/log: %w", err)
 	case follow:

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,6 +30,9 @@ type fakeAPI struct {
 	token    string
 	mu       sync.Mutex
 	replayed []string
+	// cutStreams makes a followed stream end after its first event, as
+	// a restart of the application would.
+	cutStreams atomic.Bool
 }
 
 func newFakeAPI(t *testing.T, events []herald.Event) (*fakeAPI, string) {
@@ -125,6 +129,9 @@ func (f *fakeAPI) log(w http.ResponseWriter, r *http.Request) {
 			after = e.Metadata.Position
 			if len(names) == 0 || names[0] == e.FullName() || names[0] == "chat.*.sent" && e.Name == "sent" {
 				_ = enc.Encode(e)
+				if f.cutStreams.Load() {
+					return
+				}
 			}
 		}
 		w.(http.Flusher).Flush()
@@ -299,4 +306,19 @@ func TestURLImportLeavesOutEventsStoredAlready(t *testing.T) {
 	mustRun(t, strings.Join(lines[:25], ""), "import", "--url", to, "--token", "secret", "--batch", "10")
 	mustRun(t, dump, "import", "--url", to, "--token", "secret", "--batch", "10")
 	assert.Equal(t, summarize(t, events), summarize(t, readAll(t, target.store)))
+}
+
+func TestURLTailConnectsAgainWhenTheStreamEnds(t *testing.T) {
+	events := testEvents(4)
+	api, url := newFakeAPI(t, events)
+	api.cutStreams.Store(true)
+	t.Setenv("HERALD_TOKEN", "secret")
+	tl := startTail(t, "--url", url, "--after", "0")
+	for _, e := range events {
+		assert.Equal(t, e.ID, tl.next(t).ID)
+	}
+	later := herald.Event{Aggregate: chat(uuid.New()), Name: "sent", ID: uuid.New()}
+	require.NoError(t, api.store.Append(context.Background(), []herald.Event{later}))
+	assert.Equal(t, later.ID, tl.next(t).ID)
+	tl.interrupt(t)
 }
