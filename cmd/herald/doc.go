@@ -35,8 +35,9 @@
 // herald.Event (wolkenkit's shape) for log and tail, the document of
 // GET /events/stats for stats. log prints the next page's --cursor after
 // its table, or on stderr with NDJSON so that stdout holds only events.
-// export and import report their progress on stderr: a bar on a terminal,
-// a line every few seconds otherwise, and a summary at the end.
+// export and import report their progress on stderr: a bar on a terminal
+// (for import, of the share of its input read, when that is a file), a
+// line every few seconds otherwise, and a summary at the end.
 //
 // # Import
 //

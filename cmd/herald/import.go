@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/google/uuid"
@@ -51,6 +50,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	im := &importer{src: s, size: *size, batch: make([]herald.Event, 0, *size),
 		ids:      make(map[uuid.UUID]struct{}, *size),
 		progress: newProgress(e.stderr, e.stderrTTY, "imported", 0)}
+	im.progress.input = r
 	err = readNDJSON(r, func(line int, ev *herald.Event) error { return im.add(ctx, line, ev) })
 	if err == nil {
 		err = im.flush(ctx, -1)
@@ -129,14 +129,28 @@ func (im *importer) skippedNote() string {
 	return fmt.Sprintf(", %d stored already left out", im.skipped)
 }
 
-// openIn returns stdin, or the file at path.
-func openIn(e *env, path string) (io.Reader, func() error, error) {
+// openIn returns stdin, or the file at path, counting the bytes read
+// from a regular file, whose size is known.
+func openIn(e *env, path string) (*countingReader, func() error, error) {
 	if path == "" {
-		return e.stdin, func() error { return nil }, nil
+		in := &countingReader{r: e.stdin}
+		if f, ok := e.stdin.(*os.File); ok {
+			in.size = regularSize(f)
+		}
+		return in, func() error { return nil }, nil
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	return f, f.Close, nil
+	return &countingReader{r: f, size: regularSize(f)}, f.Close, nil
+}
+
+// regularSize is the size of f when it is a regular file, 0 otherwise.
+func regularSize(f *os.File) int64 {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return 0
+	}
+	return fi.Size()
 }

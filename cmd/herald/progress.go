@@ -18,6 +18,21 @@ type progress struct {
 	done  uint64
 	start time.Time
 	last  time.Time
+	// input, when set, is the input being read, whose share read makes
+	// the bar when the total of events is unknown.
+	input *countingReader
+}
+
+// countingReader counts the bytes read from a reader of a known size.
+type countingReader struct {
+	r          io.Reader
+	read, size int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.read += int64(n)
+	return n, err
 }
 
 // Intervals between two reports.
@@ -60,12 +75,16 @@ func (p *progress) report() {
 		fmt.Fprintf(p.w, "%s %d events (%.0f/s)\n", p.verb, p.done, rate)
 		return
 	}
-	if p.total == 0 { // no bar without a total
+	done, total := p.done, p.total
+	if total == 0 && p.input != nil { // the bytes read instead
+		done, total = uint64(p.input.read), uint64(p.input.size)
+	}
+	if total == 0 { // no bar without a total
 		fmt.Fprintf(p.w, "\r%s %d events %.0f/s ", p.verb, p.done, rate)
 		return
 	}
-	done := min(p.done, p.total)
-	filled := int(done * barWidth / p.total)
+	done = min(done, total)
+	filled := int(done * barWidth / total)
 	bar := strings.Repeat("=", filled) + strings.Repeat(" ", barWidth-filled)
-	fmt.Fprintf(p.w, "\r[%s] %3d%% %d events %.0f/s ", bar, done*100/p.total, p.done, rate)
+	fmt.Fprintf(p.w, "\r[%s] %3d%% %d events %.0f/s ", bar, done*100/total, p.done, rate)
 }

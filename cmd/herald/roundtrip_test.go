@@ -119,5 +119,5 @@ func TestExportAndImportShowABarOnATerminal(t *testing.T) {
 	assert.Regexp(t, `\r\[={30}\] 100% 50 events [0-9]+/s \nexported 50 events in .*, up to position 50\n`, out)
 
 	out = onTerminal(t, "import", "--file", filepath.Join(t.TempDir(), "copy.db"), "--in", dump)
-	assert.Regexp(t, `\rimported 50 events [0-9]+/s \nimported 50 events in [0-9.]+m?s\n`, out)
+	assert.Regexp(t, `\r\[={30}\] 100% 50 events [0-9]+/s \nimported 50 events in [0-9.]+m?s\n`, out)
 }
