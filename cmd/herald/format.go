@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -62,23 +61,6 @@ func newTable(w io.Writer) *tabwriter.Writer {
 func writeRow(w io.Writer, cells ...string) {
 	fmt.Fprintln(w, strings.Join(cells, "\t"))
 }
-
-// ndjson writes one JSON value a line.
-type ndjson struct{ w *bufio.Writer }
-
-func newNDJSON(w io.Writer) *ndjson { return &ndjson{w: bufio.NewWriterSize(w, 64<<10)} }
-
-// write writes v and a newline.
-func (n *ndjson) write(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	n.w.Write(b)
-	return n.w.WriteByte('\n')
-}
-
-func (n *ndjson) flush() error { return n.w.Flush() }
 
 // sortedKeys returns the keys of m in order.
 func sortedKeys[V any](m map[string]V) []string {

@@ -4,23 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/match"
-	"github.com/herald-go/herald/store/boltstore"
-	"github.com/herald-go/herald/store/pgstore"
-	"github.com/jackc/pgx/v5"
 )
-
-// openTimeout is how long the command waits for a bbolt file that
-// another process holds before it says so.
-const openTimeout = 300 * time.Millisecond
 
 // storeSource is a source over a store the command opened itself.
 type storeSource struct {
@@ -36,68 +24,6 @@ type storeSource struct {
 	// head is the highest position appendBatch knows of, -1 before the
 	// first append.
 	head int64
-}
-
-// openFile opens the bbolt store at path; with create a missing file
-// becomes a new store.
-func openFile(path string, create bool) (*storeSource, error) {
-	if !create {
-		if _, err := os.Stat(path); err != nil {
-			return nil, err
-		}
-	}
-	open := func() (herald.Store, error) {
-		s, err := boltstore.Open(path, boltstore.WithOpenTimeout(openTimeout))
-		if errors.Is(err, boltstore.ErrLocked) {
-			return nil, fmt.Errorf("%s: %w", path, errInUse)
-		}
-		return s, err
-	}
-	s, err := open()
-	if err != nil {
-		return nil, err
-	}
-	return &storeSource{store: s, reopen: open, state: "stopped", poll: 500 * time.Millisecond, head: -1}, nil
-}
-
-// errInUse is the error of a file another process holds.
-var errInUse = errors.New("the file is in use by a running application; use --url")
-
-// openPostgres opens the pgstore store at dsn, in schema when given;
-// without create, a schema that does not exist is an error, not a new
-// store.
-func openPostgres(ctx context.Context, dsn, schema string, create bool) (*storeSource, error) {
-	if schema == "" {
-		schema = pgstore.DefaultSchema
-	}
-	if !create {
-		if err := checkSchema(ctx, dsn, schema); err != nil {
-			return nil, err
-		}
-	}
-	s, err := pgstore.Open(ctx, dsn, pgstore.WithSchema(schema))
-	if err != nil {
-		return nil, err
-	}
-	return &storeSource{store: s, poll: 200 * time.Millisecond, head: -1}, nil
-}
-
-// checkSchema returns an error when the database at dsn has no schema
-// named schema.
-func checkSchema(ctx context.Context, dsn, schema string) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return fmt.Errorf("pgstore: connect: %w", err)
-	}
-	defer conn.Close(ctx)
-	var found bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", schema).Scan(&found); err != nil {
-		return fmt.Errorf("pgstore: look for schema %q: %w", schema, err)
-	}
-	if !found {
-		return fmt.Errorf("the database has no schema %q, so no store there (import makes one; --schema names another)", schema)
-	}
-	return nil
 }
 
 func (s *storeSource) query(ctx context.Context, q herald.Query) (herald.Page, error) {
@@ -266,81 +192,3 @@ func (e *partialError) Error() string {
 }
 
 func (e *partialError) Unwrap() error { return e.err }
-
-// checkpointLister is the capability of the stores of this repository to
-// list their checkpoints.
-type checkpointLister interface {
-	Checkpoints(ctx context.Context) (map[string]uint64, error)
-}
-
-func (s *storeSource) consumers(ctx context.Context, names []string) ([]consumerStatus, error) {
-	cs, ok := s.store.(driver.CheckpointStore)
-	if !ok {
-		return nil, errNotSupported("listing consumers", fmt.Sprintf("%T keeps no checkpoints", s.store))
-	}
-	all := map[string]uint64{}
-	if l, ok := s.store.(checkpointLister); ok {
-		var err error
-		if all, err = l.Checkpoints(ctx); err != nil {
-			return nil, err
-		}
-	}
-	if err := boltProjections(s.store, all); err != nil {
-		return nil, err
-	}
-	for _, n := range names {
-		if _, ok := all[n]; ok {
-			continue
-		}
-		cp, err := cs.LoadCheckpoint(ctx, n)
-		if err != nil {
-			return nil, err
-		}
-		all[n] = cp
-	}
-	st, err := s.store.Stats(ctx)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]consumerStatus, 0, len(all))
-	for name, cp := range all {
-		list = append(list, consumerStatus{Name: name, Checkpoint: cp, Lag: st.Head - min(cp, st.Head), State: s.state})
-	}
-	slices.SortFunc(list, func(a, b consumerStatus) int { return strings.Compare(a.Name, b.Name) })
-	return list, nil
-}
-
-func (s *storeSource) deadLetterStore() (driver.DeadLetterStore, error) {
-	d, ok := s.store.(driver.DeadLetterStore)
-	if !ok {
-		return nil, errNotSupported("dead letters", fmt.Sprintf("%T keeps none", s.store))
-	}
-	return d, nil
-}
-
-func (s *storeSource) deadLetters(ctx context.Context, consumer string) ([]herald.DeadLetter, error) {
-	d, err := s.deadLetterStore()
-	if err != nil {
-		return nil, err
-	}
-	var all []herald.DeadLetter
-	for l, err := range d.DeadLetters(ctx, consumer) {
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, l)
-	}
-	return all, nil
-}
-
-func (s *storeSource) replay(context.Context, string, uuid.UUID) error {
-	return errNotSupported("replay", "it runs the consumer's handler, which only the running application has; use --url")
-}
-
-func (s *storeSource) discard(ctx context.Context, consumer string, id uuid.UUID) error {
-	d, err := s.deadLetterStore()
-	if err != nil {
-		return err
-	}
-	return d.DeleteDeadLetter(ctx, consumer, id)
-}
