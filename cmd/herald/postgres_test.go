@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -106,4 +107,24 @@ func TestPostgresTail(t *testing.T) {
 	assert.Equal(t, later[1].ID, got.ID)
 	assert.Equal(t, uint64(7), got.Metadata.Position)
 	tl.interrupt(t)
+}
+
+func TestPostgresDeadLetters(t *testing.T) {
+	t.Parallel()
+	store, schema := newPostgres(t)
+	events := testEvents(3)
+	appendAll(t, store, events)
+	for _, e := range events[:2] {
+		require.NoError(t, store.SaveDeadLetter(context.Background(),
+			herald.DeadLetter{Subscription: "mailer", Event: e, Attempts: 2, Err: errors.New("smtp down"), At: time.Now()}))
+	}
+	pg := []string{"--postgres", postgresDSN(), "--schema", schema}
+
+	letters := decodeLetters(t, mustRun(t, "", append([]string{"dead-letters", "list", "mailer"}, pg...)...).stdout)
+	require.Len(t, letters, 2)
+	assert.Equal(t, events[0].ID, letters[0].Event.ID)
+	mustRun(t, "", append([]string{"dead-letters", "discard", "mailer", events[0].ID.String()}, pg...)...)
+	letters = decodeLetters(t, mustRun(t, "", append([]string{"dead-letters", "list", "mailer"}, pg...)...).stdout)
+	require.Len(t, letters, 1)
+	assert.Equal(t, events[1].ID, letters[0].Event.ID)
 }
