@@ -36,14 +36,13 @@ func runConsumers(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "no consumers")
 		return nil
 	}
-	t := newTable(e.stdout)
-	writeRow(t, "NAME", "CHECKPOINT", "LAG", "STATE")
+	t := newTable(e.stdout, "NAME", "CHECKPOINT", "LAG", "STATE")
 	for _, c := range list {
 		state := c.State
 		if state == "" {
 			state = "unknown"
 		}
-		writeRow(t, c.Name, fmt.Sprint(c.Checkpoint), fmt.Sprint(c.Lag), state)
+		t.row(c.Name, fmt.Sprint(c.Checkpoint), fmt.Sprint(c.Lag), state)
 	}
-	return t.Flush()
+	return t.flush()
 }

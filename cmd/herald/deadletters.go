@@ -95,13 +95,12 @@ func listDeadLetters(ctx context.Context, e *env, s source, consumer string, asJ
 		fmt.Fprintf(e.stdout, "no dead letters of %s\n", consumer)
 		return nil
 	}
-	t := newTable(e.stdout)
-	writeRow(t, "ID", "POSITION", "NAME", "ATTEMPTS", "PARKED", "AT", "ERROR")
+	t := newTable(e.stdout, "ID", "POSITION", "NAME", "ATTEMPTS", "PARKED", "AT", "ERROR")
 	for _, d := range letters {
-		writeRow(t, d.Event.ID.String(), fmt.Sprint(d.Event.Metadata.Position), d.Event.FullName(), fmt.Sprint(d.Attempts),
+		t.row(d.Event.ID.String(), fmt.Sprint(d.Event.Metadata.Position), d.Event.FullName(), fmt.Sprint(d.Attempts),
 			fmt.Sprint(d.Parked), d.At.UTC().Format(timeLayout), errorText(d.Err))
 	}
-	return t.Flush()
+	return t.flush()
 }
 
 func errorText(err error) string {

@@ -3,11 +3,8 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/herald-go/herald"
@@ -50,16 +47,6 @@ func dataExcerpt(data any) string {
 		s = string(r[:dataWidth-1]) + "…"
 	}
 	return s
-}
-
-// newTable returns a writer that aligns tab-separated columns.
-func newTable(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-}
-
-// writeRow writes the cells of one row to a table.
-func writeRow(w io.Writer, cells ...string) {
-	fmt.Fprintln(w, strings.Join(cells, "\t"))
 }
 
 // sortedKeys returns the keys of m in order.

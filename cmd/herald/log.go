@@ -45,8 +45,7 @@ func runLog(ctx context.Context, e *env, args []string) error {
 	if *asJSON || !e.stdoutTTY {
 		return printPageJSON(e, page)
 	}
-	printPageTable(e, page)
-	return nil
+	return printPageTable(e, page)
 }
 
 // buildQuery makes the query of the log command's flags.
@@ -95,18 +94,21 @@ func printPageJSON(e *env, page herald.Page) error {
 
 // printPageTable writes the page as an aligned table, and the command
 // line option for the next page.
-func printPageTable(e *env, page herald.Page) {
+func printPageTable(e *env, page herald.Page) error {
 	if len(page.Events) == 0 {
-		fmt.Fprintln(e.stdout, "no events")
-		return
+		_, err := fmt.Fprintln(e.stdout, "no events")
+		return err
 	}
-	t := newTable(e.stdout)
-	writeRow(t, eventHeader...)
+	t := newTable(e.stdout, eventHeader...)
 	for i := range page.Events {
-		writeRow(t, eventRow(&page.Events[i])...)
+		t.row(eventRow(&page.Events[i])...)
 	}
-	t.Flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
 	if page.Cursor != "" {
-		fmt.Fprintf(e.stdout, "\nnext page: --cursor %s\n", page.Cursor)
+		_, err := fmt.Fprintf(e.stdout, "\nnext page: --cursor %s\n", page.Cursor)
+		return err
 	}
+	return nil
 }

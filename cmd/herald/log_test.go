@@ -111,7 +111,7 @@ func TestLogAndStatsPrintTablesOnATerminal(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(table), "\n")
 	require.GreaterOrEqual(t, len(lines), 4, table)
 	assert.Regexp(t, `^POSITION +TIMESTAMP +NAME +AGGREGATE +REV +USER +DATA$`, lines[0])
-	assert.Regexp(t, `^1 +2026-12-03 09:00:00.000Z +chat.message.sent +`+events[0].Aggregate.ID.String()+` +1 +jane@example.com +\{"text":"text 0","n":0\}$`, lines[1])
+	assert.Regexp(t, `^ +1  2026-12-03 09:00:00.000Z +chat.message.sent +`+events[0].Aggregate.ID.String()+` +1 +jane@example.com +\{"text":"text 0","n":0\}$`, lines[1])
 	assert.Equal(t, strings.Index(lines[0], "NAME"), strings.Index(lines[2], "chat"), "columns aligned")
 	assert.Contains(t, table, "next page: --cursor ")
 

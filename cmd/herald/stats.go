@@ -33,12 +33,13 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		}
 		return out.flush()
 	}
-	t := newTable(e.stdout)
-	writeRow(t, "NAME", "EVENTS")
+	t := newTable(e.stdout, "NAME", "EVENTS")
 	for _, name := range sortedKeys(st.Counts) {
-		writeRow(t, name, fmt.Sprint(st.Counts[name]))
+		t.row(name, fmt.Sprint(st.Counts[name]))
 	}
-	t.Flush()
+	if err := t.flush(); err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "\n%d events, head at position %d\n", st.Events, st.Head)
 	return nil
 }
