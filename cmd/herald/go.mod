@@ -1,0 +1,28 @@
+module github.com/herald-go/herald/cmd/herald
+
+go 1.25.0
+
+require (
+	github.com/google/uuid v1.6.0
+	github.com/herald-go/herald v0.0.0-00010101000000-000000000000
+	github.com/herald-go/herald/store/pgstore v0.0.0-00010101000000-000000000000
+	github.com/jackc/pgx/v5 v5.13.0
+	github.com/stretchr/testify v1.12.1
+	go.etcd.io/bbolt v1.4.3
+)
+
+require (
+	github.com/cenkalti/backoff/v4 v4.3.0 // indirect
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/puddle/v2 v2.2.4 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
+	golang.org/x/sync v0.22.0 // indirect
+	golang.org/x/sys v0.34.0 // indirect
+	golang.org/x/text v0.41.0 // indirect
+)
+
+replace (
+	github.com/herald-go/herald => ../..
+	github.com/herald-go/herald/store/pgstore => ../../store/pgstore
+)
