@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -90,6 +91,7 @@ func (s *urlSource) do(ctx context.Context, method, path string, q url.Values, b
 type httpError struct {
 	Status        int
 	Title, Detail string
+	Field         string // the parameter or field at fault, when the problem names one
 }
 
 func (e *httpError) Error() string {
@@ -99,16 +101,28 @@ func (e *httpError) Error() string {
 			msg += ": " + s
 		}
 	}
+	if e.Field != "" {
+		msg += fmt.Sprintf(" (field %q)", e.Field)
+	}
+	if hint := statusHints[e.Status]; hint != "" {
+		msg += "; " + hint
+	}
 	return msg
+}
+
+// statusHints say what to do about the statuses a user can mend.
+var statusHints = map[int]string{
+	http.StatusUnauthorized: "the application refused the token: give the right one with --token or HERALD_TOKEN",
+	http.StatusForbidden:    "the token's user lacks the role this needs",
 }
 
 // problemError reads the problem document (RFC 9457) of a failed request.
 func problemError(method, path string, resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &httpError{Status: resp.StatusCode}
-	var p struct{ Title, Detail string }
+	var p struct{ Title, Detail, Field string }
 	if json.Unmarshal(b, &p) == nil && (p.Title != "" || p.Detail != "") {
-		e.Title, e.Detail = p.Title, p.Detail
+		e.Title, e.Detail, e.Field = p.Title, p.Detail, p.Field
 	} else {
 		e.Title = http.StatusText(resp.StatusCode)
 	}
@@ -165,9 +179,12 @@ func queryValues(q herald.Query) url.Values {
 	if !q.Until.IsZero() {
 		v.Set("timestampMax", q.Until.Format(time.RFC3339Nano))
 	}
+	// The API answers newest first unless told otherwise.
+	order := "asc"
 	if q.Newest {
-		v.Set("order", "desc")
+		order = "desc"
 	}
+	v.Set("order", order)
 	return v
 }
 
@@ -305,35 +322,38 @@ func (s *urlSource) post(ctx context.Context, events []herald.Event) error {
 
 func (s *urlSource) consumers(ctx context.Context, names []string) ([]consumerStatus, error) {
 	var answer struct {
-		Results []consumerStatus `json:"results"`
+		Consumers []consumerStatus `json:"consumers"`
 	}
 	if err := s.getJSON(ctx, "/consumers", nil, &answer); err != nil {
 		return nil, err
 	}
 	if len(names) == 0 {
-		return answer.Results, nil
+		return answer.Consumers, nil
 	}
 	var picked []consumerStatus
 	for _, n := range names {
-		i := slices.IndexFunc(answer.Results, func(c consumerStatus) bool { return c.Name == n })
+		i := slices.IndexFunc(answer.Consumers, func(c consumerStatus) bool { return c.Name == n })
 		if i < 0 {
 			return nil, fmt.Errorf("the application has no consumer named %q", n)
 		}
-		picked = append(picked, answer.Results[i])
+		picked = append(picked, answer.Consumers[i])
 	}
 	return picked, nil
 }
 
 func (s *urlSource) deadLetters(ctx context.Context, consumer string) ([]herald.DeadLetter, error) {
 	var answer struct {
-		Results []deadLetterJSON `json:"results"`
+		DeadLetters []struct {
+			Consumer string `json:"consumer"`
+			deadLetterJSON
+		} `json:"deadLetters"`
 	}
 	if err := s.getJSON(ctx, "/consumers/"+url.PathEscape(consumer)+"/dead-letters", nil, &answer); err != nil {
 		return nil, err
 	}
-	all := make([]herald.DeadLetter, len(answer.Results))
-	for i, w := range answer.Results {
-		all[i] = herald.DeadLetter{Subscription: consumer, Event: w.Event, Attempts: w.Attempts,
+	all := make([]herald.DeadLetter, len(answer.DeadLetters))
+	for i, w := range answer.DeadLetters {
+		all[i] = herald.DeadLetter{Subscription: cmp.Or(w.Consumer, consumer), Event: w.Event, Attempts: w.Attempts,
 			Err: textError(w.Error), Parked: w.Parked, At: w.At}
 	}
 	return all, nil
