@@ -204,6 +204,31 @@ func (s *urlSource) stats(ctx context.Context) (herald.Stats, error) {
 	return herald.Stats{Events: *answer.Events, Head: *answer.Head, Counts: answer.Counts}, nil
 }
 
+// head is the position tail begins after: the head of the log when the
+// caller may read the stats, else the position of the newest event the
+// caller may see, which is as good for them: the application shows them
+// none of the events after it.
+func (s *urlSource) head(ctx context.Context) (uint64, error) {
+	st, err := s.stats(ctx)
+	var he *httpError
+	if !errors.As(err, &he) || (he.Status != http.StatusUnauthorized && he.Status != http.StatusForbidden) {
+		return st.Head, err
+	}
+	q := herald.Query{Top: 1, Newest: true}
+	for {
+		page, err := s.query(ctx, q)
+		switch {
+		case err != nil:
+			return 0, err
+		case len(page.Events) > 0:
+			return page.Events[0].Metadata.Position, nil
+		case page.Cursor == "":
+			return 0, nil
+		}
+		q.Cursor = page.Cursor
+	}
+}
+
 // readLog reads the NDJSON stream of GET /events/log. Following it, the
 // stream lasts until ctx ends: when the application ends it (a restart),
 // readLog says so on stderr and connects again after the last event it

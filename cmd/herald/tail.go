@@ -22,14 +22,19 @@ func runTail(ctx context.Context, e *env, args []string) error {
 	if err := checkNames(fs, names); err != nil {
 		return err
 	}
+	after, fromHead, ok := tailStart(*afterFlag)
+	if !ok {
+		return usageError(fs, "--after %q: want a position, a whole number", *afterFlag)
+	}
 	s, err := openSource(ctx, src, e, false)
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	after, err := tailStart(ctx, s, *afterFlag)
-	if err != nil {
-		return usageError(fs, "%v", err)
+	if fromHead {
+		if after, err = headOf(ctx, s); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(e.stderr, "following the log after position %d; interrupt (Ctrl-C) to stop\n", after)
 	out := newNDJSON(e.stdout)
@@ -46,17 +51,29 @@ func runTail(ctx context.Context, e *env, args []string) error {
 	})
 }
 
-// tailStart is the position tail begins after: the flag's, or the head.
-func tailStart(ctx context.Context, s source, flagValue string) (uint64, error) {
-	if flagValue != "" {
-		p, err := strconv.ParseUint(flagValue, 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("--after %q: want a position, a whole number", flagValue)
-		}
-		return p, nil
+// tailStart is the position tail begins after: the flag's (ok false when
+// it does not parse), or the head.
+func tailStart(flagValue string) (after uint64, fromHead, ok bool) {
+	if flagValue == "" {
+		return 0, true, true
+	}
+	p, err := strconv.ParseUint(flagValue, 10, 64)
+	return p, false, err == nil
+}
+
+// headOf is the position after which new events come.
+func headOf(ctx context.Context, s source) (uint64, error) {
+	if h, ok := s.(headFinder); ok {
+		return h.head(ctx)
 	}
 	st, err := s.stats(ctx)
 	return st.Head, err
+}
+
+// headFinder is a source that finds where new events begin otherwise
+// than by its stats.
+type headFinder interface {
+	head(ctx context.Context) (uint64, error)
 }
 
 // tailLine is an event on one line, in columns wide enough for most.

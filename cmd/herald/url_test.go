@@ -223,3 +223,22 @@ func TestURLTailConnectsAgainWhenTheStreamEnds(t *testing.T) {
 	assert.Equal(t, later.ID, tl.next(t).ID)
 	tl.interrupt(t)
 }
+
+func TestURLTailWithoutTheReaderRoleShowsWhatTheCallerMaySee(t *testing.T) {
+	a := newAPI(t, testEvents(8), nil)
+	ctx := context.Background()
+	public := herald.Event{Aggregate: chat(uuid.New()), Name: "sent", Data: message{Text: "public"}}
+	public.Metadata.Authorization = &herald.Authorization{ForPublic: true}
+	early, err := a.publisher.Publish(ctx, public)
+	require.NoError(t, err)
+
+	t.Setenv("HERALD_TOKEN", "") // anonymous: no stats, so tail begins after the newest event it may see
+	tl := startTail(t, "--url", a.url)
+	_, err = a.publisher.Publish(ctx, herald.Event{Aggregate: chat(uuid.New()), Name: "sent", Data: message{Text: "private"}})
+	require.NoError(t, err)
+	later, err := a.publisher.Publish(ctx, public)
+	require.NoError(t, err)
+	got := tl.next(t)
+	assert.Equal(t, later.ID, got.ID, "not %s, which came before tail began", early.ID)
+	tl.interrupt(t)
+}
