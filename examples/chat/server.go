@@ -68,8 +68,13 @@ func serve(ctx context.Context, ln net.Listener, app *chatApp, logger *slog.Logg
 		ln.Close()
 		return errors.Join(err, pushServer.Close(context.Background()))
 	}
+	api, err := newAPI(app, pushServer, logger)
+	if err != nil {
+		ln.Close()
+		return errors.Join(err, pushServer.Close(context.Background()))
+	}
 	server := &http.Server{
-		Handler:           newHandler(app.repo, pushServer),
+		Handler:           newHandler(app.repo, pushServer, api),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(discardHandler(logger), slog.LevelError),
 	}
@@ -110,10 +115,11 @@ func discardHandler(logger *slog.Logger) slog.Handler {
 //	POST /messages/{id}/like    like a message
 //	POST /messages/{id}/star    star a message, for the sender only
 //	GET  /push/streams/chat     the push stream of the chat's events
+//	     /api/...               herald's HTTP API (newAPI)
 //
 // The commands take the user from the same user query parameter as the
 // stream, and refuse anonymous requests.
-func newHandler(repo *herald.Repository[*Message], pushServer *push.Server) http.Handler {
+func newHandler(repo *herald.Repository[*Message], pushServer *push.Server, api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -121,6 +127,7 @@ func newHandler(repo *herald.Repository[*Message], pushServer *push.Server) http
 		w.Write(page)
 	})
 	mux.Handle("/push/", http.StripPrefix("/push", pushServer))
+	mux.Handle("/api/", http.StripPrefix("/api", api))
 	mux.HandleFunc("POST /messages", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Text string `json:"text"`
