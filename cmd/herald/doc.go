@@ -25,7 +25,14 @@
 //
 // Flags and arguments may come in any order; each command's -h lists its
 // flags. The token of --url defaults to $HERALD_TOKEN and is sent as a
-// bearer token.
+// bearer token ("Authorization: Bearer T"); the application's
+// authenticator gives it its roles. stats, export, consumers and
+// dead-letters list need the reader role (event-reader), import the
+// sender role (event-sender), dead-letters replay and discard the
+// operator role (event-operator); log and tail show any caller the events
+// it may see, and tail without the reader role begins after the newest
+// of them. A refused token (401) or a missing role (403) is an error
+// saying so.
 //
 // # Output
 //
