@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -130,7 +131,7 @@ func (s *Store) appendFast(ctx context.Context, conn *pgx.Conn, group []*request
 		return false
 	}
 	// The positions are consecutive, in the order of the arguments.
-	slices.SortFunc(got, func(x, y assigned) int { return int(x.position - y.position) })
+	slices.SortFunc(got, func(x, y assigned) int { return cmp.Compare(x.position, y.position) })
 	k := 0
 	for _, r := range group {
 		r.positions = make([]uint64, len(r.events))
