@@ -88,6 +88,14 @@ type Metadata struct {
 	CorrelationID uuid.UUID
 	// Labels are small string tags used by queries and criteria.
 	Labels map[string]string
+	// Version is the version of Data's shape, as its definition numbers
+	// them ([WithVersion]); 0, the version of events without a
+	// definition, means 1. A publisher stamps a defined event with its
+	// definition's version when it is above 1, and a store keeps it with
+	// the event. An event
+	// read at an older version keeps it until [Registry.Decode] or
+	// [Registry.Upcast] brings Data to the current version and sets it.
+	Version int
 	// Authorization says who may receive the event. The publisher gives
 	// every event one; nil, as in an event decoded from JSON without an
 	// isAuthorized block, lets no one receive it.
@@ -166,8 +174,8 @@ func (r AggregateRef) check() error {
 }
 
 // checkEnvelope reports what makes e unfit to store: an empty context,
-// aggregate or event name, a dot in one of them, or a nil aggregate or
-// event id. The error is a *ValidationError naming the field; for a nil e
+// aggregate or event name, a dot in one of them, a nil aggregate or
+// event id, or a negative version. The error is a *ValidationError naming the field; for a nil e
 // too. Publishers call it, and stores through driver.CheckEnvelope.
 func checkEnvelope(e *Event) error {
 	if e == nil {
@@ -183,6 +191,8 @@ func checkEnvelope(e *Event) error {
 		field, reason = "name", fmt.Sprintf("%s contains a dot", excerpt.Quote(e.Name))
 	} else if e.ID == uuid.Nil {
 		field, reason = "id", "is the nil uuid"
+	} else if e.Metadata.Version < 0 {
+		field, reason = "metadata.version", fmt.Sprintf("is %d, below 0", e.Metadata.Version)
 	} else {
 		return nil
 	}

@@ -31,7 +31,9 @@ import (
 // An empty Type is written as "domain", a nil User as "user":null, the
 // timestamp in Unix milliseconds (anything finer is dropped). Position,
 // revision and the causation and correlation ids are always written, the
-// ids as lowercase uuids (the nil uuid when unset). Labels are sorted by key and
+// ids as lowercase uuids (the nil uuid when unset). The version of the data
+// ([Metadata].Version) follows the revision as "version" when it is above
+// 1, a key wolkenkit's readers ignore. Labels are sorted by key and
 // left out when empty; isAuthorized is left out when Authorization is nil.
 // Data is encoded with encoding/json (null when nil); a json.RawMessage is
 // embedded compacted and must be valid JSON. Data that cannot be encoded is
@@ -172,6 +174,10 @@ func appendEnvelopeMetadata(b []byte, m *Metadata) []byte {
 	b = strconv.AppendUint(b, m.Position, 10)
 	b = append(b, `,"revision":`...)
 	b = strconv.AppendUint(b, m.Revision, 10)
+	if m.Version > 1 {
+		b = append(b, `,"version":`...)
+		b = strconv.AppendInt(b, int64(m.Version), 10)
+	}
 	b = append(b, `,"causationId":`...)
 	b = appendEnvelopeUUID(b, m.CausationID)
 	b = append(b, `,"correlationId":`...)
@@ -302,6 +308,7 @@ type envelopeWire struct {
 		Timestamp     json.RawMessage   `json:"timestamp"`
 		Position      uint64            `json:"position"`
 		Revision      uint64            `json:"revision"`
+		Version       int               `json:"version"`
 		CausationID   string            `json:"causationId"`
 		CorrelationID string            `json:"correlationId"`
 		Labels        map[string]string `json:"labels"`
@@ -324,6 +331,7 @@ func (w *envelopeWire) event() (Event, error) {
 		Metadata: Metadata{
 			Position:      m.Position,
 			Revision:      m.Revision,
+			Version:       m.Version,
 			Authorization: (*Authorization)(m.IsAuthorized),
 		},
 	}
@@ -333,7 +341,10 @@ func (w *envelopeWire) event() (Event, error) {
 	if len(m.Labels) > 0 {
 		e.Metadata.Labels = m.Labels
 	}
-	var errs [5]error
+	var errs [6]error
+	if m.Version < 0 {
+		errs[5] = envelopeError("decode", "metadata.version", errors.New("want 0 or more, got "+strconv.Itoa(m.Version)))
+	}
 	e.Aggregate.ID, errs[0] = parseEnvelopeUUID("aggregate.id", w.Aggregate.ID)
 	e.ID, errs[1] = parseEnvelopeUUID("id", w.ID)
 	e.Metadata.Timestamp, errs[2] = parseEnvelopeTime(m.Timestamp)

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/herald-go/herald/internal/option"
 )
@@ -19,6 +20,9 @@ type Registry struct {
 	mu     sync.RWMutex
 	defs   map[eventKey]*Definition
 	strict bool
+	// versioned is set once a definition is at a version above 1, so
+	// that reads of registries without one skip Upcast's lookup.
+	versioned atomic.Bool
 }
 
 type eventKey struct{ context, aggregate, name string }
@@ -68,6 +72,8 @@ type Definition struct {
 
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
+	// upcasters turn version i+1 into i+2; empty or Version-1 long.
+	upcasters []UpcastFunc
 }
 
 // FullName is "context.aggregate.name"; "" for a nil d.
@@ -83,7 +89,8 @@ type DefineOption func(*defineConfig) error
 
 // defineConfig is the definition being made, whose Type is set.
 type defineConfig struct {
-	def *Definition
+	def       *Definition
+	upcasters map[int]UpcastFunc // by the version they upcast from
 }
 
 // WithDescription sets what the event means.
@@ -92,7 +99,9 @@ func WithDescription(text string) DefineOption {
 }
 
 // WithVersion sets the version of the payload's shape; it must be at
-// least 1, the default.
+// least 1, the default. Events published are stamped with it
+// (Metadata.Version), and events read at an older version are brought to
+// it by the definition's upcasters ([Upcast]).
 func WithVersion(v int) DefineOption {
 	return func(c *defineConfig) error {
 		if err := option.AtLeast("WithVersion", v, 1); err != nil {
@@ -135,8 +144,12 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 	if err := d.checkNames(); err != nil {
 		return nil, errorf("define %s: %w: %w", d.FullName(), err, ErrInvalid)
 	}
-	if err := option.Apply(&defineConfig{def: d}, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
+	c := &defineConfig{def: d}
+	if err := option.Apply(c, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
 		return nil, err
+	}
+	if err := c.setUpcasters(); err != nil {
+		return nil, errorf("define %s: %w: %w", d.FullName(), err, ErrInvalid)
 	}
 	if r == nil {
 		return nil, errorf("define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
@@ -169,6 +182,9 @@ func (r *Registry) add(d *Definition) error {
 		r.defs = make(map[eventKey]*Definition)
 	}
 	r.defs[key] = d
+	if d.Version > 1 {
+		r.versioned.Store(true)
+	}
 	return nil
 }
 
@@ -249,13 +265,18 @@ func (r *Registry) check(e *Event) error {
 		}
 		return nil
 	}
+	if v := e.Metadata.Version; v != 0 && v != d.Version {
+		return &ValidationError{Event: e.FullName(), Field: "metadata.version",
+			Reason: fmt.Sprintf("is %d, but the definition is at version %d, the version of the data published", v, d.Version)}
+	}
 	return d.check(e)
 }
 
 // Decode replaces JSON data read back from a store (json.RawMessage or
-// []byte) with a value of the event's defined type. Events with Go values
-// or without a definition are left as they are. A nil e is an error
-// matching ErrInvalid.
+// []byte) with a value of the event's defined type, after bringing data
+// stored at an older version to the current one ([Registry.Upcast]).
+// Events without a definition, and Go values at the current version, are
+// left as they are. A nil e is an error matching ErrInvalid.
 func (r *Registry) Decode(e *Event) error { return wrap(r.decode(e)) }
 
 // decode is Decode without the package prefix.
@@ -263,24 +284,26 @@ func (r *Registry) decode(e *Event) error {
 	if e == nil {
 		return nilEvent()
 	}
-	var raw []byte
-	switch d := e.Data.(type) {
-	case json.RawMessage:
-		raw = d
-	case []byte:
-		raw = d
-	default:
-		return nil
+	raw, ok := rawData(e.Data)
+	if !ok {
+		return r.upcast(e)
 	}
 	d := r.lookup(e)
 	if d == nil {
 		return nil
+	}
+	raw, err := d.upcastData(e, raw)
+	if err != nil {
+		return err
 	}
 	v, err := d.decode(raw)
 	if err != nil {
 		return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
 	}
 	e.Data = v
+	if e.Metadata.Version != 0 || d.Version > 1 {
+		e.Metadata.Version = d.Version
+	}
 	return nil
 }
 

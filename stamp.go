@@ -70,6 +70,9 @@ func (s *stamp) apply(e *Event, def *Definition) {
 		m.Labels = withLabels(m.Labels, s.labels)
 	}
 	m.Authorization = s.authorizationFor(e, def)
+	if m.Version == 0 && def != nil && def.Version > 1 {
+		m.Version = def.Version // 0 is version 1
+	}
 }
 
 // timestamp is the time to stamp on an event: ms, the time in its id, when
