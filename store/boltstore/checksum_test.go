@@ -31,14 +31,14 @@ func encodedBody(t *testing.T, e herald.Event) []byte {
 }
 
 // envelope returns body as an envelope of version: with that version byte
-// and, for version 2, the checksum.
+// and, from version 2, the checksum.
 func envelope(version byte, body []byte) []byte {
 	b := append([]byte(nil), body...)
 	if len(b) == 0 {
 		return b
 	}
 	b[0] = version
-	if version == 2 {
+	if version >= 2 {
 		b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 	}
 	return b
@@ -49,7 +49,7 @@ func TestEnvelopeEndsWithChecksum(t *testing.T) {
 		b, err := boltstore.EncodeEvent([]byte("before"), &e)
 		require.NoError(t, err)
 		b = b[len("before"):]
-		assert.Equal(t, byte(2), b[0], "version")
+		assert.Equal(t, byte(3), b[0], "version")
 		body := b[:len(b)-4]
 		assert.Equal(t, crc32.Checksum(body, castagnoli), binary.BigEndian.Uint32(b[len(body):]))
 	}
@@ -72,8 +72,8 @@ func TestFlippedByteIsDetected(t *testing.T) {
 			}
 		}
 		for v := range 256 { // every version byte, 1 among them
-			if v != 2 {
-				assertDamaged(t, position, append([]byte{byte(v)}, b[1:]...), 0, byte(v)^2)
+			if v != 3 {
+				assertDamaged(t, position, append([]byte{byte(v)}, b[1:]...), 0, byte(v)^3)
 			}
 		}
 	}
@@ -121,7 +121,7 @@ func TestStoredEnvelopesCarryTheirChecksum(t *testing.T) {
 	n := 0
 	eachValue(t, path, func(k, v []byte) {
 		n++
-		assert.Equal(t, byte(2), v[0], "version")
+		assert.Equal(t, byte(3), v[0], "version")
 		assert.Equal(t, binary.BigEndian.Uint64(k), binary.BigEndian.Uint64(v[1:9]), "revision")
 		body := v[:len(v)-4]
 		assert.Equal(t, crc32.Checksum(body, castagnoli), binary.BigEndian.Uint32(v[len(body):]), "checksum of position %x", k)
@@ -226,4 +226,43 @@ func FuzzDamagedEnvelope(f *testing.F) {
 		b[at] ^= mask
 		assertDamaged(t, 11, b, at, mask)
 	})
+}
+
+// bodyOf returns e encoded as an envelope of version without its checksum:
+// before version 3, without the version of the data.
+func bodyOf(t *testing.T, version byte, e herald.Event) []byte {
+	t.Helper()
+	b := encodedBody(t, e)
+	if version < 3 {
+		b = withVersion(t, b, nil)
+	}
+	b[0] = version
+	return b
+}
+
+// withVersion returns the version 3 body b with the bytes of its data
+// version replaced by v.
+func withVersion(t *testing.T, b, v []byte) []byte {
+	t.Helper()
+	off := versionOffset(b)
+	_, n := binary.Uvarint(b[off:])
+	require.Positive(t, n)
+	return append(append(append([]byte(nil), b[:off]...), v...), b[off+n:]...)
+}
+
+// versionOffset returns where the version of the data is in the version
+// 3 body b: after the fixed part, the ids it holds and the four names.
+func versionOffset(b []byte) int {
+	off := 54
+	if b[53]&0x40 == 0 { // flagOwnCause
+		off += 16
+	}
+	if b[53]&0x80 == 0 { // flagSameChain
+		off += 16
+	}
+	for range 4 {
+		n, size := binary.Uvarint(b[off:])
+		off += size + int(n)
+	}
+	return off
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -11,11 +12,11 @@ import (
 	"github.com/herald-go/herald/driver"
 )
 
-// The binary envelope, format version 2. Every stored event is one value
+// The binary envelope, format version 3. Every stored event is one value
 // in the events bucket, keyed by its position, laid out as:
 //
 //	offset  size  field
-//	0       1     format version (2)
+//	0       1     format version (3)
 //	1       8     revision, big-endian
 //	9       16    event id
 //	25      16    aggregate id
@@ -27,6 +28,7 @@ import (
 //	              causation id (flagSameChain)
 //	        ...   context, aggregate name, event name, type: each a uvarint
 //	              length and the bytes
+//	        ...   version of the data (Metadata.Version), a uvarint
 //	        ...   user id (flagUser), authorization owner (flagAuth), labels
 //	              (flagLabels: a uvarint count, then key and value as above)
 //	        ...   data (flagData): JSON, up to the checksum
@@ -36,15 +38,20 @@ import (
 // event is encoded (and the checksum with it), and the ids read without
 // decoding the rest. An event published outside a handler is its own
 // cause and correlation, so most envelopes leave both ids out. The
-// position is the key, not part of the value.
+// position is the key, not part of the value. The data's version is
+// read with the envelope, so a registry can bring old data to the current
+// shape after a read; the stored bytes are never rewritten.
 //
-// Version 1, which files written before checksums hold, is version 2
-// without the checksum: its data is the rest of the value. It is still
-// read; EncodeEvent writes version 2.
+// Version 2, which files written before data versions hold, is version 3
+// without the version of the data: its events read as version 0 (which
+// means 1). Version 1, written before checksums, is version 2 without the
+// checksum: its data is the rest of the value. Both are still read;
+// EncodeEvent writes version 3.
 const (
 	envelopeV1      byte = 1
 	envelopeV2      byte = 2
-	envelopeVersion      = envelopeV2 // the version EncodeEvent writes
+	envelopeV3      byte = 3
+	envelopeVersion      = envelopeV3 // the version EncodeEvent writes
 
 	offRevision    = 1
 	offID          = 9
@@ -192,6 +199,7 @@ func appendEnvelope(b []byte, e *herald.Event, ts time.Time, data []byte) []byte
 	b = appendString(b, e.Aggregate.Name)
 	b = appendString(b, e.Name)
 	b = appendString(b, e.Type)
+	b = binary.AppendUvarint(b, uint64(m.Version)) // stores check it is not negative
 	if e.User != nil {
 		b = appendString(b, e.User.ID)
 	}
@@ -219,7 +227,7 @@ func setRevision(v []byte, rev uint64) {
 		return
 	}
 	binary.BigEndian.PutUint64(v[offRevision:], rev)
-	if v[0] == envelopeV2 {
+	if v[0] != envelopeV1 {
 		resetChecksum(v)
 	}
 }
@@ -346,6 +354,9 @@ func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byt
 	e.Aggregate.Name = d.name(1, r.bytes("aggregate.name"))
 	e.Name = d.name(2, r.bytes("name"))
 	e.Type = d.name(3, r.bytes("type"))
+	if b[0] >= envelopeV3 {
+		m.Version = r.version()
+	}
 	if flags&flagUser != 0 {
 		e.User = d.user(r.bytes("user.id"))
 	}
@@ -619,4 +630,16 @@ func (r *fieldReader) labels(d *decoder) map[string]string {
 		labels[d.intern(k)] = d.intern(v)
 	}
 	return labels
+}
+
+// version reads the version of the data, a uvarint that must fit an int.
+func (r *fieldReader) version() int {
+	start := r.off
+	v := r.uvarint("metadata.version")
+	if r.err == nil && v > math.MaxInt32 {
+		r.off = start
+		r.fail("metadata.version", fmt.Sprintf("version %d is out of range", v))
+		return 0
+	}
+	return int(v)
 }

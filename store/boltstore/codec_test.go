@@ -70,40 +70,41 @@ func TestEncodeRejectsBadData(t *testing.T) {
 
 func TestDecodeErrorsNamePositionAndOffset(t *testing.T) {
 	full := codecEvents()[0] // with a causation id of its own
-	good := encodedBody(t, full)
 	own := codecEvents()[1] // its own cause and correlation: the names follow the fixed part
 	own.Metadata.CausationID, own.Metadata.CorrelationID = own.ID, own.ID
-	bare := encodedBody(t, own)
 	change := func(b []byte, f func(b []byte)) []byte {
 		b = append([]byte(nil), b...)
 		f(b)
 		return b
 	}
-	// Envelopes whose checksum is right, in version 2, or that have none,
-	// in version 1: the decoder's checks of the fields find what is wrong.
-	tests := []struct {
-		name   string
-		body   []byte
-		field  string
-		offset int
-	}{
-		{"nanoseconds out of range", change(good, func(b []byte) { copy(b[49:], []byte{0xff, 0xff, 0xff, 0xff}) }), "metadata.timestamp", 49},
-		{"authorization flags without an authorization", change(bare, func(b []byte) { b[53] |= 0x08 }), "flags", 53},
-		{"causation id truncated", good[:60], "metadata.causationId", 54},
-		{"context runs past the end", change(bare, func(b []byte) { b[54], b[55] = 0xff, 0x7f }), "context.name", 54},
-		{"truncated in the names", bare[:60], "context.name", 54},
-		{"trailing bytes without data", append(append([]byte(nil), bare...), 'x'), "", len(bare)},
-		{"data flagged but missing", change(bare, func(b []byte) { b[53] |= 0x20 }), "data", len(bare)},
-	}
-	for _, tt := range tests {
-		for _, version := range []byte{1, 2} {
+	// Envelopes whose checksum is right, in versions 2 and 3, or that have
+	// none, in version 1: the decoder's checks of the fields find what is
+	// wrong.
+	for _, version := range []byte{1, 2, 3} {
+		good, bare := bodyOf(t, version, full), bodyOf(t, version, own)
+		tests := []struct {
+			name   string
+			body   []byte
+			field  string
+			offset int
+		}{
+			{"nanoseconds out of range", change(good, func(b []byte) { copy(b[49:], []byte{0xff, 0xff, 0xff, 0xff}) }), "metadata.timestamp", 49},
+			{"authorization flags without an authorization", change(bare, func(b []byte) { b[53] |= 0x08 }), "flags", 53},
+			{"causation id truncated", good[:60], "metadata.causationId", 54},
+			{"context runs past the end", change(bare, func(b []byte) { b[54], b[55] = 0xff, 0x7f }), "context.name", 54},
+			{"truncated in the names", bare[:60], "context.name", 54},
+			{"trailing bytes without data", append(append([]byte(nil), bare...), 'x'), "", len(bare)},
+			{"data flagged but missing", change(bare, func(b []byte) { b[53] |= 0x20 }), "data", len(bare)},
+		}
+		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s in version %d", tt.name, version), func(t *testing.T) {
 				_, err := boltstore.DecodeEvent(42, envelope(version, tt.body))
 				assertDecodeError(t, err, 42, tt.field, tt.offset)
 			})
 		}
 	}
-	sealed := envelope(2, good)
+	good := encodedBody(t, full)
+	sealed := envelope(3, good)
 	bad := []struct {
 		name   string
 		b      []byte
@@ -111,14 +112,16 @@ func TestDecodeErrorsNamePositionAndOffset(t *testing.T) {
 		offset int
 	}{
 		{"empty", nil, "", 0},
-		{"newer version", change(sealed, func(b []byte) { b[0] = 3 }), "version", 0},
+		{"newer version", change(sealed, func(b []byte) { b[0] = 4 }), "version", 0},
 		{"unknown version", change(sealed, func(b []byte) { b[0] = 0 }), "version", 0},
 		{"shorter than the fixed part", good[:40], "", 40},
 		{"shorter than the fixed part and the checksum", sealed[:56], "", 56},
 		{"checksum mismatch", change(sealed, func(b []byte) { b[70] ^= 1 }), "checksum", len(good)},
 		{"checksum damaged", change(sealed, func(b []byte) { b[len(b)-1] ^= 1 }), "checksum", len(good)},
 		{"truncated", sealed[:len(sealed)-1], "checksum", len(good) - 1},
-		{"version 2 damaged into 1", change(sealed, func(b []byte) { b[0] = 1 }), "version", 0},
+		{"version 3 damaged into 1", change(sealed, func(b []byte) { b[0] = 1 }), "version", 0},
+		{"version 2 damaged into 1", change(envelope(2, bodyOf(t, 2, full)), func(b []byte) { b[0] = 1 }), "version", 0},
+		{"version out of range", envelope(3, withVersion(t, good, []byte{0x80, 0x80, 0x80, 0x80, 0x10})), "metadata.version", versionOffset(good)},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,12 +17,20 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Tests of a store file written by an earlier version of the library.
+// Tests of store files written by earlier versions of the library.
 
-// goldenV1 is a store file whose events are all in the first envelope
-// format (version 1, without a checksum), written by the library of that
-// format: goldenBatches, a snapshot and a checkpoint.
-const goldenV1 = "testdata/envelope-v1.db"
+// goldenFiles are store files whose events are all in one envelope
+// format, written by the library of that format: goldenBatches, a
+// snapshot and a checkpoint. Version 1 has no checksum, version 2 no
+// version of the data, version 3 has both.
+var goldenFiles = []struct {
+	format byte
+	path   string
+}{
+	{1, "testdata/envelope-v1.db"},
+	{2, "testdata/envelope-v2.db"},
+	{3, "testdata/envelope-v3.db"},
+}
 
 // The golden file's aggregates.
 var (
@@ -34,10 +42,11 @@ var (
 
 func goldenID(name string) uuid.UUID { return uuid.NewSHA1(uuid.NameSpaceOID, []byte(name)) }
 
-// goldenBatches are the events of the golden file as they read back, in
-// the batches they were appended in: the first with Append, the second
-// with AppendUndelivered, the third with Append.
-func goldenBatches() [][]herald.Event {
+// goldenBatches are the events of the golden file of format as they read
+// back, in the batches they were appended in: the first with Append, the
+// second with AppendUndelivered, the third with Append. From format 3 some
+// carry a version of their data.
+func goldenBatches(format byte) [][]herald.Event {
 	sent := herald.Event{Aggregate: goldenChat, Name: "sent", ID: goldenID("sent"), Type: herald.TypeDomain,
 		Data: json.RawMessage(`{"text":"hey","to":["jane"]}`), User: &herald.User{ID: "jane.doe@example.com"},
 		Metadata: herald.Metadata{Timestamp: time.Date(2024, 2, 29, 13, 14, 15, 123456789, time.UTC),
@@ -65,6 +74,9 @@ func goldenBatches() [][]herald.Event {
 		Data: json.RawMessage(`null`),
 		Metadata: herald.Metadata{Timestamp: time.Date(2025, 1, 1, 0, 0, 1, 0, time.UTC),
 			CausationID: goldenID("unliked"), CorrelationID: goldenID("unliked")}}
+	if format >= 3 {
+		sent.Metadata.Version, edited.Metadata.Version, unliked.Metadata.Version = 2, 300, 1
+	}
 	batches := [][]herald.Event{{sent, liked, big}, {registered, edited, unliked}, nil}
 	for i := range 20 {
 		id := goldenID("tick " + string(rune('a'+i)))
@@ -84,19 +96,20 @@ func goldenBatches() [][]herald.Event {
 	return batches
 }
 
-// goldenLog returns the events of the golden file in position order.
-func goldenLog() []herald.Event {
+// goldenLog returns the events of the golden file of format in position
+// order.
+func goldenLog(format byte) []herald.Event {
 	var log []herald.Event
-	for _, batch := range goldenBatches() {
+	for _, batch := range goldenBatches(format) {
 		log = append(log, batch...)
 	}
 	return log
 }
 
-// openGolden opens a copy of the golden file.
-func openGolden(t *testing.T) (*boltstore.Store, string) {
+// openGolden opens a copy of the golden file at golden.
+func openGolden(t *testing.T, golden string) (*boltstore.Store, string) {
 	t.Helper()
-	b, err := os.ReadFile(goldenV1)
+	b, err := os.ReadFile(golden)
 	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "events.db")
 	require.NoError(t, os.WriteFile(path, b, 0o600))
@@ -106,9 +119,15 @@ func openGolden(t *testing.T) (*boltstore.Store, string) {
 }
 
 func TestGoldenFileReads(t *testing.T) {
-	s, _ := openGolden(t)
+	for _, g := range goldenFiles {
+		t.Run(g.path, func(t *testing.T) { testGoldenFileReads(t, g.format, g.path) })
+	}
+}
+
+func testGoldenFileReads(t *testing.T, format byte, path string) {
+	s, _ := openGolden(t, path)
 	defer s.Close()
-	log := goldenLog()
+	log := goldenLog(format)
 	assertStoredEvents(t, log, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
 	for _, ref := range []herald.AggregateRef{goldenChat, goldenOther, goldenUser, goldenCounter} {
 		assertStoredEvents(t, eventsOf(log, ref), storetest.ReadAll(t, s.ReadStream(t.Context(), ref, 0, 0)))
@@ -116,7 +135,7 @@ func TestGoldenFileReads(t *testing.T) {
 	page, err := s.Query(t.Context(), herald.Query{Names: []string{"communication.message.sent"}})
 	require.NoError(t, err)
 	assertStoredEvents(t, []herald.Event{log[0], log[2]}, page.Events)
-	assertStoredEvents(t, goldenBatches()[1], storetest.ReadAll(t, s.Undelivered(t.Context())))
+	assertStoredEvents(t, goldenBatches(format)[1], storetest.ReadAll(t, s.Undelivered(t.Context())))
 
 	snap, err := s.LoadSnapshot(t.Context(), goldenChat)
 	require.NoError(t, err)
@@ -128,17 +147,23 @@ func TestGoldenFileReads(t *testing.T) {
 }
 
 func TestGoldenFileAppends(t *testing.T) {
-	s, path := openGolden(t)
-	again := goldenBatches()[0]
+	for _, g := range goldenFiles {
+		t.Run(g.path, func(t *testing.T) { testGoldenFileAppends(t, g.format, g.path) })
+	}
+}
+
+func testGoldenFileAppends(t *testing.T, format byte, golden string) {
+	s, path := openGolden(t, golden)
+	again := goldenBatches(format)[0]
 	for i := range again {
 		again[i].Metadata.Position, again[i].Metadata.Revision = 0, 0
 	}
 	require.NoError(t, s.Append(t.Context(), again), "a batch stored before is acknowledged")
-	assertStoredEvents(t, goldenBatches()[0], again)
+	assertStoredEvents(t, goldenBatches(format)[0], again)
 
 	added := herald.Event{Aggregate: goldenChat, Name: "liked", ID: goldenID("added"), Type: herald.TypeDomain,
 		Data:     json.RawMessage(`{"by":"john"}`),
-		Metadata: herald.Metadata{Timestamp: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)}}
+		Metadata: herald.Metadata{Timestamp: time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC), Version: 4}}
 	added.Metadata.CausationID, added.Metadata.CorrelationID = added.ID, added.ID
 	added = storetest.Append(t, s, added)[0]
 	assert.Equal(t, uint64(27), added.Metadata.Position)
@@ -148,26 +173,28 @@ func TestGoldenFileAppends(t *testing.T) {
 	s, err := boltstore.Open(path)
 	require.NoError(t, err)
 	defer s.Close()
-	log := append(goldenLog(), added)
+	log := append(goldenLog(format), added)
 	assertStoredEvents(t, log, storetest.ReadAll(t, s.ReadLog(t.Context(), 0)))
 	assertStoredEvents(t, eventsOf(log, goldenChat), storetest.ReadAll(t, s.ReadStream(t.Context(), goldenChat, 0, 0)))
 }
 
-// TestGoldenFileIsOfTheFirstFormat keeps the golden file what it is for:
-// every event in it of envelope format version 1.
-func TestGoldenFileIsOfTheFirstFormat(t *testing.T) {
-	db, err := bolt.Open(goldenV1, 0o600, &bolt.Options{ReadOnly: true})
-	require.NoError(t, err)
-	defer db.Close()
-	n := 0
-	require.NoError(t, db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("herald")).Bucket([]byte("events")).ForEach(func(k, v []byte) error {
-			n++
-			assert.Equal(t, byte(1), v[0], "event at key %x", k)
-			return nil
-		})
-	}))
-	assert.Equal(t, len(goldenLog()), n)
+// TestGoldenFilesKeepTheirFormat keeps the golden files what they are
+// for: every event in each of its envelope format version.
+func TestGoldenFilesKeepTheirFormat(t *testing.T) {
+	for _, g := range goldenFiles {
+		db, err := bolt.Open(g.path, 0o600, &bolt.Options{ReadOnly: true})
+		require.NoError(t, err)
+		n := 0
+		require.NoError(t, db.View(func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("herald")).Bucket([]byte("events")).ForEach(func(k, v []byte) error {
+				n++
+				assert.Equal(t, g.format, v[0], "%s: event at key %x", g.path, k)
+				return nil
+			})
+		}))
+		require.NoError(t, db.Close())
+		assert.Equal(t, len(goldenLog(g.format)), n, g.path)
+	}
 }
 
 // eventsOf returns the events of ref in events.

@@ -54,7 +54,7 @@ var (
 
 // formatV1 is the file format the format marker ends with. Envelopes have
 // versions of their own (envelopeVersion): a file of format 1 holds
-// envelopes of versions 1 and 2 alike.
+// envelopes of versions 1, 2 and 3 alike.
 const formatV1 byte = 1
 
 // appendFill is the FillPercent of buckets whose keys only grow: pages

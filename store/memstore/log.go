@@ -23,6 +23,7 @@ type record struct {
 	id, causation, correlation uuid.UUID
 	seconds                    int64 // of the timestamp, since 1970
 	revision                   uint64
+	version                    int
 	nanos                      uint32 // of the timestamp, within its second
 	zone                       uint32 // of the timestamp, in tables.zones
 	aggregate                  uint32 // in tables.aggregates
@@ -77,6 +78,7 @@ func (l *eventLog) append(e *herald.Event, aggregate, name uint32, in *interner)
 		correlation:   m.CorrelationID,
 		seconds:       m.Timestamp.Unix(),
 		revision:      m.Revision,
+		version:       m.Version,
 		nanos:         uint32(m.Timestamp.Nanosecond()),
 		zone:          in.zone(&l.tables, m.Timestamp),
 		aggregate:     aggregate,
@@ -107,6 +109,7 @@ func (l *eventLog) at(pos uint64) herald.Event {
 			Timestamp:     time.Unix(r.seconds, int64(r.nanos)).In(t.zones[r.zone]),
 			Position:      pos,
 			Revision:      r.revision,
+			Version:       r.version,
 			CausationID:   r.causation,
 			CorrelationID: r.correlation,
 			Labels:        t.labels[r.labels],

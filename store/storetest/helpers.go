@@ -98,6 +98,8 @@ func assertMetadataEqual(t testing.TB, name string, want, got herald.Metadata) b
 	ok = assert.Equal(t, want.Revision, got.Revision, "%s: revision", name) && ok
 	ok = assert.Equal(t, want.CausationID, got.CausationID, "%s: causation id", name) && ok
 	ok = assert.Equal(t, want.CorrelationID, got.CorrelationID, "%s: correlation id", name) && ok
+	// Version 0 means 1.
+	ok = assert.Equal(t, max(want.Version, 1), max(got.Version, 1), "%s: version", name) && ok
 	if len(want.Labels) > 0 || len(got.Labels) > 0 {
 		ok = assert.Equal(t, want.Labels, got.Labels, "%s: labels", name) && ok
 	}

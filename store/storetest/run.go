@@ -28,6 +28,8 @@ import (
 //   - Query: both orders, Top, paging with the cursor, names with
 //     wildcards, correlation id, labels, time range, bad cursors.
 //   - Stats: counts per full event name, the head, unchanged by failures.
+//   - Version: the version of each event's data (Metadata.Version) comes
+//     back from every read and from the outbox; a negative one is refused.
 //   - Snapshots, when the store is a driver.SnapshotStore.
 //   - Checkpoints, when the store is a driver.CheckpointStore.
 //   - DeadLetters, when the store is a driver.DeadLetterStore: round trip
@@ -91,6 +93,7 @@ func (s suite) groups() []group {
 		{"Cancel", s.cancelCases()},
 		{"Query", s.queryCases()},
 		{"Stats", s.statsCases()},
+		{"Version", s.versionCases()},
 		{"Snapshots", s.snapshotCases()},
 		{"Checkpoints", s.checkpointCases()},
 		{"DeadLetters", s.deadLetterCases()},
