@@ -2,6 +2,7 @@ package herald
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -175,7 +176,7 @@ func (r AggregateRef) check() error {
 
 // checkEnvelope reports what makes e unfit to store: an empty context,
 // aggregate or event name, a dot in one of them, a nil aggregate or
-// event id, or a negative version. The error is a *ValidationError naming the field; for a nil e
+// event id, or a version below 0 or above math.MaxInt32. The error is a *ValidationError naming the field; for a nil e
 // too. Publishers call it, and stores through driver.CheckEnvelope.
 func checkEnvelope(e *Event) error {
 	if e == nil {
@@ -191,8 +192,8 @@ func checkEnvelope(e *Event) error {
 		field, reason = "name", fmt.Sprintf("%s contains a dot", excerpt.Quote(e.Name))
 	} else if e.ID == uuid.Nil {
 		field, reason = "id", "is the nil uuid"
-	} else if e.Metadata.Version < 0 {
-		field, reason = "metadata.version", fmt.Sprintf("is %d, below 0", e.Metadata.Version)
+	} else if v := e.Metadata.Version; v < 0 || v > math.MaxInt32 {
+		field, reason = "metadata.version", fmt.Sprintf("is %d, want 0 to %d", v, math.MaxInt32)
 	} else {
 		return nil
 	}

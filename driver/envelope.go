@@ -10,7 +10,7 @@ var checkEnvelope = hook.CheckEnvelope.(func(*herald.Event) error)
 
 // CheckEnvelope reports what makes e unfit to store: an empty context,
 // aggregate or event name, a dot in one of them, or a nil aggregate or
-// event id, or a negative version. The error is a *[herald.ValidationError] naming the field,
+// event id, or a version below 0 or above math.MaxInt32. The error is a *[herald.ValidationError] naming the field,
 // for a nil e too. A store calls it on every event it appends; a
 // [herald.Publisher] makes the same check before it appends.
 func CheckEnvelope(e *herald.Event) error {

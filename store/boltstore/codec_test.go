@@ -70,7 +70,7 @@ func TestEncodeRejectsBadData(t *testing.T) {
 
 func TestDecodeErrorsNamePositionAndOffset(t *testing.T) {
 	full := codecEvents()[0] // with a causation id of its own
-	own := codecEvents()[1] // its own cause and correlation: the names follow the fixed part
+	own := codecEvents()[1]  // its own cause and correlation: the names follow the fixed part
 	own.Metadata.CausationID, own.Metadata.CorrelationID = own.ID, own.ID
 	change := func(b []byte, f func(b []byte)) []byte {
 		b = append([]byte(nil), b...)

@@ -24,9 +24,9 @@ func fastAppendSQL(q string) string {
 	return `WITH h AS (SELECT position FROM ` + q + `.head LIMIT 1 FOR UPDATE),
 u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bigint[], $6::text[],
 	$7::text[], $8::text[], $9::bigint[], $10::uuid[], $11::uuid[], $12::text[], $13::text[],
-	$14::smallint[], $15::bytea[], $16::bool[]) WITH ORDINALITY
+	$14::smallint[], $15::bytea[], $16::bool[], $17::integer[]) WITH ORDINALITY
 	AS u(id, context, aggregate, aggregate_id, expected, name, type, user_id, ts, causation_id,
-	correlation_id, labels, owner, access, data, undelivered, ord)),
+	correlation_id, labels, owner, access, data, undelivered, version, ord)),
 src AS (SELECT h.position + u.ord AS position, u.*,
 	COALESCE((SELECT max(e.revision) FROM ` + q + `.events e
 		WHERE e.aggregate_id = u.aggregate_id AND e.context = u.context AND e.aggregate = u.aggregate), 0)
@@ -35,7 +35,7 @@ src AS (SELECT h.position + u.ord AS position, u.*,
 ok AS (SELECT NOT EXISTS (SELECT 1 FROM src WHERE expected <> 0 AND expected <> revision) AS ok),
 ins AS (INSERT INTO ` + q + `.events (` + eventColumns + `)
 	SELECT position, id, context, aggregate, aggregate_id, revision, name, type, user_id, ts,
-	causation_id, correlation_id, labels::jsonb, owner, access, data FROM src, ok WHERE ok.ok
+	causation_id, correlation_id, labels::jsonb, owner, access, data, version FROM src, ok WHERE ok.ok
 	RETURNING position, revision, context, aggregate, name),
 und AS (INSERT INTO ` + q + `.undelivered (position) SELECT position FROM src, ok WHERE ok.ok AND undelivered),
 cnt AS (INSERT INTO ` + q + `.counts AS c (name, events)
@@ -43,7 +43,7 @@ cnt AS (INSERT INTO ` + q + `.counts AS c (name, events)
 	ON CONFLICT (name) DO UPDATE SET events = c.events + excluded.events),
 hd AS (UPDATE ` + q + `.head SET position = position + (SELECT count(*) FROM ins),
 	events = events + (SELECT count(*) FROM ins) WHERE EXISTS (SELECT 1 FROM ins))
-SELECT i.position, i.revision FROM ins i CROSS JOIN (SELECT pg_notify($17, '')) n`
+SELECT i.position, i.revision FROM ins i CROSS JOIN (SELECT pg_notify($18, '')) n`
 }
 
 // fastRows is the most events appendFast writes at once: more go faster
@@ -69,6 +69,7 @@ type fastColumns struct {
 	access                                []*int16
 	data                                  [][]byte
 	undelivered                           []bool
+	versions                              []int32
 }
 
 // add appends the columns of r's events.
@@ -101,6 +102,7 @@ func (c *fastColumns) add(r *request) {
 		c.access = append(c.access, access)
 		c.data = append(c.data, x.data)
 		c.undelivered = append(c.undelivered, r.undelivered)
+		c.versions = append(c.versions, int32(e.Metadata.Version))
 	}
 }
 
@@ -116,7 +118,7 @@ func (s *Store) appendFast(ctx context.Context, conn *pgx.Conn, group []*request
 	n := len(c.ids)
 	rows, err := conn.Query(ctx, s.sql.fastAppend, c.ids, c.contexts, c.aggregates, c.aggIDs, c.expected,
 		c.names, c.types, c.users, c.timestamps, c.causations, c.correlations, c.labels, c.owners,
-		c.access, c.data, c.undelivered, channel(s.opts.schema))
+		c.access, c.data, c.undelivered, c.versions, channel(s.opts.schema))
 	if err != nil {
 		return false
 	}

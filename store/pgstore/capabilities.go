@@ -144,11 +144,11 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	cols := row(&d.Event, &x)
 	args := append([]any{d.Subscription, int64(d.Attempts), msg, d.Parked, d.At.UnixNano()}, cols...)
 	_, err = s.pool.Exec(ctx, "INSERT INTO "+s.q+".dead_letters (consumer, attempts, error, parked, at_ns, "+eventColumns+
-		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "+
+		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "+
 		"ON CONFLICT (consumer, id) DO UPDATE SET (attempts, error, parked, at_ns, "+eventColumns+") = "+
 		"(excluded.attempts, excluded.error, excluded.parked, excluded.at_ns, excluded.position, excluded.id, excluded.context, excluded.aggregate, "+
 		"excluded.aggregate_id, excluded.revision, excluded.name, excluded.type, excluded.user_id, excluded.timestamp_ns, excluded.causation_id, "+
-		"excluded.correlation_id, excluded.labels, excluded.owner, excluded.access, excluded.data)", args...)
+		"excluded.correlation_id, excluded.labels, excluded.owner, excluded.access, excluded.data, excluded.version)", args...)
 	return s.wrap("save dead letter", err)
 }
 

@@ -20,7 +20,7 @@ import (
 // written and read.
 var eventColumnNames = []string{
 	"position", "id", "context", "aggregate", "aggregate_id", "revision", "name", "type", "user_id",
-	"timestamp_ns", "causation_id", "correlation_id", "labels", "owner", "access", "data",
+	"timestamp_ns", "causation_id", "correlation_id", "labels", "owner", "access", "data", "version",
 }
 
 // eventColumns is eventColumnNames for a select list.
@@ -85,6 +85,7 @@ func row(e *herald.Event, x *encodedEvent) []any {
 		int64(e.Metadata.Position), [16]byte(e.ID), e.Aggregate.Context, e.Aggregate.Name, [16]byte(e.Aggregate.ID),
 		int64(e.Metadata.Revision), e.Name, typeOf(e), user, x.ts,
 		[16]byte(e.Metadata.CausationID), [16]byte(e.Metadata.CorrelationID), labels, owner, access, data,
+		int32(e.Metadata.Version), // in range: stores check the envelope first
 	}
 }
 
@@ -268,6 +269,11 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 		}
 		e.Metadata.Authorization = a
 	}
+	version, err := decodeInt(v[16], f(16))
+	if err != nil {
+		return fmt.Errorf("position %d: version: %w", pos, err)
+	}
+	e.Metadata.Version = int(version)
 	if v[15] != nil {
 		raw := v[15]
 		if f(15) == pgx.TextFormatCode {

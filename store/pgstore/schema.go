@@ -68,7 +68,7 @@ func loadMigrations() ([]migration, error) {
 }
 
 // SchemaVersion is the version of the schema this package writes.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // columns are the columns each table of the schema has, which Open
 // checks.

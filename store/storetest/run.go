@@ -29,7 +29,8 @@ import (
 //     wildcards, correlation id, labels, time range, bad cursors.
 //   - Stats: counts per full event name, the head, unchanged by failures.
 //   - Version: the version of each event's data (Metadata.Version) comes
-//     back from every read and from the outbox; a negative one is refused.
+//     back from every read and from the outbox; one below 0 or above
+//     math.MaxInt32 is refused.
 //   - Snapshots, when the store is a driver.SnapshotStore.
 //   - Checkpoints, when the store is a driver.CheckpointStore.
 //   - DeadLetters, when the store is a driver.DeadLetterStore: round trip

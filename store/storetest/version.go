@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"math"
 	"testing"
 
 	"github.com/herald-go/herald"
@@ -9,14 +10,14 @@ import (
 )
 
 // versions are the data versions the Version cases store: 0 (which means
-// 1), small ones, and a large one.
-var versions = []int{0, 1, 2, 3, 127, 128, 1 << 20}
+// 1), small ones, and large ones.
+var versions = []int{0, 1, 2, 3, 127, 128, 1 << 20, math.MaxInt32}
 
 func (s suite) versionCases() []testCase {
 	return []testCase{
 		{"KeptWithTheEvent", s.testVersionKept},
 		{"KeptInTheOutbox", s.testVersionOutbox},
-		{"NegativeIsRefused", s.testVersionNegative},
+		{"OutOfRangeIsRefused", s.testVersionOutOfRange},
 	}
 }
 
@@ -58,14 +59,16 @@ func (s suite) testVersionOutbox(t *testing.T) {
 	assertVersions(t, undelivered(t, ob), "undelivered")
 }
 
-func (s suite) testVersionNegative(t *testing.T) {
+func (s suite) testVersionOutOfRange(t *testing.T) {
 	st := s.newStore(t)
 	ref := NewRef("communication", "message")
 	before := stateOf(t, st)
-	bad := []herald.Event{event(ref, "sent", 0), event(ref, "sent", 1)}
-	bad[1].Metadata.Version = -1
-	err := st.Append(t.Context(), bad)
-	require.ErrorIs(t, err, herald.ErrInvalid)
-	assert.Contains(t, err.Error(), "metadata.version")
-	assertUnchanged(t, st, before)
+	for _, v := range []int{-1, math.MaxInt32 + 1} {
+		bad := []herald.Event{event(ref, "sent", 0), event(ref, "sent", 1)}
+		bad[1].Metadata.Version = v
+		err := st.Append(t.Context(), bad)
+		require.ErrorIs(t, err, herald.ErrInvalid, "version %d", v)
+		assert.Contains(t, err.Error(), "metadata.version")
+		assertUnchanged(t, st, before)
+	}
 }
