@@ -51,8 +51,8 @@ type FlowConfig struct {
 	// Reactions run commands for the events they name, one per event
 	// name. Events without a reaction are passed over.
 	Reactions []Reaction
-	// Registry is checked against the reactions as Config.Registry is
-	// against a projection's handlers.
+	// Registry is checked against the reactions, and upcasts the events
+	// they get, as Config.Registry does for a projection's handlers.
 	Registry *herald.Registry
 	// Retry is how a failing reaction is retried before the flow stops in
 	// the Failed state; the zero value asks for the defaults.
@@ -90,6 +90,7 @@ type Flow struct {
 	logger      *slog.Logger
 	checkpoints driver.CheckpointStore
 	reactions   map[eventName]*Reaction
+	registry    *herald.Registry // brings old events to the current version
 
 	// The run's own: the positions reactions may have run up to, saved
 	// and as found at the start, and the events of the window that caused
@@ -132,6 +133,7 @@ func NewFlow(cfg FlowConfig) (*Flow, error) {
 	f := &Flow{name: cfg.Name, store: cfg.Store, logger: cfg.Logger, checkpoints: checkpoints,
 		reactions: make(map[eventName]*Reaction, len(cfg.Reactions))}
 	registry := cmp.Or(cfg.Registry, driver.RegistryOf(cfg.Store))
+	f.registry = registry
 	for i := range cfg.Reactions {
 		r := &cfg.Reactions[i]
 		if err := checkHandler(registry, r.event, r.typ, r.fn == nil); err != nil {
@@ -287,6 +289,9 @@ func (f *Flow) call(ctx context.Context, e *herald.Event) (err error) {
 			err = &herald.PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
+	if err := f.registry.Upcast(e); err != nil { // as Projection.call does
+		return err
+	}
 	return f.reactions[nameOf(e)].fn(ctx, e)
 }
 

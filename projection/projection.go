@@ -65,8 +65,10 @@ type Config[X any] struct {
 	// Registry is checked against the handlers when the projection is
 	// made: on a strict registry a handler of an undefined event is an
 	// error, and on any registry a handler whose data type is not the
-	// defined one. Nil means the store's registry, the one its publisher
-	// was given ([github.com/herald-go/herald/driver.RegistryStore]).
+	// defined one. Handlers get events stored at an older version of
+	// their definition upcast to the current one ([herald.Upcast]). Nil
+	// means the store's registry, the one its publisher was given
+	// ([github.com/herald-go/herald/driver.RegistryStore]).
 	Registry *herald.Registry
 	// Retry is how a failing handler is retried before the projection
 	// stops in the Failed state; the zero value asks for the defaults of
@@ -130,6 +132,7 @@ type Projection[X any] struct {
 	progress func(engine.Progress)
 	logger   *slog.Logger
 	handlers map[eventName]*Handler[X]
+	registry *herald.Registry // brings old events to the current version
 	resetFn  func(ctx context.Context, x X) error
 
 	// slots are the model and, with Config.Standby, the standby model;
@@ -189,6 +192,7 @@ func New[X any](cfg Config[X]) (*Projection[X], error) {
 		p.slots[1] = &slot[X]{model: cfg.Standby, key: cfg.Name + standbySuffix}
 	}
 	registry := cmp.Or(cfg.Registry, driver.RegistryOf(cfg.Store))
+	p.registry = registry
 	for i := range cfg.Handlers {
 		h := &cfg.Handlers[i]
 		if err := checkHandler(registry, h.event, h.typ, h.fn == nil); err != nil {
@@ -404,11 +408,16 @@ func (p *Projection[X]) applyTo(ctx context.Context, s *slot[X], events []herald
 }
 
 // call runs the handler of e, turning its panic into a *herald.PanicError.
+// An event stored at an older version of its definition is upcast first;
+// an upcaster's failure is the handler's.
 func (p *Projection[X]) call(ctx context.Context, x X, e *herald.Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &herald.PanicError{Value: r, Stack: debug.Stack()}
 		}
 	}()
+	if err := p.registry.Upcast(e); err != nil {
+		return err
+	}
 	return p.handlers[nameOf(e)].fn(ctx, x, e)
 }

@@ -215,7 +215,8 @@ func (c *client) follow() {
 
 // render appends the frame of e to b when the stream selects e, its
 // authorization allows the client, and the client's criteria hold. cached
-// is e's ring entry, nil for an event read from the store.
+// is e's ring entry, nil for an event read from the store, which render
+// upcasts to the current version of its definition.
 func (c *client) render(b []byte, e *herald.Event, cached *entry) []byte {
 	se := c.stream.selects(e)
 	if se == nil || !e.Metadata.Authorization.Allows(c.user) ||
@@ -224,6 +225,14 @@ func (c *client) render(b []byte, e *herald.Event, cached *entry) []byte {
 	}
 	out := b
 	if err := recovered(func() (err error) {
+		if cached != nil && cached.upcastErr != nil {
+			return cached.upcastErr
+		}
+		if cached == nil {
+			if err := c.s.registry.Upcast(e); err != nil {
+				return err
+			}
+		}
 		if c.conn != nil {
 			return c.gather(e, se, cached)
 		}

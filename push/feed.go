@@ -54,8 +54,12 @@ func (f *feed) close(ctx context.Context) error {
 }
 
 // hubConsumer is the hub as the engine drives it: it starts at the head
-// of the log when the server started, and adds every event to the ring.
-type hubConsumer struct{ h *hub }
+// of the log when the server started, and adds every event to the ring,
+// upcast to the current version of its definition.
+type hubConsumer struct {
+	h        *hub
+	registry *herald.Registry
+}
 
 func (c hubConsumer) Start(context.Context) (uint64, bool, error) { return c.h.last.Load(), false, nil }
 func (c hubConsumer) Wants(*herald.Event) bool                    { return true }
@@ -65,7 +69,10 @@ func (c hubConsumer) Reset(context.Context) error {
 
 func (c hubConsumer) Apply(ctx context.Context, events []herald.Event, _ uint64) (int, error) {
 	for i := range events {
-		_ = c.h.handle(ctx, events[i])
+		// An event that does not upcast goes into the ring with its
+		// error, which every client that would send it logs.
+		err := c.registry.Upcast(&events[i])
+		c.h.handle(events[i], err)
 	}
 	return len(events), nil
 }

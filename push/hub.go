@@ -56,6 +56,9 @@ type hub struct {
 type entry struct {
 	seq uint64
 	ev  herald.Event
+	// upcastErr is why ev could not be brought to the current version of
+	// its definition; it is not sent then.
+	upcastErr error
 
 	frameOnce sync.Once
 	frame     []byte // the whole SSE frame of the envelope
@@ -113,27 +116,25 @@ func newHub(size int, head uint64) *hub {
 	return h
 }
 
-// handle is the durable subscription's handler: it adds e to the ring.
-// The subscription calls it on its one goroutine, in position order. It
-// never blocks and never fails.
-func (h *hub) handle(_ context.Context, e herald.Event) error {
+// handle adds e, and the error of its upcast, to the ring. The engine
+// calls it on its one goroutine, in position order. It never blocks.
+func (h *hub) handle(e herald.Event, upcastErr error) {
 	pos := e.Metadata.Position
 	if pos <= h.last.Load() {
-		return nil // seen already
+		return // seen already
 	}
 	seq := h.next.Load()
 	slot := &h.slots[seq&h.mask]
 	if old := slot.Load(); old != nil {
 		h.floor.Store(old.ev.Metadata.Position)
 	}
-	slot.Store(&entry{seq: seq, ev: e})
+	slot.Store(&entry{seq: seq, ev: e, upcastErr: upcastErr})
 	h.last.Store(pos)
 	h.next.Store(seq + 1)
 	select {
 	case h.kick <- struct{}{}:
 	default:
 	}
-	return nil
 }
 
 // at returns the entry with sequence number seq, which must be below next,

@@ -110,6 +110,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 		return nil, errorf("new: read the head of the log: %w", err)
 	}
 	h := newHub(o.bufferSize, stats.Head)
+	registry := cmp.Or(o.registry, driver.RegistryOf(store))
 	var live engine.Feed
 	if bus != nil {
 		f, err := subscribeFeed(bus, o.name)
@@ -120,7 +121,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 	}
 	h.engine, err = engine.New(engine.Config{
 		Kind: "push", Name: o.name, Log: store, Feed: live, PollInterval: o.pollInterval, Logger: o.logger,
-	}, hubConsumer{h: h})
+	}, hubConsumer{h: h, registry: registry})
 	if err != nil {
 		if h.feed != nil {
 			_ = h.feed.close(ctx)
@@ -136,7 +137,7 @@ func New(ctx context.Context, store herald.Store, bus herald.Bus, opts ...Option
 	go h.notify()
 	s := &Server{
 		store:        store,
-		registry:     cmp.Or(o.registry, driver.RegistryOf(store)),
+		registry:     registry,
 		auth:         o.auth,
 		heartbeat:    o.heartbeat,
 		writeTimeout: o.writeTimeout,
