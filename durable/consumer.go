@@ -17,6 +17,7 @@ type consumer struct {
 	filter      *match.Filter
 	handler     herald.Handler
 	checkpoints driver.CheckpointStore
+	registry    *herald.Registry     // the store's, which upcasts old events
 	causes      driver.CauseContexts // only the engine's goroutine uses it
 }
 
@@ -40,7 +41,11 @@ func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64
 	}
 	for i := range events {
 		e := &events[i]
-		if err := driver.SafeHandle(c.causes.For(ctx, e), c.handler, *e); err != nil {
+		err := c.registry.Upcast(e) // a failure is the handler's
+		if err == nil {
+			err = driver.SafeHandle(c.causes.For(ctx, e), c.handler, *e)
+		}
+		if err != nil {
 			if i > 0 {
 				if err := c.save(ctx, events[i-1].Metadata.Position); err != nil {
 					return i, err

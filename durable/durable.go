@@ -119,7 +119,8 @@ func New(cfg Config) (*Subscription, error) {
 		letters, _ = cfg.Store.(driver.DeadLetterStore)
 	}
 	d := &Subscription{name: s.Name, filter: filter}
-	c := &consumer{name: s.Name, filter: &d.filter, handler: s.Handler, checkpoints: checkpoints}
+	c := &consumer{name: s.Name, filter: &d.filter, handler: s.Handler, checkpoints: checkpoints,
+		registry: driver.RegistryOf(cfg.Store)}
 	feed := cfg.Feed
 	if feed == nil {
 		feed = engine.FromBus(cfg.Bus)
