@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/durable"
 	"github.com/herald-go/herald/projection"
 )
 
@@ -65,8 +66,8 @@ func newNoteV2() *noteV2 {
 // give): first an empty store, then, called a second time, the same log
 // reopened with a registry at version 2, as a new release of an
 // application opens its store. Events are written at version 1; then an
-// aggregate load, a read of the log, of a stream and a query, and the
-// rebuild of a projection all see version 2, and an upcaster's failure
+// aggregate load, a read of the log, of a stream and a query, the
+// rebuild of a projection and a durable subscription all see version 2, and an upcaster's failure
 // is an error naming the event and its position.
 func Upcasting(t *testing.T, open func(t *testing.T, r *herald.Registry) herald.Store) {
 	t.Helper()
@@ -105,6 +106,7 @@ func Upcasting(t *testing.T, open func(t *testing.T, r *herald.Registry) herald.
 	require.NoError(t, err)
 	assertUpcast(t, want, page.Events, "query")
 	assert.Equal(t, want, rebuilt(t, store, v2), "the projection rebuilt")
+	assert.Equal(t, want, subscribed(t, store), "a durable subscription")
 
 	failing := upcastRegistry(t, herald.WithVersion(2), herald.Upcast(1, func(json.RawMessage) (json.RawMessage, error) {
 		return nil, assert.AnError
@@ -116,6 +118,28 @@ func Upcasting(t *testing.T, open func(t *testing.T, r *herald.Registry) herald.
 	require.ErrorAs(t, err, &ue)
 	assert.Equal(t, "upcast.note.written", ue.Event)
 	assert.Equal(t, uint64(1), ue.Position)
+}
+
+// subscribed returns what a durable subscription of store gets of the
+// notes' events, from the start of the log.
+func subscribed(t *testing.T, store herald.Store) []string {
+	t.Helper()
+	var bodies []string
+	sub, err := durable.New(durable.Config{Store: store, Subscription: herald.Subscription{
+		Name: "bodies", Handler: herald.On(func(_ context.Context, _ herald.Event, d writtenV2) error {
+			bodies = append(bodies, d.Title+": "+d.Body)
+			return nil
+		})}})
+	require.NoError(t, err)
+	stats, err := store.Stats(t.Context())
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- sub.Run(ctx) }()
+	require.NoError(t, sub.Wait(t.Context(), stats.Head))
+	stop()
+	require.NoError(t, <-done)
+	return bodies
 }
 
 // upcastRegistry defines upcast.note.written at a version of the options.
