@@ -23,6 +23,22 @@
 // revision they expect ([ErrConflict] when another writer was first), and
 // retries a command on a fresh load ([Repository.Use]).
 //
+// # Versions
+//
+// A definition has a version ([WithVersion]), from 1, and an upcaster per
+// step from each older version ([Upcast]): a function from the JSON of
+// version n to the JSON of version n+1. The publisher stamps events with
+// their definition's version (Metadata.Version, "version" in the JSON
+// envelope's metadata when above 1; 0 means 1), and stores keep it with the
+// event. Whatever reads an event against a registry — [Registry.Decode],
+// which stores with a registry call on every read, aggregate loads,
+// projections, flows, durable subscriptions and push streams — brings one
+// stored at an older version to the current one, running every step from
+// the stored version up, and leaves the stored bytes as they are. A failing
+// upcaster is an [*UpcastError] naming the event and its position. A
+// definition with upcasters needs one for every step; one above version 1
+// without any reads older events as they are.
+//
 // Buses (bus/membus) deliver to named subscriptions, filtered by event name
 // and by patterns of [github.com/herald-go/herald/match]; failing handlers
 // are retried ([RetryPolicy]) and then dead-lettered ([DeadLetter]). Durable

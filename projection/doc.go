@@ -37,6 +37,11 @@
 // not run a reaction again for an event that already caused events it
 // published, and has no model to rebuild.
 //
+// Handlers and reactions get events in the current version of their
+// definition: one stored at an older version is upcast first with
+// [Config].Registry ([herald.Upcast]); an upcaster's failure is the
+// handler's, retried and then reported as its failure is.
+//
 // Bad setup fails [New] and [NewFlow], not the first event, with an error
 // matching [herald.ErrInvalid]: a missing name, store, model or reset hook,
 // two handlers of one event, a malformed event name, an event a strict

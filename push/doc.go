@@ -25,7 +25,10 @@
 //
 // The id is the event's position in the log, the event field its full name
 // (an EventSource listens with addEventListener, not onmessage), the data
-// the envelope's JSON or the mapped object. A quiet stream gets a
+// the envelope's JSON or the mapped object, of the current version of the
+// event's definition: with a registry ([WithRegistry], else the store's),
+// an event stored at an older version is sent upcast ([herald.Upcast]),
+// and one whose upcaster fails is logged and not sent. A quiet stream gets a
 // ": heartbeat" comment every heartbeat interval. A request without
 // Last-Event-ID gets the events that come after it connected; one with
 // Last-Event-ID (the header, else [ParamLastEventID]) resumes after that

@@ -25,7 +25,12 @@
 //   - Exact envelopes: every field round trips, the timestamp to the
 //     nanosecond (in UTC). Data is kept as the JSON the publisher's value
 //     encodes to and read back as a json.RawMessage, or as its Go type
-//     with [WithRegistry].
+//     with [WithRegistry]. The version of the data (Metadata.Version) is
+//     kept in the envelope (format 3); with a registry, an event stored at
+//     an older version of its definition is read upcast to the current
+//     one ([herald.Upcast]), the bytes in the file left as they are. Files
+//     written before keep their envelopes of formats 1 and 2, whose events
+//     read as version 1.
 //   - Outbox: events appended through a Publisher with a bus are recorded
 //     as undelivered in the same transaction and marked delivered once the
 //     bus has them; Publisher.Redeliver delivers, at least once, what a crash

@@ -19,5 +19,8 @@
 // reader may get an equal pointer instead of the one published. A
 // timestamp read back has no monotonic clock reading, like one read from a
 // file, and its location is one equal in name, abbreviation and offset.
-// Snapshots are copied in and out.
+// Snapshots are copied in and out. With a registry (the one a publisher
+// gives it), an event stored at an older version of its definition is read
+// upcast to the current one ([herald.Registry.Upcast]), as the stores that
+// encode events do; what the store holds is left as it is.
 package memstore

@@ -6,7 +6,11 @@
 // own (WithSchema, "herald" by default) from the versioned SQL embedded in
 // the package, or migrates them; a schema written by a newer version is
 // refused (ErrNewerSchema), and so is one whose tables lack a column
-// (ErrSchema, naming the table and the column). Moving from boltstore is
+// (ErrSchema, naming the table and the column). The version of each
+// event's data (Metadata.Version) is the events' column version (schema
+// version 2; rows written before hold 0, which means 1); with a registry
+// (WithRegistry), an event stored at an older version of its definition is
+// read upcast to the current one, its row left as it is. Moving from boltstore is
 // one line: the Store is also a driver.SnapshotStore, a
 // driver.CheckpointStore, a driver.Outbox, a driver.TxStore and a
 // driver.DeadLetterStore, and passes store/storetest.
