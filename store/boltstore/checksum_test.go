@@ -266,3 +266,13 @@ func versionOffset(b []byte) int {
 	}
 	return off
 }
+
+// v2Envelope returns the version 3 envelope b as version 2 has it: without
+// the version of the data, sealed with the checksum of version 2.
+func v2Envelope(b []byte) []byte {
+	body := b[:len(b)-4]
+	off := versionOffset(body)
+	_, n := binary.Uvarint(body[off:])
+	v2 := append(append([]byte(nil), body[:off]...), body[off+n:]...)
+	return envelope(2, v2)
+}

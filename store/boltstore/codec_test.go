@@ -26,6 +26,7 @@ func codecEvents() []herald.Event {
 	full.Metadata.Revision = 3
 	full.Metadata.CausationID = uuid.MustParse("0ff228c1-e9a5-47a6-9b96-a0767082b61e")
 	full.Metadata.CorrelationID = full.Metadata.CausationID
+	full.Metadata.Version = 3
 	bare := herald.Event{Aggregate: ref, Name: "deleted", ID: uuid.MustParse("4c99d051-a526-4526-9cca-34f92a6c8c9d")}
 	public := storetest.NewEvent(ref, "liked", json.RawMessage(`{"by": ["a", "b"]}`))
 	public.Type = herald.TypeError
@@ -34,6 +35,7 @@ func codecEvents() []herald.Event {
 	far := storetest.NewEvent(ref, "noted", "just a string")
 	far.Metadata.Timestamp = time.Date(3000, 1, 1, 0, 0, 0, 999999999, time.FixedZone("X", -7200))
 	far.Metadata.Revision = math.MaxUint64
+	far.Metadata.Version = math.MaxInt32
 	odd := storetest.NewEvent(herald.AggregateRef{Context: "a.b", Name: "ünï\x00", ID: uuid.New()}, strings.Repeat("n", 300), 42)
 	odd.User = &herald.User{}
 	odd.Metadata.Labels = map[string]string{"": "", "k": strings.Repeat("v", 200)}
@@ -158,6 +160,7 @@ func FuzzDecodeEvent(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/2])
 		f.Add(b[:86])
+		f.Add(v2Envelope(b))
 	}
 	f.Add([]byte{})
 	f.Add([]byte{1})
