@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/herald-go/herald"
@@ -26,4 +28,34 @@ func TestUpcasting(t *testing.T) {
 		open = s
 		return s
 	})
+}
+
+// A schema of version 1, from before the data had versions, migrates to
+// version 2: its events read as version 0, which means 1, and new ones
+// keep theirs.
+func TestMigrationAddsTheVersion(t *testing.T) {
+	schema := newSchema(t)
+	s := openIn(t, schema)
+	ref := storetest.NewRef("communication", "message")
+	old := storetest.Append(t, s, storetest.NewEvent(ref, "sent", map[string]string{"text": "hey"}))[0]
+	for _, table := range []string{"events", "dead_letters"} {
+		execIn(t, s, "ALTER TABLE "+pgx.Identifier{schema, table}.Sanitize()+" DROP COLUMN version")
+	}
+	execIn(t, s, "UPDATE "+pgx.Identifier{schema, "meta"}.Sanitize()+" SET version = 1")
+	require.NoError(t, s.Close())
+
+	s = openIn(t, schema)
+	var version int
+	require.NoError(t, s.Pool().QueryRow(t.Context(), "SELECT version FROM "+pgx.Identifier{schema, "meta"}.Sanitize()).Scan(&version))
+	assert.Equal(t, pgstore.SchemaVersion, version)
+	e := storetest.NewEvent(ref, "sent", map[string]string{"body": "hi"})
+	e.Metadata.Version = 2
+	log := storetest.ReadAll(t, s.ReadLog(t.Context(), 0))
+	require.Len(t, log, 1)
+	storetest.AssertEventEqual(t, old, log[0])
+	assert.Zero(t, log[0].Metadata.Version)
+	storetest.Append(t, s, e)
+	log = storetest.ReadAll(t, s.ReadLog(t.Context(), 0))
+	require.Len(t, log, 2)
+	assert.Equal(t, 2, log[1].Metadata.Version)
 }
