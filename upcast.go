@@ -183,6 +183,9 @@ func (d *Definition) upcastData(e *Event, raw []byte) ([]byte, error) {
 		return raw, nil // the definition reads older data as it is
 	}
 	for v := from; v < d.Version; v++ {
+		if v > len(d.upcasters) { // Version was changed after Define
+			return nil, d.upcastError(e, v, fmt.Sprintf("the definition has no upcaster from version %d", v), nil)
+		}
 		next, err := runUpcaster(d.upcasters[v-1], raw)
 		if err != nil {
 			return nil, d.upcastError(e, v, err.Error(), errors.Unwrap(err))

@@ -218,3 +218,15 @@ func storedAt(version int, data any) herald.Event {
 	e.Metadata.Position, e.Metadata.Version = 42, version
 	return e
 }
+
+func TestVersionRaisedAfterDefineIsAnErrorNotAPanic(t *testing.T) {
+	r := v3Registry(t)
+	d, ok := r.Lookup("communication", "message", "sent")
+	require.True(t, ok)
+	d.Version = 4
+	e := storedAt(1, json.RawMessage(`{"text":"hey"}`))
+	err := r.Decode(&e)
+	var ue *herald.UpcastError
+	require.ErrorAs(t, err, &ue)
+	assert.Contains(t, err.Error(), "no upcaster from version 3")
+}
