@@ -175,9 +175,10 @@ func (r AggregateRef) check() error {
 }
 
 // checkEnvelope reports what makes e unfit to store: an empty context,
-// aggregate or event name, a dot in one of them, a nil aggregate or
-// event id, or a version below 0 or above math.MaxInt32. The error is a *ValidationError naming the field; for a nil e
-// too. Publishers call it, and stores through driver.CheckEnvelope.
+// aggregate or event name, a dot in one of them, a nil aggregate or event
+// id, or a version below 0 or above math.MaxInt32. The error is a
+// *ValidationError naming the field; for a nil e too. Publishers call it,
+// and stores through driver.CheckEnvelope.
 func checkEnvelope(e *Event) error {
 	if e == nil {
 		return nilEvent()

@@ -32,8 +32,8 @@ import (
 // timestamp in Unix milliseconds (anything finer is dropped). Position,
 // revision and the causation and correlation ids are always written, the
 // ids as lowercase uuids (the nil uuid when unset). The version of the data
-// ([Metadata].Version) follows the revision as "version" when it is above
-// 1, a key wolkenkit's readers ignore. Labels are sorted by key and
+// ([Metadata].Version) follows the revision as "version" unless it is 0
+// (which events of version 1 have), a key wolkenkit's readers ignore. Labels are sorted by key and
 // left out when empty; isAuthorized is left out when Authorization is nil.
 // Data is encoded with encoding/json (null when nil); a json.RawMessage is
 // embedded compacted and must be valid JSON. Data that cannot be encoded is
@@ -174,7 +174,7 @@ func appendEnvelopeMetadata(b []byte, m *Metadata) []byte {
 	b = strconv.AppendUint(b, m.Position, 10)
 	b = append(b, `,"revision":`...)
 	b = strconv.AppendUint(b, m.Revision, 10)
-	if m.Version > 1 {
+	if m.Version != 0 {
 		b = append(b, `,"version":`...)
 		b = strconv.AppendInt(b, int64(m.Version), 10)
 	}

@@ -200,11 +200,15 @@ func TestPublishStampsTheDefinitionsVersion(t *testing.T) {
 	assert.Equal(t, 3, back.Metadata.Version)
 }
 
-func TestEnvelopeWritesVersionOneAsWolkenkitDoes(t *testing.T) {
-	e := storedAt(1, nil)
+func TestEnvelopeLeavesVersionZeroOut(t *testing.T) {
+	e := storedAt(0, nil)
 	b, err := e.MarshalJSON()
 	require.NoError(t, err)
-	assert.NotContains(t, string(b), `"version"`)
+	assert.NotContains(t, string(b), `"version"`, "as wolkenkit writes it")
+	e.Metadata.Version = 1
+	b, err = e.MarshalJSON()
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"revision":0,"version":1,`)
 	var back herald.Event
 	err = back.UnmarshalJSON([]byte(`{"metadata":{"version":-1}}`))
 	require.ErrorIs(t, err, herald.ErrInvalid)
