@@ -16,7 +16,8 @@
 // The suite checks what herald.Store promises: appends (positions,
 // revisions, conflicts, atomic batches, idempotent re-appends and
 // [herald.ErrDuplicate], timestamps), concurrent writers and reads,
-// ReadStream and ReadLog, cancelled contexts, Query, Stats, and, when the
+// ReadStream and ReadLog, cancelled contexts, Query, Stats, the version of
+// each event's data, and, when the
 // store has them, the optional capabilities of
 // [github.com/herald-go/herald/driver]: snapshots, checkpoints, dead
 // letters, the outbox, and appends in the application's transaction (those
@@ -25,6 +26,11 @@
 // Event data is compared by its JSON encoding, so a store that returns
 // json.RawMessage passes as well as one that returns the Go value.
 // Timestamps must round trip to the nanosecond.
+//
+// [Upcasting] is the test of a store that is opened again with a newer
+// registry: events stored at version 1 of their definition read as version
+// 2 through every read path. It needs a store that can be reopened, so a
+// store's test file calls it on its own.
 //
 // The exported helpers ([NewRef], [NewEvent], [Append], [ReadAll], the
 // Assert functions) are for a store's own further tests.
