@@ -93,9 +93,10 @@ type Metadata struct {
 	// them ([WithVersion]); 0, the version of events without a
 	// definition, means 1. A publisher stamps a defined event with its
 	// definition's version when it is above 1, and a store keeps it with
-	// the event. An event
-	// read at an older version keeps it until [Registry.Decode] or
-	// [Registry.Upcast] brings Data to the current version and sets it.
+	// the event. An event read at an older version keeps it until
+	// [Registry.Decode] or [Registry.Upcast] brings Data to the current
+	// version and sets it. In the JSON envelope it is metadata.version,
+	// left out when 0.
 	Version int
 	// Authorization says who may receive the event. The publisher gives
 	// every event one; nil, as in an event decoded from JSON without an

@@ -63,8 +63,8 @@ type Definition struct {
 	// Version is the version of the payload's shape, from 1: publishing
 	// stamps it on events, and reading brings events stored at an older
 	// version to it with the definition's upcasters ([Upcast]). Set it
-	// with [WithVersion]; changed after Define, reads of versions it has
-	// no upcasters for fail.
+	// with [WithVersion], not after Define, which checks it against the
+	// upcasters.
 	Version int
 	// Authorization is the default authorization of the event; the
 	// publishing user becomes its owner when it names none.
