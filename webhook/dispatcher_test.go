@@ -1,0 +1,101 @@
+package webhook_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/herald-go/herald/webhook"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDeliversMatchingEventsInOrder(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
+	require.NoError(t, err)
+	a.publish(t, "sent", map[string]string{"text": "before the subscription"})
+	subscribe(t, d, rcv.srv.URL, "communication.message.sent")
+	run(t, d)
+	var want []string
+	for i := range 20 {
+		e := a.publish(t, "sent", map[string]int{"n": i})
+		want = append(want, e.ID.String())
+		a.publish(t, "liked", nil) // not subscribed
+	}
+	eventually(t, "20 deliveries", func() bool { return len(rcv.events()) == 20 })
+	var got []string
+	for _, e := range rcv.events() {
+		got = append(got, e.ID.String())
+		assert.Equal(t, "sent", e.Name)
+	}
+	assert.Equal(t, want, got)
+	assert.Zero(t, rcv.bad)
+	st, err := d.Subscriptions(context.Background())
+	require.NoError(t, err)
+	require.Len(t, st, 1)
+	assert.EqualValues(t, 20, st[0].Delivered)
+	assert.Equal(t, http.StatusNoContent, st[0].LastStatus)
+	assert.Empty(t, st[0].Secret)
+}
+
+func TestRetriesThenDeadLetters(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	rcv.setStatus(http.StatusInternalServerError)
+	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
+	require.NoError(t, err)
+	s := subscribe(t, d, rcv.srv.URL)
+	run(t, d)
+	e := a.publish(t, "sent", nil)
+	ctx := context.Background()
+	var letters []webhook.DeadLetter
+	eventually(t, "a dead letter", func() bool {
+		letters, err = d.DeadLetters(ctx, s.ID)
+		require.NoError(t, err)
+		return len(letters) == 1
+	})
+	assert.Equal(t, e.ID, letters[0].EventID)
+	assert.Equal(t, http.StatusInternalServerError, letters[0].Status)
+	assert.Equal(t, "not now", letters[0].Body)
+	assert.Equal(t, 3, letters[0].Attempts)
+	st, err := d.Status(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, st.DeadLetters)
+	assert.False(t, st.FailingSince.IsZero())
+	assert.EqualValues(t, 3, st.Failed)
+
+	rcv.setStatus(http.StatusOK)
+	require.NoError(t, d.Replay(ctx, s.ID, e.ID))
+	assert.Len(t, rcv.events(), 1)
+	letters, err = d.DeadLetters(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Empty(t, letters)
+}
+
+func TestGoneDisablesTheSubscription(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	rcv.setStatus(http.StatusGone)
+	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
+	require.NoError(t, err)
+	s := subscribe(t, d, rcv.srv.URL)
+	run(t, d)
+	first := a.publish(t, "sent", nil)
+	ctx := context.Background()
+	eventually(t, "the subscription paused", func() bool {
+		got, err := d.Get(ctx, s.ID)
+		require.NoError(t, err)
+		return got.Paused
+	})
+	got, err := d.Get(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Contains(t, got.PausedReason, "410")
+	second := a.publish(t, "sent", nil)
+	rcv.setStatus(http.StatusOK)
+	require.NoError(t, d.Resume(ctx, s.ID))
+	eventually(t, "both events", func() bool { return len(rcv.events()) == 2 })
+	assert.Equal(t, first.ID, rcv.events()[0].ID)
+	assert.Equal(t, second.ID, rcv.events()[1].ID)
+}

@@ -1,0 +1,142 @@
+package webhook
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/match"
+)
+
+// Subscription is a service subscription: the events of EventTypes,
+// POSTed to Service.Name and signed with Secret.
+type Subscription struct {
+	// ID identifies the subscription: letters, digits, "-" and "_", at
+	// most 64; Create makes a UUID when it is empty.
+	ID string `json:"id"`
+	// Service is the receiver: its URL and its version.
+	Service Service `json:"service"`
+	// EventTypes are the full names of the events delivered, each segment
+	// literal or "*" ("communication.message.*"); "*.*.*" is every event.
+	EventTypes []string `json:"eventTypes"`
+	// Secret signs the deliveries, "whsec_" and base64; Create makes one
+	// when it is empty.
+	Secret string `json:"secret,omitempty"`
+	// Paused stops the deliveries until the subscription is resumed; they
+	// then go on from the first event not delivered.
+	Paused bool `json:"paused"`
+	// PausedReason says why the dispatcher paused it, such as the
+	// receiver answering 410 Gone; empty when it was paused on request.
+	PausedReason string `json:"pausedReason,omitempty"`
+	// Created is when the subscription was made: it receives the events
+	// published after.
+	Created time.Time `json:"created,omitzero"`
+}
+
+// idPattern is what a subscription id may be made of.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// checked is a subscription whose fields were checked, with what they
+// compile to.
+type checked struct {
+	sub    Subscription
+	names  match.Names
+	secret Secret
+}
+
+// check returns s checked against the registry, with its id and secret
+// made when they are empty when fill is true. An error matches
+// herald.ErrInvalid and names the field.
+func check(s Subscription, registry *herald.Registry, fill bool) (checked, error) {
+	if fill && s.ID == "" {
+		s.ID = uuid.NewString()
+	}
+	if fill && s.Secret == "" {
+		s.Secret = NewSecret().String()
+	}
+	if !idPattern.MatchString(s.ID) {
+		return checked{}, invalidField("id", "%q is not 1 to 64 letters, digits, \"-\" or \"_\"", s.ID)
+	}
+	if err := s.Service.Validate(); err != nil {
+		return checked{}, fieldError("service.name", err)
+	}
+	secret, err := ParseSecret(s.Secret)
+	if err != nil {
+		return checked{}, fieldError("secret", err)
+	}
+	names, err := checkEventTypes(s.EventTypes, registry)
+	if err != nil {
+		return checked{}, err
+	}
+	return checked{sub: s, names: names, secret: secret}, nil
+}
+
+// checkEventTypes compiles the event types, each of which must match a
+// definition of a strict registry.
+func checkEventTypes(types []string, registry *herald.Registry) (match.Names, error) {
+	if len(types) == 0 {
+		return match.Names{}, invalidField("eventTypes", "is empty: name at least one event type (\"*.*.*\" for every event)")
+	}
+	for _, t := range types {
+		one, err := match.ParseNames(t)
+		if err != nil {
+			return match.Names{}, fieldError("eventTypes", err)
+		}
+		if registry.Strict() && !matchesDefinition(one, registry) {
+			return match.Names{}, invalidField("eventTypes", "%q matches no event defined in the strict registry", t)
+		}
+	}
+	return match.ParseNames(types...)
+}
+
+func matchesDefinition(names match.Names, registry *herald.Registry) bool {
+	for _, d := range registry.Definitions() {
+		e := herald.Event{Aggregate: herald.AggregateRef{Context: d.Context, Name: d.Aggregate}, Name: d.Name}
+		if names.Match(&e) {
+			return true
+		}
+	}
+	return false
+}
+
+// FieldError is the detail of a subscription refused: the field at fault
+// (as its JSON path, such as "service.name") and why.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+// Error names the field and the reason.
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the reason, which matches herald.ErrInvalid.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+func invalidField(field, format string, args ...any) error {
+	return fmt.Errorf("webhook: check subscription: %w", &FieldError{Field: field,
+		Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), herald.ErrInvalid)})
+}
+
+func fieldError(field string, err error) error {
+	if !errors.Is(err, herald.ErrInvalid) {
+		err = fmt.Errorf("%w: %w", err, herald.ErrInvalid)
+	}
+	return fmt.Errorf("webhook: check subscription: %w", &FieldError{Field: field, Err: err})
+}
+
+// NewSecret returns a new random secret of 24 bytes.
+func NewSecret() Secret {
+	key := make([]byte, 24)
+	_, _ = rand.Read(key) // crypto/rand.Read never fails
+	return Secret{key: key}
+}
+
+// redacted returns s without its secret.
+func (s Subscription) redacted() Subscription {
+	s.Secret = ""
+	return s
+}
