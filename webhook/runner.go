@@ -28,12 +28,12 @@ type runner struct {
 
 // deliveryState is how the deliveries of a subscription go.
 type deliveryState struct {
-	delivered, failed   uint64
-	failingSince        time.Time
-	nextAttempt         time.Time
-	lastAttempt         time.Time
-	lastStatus          int
-	lastError           string
+	delivered, failed uint64
+	failingSince      time.Time
+	nextAttempt       time.Time
+	lastAttempt       time.Time
+	lastStatus        int
+	lastError         string
 }
 
 // start runs r under ctx unless it is paused, runs already or ended on an
