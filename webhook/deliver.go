@@ -10,6 +10,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // errGone is the failure of a receiver that answered 410 Gone: it wants
@@ -28,7 +29,7 @@ type consumer struct {
 func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
 	pos, err := c.d.checkpoints.LoadCheckpoint(ctx, c.name)
 	if err != nil {
-		return 0, false, fmt.Errorf("webhook: %q: load checkpoint: %w", c.name, err)
+		return 0, false, prefix.Errorf("webhook", "%q: load checkpoint: %w", c.name, err)
 	}
 	return pos, false, nil
 }
@@ -36,7 +37,7 @@ func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
 func (c *consumer) Wants(e *herald.Event) bool { return c.r.names.Match(e) }
 
 func (c *consumer) Reset(context.Context) error {
-	return fmt.Errorf("webhook: %q: a subscription does not rebuild: %w", c.name, herald.ErrInvalid)
+	return prefix.Errorf("webhook", "%q: a subscription does not rebuild: %w", c.name, herald.ErrInvalid)
 }
 
 // Apply delivers events in order. upTo 0 is a dead letter replayed: it
@@ -72,7 +73,7 @@ func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64
 
 func (c *consumer) save(ctx context.Context, pos uint64) error {
 	if err := c.d.checkpoints.SaveCheckpoint(context.WithoutCancel(ctx), c.name, pos); err != nil {
-		return fmt.Errorf("webhook: %q: save checkpoint: %w", c.name, err)
+		return prefix.Errorf("webhook", "%q: save checkpoint: %w", c.name, err)
 	}
 	return nil
 }

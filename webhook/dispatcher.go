@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/option"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Dispatcher delivers the events of a store's log to service
@@ -53,13 +53,13 @@ func NewDispatcher(store herald.Store, bus herald.Bus, options ...Option) (*Disp
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	if store == nil {
-		return nil, fmt.Errorf("webhook: new dispatcher: the store is nil: %w", herald.ErrInvalid)
+		return nil, prefix.Errorf("webhook", "new dispatcher: the store is nil: %w", herald.ErrInvalid)
 	}
 	subs, ok1 := store.(driver.SubscriptionStore)
 	checkpoints, ok2 := store.(driver.CheckpointStore)
 	letters, ok3 := store.(driver.DeadLetterStore)
 	if !ok1 || !ok2 || !ok3 {
-		return nil, fmt.Errorf("webhook: new dispatcher: %T does not keep subscriptions, checkpoints and dead letters: %w",
+		return nil, prefix.Errorf("webhook", "new dispatcher: %T does not keep subscriptions, checkpoints and dead letters: %w",
 			store, herald.ErrInvalid)
 	}
 	d := &Dispatcher{cfg: c, store: store, subs: subs, checkpoints: checkpoints, letters: letters,
@@ -78,15 +78,15 @@ func (d *Dispatcher) load(ctx context.Context) error {
 	}
 	for rec, err := range d.subs.Subscriptions(ctx) {
 		if err != nil {
-			return fmt.Errorf("webhook: load subscriptions: %w", err)
+			return prefix.Errorf("webhook", "load subscriptions: %w", err)
 		}
 		var s Subscription
 		if err := json.Unmarshal(rec.Data, &s); err != nil {
-			return fmt.Errorf("webhook: load subscription %q: %w", rec.ID, err)
+			return prefix.Errorf("webhook", "load subscription %q: %w", rec.ID, err)
 		}
 		c, err := check(s, nil, false)
 		if err != nil {
-			return fmt.Errorf("webhook: load subscription %q: %w", rec.ID, err)
+			return prefix.Errorf("webhook", "load subscription %q: %w", rec.ID, err)
 		}
 		r, err := d.newRunner(c)
 		if err != nil {
@@ -102,10 +102,10 @@ func (d *Dispatcher) load(ctx context.Context) error {
 func (d *Dispatcher) save(ctx context.Context, s Subscription) error {
 	data, err := json.Marshal(s)
 	if err != nil {
-		return fmt.Errorf("webhook: save subscription %q: %w", s.ID, err)
+		return prefix.Errorf("webhook", "save subscription %q: %w", s.ID, err)
 	}
 	if err := d.subs.SaveSubscription(ctx, driver.SubscriptionRecord{ID: s.ID, Data: data}); err != nil {
-		return fmt.Errorf("webhook: save subscription %q: %w", s.ID, err)
+		return prefix.Errorf("webhook", "save subscription %q: %w", s.ID, err)
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (d *Dispatcher) wake() {
 // subscriptions first.
 func (d *Dispatcher) lookup(ctx context.Context, op, id string) (*runner, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("webhook: %s: the context is nil: %w", op, herald.ErrInvalid)
+		return nil, prefix.Errorf("webhook", "%s: the context is nil: %w", op, herald.ErrInvalid)
 	}
 	if err := d.load(ctx); err != nil {
 		return nil, err
@@ -155,7 +155,7 @@ func (d *Dispatcher) lookup(ctx context.Context, op, id string) (*runner, error)
 	defer d.mu.Unlock()
 	r, ok := d.runners[id]
 	if !ok {
-		return nil, fmt.Errorf("webhook: %s: no subscription %q: %w", op, id, herald.ErrNotFound)
+		return nil, prefix.Errorf("webhook", "%s: no subscription %q: %w", op, id, herald.ErrNotFound)
 	}
 	return r, nil
 }

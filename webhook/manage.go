@@ -3,12 +3,12 @@ package webhook
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Create checks s, makes its id and secret when they are empty, keeps it
@@ -21,7 +21,7 @@ import (
 // taken is one matching [herald.ErrDuplicate]. Nothing is kept then.
 func (d *Dispatcher) Create(ctx context.Context, s Subscription) (Subscription, error) {
 	if ctx == nil {
-		return Subscription{}, fmt.Errorf("webhook: create: the context is nil: %w", herald.ErrInvalid)
+		return Subscription{}, prefix.Errorf("webhook", "create: the context is nil: %w", herald.ErrInvalid)
 	}
 	s.Paused, s.PausedReason = false, ""
 	c, err := check(s, d.cfg.registry, true)
@@ -40,11 +40,11 @@ func (d *Dispatcher) Create(ctx context.Context, s Subscription) (Subscription, 
 	_, taken := d.runners[c.sub.ID]
 	d.mu.Unlock()
 	if taken {
-		return Subscription{}, fmt.Errorf("webhook: create: subscription %q exists: %w", c.sub.ID, herald.ErrDuplicate)
+		return Subscription{}, prefix.Errorf("webhook", "create: subscription %q exists: %w", c.sub.ID, herald.ErrDuplicate)
 	}
 	stats, err := d.store.Stats(ctx)
 	if err != nil {
-		return Subscription{}, fmt.Errorf("webhook: create: read the head: %w", err)
+		return Subscription{}, prefix.Errorf("webhook", "create: read the head: %w", err)
 	}
 	c.sub.Created = time.Now().UTC()
 	r, err := d.newRunner(c)
@@ -52,7 +52,7 @@ func (d *Dispatcher) Create(ctx context.Context, s Subscription) (Subscription, 
 		return Subscription{}, err
 	}
 	if err := d.checkpoints.SaveCheckpoint(ctx, consumerName(c.sub.ID), stats.Head); err != nil {
-		return Subscription{}, fmt.Errorf("webhook: create: save the checkpoint: %w", err)
+		return Subscription{}, prefix.Errorf("webhook", "create: save the checkpoint: %w", err)
 	}
 	if err := d.save(ctx, c.sub); err != nil {
 		return Subscription{}, err
@@ -67,7 +67,7 @@ func (d *Dispatcher) Create(ctx context.Context, s Subscription) (Subscription, 
 // List returns every subscription, ordered by id, without their secrets.
 func (d *Dispatcher) List(ctx context.Context) ([]Subscription, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("webhook: list: the context is nil: %w", herald.ErrInvalid)
+		return nil, prefix.Errorf("webhook", "list: the context is nil: %w", herald.ErrInvalid)
 	}
 	if err := d.load(ctx); err != nil {
 		return nil, err
@@ -163,14 +163,14 @@ func (d *Dispatcher) Remove(ctx context.Context, id string) error {
 	d.mu.Unlock()
 	d.stop(r)
 	if err := d.subs.DeleteSubscription(ctx, id); err != nil && !errors.Is(err, herald.ErrNotFound) {
-		return fmt.Errorf("webhook: remove %q: %w", id, err)
+		return prefix.Errorf("webhook", "remove %q: %w", id, err)
 	}
 	d.mu.Lock()
 	delete(d.runners, id)
 	d.mu.Unlock()
 	letters, err := r.eng.DeadLetters(ctx)
 	if err != nil {
-		return fmt.Errorf("webhook: remove %q: %w", id, err)
+		return prefix.Errorf("webhook", "remove %q: %w", id, err)
 	}
 	var errs []error
 	for _, l := range letters {
@@ -179,7 +179,7 @@ func (d *Dispatcher) Remove(ctx context.Context, id string) error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("webhook: remove %q: dead letters: %w", id, err)
+		return prefix.Errorf("webhook", "remove %q: dead letters: %w", id, err)
 	}
 	return nil
 }

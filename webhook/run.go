@@ -2,9 +2,9 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Run loads the subscriptions and delivers to each that is not paused,
@@ -15,12 +15,12 @@ import (
 // subscriptions cannot be loaded.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	if ctx == nil {
-		return fmt.Errorf("webhook: run: the context is nil: %w", herald.ErrInvalid)
+		return prefix.Errorf("webhook", "run: the context is nil: %w", herald.ErrInvalid)
 	}
 	d.mu.Lock()
 	if d.running {
 		d.mu.Unlock()
-		return fmt.Errorf("webhook: run: it runs already: %w", herald.ErrInvalid)
+		return prefix.Errorf("webhook", "run: it runs already: %w", herald.ErrInvalid)
 	}
 	d.running = true
 	d.mu.Unlock()

@@ -2,12 +2,12 @@ package webhook
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Status describes a subscription and how its deliveries go.
@@ -41,7 +41,7 @@ type Status struct {
 // Subscriptions describes every subscription, ordered by id.
 func (d *Dispatcher) Subscriptions(ctx context.Context) ([]Status, error) {
 	if ctx == nil {
-		return nil, fmt.Errorf("webhook: subscriptions: the context is nil: %w", herald.ErrInvalid)
+		return nil, prefix.Errorf("webhook", "subscriptions: the context is nil: %w", herald.ErrInvalid)
 	}
 	if err := d.load(ctx); err != nil {
 		return nil, err
@@ -77,11 +77,11 @@ func (d *Dispatcher) Status(ctx context.Context, id string) (Status, error) {
 func (d *Dispatcher) status(ctx context.Context, r *runner) (Status, error) {
 	es, err := r.eng.Status(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("webhook: status of %q: %w", r.id, err)
+		return Status{}, prefix.Errorf("webhook", "status of %q: %w", r.id, err)
 	}
 	letters, err := r.eng.DeadLetters(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("webhook: status of %q: %w", r.id, err)
+		return Status{}, prefix.Errorf("webhook", "status of %q: %w", r.id, err)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()

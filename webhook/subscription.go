@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 	"github.com/herald-go/herald/match"
 )
 
@@ -117,7 +118,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
 func (e *FieldError) Unwrap() error { return e.Err }
 
 func invalidField(field, format string, args ...any) error {
-	return fmt.Errorf("webhook: check subscription: %w", &FieldError{Field: field,
+	return prefix.Errorf("webhook", "check subscription: %w", &FieldError{Field: field,
 		Err: fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), herald.ErrInvalid)})
 }
 
@@ -125,7 +126,7 @@ func fieldError(field string, err error) error {
 	if !errors.Is(err, herald.ErrInvalid) {
 		err = fmt.Errorf("%w: %w", err, herald.ErrInvalid)
 	}
-	return fmt.Errorf("webhook: check subscription: %w", &FieldError{Field: field, Err: err})
+	return prefix.Errorf("webhook", "check subscription: %w", &FieldError{Field: field, Err: prefix.Strip(err)})
 }
 
 // NewSecret returns a new random secret of 24 bytes.
