@@ -102,8 +102,8 @@ func (h *Handler) getSubscriptions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Subscriptions []statusJSON     `json:"subscriptions"`
-		Webhooks      []webhook.Status `json:"webhooks,omitempty"`
+		Subscriptions []statusJSON      `json:"subscriptions"`
+		Webhooks      *[]webhook.Status `json:"webhooks,omitempty"`
 	}{Subscriptions: []statusJSON{}}
 	if d := h.cfg.webhooks; d != nil {
 		hooks, err := d.Subscriptions(r.Context())
@@ -111,7 +111,8 @@ func (h *Handler) getSubscriptions(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		out.Webhooks = append(make([]webhook.Status, 0, len(hooks)), hooks...)
+		hooks = append(make([]webhook.Status, 0, len(hooks)), hooks...) // [] rather than null
+		out.Webhooks = &hooks
 	}
 	if b, ok := h.cfg.bus.(busStatus); ok {
 		subs, err := b.Status(r.Context())

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/herald-go/herald/webhook"
 	"github.com/stretchr/testify/assert"
@@ -98,4 +99,43 @@ func TestGoneDisablesTheSubscription(t *testing.T) {
 	eventually(t, "both events", func() bool { return len(rcv.events()) == 2 })
 	assert.Equal(t, first.ID, rcv.events()[0].ID)
 	assert.Equal(t, second.ID, rcv.events()[1].ID)
+}
+
+// TestStatusWhileARetryWaits checks what the introspection says while a
+// delivery waits for its next attempt, and that pausing then ends the
+// wait: the event is delivered once the subscription is resumed.
+func TestStatusWhileARetryWaits(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	rcv.setStatus(http.StatusServiceUnavailable)
+	d, err := webhook.NewDispatcher(a.store, a.bus, webhook.WithSchedule(time.Hour))
+	require.NoError(t, err)
+	s := subscribe(t, d, rcv.srv.URL)
+	run(t, d)
+	e := a.publish(t, "sent", nil)
+	ctx := context.Background()
+	var st webhook.Status
+	eventually(t, "a retry planned", func() bool {
+		st, err = d.Status(ctx, s.ID)
+		require.NoError(t, err)
+		return !st.NextAttempt.IsZero()
+	})
+	assert.Equal(t, http.StatusServiceUnavailable, st.LastStatus)
+	assert.False(t, st.FailingSince.IsZero())
+	assert.True(t, st.NextAttempt.After(time.Now()))
+	assert.Contains(t, st.LastError, "status 503")
+
+	require.NoError(t, d.Pause(ctx, s.ID))
+	st, err = d.Status(ctx, s.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "paused", st.State)
+	rcv.setStatus(http.StatusOK)
+	require.NoError(t, d.Resume(ctx, s.ID))
+	eventually(t, "the delivery after the resume", func() bool { return len(rcv.events()) == 1 })
+	assert.Equal(t, e.ID, rcv.events()[0].ID)
+	eventually(t, "the failure cleared", func() bool {
+		st, err = d.Status(ctx, s.ID)
+		require.NoError(t, err)
+		return st.FailingSince.IsZero() && st.LastStatus == http.StatusOK
+	})
 }

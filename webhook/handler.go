@@ -88,11 +88,11 @@ func (d *Dispatcher) patchSubscription(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusBadRequest, "invalid-request", "paused", `paused: missing; send {"paused": true} or {"paused": false}`)
 		return
 	}
-	id := r.PathValue("id")
-	err := d.Resume(r.Context(), id)
+	setPaused := d.Resume
 	if *change.Paused {
-		err = d.Pause(r.Context(), id)
+		setPaused = d.Pause
 	}
+	err := setPaused(r.Context(), r.PathValue("id"))
 	if err != nil {
 		answerError(w, err)
 		return
