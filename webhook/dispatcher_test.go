@@ -42,15 +42,11 @@ func TestDeliversMatchingEventsInOrder(t *testing.T) {
 }
 
 func TestRetriesThenDeadLetters(t *testing.T) {
-	a := newApp(t)
-	rcv := newReceiver(t)
-	rcv.setStatus(http.StatusInternalServerError)
-	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
-	require.NoError(t, err)
-	s := subscribe(t, d, rcv.srv.URL)
-	run(t, d)
+	r := start(t, http.StatusInternalServerError, fast()...)
+	a, rcv, d, s := r.app, r.rcv, r.d, r.sub
 	e := a.publish(t, "sent", nil)
 	ctx := context.Background()
+	var err error
 	var letters []webhook.DeadLetter
 	eventually(t, "a dead letter", func() bool {
 		letters, err = d.DeadLetters(ctx, s.ID)
@@ -76,13 +72,8 @@ func TestRetriesThenDeadLetters(t *testing.T) {
 }
 
 func TestGoneDisablesTheSubscription(t *testing.T) {
-	a := newApp(t)
-	rcv := newReceiver(t)
-	rcv.setStatus(http.StatusGone)
-	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
-	require.NoError(t, err)
-	s := subscribe(t, d, rcv.srv.URL)
-	run(t, d)
+	r := start(t, http.StatusGone, fast()...)
+	a, rcv, d, s := r.app, r.rcv, r.d, r.sub
 	first := a.publish(t, "sent", nil)
 	ctx := context.Background()
 	eventually(t, "the subscription paused", func() bool {
@@ -105,15 +96,11 @@ func TestGoneDisablesTheSubscription(t *testing.T) {
 // delivery waits for its next attempt, and that pausing then ends the
 // wait: the event is delivered once the subscription is resumed.
 func TestStatusWhileARetryWaits(t *testing.T) {
-	a := newApp(t)
-	rcv := newReceiver(t)
-	rcv.setStatus(http.StatusServiceUnavailable)
-	d, err := webhook.NewDispatcher(a.store, a.bus, webhook.WithSchedule(time.Hour))
-	require.NoError(t, err)
-	s := subscribe(t, d, rcv.srv.URL)
-	run(t, d)
+	r := start(t, http.StatusServiceUnavailable, webhook.WithSchedule(time.Hour))
+	a, rcv, d, s := r.app, r.rcv, r.d, r.sub
 	e := a.publish(t, "sent", nil)
 	ctx := context.Background()
+	var err error
 	var st webhook.Status
 	eventually(t, "a retry planned", func() bool {
 		st, err = d.Status(ctx, s.ID)

@@ -148,3 +148,23 @@ func subscribe(t testing.TB, d *webhook.Dispatcher, url string, types ...string)
 	require.NoError(t, err)
 	return s
 }
+
+// running is an app with a receiver answering status and a running
+// dispatcher with one subscription to it.
+type running struct {
+	*app
+	rcv *receiver
+	d   *webhook.Dispatcher
+	sub webhook.Subscription
+}
+
+func start(t testing.TB, status int, opts ...webhook.Option) running {
+	t.Helper()
+	r := running{app: newApp(t), rcv: newReceiver(t)}
+	r.rcv.setStatus(status)
+	d, err := webhook.NewDispatcher(r.store, r.bus, opts...)
+	require.NoError(t, err)
+	r.d, r.sub = d, subscribe(t, d, r.rcv.srv.URL)
+	run(t, d)
+	return r
+}
