@@ -20,25 +20,6 @@ import (
 	"github.com/herald-go/herald/webhook"
 )
 
-func TestSubscriptionStore(t *testing.T) {
-	ctx := t.Context()
-	s := openStore(t)
-	require.NoError(t, s.SaveSubscription(ctx, driver.SubscriptionRecord{ID: "b", Data: []byte(`{"id":"b"}`)}))
-	require.NoError(t, s.SaveSubscription(ctx, driver.SubscriptionRecord{ID: "a", Data: []byte(`{"id":"a"}`)}))
-	require.NoError(t, s.SaveSubscription(ctx, driver.SubscriptionRecord{ID: "a", Data: []byte(`{"id":"a","v":2}`)}))
-	var got []driver.SubscriptionRecord
-	for r, err := range s.Subscriptions(ctx) {
-		require.NoError(t, err)
-		got = append(got, r)
-	}
-	require.Len(t, got, 2)
-	assert.Equal(t, "a", got[0].ID)
-	assert.JSONEq(t, `{"id":"a","v":2}`, string(got[0].Data))
-	require.NoError(t, s.DeleteSubscription(ctx, "a"))
-	assert.ErrorIs(t, s.DeleteSubscription(ctx, "a"), herald.ErrNotFound)
-	assert.ErrorIs(t, s.SaveSubscription(ctx, driver.SubscriptionRecord{}), herald.ErrInvalid)
-}
-
 // TestMigratesASchemaOfVersionOne takes a schema back to version 1, as an
 // older release left it, and checks that opening it adds the
 // subscriptions.
