@@ -41,6 +41,7 @@ func TestCreateRefuses(t *testing.T) {
 		{"no event types", "eventTypes", func(s *webhook.Subscription) { s.EventTypes = nil }},
 		{"malformed event type", "eventTypes", func(s *webhook.Subscription) { s.EventTypes = []string{"sent"} }},
 		{"undefined event type", "eventTypes", func(s *webhook.Subscription) { s.EventTypes = []string{"billing.*.*"} }},
+		{"version not semantic", "service.version", func(s *webhook.Subscription) { s.Service.Version = "v1" }},
 		{"bad id", "id", func(s *webhook.Subscription) { s.ID = "a/b" }},
 	}
 	for _, c := range cases {

@@ -19,7 +19,8 @@ type Subscription struct {
 	// ID identifies the subscription: letters, digits, "-" and "_", at
 	// most 64; Create makes a UUID when it is empty.
 	ID string `json:"id"`
-	// Service is the receiver: its URL and its version.
+	// Service is the receiver: its URL and its semantic version (which
+	// may be left empty).
 	Service Service `json:"service"`
 	// EventTypes are the full names of the events delivered, each segment
 	// literal or "*" ("communication.message.*"); "*.*.*" is every event.
@@ -40,6 +41,9 @@ type Subscription struct {
 
 // idPattern is what a subscription id may be made of.
 var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// semver is a semantic version, as semver.org writes it.
+var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$`)
 
 // checked is a subscription whose fields were checked, with what they
 // compile to.
@@ -64,6 +68,9 @@ func check(s Subscription, registry *herald.Registry, fill bool) (checked, error
 	}
 	if err := s.Service.Validate(); err != nil {
 		return checked{}, fieldError("service.name", err)
+	}
+	if s.Service.Version != "" && !semver.MatchString(s.Service.Version) {
+		return checked{}, invalidField("service.version", "%q is not a semantic version such as 1.2.0", s.Service.Version)
 	}
 	secret, err := ParseSecret(s.Secret)
 	if err != nil {
