@@ -41,8 +41,8 @@ type Dispatcher struct {
 // subscriptions, checkpoints and dead letters (a
 // [driver.SubscriptionStore], [driver.CheckpointStore] and
 // [driver.DeadLetterStore], as memstore, boltstore and pgstore are). With
-// a bus, the subscriptions follow it once caught up; without one (nil)
-// they poll the log. A store without those capabilities or an invalid
+// a bus (or [WithFeed]), the subscriptions follow it once caught up;
+// without one (nil) they poll the log. A store without those capabilities or an invalid
 // option is an error matching [herald.ErrInvalid].
 func NewDispatcher(store herald.Store, bus herald.Bus, options ...Option) (*Dispatcher, error) {
 	c := config{schedule: DefaultSchedule, timeout: DefaultTimeout, batch: DefaultBatchSize}
@@ -63,7 +63,7 @@ func NewDispatcher(store herald.Store, bus herald.Bus, options ...Option) (*Disp
 			store, herald.ErrInvalid)
 	}
 	d := &Dispatcher{cfg: c, store: store, subs: subs, checkpoints: checkpoints, letters: letters,
-		feed: engine.FromBus(bus), runners: make(map[string]*runner), kick: make(chan struct{}, 1)}
+		feed: cmp.Or(c.feed, engine.FromBus(bus)), runners: make(map[string]*runner), kick: make(chan struct{}, 1)}
 	d.transport = newTransport(c.denyPrivate)
 	d.client = &http.Client{Transport: d.transport, CheckRedirect: refuseRedirect}
 	return d, nil
@@ -115,7 +115,7 @@ func (d *Dispatcher) newRunner(c checked) (*runner, error) {
 	r := &runner{sub: c.sub, id: c.sub.ID, names: c.names, secret: c.secret, url: c.sub.Service.Name}
 	cons := &consumer{d: d, r: r, name: consumerName(c.sub.ID)}
 	ec := engine.Config{
-		Kind: "webhook", Name: cons.name, Log: d.store, Feed: d.feed,
+		Kind: "webhook", Name: cons.name, Log: d.store, Feed: d.feed, Lease: d.cfg.lease,
 		Retry: herald.RetryPolicy{MaxAttempts: 1}, OnFailure: engine.DeadLetter, DeadLetters: d.letters,
 		BatchSize: d.cfg.batch, PollInterval: d.cfg.poll, Logger: d.cfg.logger,
 	}

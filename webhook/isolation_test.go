@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/herald-go/herald/webhook"
 	"github.com/stretchr/testify/require"
@@ -26,7 +27,7 @@ func TestOneEndpointDownHoldsBackNoOther(t *testing.T) {
 	}))
 	t.Cleanup(down.Close)
 	t.Cleanup(func() { close(release) })
-	d, err := webhook.NewDispatcher(a.store, a.bus, webhook.WithTimeout(10*60*1e9))
+	d, err := webhook.NewDispatcher(a.store, a.bus, webhook.WithTimeout(10*time.Minute))
 	require.NoError(t, err)
 	subscribe(t, d, down.URL)
 	receivers := make([]*receiver, 99)

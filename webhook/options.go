@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/internal/option"
 )
 
@@ -34,6 +35,8 @@ type config struct {
 	poll        time.Duration
 	denyPrivate bool
 	registry    *herald.Registry
+	feed        engine.Feed
+	lease       engine.Lease
 	logger      *slog.Logger
 }
 
@@ -104,6 +107,21 @@ func WithDenyPrivate() Option {
 // refused.
 func WithRegistry(r *herald.Registry) Option {
 	return func(c *config) error { c.registry = r; return nil }
+}
+
+// WithFeed wakes the subscriptions with f when the log grows, in place of
+// the bus, such as a feed that spans processes
+// ([github.com/herald-go/herald/store/pgstore.Store.Feed]).
+func WithFeed(f engine.Feed) Option {
+	return func(c *config) error { c.feed = f; return nil }
+}
+
+// WithLease lets one process at a time deliver to each subscription
+// among the processes whose dispatchers share a store
+// ([github.com/herald-go/herald/store/pgstore.Store.Lease]), so a
+// receiver does not get every event once from each.
+func WithLease(l engine.Lease) Option {
+	return func(c *config) error { c.lease = l; return nil }
 }
 
 // WithLogger logs failed deliveries and dead letters; nil (the default)

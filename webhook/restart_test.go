@@ -4,8 +4,10 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/engine"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/herald-go/herald/webhook"
 	"github.com/stretchr/testify/assert"
@@ -24,7 +26,7 @@ func TestSubscriptionsSurviveARestart(t *testing.T) {
 		require.NoError(t, err)
 		p, err := herald.NewPublisher(store, nil)
 		require.NoError(t, err)
-		d, err := webhook.NewDispatcher(store, nil, fast(webhook.WithPollInterval(10*1e6))...)
+		d, err := webhook.NewDispatcher(store, nil, fast(webhook.WithPollInterval(10*time.Millisecond))...)
 		require.NoError(t, err)
 		return store, p, d
 	}
@@ -62,4 +64,34 @@ func TestSubscriptionsSurviveARestart(t *testing.T) {
 		wantIDs = append(wantIDs, want[i].ID.String())
 	}
 	assert.Equal(t, wantIDs, ids)
+}
+
+// TestLeaseLetsOneProcessDeliver runs two dispatchers over one store that
+// share a lease, as two processes would: one delivers, the other waits.
+func TestLeaseLetsOneProcessDeliver(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	lease := &engine.LocalLease{}
+	first, err := webhook.NewDispatcher(a.store, a.bus, fast(webhook.WithLease(lease))...)
+	require.NoError(t, err)
+	s := subscribe(t, first, rcv.srv.URL)
+	second, err := webhook.NewDispatcher(a.store, nil, fast(webhook.WithLease(lease), webhook.WithPollInterval(10*time.Millisecond))...)
+	require.NoError(t, err)
+	run(t, first)
+	run(t, second)
+	a.publish(t, "sent", nil)
+	eventually(t, "the delivery", func() bool { return len(rcv.events()) >= 1 })
+	states := func() []string {
+		var out []string
+		for _, d := range []*webhook.Dispatcher{first, second} {
+			st, err := d.Status(context.Background(), s.ID)
+			require.NoError(t, err)
+			out = append(out, st.State)
+		}
+		return out
+	}
+	eventually(t, "one live, one on standby", func() bool {
+		st := states()
+		return (st[0] == "live" && st[1] == "standby") || (st[0] == "standby" && st[1] == "live")
+	})
 }
