@@ -42,6 +42,7 @@ func TestCreateRefuses(t *testing.T) {
 		{"malformed event type", "eventTypes", func(s *webhook.Subscription) { s.EventTypes = []string{"sent"} }},
 		{"undefined event type", "eventTypes", func(s *webhook.Subscription) { s.EventTypes = []string{"billing.*.*"} }},
 		{"version not semantic", "service.version", func(s *webhook.Subscription) { s.Service.Version = "v1" }},
+		{"malformed pattern", "pattern", func(s *webhook.Subscription) { s.Pattern = `{"name":"sent"}` }},
 		{"bad id", "id", func(s *webhook.Subscription) { s.ID = "a/b" }},
 	}
 	for _, c := range cases {

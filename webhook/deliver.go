@@ -34,7 +34,7 @@ func (c *consumer) Start(ctx context.Context) (uint64, bool, error) {
 	return pos, false, nil
 }
 
-func (c *consumer) Wants(e *herald.Event) bool { return c.r.names.Match(e) }
+func (c *consumer) Wants(e *herald.Event) bool { return c.r.filter.Match(e) }
 
 func (c *consumer) Reset(context.Context) error {
 	return prefix.Errorf("webhook", "%q: a subscription does not rebuild: %w", c.name, herald.ErrInvalid)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/webhook"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -125,4 +127,30 @@ func TestStatusWhileARetryWaits(t *testing.T) {
 		require.NoError(t, err)
 		return st.FailingSince.IsZero() && st.LastStatus == http.StatusOK
 	})
+}
+
+func TestPatternNarrowsTheEventTypes(t *testing.T) {
+	a := newApp(t)
+	rcv := newReceiver(t)
+	d, err := webhook.NewDispatcher(a.store, a.bus, fast()...)
+	require.NoError(t, err)
+	_, err = d.Create(context.Background(), webhook.Subscription{
+		Service: webhook.Service{Name: rcv.srv.URL}, EventTypes: []string{"communication.*.*"}, Secret: testSecret,
+		Pattern: `{"metadata":{"labels":{"tenant":["acme"]}}}`})
+	require.NoError(t, err)
+	run(t, d)
+	publish := func(tenant string) herald.Event {
+		e, err := a.publisher.Publish(context.Background(), herald.Event{
+			Aggregate: herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}, Name: "sent",
+			Metadata: herald.Metadata{Labels: map[string]string{"tenant": tenant}}})
+		require.NoError(t, err)
+		return e
+	}
+	publish("other")
+	acme := publish("acme")
+	publish("other")
+	last := publish("acme")
+	eventually(t, "two deliveries", func() bool { return len(rcv.events()) == 2 })
+	assert.Equal(t, acme.ID, rcv.events()[0].ID)
+	assert.Equal(t, last.ID, rcv.events()[1].ID)
 }

@@ -15,7 +15,7 @@ import (
 type runner struct {
 	sub    Subscription
 	id     string
-	names  match.Names // fixed for the runner's life, read by Wants
+	filter match.Filter // fixed for the runner's life, read by Wants
 	secret Secret
 	url    string
 	eng    *engine.Engine

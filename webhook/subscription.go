@@ -25,6 +25,11 @@ type Subscription struct {
 	// EventTypes are the full names of the events delivered, each segment
 	// literal or "*" ("communication.message.*"); "*.*.*" is every event.
 	EventTypes []string `json:"eventTypes"`
+	// Pattern, when not empty, is an event pattern in EventBridge's
+	// language ([github.com/herald-go/herald/match.Pattern]) that an
+	// event must match as well as EventTypes, such as
+	// {"metadata":{"labels":{"tenant":["acme"]}}}.
+	Pattern string `json:"pattern,omitempty"`
 	// Secret signs the deliveries, "whsec_" and base64; Create makes one
 	// when it is empty.
 	Secret string `json:"secret,omitempty"`
@@ -49,7 +54,7 @@ var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9
 // compile to.
 type checked struct {
 	sub    Subscription
-	names  match.Names
+	filter match.Filter
 	secret Secret
 }
 
@@ -76,29 +81,32 @@ func check(s Subscription, registry *herald.Registry, fill bool) (checked, error
 	if err != nil {
 		return checked{}, fieldError("secret", err)
 	}
-	names, err := checkEventTypes(s.EventTypes, registry)
-	if err != nil {
+	if err := checkEventTypes(s.EventTypes, registry); err != nil {
 		return checked{}, err
 	}
-	return checked{sub: s, names: names, secret: secret}, nil
+	filter, err := match.NewFilter(s.EventTypes, s.Pattern)
+	if err != nil {
+		return checked{}, fieldError("pattern", err)
+	}
+	return checked{sub: s, filter: filter, secret: secret}, nil
 }
 
-// checkEventTypes compiles the event types, each of which must match a
+// checkEventTypes checks the event types, each of which must match a
 // definition of a strict registry.
-func checkEventTypes(types []string, registry *herald.Registry) (match.Names, error) {
+func checkEventTypes(types []string, registry *herald.Registry) error {
 	if len(types) == 0 {
-		return match.Names{}, invalidField("eventTypes", "is empty: name at least one event type (\"*.*.*\" for every event)")
+		return invalidField("eventTypes", "is empty: name at least one event type (\"*.*.*\" for every event)")
 	}
 	for _, t := range types {
 		one, err := match.ParseNames(t)
 		if err != nil {
-			return match.Names{}, fieldError("eventTypes", err)
+			return fieldError("eventTypes", err)
 		}
 		if registry.Strict() && !matchesDefinition(one, registry) {
-			return match.Names{}, invalidField("eventTypes", "%q matches no event defined in the strict registry", t)
+			return invalidField("eventTypes", "%q matches no event defined in the strict registry", t)
 		}
 	}
-	return match.ParseNames(types...)
+	return nil
 }
 
 func matchesDefinition(names match.Names, registry *herald.Registry) bool {
