@@ -13,9 +13,10 @@ import (
 	"github.com/herald-go/herald/internal/prefix"
 )
 
-// errGone is the failure of a receiver that answered 410 Gone: it wants
-// no more deliveries, so the subscription is paused.
-var errGone = errors.New("the receiver answered 410 Gone")
+// errPause is the failure that pauses the subscription: the receiver
+// answered 410 Gone (it wants no more deliveries), or the deliveries have
+// failed for longer than WithDisableAfter allows.
+var errPause = errors.New("paused")
 
 // consumer is a subscription as the engine drives it: it POSTs each
 // event, retrying on the dispatcher's schedule, and saves the checkpoint
@@ -57,7 +58,7 @@ func (c *consumer) Apply(ctx context.Context, events []herald.Event, upTo uint64
 		switch {
 		case replay:
 			return i, &engine.HandlerError{Index: i, Err: err}
-		case errors.Is(err, errGone):
+		case errors.Is(err, errPause):
 			c.d.disable(ctx, c.r, err.Error())
 			return i, err
 		case ctx.Err() != nil:
@@ -80,7 +81,8 @@ func (c *consumer) save(ctx context.Context, pos uint64) error {
 
 // deliver POSTs e until the receiver acknowledges it, waiting between
 // attempts as the schedule says (once only when once is true). It
-// returns the last attempt's *DeliveryError, errGone, or ctx's error.
+// returns the last attempt's *DeliveryError, an error matching errPause,
+// or ctx's error.
 func (c *consumer) deliver(ctx context.Context, e *herald.Event, once bool) error {
 	body, err := json.Marshal(e)
 	if err != nil {
@@ -102,20 +104,34 @@ func (c *consumer) deliver(ctx context.Context, e *herald.Event, once bool) erro
 		err.Attempts = attempt + 1
 		if status == http.StatusGone {
 			c.d.failedAttempt(c.r, err, time.Time{})
-			return fmt.Errorf("%w: %w", errGone, err)
+			return fmt.Errorf("the receiver answered 410 Gone: %w: %w", errPause, err)
 		}
-		if attempt >= len(schedule) {
-			c.d.failedAttempt(c.r, err, time.Time{})
+		last := attempt >= len(schedule)
+		var wait time.Duration
+		if !last {
+			wait = schedule[attempt]
+		}
+		since := c.d.failedAttempt(c.r, err, zeroIf(last, time.Now().Add(wait)))
+		if limit := c.d.cfg.disable; limit > 0 && !once && time.Since(since) >= limit {
+			return fmt.Errorf("the deliveries have failed since %s: %w: %w", since.UTC().Format(time.RFC3339), errPause, err)
+		}
+		if last {
 			return err
 		}
-		wait := schedule[attempt]
-		c.d.failedAttempt(c.r, err, time.Now().Add(wait))
 		c.d.cfg.logger.WarnContext(ctx, "webhook: delivery failed; retrying", "subscription", c.r.id,
 			"event", e.ID.String(), "attempt", attempt+1, "wait", wait, "error", err)
 		if !sleep(ctx, wait) {
 			return ctx.Err()
 		}
 	}
+}
+
+// zeroIf returns the zero time when cond holds, else t.
+func zeroIf(cond bool, t time.Time) time.Time {
+	if cond {
+		return time.Time{}
+	}
+	return t
 }
 
 // sleep waits for d, or returns false when ctx ends first.

@@ -45,7 +45,7 @@ type Dispatcher struct {
 // without one (nil) they poll the log. A store without those capabilities or an invalid
 // option is an error matching [herald.ErrInvalid].
 func NewDispatcher(store herald.Store, bus herald.Bus, options ...Option) (*Dispatcher, error) {
-	c := config{schedule: DefaultSchedule, timeout: DefaultTimeout, batch: DefaultBatchSize}
+	c := config{schedule: DefaultSchedule, timeout: DefaultTimeout, disable: DefaultDisableAfter, batch: DefaultBatchSize}
 	if err := option.Apply(&c, options, "webhook", "new dispatcher", herald.ErrInvalid); err != nil {
 		return nil, err
 	}

@@ -154,3 +154,27 @@ func TestPatternNarrowsTheEventTypes(t *testing.T) {
 	assert.Equal(t, acme.ID, rcv.events()[0].ID)
 	assert.Equal(t, last.ID, rcv.events()[1].ID)
 }
+
+// TestPausedAfterFailingTooLong pauses a subscription whose deliveries
+// fail for longer than WithDisableAfter allows, and delivers the event
+// it stopped on once it is resumed.
+func TestPausedAfterFailingTooLong(t *testing.T) {
+	r := start(t, http.StatusBadGateway, fast(webhook.WithDisableAfter(time.Millisecond), webhook.WithSchedule(10*time.Millisecond, time.Hour))...)
+	e := r.publish(t, "sent", nil)
+	ctx := context.Background()
+	eventually(t, "the subscription paused", func() bool {
+		got, err := r.d.Get(ctx, r.sub.ID)
+		require.NoError(t, err)
+		return got.Paused
+	})
+	got, err := r.d.Get(ctx, r.sub.ID)
+	require.NoError(t, err)
+	assert.Contains(t, got.PausedReason, "failed since")
+	letters, err := r.d.DeadLetters(ctx, r.sub.ID)
+	require.NoError(t, err)
+	assert.Empty(t, letters, "the event waits for the resume, not as a dead letter")
+	r.rcv.setStatus(http.StatusOK)
+	require.NoError(t, r.d.Resume(ctx, r.sub.ID))
+	eventually(t, "the delivery", func() bool { return len(r.rcv.events()) == 1 })
+	assert.Equal(t, e.ID, r.rcv.events()[0].ID)
+}

@@ -122,8 +122,9 @@ func (d *Dispatcher) setPaused(ctx context.Context, op, id string, paused bool, 
 	}
 	d.mu.Lock()
 	r.sub = s
-	if !paused {
+	if !paused { // a fresh start: the failures before count no more
 		r.runErr = nil
+		r.state.failingSince, r.state.nextAttempt = time.Time{}, time.Time{}
 	}
 	d.mu.Unlock()
 	if paused {

@@ -14,6 +14,10 @@ const (
 	// DefaultTimeout bounds one delivery: connecting, sending, and the
 	// receiver's answer.
 	DefaultTimeout = 15 * time.Second
+	// DefaultDisableAfter is how long a subscription's deliveries may
+	// fail without a success before the dispatcher pauses it, as Svix
+	// disables an endpoint after five days.
+	DefaultDisableAfter = 5 * 24 * time.Hour
 	// DefaultBatchSize is the most events read from the log at once for a
 	// subscription, and so the most between two checkpoints.
 	DefaultBatchSize = 100
@@ -31,6 +35,7 @@ type Option func(*config) error
 type config struct {
 	schedule    []time.Duration
 	timeout     time.Duration
+	disable     time.Duration
 	batch       int
 	poll        time.Duration
 	denyPrivate bool
@@ -63,6 +68,22 @@ func WithTimeout(d time.Duration) Option {
 			return err
 		}
 		c.timeout = d
+		return nil
+	}
+}
+
+// WithDisableAfter pauses a subscription whose deliveries have failed for
+// d without a success in between (default DefaultDisableAfter), with the
+// reason in its PausedReason; the event it failed on is delivered first
+// once it is resumed. The time is counted from the first failure this
+// dispatcher saw, so a restart or a resume counts anew. 0 never pauses
+// one; a negative d is an error.
+func WithDisableAfter(d time.Duration) Option {
+	return func(c *config) error {
+		if err := option.AtLeast("WithDisableAfter", d, 0); err != nil {
+			return err
+		}
+		c.disable = d
 		return nil
 	}
 }

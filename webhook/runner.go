@@ -87,8 +87,8 @@ func (d *Dispatcher) succeeded(r *runner, status int) {
 }
 
 // failedAttempt records an attempt that failed, and when the next one is
-// (zero for none).
-func (d *Dispatcher) failedAttempt(r *runner, err *DeliveryError, next time.Time) {
+// (zero for none). It returns since when the attempts fail.
+func (d *Dispatcher) failedAttempt(r *runner, err *DeliveryError, next time.Time) time.Time {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s := &r.state
@@ -98,4 +98,5 @@ func (d *Dispatcher) failedAttempt(r *runner, err *DeliveryError, next time.Time
 	if s.failingSince.IsZero() {
 		s.failingSince = now
 	}
+	return s.failingSince
 }
