@@ -19,6 +19,7 @@
 //	GET    /subscriptions/{id}                        a service subscription and how its deliveries go
 //	PATCH  /subscriptions/{id}                        {"paused":true|false}: pause or resume it
 //	DELETE /subscriptions/{id}                        remove it with its dead letters
+//	POST   /subscriptions/{id}/secret                 rotate its secret, the old one signing too for a day
 //	GET    /subscriptions/{id}/dead-letters           the events it gave up on, with the receiver's last status
 //	POST   /subscriptions/{id}/dead-letters/{event}/replay  deliver one again
 //	DELETE /subscriptions/{id}/dead-letters/{event}   discard one

@@ -154,7 +154,8 @@ func WithConsumers(consumers ...Consumer) Option {
 
 // WithWebhooks serves d's service subscriptions: POST /subscriptions
 // makes one, GET, PATCH (pause, resume) and DELETE /subscriptions/{id}
-// read and change one, and /subscriptions/{id}/dead-letters lists,
+// read and change one, POST /subscriptions/{id}/secret rotates its
+// secret, and /subscriptions/{id}/dead-letters lists,
 // replays and discards its dead letters, as [webhook.Dispatcher.Handler]
 // does; GET /subscriptions lists them under "webhooks", beside the bus's
 // subscriptions. Reading needs the reader or operator role, the rest the

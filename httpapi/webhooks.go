@@ -21,11 +21,13 @@ func (h *Handler) webhookRoutes(m *http.ServeMux, allowed map[string]string) {
 	m.HandleFunc("GET /subscriptions/{id}", read)
 	m.HandleFunc("PATCH /subscriptions/{id}", operate)
 	m.HandleFunc("DELETE /subscriptions/{id}", operate)
+	m.HandleFunc("POST /subscriptions/{id}/secret", operate)
 	m.HandleFunc("GET /subscriptions/{id}/dead-letters", read)
 	m.HandleFunc("POST /subscriptions/{id}/dead-letters/{event}/replay", operate)
 	m.HandleFunc("DELETE /subscriptions/{id}/dead-letters/{event}", operate)
 	allowed["/subscriptions"] = "GET, HEAD, POST"
 	allowed["/subscriptions/{id}"] = "DELETE, GET, HEAD, PATCH"
+	allowed["/subscriptions/{id}/secret"] = "POST"
 	allowed["/subscriptions/{id}/dead-letters"] = "GET, HEAD"
 	allowed["/subscriptions/{id}/dead-letters/{event}/replay"] = "POST"
 	allowed["/subscriptions/{id}/dead-letters/{event}"] = "DELETE"

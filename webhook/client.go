@@ -62,7 +62,11 @@ func (d *Dispatcher) post(ctx context.Context, r *runner, e *herald.Event, body 
 	if err != nil {
 		return 0, &DeliveryError{URL: r.url, Err: err}
 	}
-	req.Header = Sign(e.ID.String(), time.Now(), body, r.secret)
+	now := time.Now()
+	d.mu.Lock()
+	secrets := r.sub.secrets(now)
+	d.mu.Unlock()
+	req.Header = Sign(e.ID.String(), now, body, secrets...)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "herald-webhook")
 	resp, err := d.client.Do(req)

@@ -30,6 +30,7 @@ type Dispatcher struct {
 	client      *http.Client
 	transport   *http.Transport
 
+	edit    sync.Mutex // held by change, around the read, save and keep of a subscription
 	mu      sync.Mutex
 	loaded  bool
 	running bool
@@ -112,7 +113,7 @@ func (d *Dispatcher) save(ctx context.Context, s Subscription) error {
 
 // newRunner returns the runner of a checked subscription, not running.
 func (d *Dispatcher) newRunner(c checked) (*runner, error) {
-	r := &runner{sub: c.sub, id: c.sub.ID, filter: c.filter, secret: c.secret, url: c.sub.Service.Name}
+	r := &runner{sub: c.sub, id: c.sub.ID, filter: c.filter, url: c.sub.Service.Name}
 	cons := &consumer{d: d, r: r, name: consumerName(c.sub.ID)}
 	ec := engine.Config{
 		Kind: "webhook", Name: cons.name, Log: d.store, Feed: d.feed, Lease: d.cfg.lease,

@@ -28,6 +28,11 @@ func TestDeliversMatchingEventsInOrder(t *testing.T) {
 		a.publish(t, "liked", nil) // not subscribed
 	}
 	eventually(t, "20 deliveries", func() bool { return len(rcv.events()) == 20 })
+	eventually(t, "20 acknowledged", func() bool {
+		st, err := d.Subscriptions(context.Background())
+		require.NoError(t, err)
+		return st[0].Delivered == 20
+	})
 	var got []string
 	for _, e := range rcv.events() {
 		got = append(got, e.ID.String())
@@ -177,4 +182,29 @@ func TestPausedAfterFailingTooLong(t *testing.T) {
 	require.NoError(t, r.d.Resume(ctx, r.sub.ID))
 	eventually(t, "the delivery", func() bool { return len(r.rcv.events()) == 1 })
 	assert.Equal(t, e.ID, r.rcv.events()[0].ID)
+}
+
+// TestRotateSecretSignsWithBoth rotates the secret: deliveries then carry
+// signatures under the new secret and, for the grace time, the old one.
+func TestRotateSecretSignsWithBoth(t *testing.T) {
+	r := start(t, http.StatusOK, fast()...)
+	ctx := context.Background()
+	fresh := webhook.NewSecret().String()
+	rotated, err := r.d.RotateSecret(ctx, r.sub.ID, fresh, 0)
+	require.NoError(t, err)
+	assert.Equal(t, fresh, rotated.Secret)
+	assert.Equal(t, testSecret, rotated.PreviousSecret)
+	assert.True(t, rotated.PreviousUntil.After(time.Now()))
+	r.publish(t, "sent", nil)
+	eventually(t, "the delivery verified with the old secret", func() bool { return len(r.rcv.events()) == 1 })
+
+	header, body := r.rcv.last()
+	require.NoError(t, webhook.Verify(fresh, header, body))
+	require.NoError(t, webhook.Verify(testSecret, header, body))
+
+	_, err = r.d.RotateSecret(ctx, r.sub.ID, "plain", 0)
+	require.ErrorIs(t, err, herald.ErrInvalid)
+	kept, err := r.d.Get(ctx, r.sub.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fresh, kept.Secret, "nothing changed")
 }

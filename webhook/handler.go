@@ -22,6 +22,7 @@ const maxRequest = 64 << 10
 //	GET    /subscriptions/{id}                             a Status
 //	PATCH  /subscriptions/{id}                             {"paused": true|false}: pause or resume
 //	DELETE /subscriptions/{id}                             remove; answers 204
+//	POST   /subscriptions/{id}/secret                      {"secret": optional}: rotate; answers with both secrets
 //	GET    /subscriptions/{id}/dead-letters                {"deadLetters": [DeadLetter…]}
 //	POST   /subscriptions/{id}/dead-letters/{event}/replay deliver again; 204
 //	DELETE /subscriptions/{id}/dead-letters/{event}        discard; 204
@@ -36,6 +37,7 @@ func (d *Dispatcher) Handler() http.Handler {
 	m.HandleFunc("GET /subscriptions/{id}", d.getSubscription)
 	m.HandleFunc("PATCH /subscriptions/{id}", d.patchSubscription)
 	m.HandleFunc("DELETE /subscriptions/{id}", d.deleteSubscription)
+	m.HandleFunc("POST /subscriptions/{id}/secret", d.rotateSecret)
 	m.HandleFunc("GET /subscriptions/{id}/dead-letters", d.getDeadLetters)
 	m.HandleFunc("POST /subscriptions/{id}/dead-letters/{event}/replay", d.replayDeadLetter)
 	m.HandleFunc("DELETE /subscriptions/{id}/dead-letters/{event}", d.discardDeadLetter)
@@ -106,6 +108,21 @@ func (d *Dispatcher) deleteSubscription(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (d *Dispatcher) rotateSecret(w http.ResponseWriter, r *http.Request) {
+	var rotation struct {
+		Secret string `json:"secret"`
+	}
+	if r.ContentLength != 0 && !decode(w, r, &rotation) {
+		return
+	}
+	s, err := d.RotateSecret(r.Context(), r.PathValue("id"), rotation.Secret, 0)
+	if err != nil {
+		answerError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
 }
 
 func (d *Dispatcher) getDeadLetters(w http.ResponseWriter, r *http.Request) {

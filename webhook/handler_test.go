@@ -52,6 +52,11 @@ func TestHandler(t *testing.T) {
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, false, st["paused"])
 
+	w, rotated := call(t, h, "POST", "/subscriptions/"+id+"/secret", "")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, created["secret"], rotated["previousSecret"])
+	assert.NotEqual(t, created["secret"], rotated["secret"])
+
 	w, _ = call(t, h, "GET", "/subscriptions/"+id+"/dead-letters", "")
 	assert.Equal(t, http.StatusOK, w.Code)
 	w, _ = call(t, h, "DELETE", "/subscriptions/"+id, "")

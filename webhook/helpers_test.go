@@ -30,6 +30,8 @@ type receiver struct {
 	got    []herald.Event
 	status int
 	bad    int // deliveries whose signature did not verify
+	header http.Header
+	body   []byte // of the last request
 }
 
 func newReceiver(t testing.TB) *receiver {
@@ -43,6 +45,7 @@ func (r *receiver) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.header, r.body = req.Header.Clone(), body
 	if err := webhook.Verify(testSecret, req.Header, body); err != nil {
 		r.bad++
 		w.WriteHeader(http.StatusUnauthorized)
@@ -67,6 +70,13 @@ func (r *receiver) setStatus(s int) {
 	r.mu.Lock()
 	r.status = s
 	r.mu.Unlock()
+}
+
+// last returns the header and body of the last request.
+func (r *receiver) last() (http.Header, []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.header, r.body
 }
 
 func (r *receiver) events() []herald.Event {

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -113,40 +114,84 @@ func (d *Dispatcher) setPaused(ctx context.Context, op, id string, paused bool, 
 	if err != nil {
 		return err
 	}
+	_, err = d.change(ctx, r, func(s *Subscription) { s.Paused, s.PausedReason = paused, reason })
+	if err != nil {
+		return err
+	}
+	if paused {
+		d.stop(r)
+		return nil
+	}
+	d.mu.Lock() // a fresh start: the failures before count no more
+	r.runErr = nil
+	r.state.failingSince, r.state.nextAttempt = time.Time{}, time.Time{}
+	d.mu.Unlock()
+	d.wake()
+	return nil
+}
+
+// change applies fn to the subscription of r, saves it and keeps it, one
+// change at a time.
+func (d *Dispatcher) change(ctx context.Context, r *runner, fn func(s *Subscription)) (Subscription, error) {
+	d.edit.Lock()
+	defer d.edit.Unlock()
 	d.mu.Lock()
 	s := r.sub
 	d.mu.Unlock()
-	s.Paused, s.PausedReason = paused, reason
+	fn(&s)
 	if err := d.save(ctx, s); err != nil {
-		return err
+		return Subscription{}, err
 	}
 	d.mu.Lock()
 	r.sub = s
-	if !paused { // a fresh start: the failures before count no more
-		r.runErr = nil
-		r.state.failingSince, r.state.nextAttempt = time.Time{}, time.Time{}
-	}
 	d.mu.Unlock()
-	if paused {
-		d.stop(r)
-	} else {
-		d.wake()
+	return s, nil
+}
+
+// DefaultRotationGrace is how long RotateSecret keeps signing with the
+// previous secret when given no time, as Svix keeps an old key for a day.
+const DefaultRotationGrace = 24 * time.Hour
+
+// RotateSecret gives the subscription id a new secret (made when secret
+// is empty) and returns the subscription with it. For keep (or
+// DefaultRotationGrace when keep is 0) deliveries carry a signature under
+// the previous secret too, so the receiver can move to the new one in
+// between. A malformed secret or a negative keep is an error matching
+// [herald.ErrInvalid] and changes nothing; an unknown id is one matching
+// [herald.ErrNotFound].
+func (d *Dispatcher) RotateSecret(ctx context.Context, id, secret string, keep time.Duration) (Subscription, error) {
+	r, err := d.lookup(ctx, "rotate secret", id)
+	if err != nil {
+		return Subscription{}, err
 	}
-	return nil
+	if secret == "" {
+		secret = NewSecret().String()
+	}
+	if _, err := ParseSecret(secret); err != nil {
+		return Subscription{}, fieldError("secret", err)
+	}
+	if keep < 0 {
+		return Subscription{}, invalidField("keep", "%v is negative", keep)
+	}
+	return d.change(ctx, r, func(s *Subscription) {
+		s.PreviousSecret, s.PreviousUntil = s.Secret, time.Now().Add(cmp.Or(keep, DefaultRotationGrace)).UTC()
+		s.Secret = secret
+	})
 }
 
 // disable pauses r from its own delivery, with the reason: it ends r's run
 // without waiting for it, since the run is the caller.
 func (d *Dispatcher) disable(ctx context.Context, r *runner, reason string) {
+	_, err := d.change(context.WithoutCancel(ctx), r, func(s *Subscription) { s.Paused, s.PausedReason = true, reason })
+	if err != nil {
+		d.cfg.logger.ErrorContext(ctx, "webhook: keep the subscription paused", "subscription", r.id, "error", err)
+		d.mu.Lock()
+		r.sub.Paused, r.sub.PausedReason = true, reason // paused in this process at least
+		d.mu.Unlock()
+	}
 	d.mu.Lock()
-	s := r.sub
-	s.Paused, s.PausedReason = true, reason
-	r.sub = s
 	cancel := r.cancel
 	d.mu.Unlock()
-	if err := d.save(context.WithoutCancel(ctx), s); err != nil {
-		d.cfg.logger.ErrorContext(ctx, "webhook: keep the subscription paused", "subscription", s.ID, "error", err)
-	}
 	if cancel != nil {
 		cancel()
 	}

@@ -16,7 +16,6 @@ type runner struct {
 	sub    Subscription
 	id     string
 	filter match.Filter // fixed for the runner's life, read by Wants
-	secret Secret
 	url    string
 	eng    *engine.Engine
 

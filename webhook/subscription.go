@@ -33,6 +33,11 @@ type Subscription struct {
 	// Secret signs the deliveries, "whsec_" and base64; Create makes one
 	// when it is empty.
 	Secret string `json:"secret,omitempty"`
+	// PreviousSecret, while a secret is rotated, is the secret before it:
+	// deliveries carry a signature under each until PreviousUntil, so a
+	// receiver can change its secret in between ([Dispatcher.RotateSecret]).
+	PreviousSecret string    `json:"previousSecret,omitempty"`
+	PreviousUntil  time.Time `json:"previousUntil,omitzero"`
 	// Paused stops the deliveries until the subscription is resumed; they
 	// then go on from the first event not delivered.
 	Paused bool `json:"paused"`
@@ -151,8 +156,23 @@ func NewSecret() Secret {
 	return Secret{key: key}
 }
 
-// redacted returns s without its secret.
+// redacted returns s without its secrets.
 func (s Subscription) redacted() Subscription {
-	s.Secret = ""
+	s.Secret, s.PreviousSecret = "", ""
 	return s
+}
+
+// secrets returns the secrets that sign a delivery at now: the secret,
+// and the previous one while it is kept.
+func (s Subscription) secrets(now time.Time) []Secret {
+	out := make([]Secret, 0, 2)
+	if k, err := ParseSecret(s.Secret); err == nil {
+		out = append(out, k)
+	}
+	if s.PreviousSecret != "" && now.Before(s.PreviousUntil) {
+		if k, err := ParseSecret(s.PreviousSecret); err == nil {
+			out = append(out, k)
+		}
+	}
+	return out
 }

@@ -42,7 +42,7 @@ func TestDocumentIsValidOpenAPI31(t *testing.T) {
 	for _, path := range []string{"/events", "/events/stats", "/events/log", "/definitions", "/subscriptions",
 		"/consumers", "/consumers/{name}/dead-letters", "/consumers/{name}/dead-letters/{id}/replay",
 		"/consumers/{name}/dead-letters/{id}", "/streams/{id}", "/openapi.json", "/subscriptions/{id}",
-		"/subscriptions/{id}/dead-letters", "/subscriptions/{id}/dead-letters/{event}/replay",
+		"/subscriptions/{id}/secret", "/subscriptions/{id}/dead-letters", "/subscriptions/{id}/dead-letters/{event}/replay",
 		"/subscriptions/{id}/dead-letters/{event}"} {
 		assert.NotNil(t, doc.Paths.Value(path), "the document describes %s", path)
 	}
@@ -179,6 +179,9 @@ func TestAnswersMatchTheDocument(t *testing.T) {
 		{"PATCH", hook, "operate", `{"paused":true}`, 200},
 		{"PATCH", hook, "operate", `{"paused":false}`, 200},
 		{"PATCH", hook, "read", `{"paused":false}`, 403},
+		{"POST", hook + "/secret", "operate", "", 200},
+		{"POST", hook + "/secret", "operate", `{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`, 200},
+		{"POST", hook + "/secret", "operate", `{"secret":"plain"}`, 400},
 		{"GET", hook + "/dead-letters", "read", "", 200},
 		{"POST", hook + "/dead-letters/" + missing + "/replay", "operate", "", 404},
 		{"DELETE", hook + "/dead-letters/" + missing, "operate", "", 404},
