@@ -37,6 +37,8 @@ func (d *Dispatcher) Create(ctx context.Context, s Subscription) (Subscription, 
 	if err := d.load(ctx); err != nil {
 		return Subscription{}, err
 	}
+	d.edit.Lock() // so that two calls with one id do not both make it
+	defer d.edit.Unlock()
 	d.mu.Lock()
 	_, taken := d.runners[c.sub.ID]
 	d.mu.Unlock()
