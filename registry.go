@@ -327,10 +327,11 @@ func runValidate[T any](e *Event, v T) (err error) {
 			err = &ValidationError{Event: e.FullName(), Field: "data", Reason: fmt.Sprintf("Validate panicked: %v", r)}
 		}
 	}()
-	if val, ok := any(v).(validator); ok {
-		err = val.Validate()
-	} else if val, ok := any(&v).(validator); ok {
-		err = val.Validate()
+	// *T has the methods of T and *T; asking a nil *T costs nothing, where
+	// making an interface of v would move it to the heap on every call. An
+	// interface T holds a value that may have its own.
+	if _, ok := any((*T)(nil)).(validator); ok || reflect.TypeFor[T]().Kind() == reflect.Interface {
+		err = callValidate(v)
 	}
 	if err == nil {
 		return nil
@@ -346,4 +347,15 @@ func runValidate[T any](e *Event, v T) (err error) {
 		return &named
 	}
 	return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
+}
+
+// callValidate returns what the Validate method of v, or of &v, returns.
+func callValidate[T any](v T) error {
+	if val, ok := any(v).(validator); ok {
+		return val.Validate()
+	}
+	if val, ok := any(&v).(validator); ok {
+		return val.Validate()
+	}
+	return nil
 }
