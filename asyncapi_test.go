@@ -47,13 +47,17 @@ func TestAsyncAPIDocument(t *testing.T) {
 		Info     struct{ Title, Version, Description string }
 		Channels map[string]struct {
 			Address  string
-			Messages map[string]struct{ Ref string `json:"$ref"` }
+			Messages map[string]struct {
+				Ref string `json:"$ref"`
+			}
 		}
 		Components struct {
 			Messages map[string]struct {
-				Name          string
-				Description   string
-				Payload       struct{ Ref string `json:"$ref"` }
+				Name        string
+				Description string
+				Payload     struct {
+					Ref string `json:"$ref"`
+				}
 				Examples      []struct{ Payload json.RawMessage }
 				Authorization *herald.Authorization `json:"x-herald-authorization"`
 				Version       int                   `json:"x-herald-version"`
