@@ -30,6 +30,28 @@
 // [github.com/herald-go/herald/engine]: from a checkpoint they catch up on
 // the log, then follow it live without a gap or a duplicate.
 //
+// # Schemas
+//
+// Every definition has a JSON Schema (draft 2020-12) of its data,
+// [Definition.Schema]: [Define] derives it from the Go type with
+// github.com/invopop/jsonschema — properties by their JSON names, required
+// unless omitempty, no others allowed, and what the struct tags
+// `jsonschema:"…"` (required, enum, format, minimum, maximum, minLength,
+// …) and `jsonschema_description:"…"` add — or takes the one given
+// [WithSchema]. Define compiles it once, with
+// github.com/santhosh-tekuri/jsonschema/v6, which loads nothing from
+// outside the schema and asserts formats. Data published as a
+// json.RawMessage, as an HTTP request or an import brings it, is checked
+// against the schema before anything is stored, and must then decode
+// into the Go type and pass its Validate method; a refusal is a
+// [*ValidationError] whose Err is a [*SchemaError] listing each value by
+// its JSON Pointer ("/items/2/quantity: must be >= 1"). Go values are
+// checked by their type and Validate alone, with no JSON on the way.
+// A sample ([WithSample]) must be of the type, and pass a schema given
+// WithSchema; package heraldtest checks in an application's tests that
+// every event has a sample its schema accepts. [Registry.AsyncAPI] writes
+// the registry as an AsyncAPI 3.0 document.
+//
 // No call panics on nil or zero arguments. Input a call cannot use,
 // including a nil context.Context, is an error matching [ErrInvalid] that
 // names what was wrong; the helpers that derive a context return nil for a
