@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -249,4 +251,40 @@ func TestGoTypedDataIsNotValidatedAsJSON(t *testing.T) {
 	assert.NoError(t, err)
 	_, err = p.Publish(context.Background(), herald.Event{Aggregate: ref, Name: "placed", Data: Placed{Customer: "banned@example.com"}})
 	assert.ErrorContains(t, err, "the customer is banned")
+}
+
+func TestRawDataIsValidatedConcurrently(t *testing.T) {
+	r, _ := definePlaced(t)
+	store := newStore(t)
+	p, err := herald.NewPublisher(store, nil, herald.WithRegistry(r))
+	require.NoError(t, err)
+	const writers, each = 4, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				data := fmt.Sprintf(`{"customer":"jane@example.com","items":[{"sku":"a","quantity":%d}],"channel":"web"}`, i%2)
+				_, err := p.Publish(context.Background(), herald.Event{
+					Aggregate: herald.AggregateRef{Context: "shop", Name: "order", ID: messageRef().ID},
+					Name:      "placed", Data: json.RawMessage(data)})
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	refused := 0
+	for err := range errs {
+		if err != nil {
+			assert.ErrorContains(t, err, "/items/0/quantity: must be >= 1")
+			refused++
+		}
+	}
+	assert.Equal(t, writers*((each+1)/2), refused, "every event with a quantity of 0 (even i) is refused")
+	stats, err := store.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(writers*each-refused), stats.Events)
 }

@@ -29,8 +29,11 @@ type SchemaFailure struct {
 }
 
 // Error lists the failures, each as "pointer: reason", the pointer left
-// out for the data as a whole.
+// out for the data as a whole; "" for a nil e.
 func (e *SchemaError) Error() string {
+	if e == nil {
+		return ""
+	}
 	parts := make([]string, len(e.Failures))
 	for i, f := range e.Failures {
 		parts[i] = f.String()
