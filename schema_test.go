@@ -288,3 +288,22 @@ func TestRawDataIsValidatedConcurrently(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(writers*each-refused), stats.Events)
 }
+
+func TestRawDataIsValidatedBeforeItIsAttached(t *testing.T) {
+	ctx := context.Background()
+	r, _ := definePlaced(t)
+	store := newStore(t)
+	p, err := herald.NewPublisher(store, nil, herald.WithRegistry(r))
+	require.NoError(t, err)
+	uow := &herald.UnitOfWork{}
+	inTx := herald.ContextWithTx(ctx, uow)
+	ref := herald.AggregateRef{Context: "shop", Name: "order", ID: messageRef().ID}
+
+	err = p.PublishAfterCommit(inTx, herald.Event{Aggregate: ref, Name: "placed", Data: json.RawMessage(`{"customer":"jane@example.com"}`)})
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "missing properties 'items', 'channel'")
+	require.NoError(t, uow.Commit(ctx))
+	stats, err := store.Stats(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, stats.Events, "nothing was attached to the transaction")
+}
