@@ -2,12 +2,15 @@ package herald
 
 import (
 	"bytes"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
+	"github.com/google/uuid"
 	derive "github.com/invopop/jsonschema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
@@ -85,13 +88,48 @@ func deriveSchema(t reflect.Type) (doc json.RawMessage, err error) {
 			doc, err = nil, fmt.Errorf("no JSON Schema derives from %v: %v", t, r)
 		}
 	}()
-	r := derive.Reflector{Anonymous: true, ExpandedStruct: true}
+	r := derive.Reflector{Anonymous: true, ExpandedStruct: true, Mapper: customJSON}
 	s := r.ReflectFromType(t)
 	s.Version = SchemaDraft
 	if doc, err = json.Marshal(s); err != nil {
 		return nil, fmt.Errorf("no JSON Schema derives from %v: %w", t, err)
 	}
 	return refRoot(doc)
+}
+
+// Types whose JSON is their own.
+var (
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	schemaOwner   = reflect.TypeFor[interface{ JSONSchema() *derive.Schema }]()
+	uuidType      = reflect.TypeFor[uuid.UUID]()
+	timeType      = reflect.TypeFor[time.Time]()
+	rawType       = reflect.TypeFor[json.RawMessage]()
+)
+
+// customJSON is the schema of a type that encodes itself, which the
+// generator would describe by its Go shape: a uuid.UUID is a string in
+// the uuid format, another encoding.TextMarshaler a string, and a
+// json.Marshaler anything. It is nil for the types the generator knows
+// (time.Time, json.RawMessage, those with a JSONSchema method) and for
+// all others.
+func customJSON(t reflect.Type) *derive.Schema {
+	switch {
+	case t == uuidType:
+		return &derive.Schema{Type: "string", Format: "uuid"}
+	case t == timeType || t == rawType || implements(t, schemaOwner):
+		return nil
+	case implements(t, jsonMarshaler):
+		return &derive.Schema{}
+	case implements(t, textMarshaler):
+		return &derive.Schema{Type: "string"}
+	}
+	return nil
+}
+
+// implements reports whether t or *t implements iface.
+func implements(t, iface reflect.Type) bool {
+	return t.Implements(iface) || t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(iface)
 }
 
 // refRoot points the references of doc to a definition it lacks at its

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -306,4 +308,38 @@ func TestRawDataIsValidatedBeforeItIsAttached(t *testing.T) {
 	stats, err := store.Stats(ctx)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Events, "nothing was attached to the transaction")
+}
+
+// Stamp encodes itself as a string of its own.
+type Stamp struct{ at int }
+
+// MarshalJSON writes s as a string.
+func (s Stamp) MarshalJSON() ([]byte, error) { return json.Marshal(fmt.Sprintf("t%d", s.at)) }
+
+// Level encodes itself as text.
+type Level int
+
+// MarshalText writes l as text.
+func (l Level) MarshalText() ([]byte, error) { return []byte(fmt.Sprintf("level-%d", l)), nil }
+
+func TestSchemaOfTypesThatEncodeThemselves(t *testing.T) {
+	type audited struct {
+		ID    uuid.UUID `json:"id"`
+		At    time.Time `json:"at"`
+		Stamp Stamp     `json:"stamp"`
+		Level Level     `json:"level"`
+		Ptr   *Level    `json:"ptr,omitempty"`
+	}
+	r, err := herald.NewRegistry()
+	require.NoError(t, err)
+	level := Level(2)
+	sample := audited{ID: uuid.New(), At: time.Now(), Stamp: Stamp{at: 1}, Level: 3, Ptr: &level}
+	d, err := herald.Define[audited](r, "audit", "entry", "written", herald.WithSample(sample))
+	require.NoError(t, err)
+	assert.NoError(t, d.ValidateSample(), "%s", d.Schema())
+	err = d.ValidateJSON([]byte(`{"id":"not a uuid","at":"yesterday","stamp":{},"level":1}`))
+	assert.ErrorContains(t, err, "/id: 'not a uuid' is not valid uuid")
+	assert.ErrorContains(t, err, "/at: 'yesterday' is not valid date-time")
+	assert.ErrorContains(t, err, "/level: got number, want string")
+	assert.NotContains(t, err.Error(), "/stamp", "a json.Marshaler may write anything")
 }
