@@ -2,16 +2,10 @@ package herald
 
 import (
 	"bytes"
-	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"reflect"
-	"strings"
-	"time"
 
-	"github.com/google/uuid"
-	derive "github.com/invopop/jsonschema"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/herald-go/herald/internal/option"
@@ -75,98 +69,6 @@ func (d *Definition) compileSchema() error {
 		}
 	}
 	return nil
-}
-
-// deriveSchema returns the JSON Schema of t: a struct's properties by their
-// JSON names, required unless omitempty (or omitzero), extra properties
-// refused, and what the struct tags "jsonschema" and
-// "jsonschema_description" add (descriptions, required, enums, formats,
-// bounds). Named types a struct uses become definitions under "$defs".
-func deriveSchema(t reflect.Type) (doc json.RawMessage, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			doc, err = nil, fmt.Errorf("no JSON Schema derives from %v: %v", t, r)
-		}
-	}()
-	r := derive.Reflector{Anonymous: true, ExpandedStruct: true, Mapper: customJSON}
-	s := r.ReflectFromType(t)
-	s.Version = SchemaDraft
-	if doc, err = json.Marshal(s); err != nil {
-		return nil, fmt.Errorf("no JSON Schema derives from %v: %w", t, err)
-	}
-	return refRoot(doc)
-}
-
-// Types whose JSON is their own.
-var (
-	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
-	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
-	schemaOwner   = reflect.TypeFor[interface{ JSONSchema() *derive.Schema }]()
-	uuidType      = reflect.TypeFor[uuid.UUID]()
-	timeType      = reflect.TypeFor[time.Time]()
-	rawType       = reflect.TypeFor[json.RawMessage]()
-)
-
-// customJSON is the schema of a type that encodes itself, which the
-// generator would describe by its Go shape: a uuid.UUID is a string in
-// the uuid format, another encoding.TextMarshaler a string, and a
-// json.Marshaler anything. It is nil for the types the generator knows
-// (time.Time, json.RawMessage, those with a JSONSchema method) and for
-// all others.
-func customJSON(t reflect.Type) *derive.Schema {
-	switch {
-	case t == uuidType:
-		return &derive.Schema{Type: "string", Format: "uuid"}
-	case t == timeType || t == rawType || implements(t, schemaOwner):
-		return nil
-	case implements(t, jsonMarshaler):
-		return &derive.Schema{}
-	case implements(t, textMarshaler):
-		return &derive.Schema{Type: "string"}
-	}
-	return nil
-}
-
-// implements reports whether t or *t implements iface.
-func implements(t, iface reflect.Type) bool {
-	return t.Implements(iface) || t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(iface)
-}
-
-// refRoot points the references of doc to a definition it lacks at its
-// root: the type expanded at the root is left out of "$defs", and a
-// recursive type refers to itself.
-func refRoot(doc json.RawMessage) (json.RawMessage, error) {
-	var root map[string]any
-	if err := json.Unmarshal(doc, &root); err != nil {
-		return doc, nil // true or false, a schema without references
-	}
-	defs, _ := root["$defs"].(map[string]any)
-	changed := false
-	walkSchema(root, func(node map[string]any) {
-		ref, ok := node["$ref"].(string)
-		if name, local := strings.CutPrefix(ref, "#/$defs/"); ok && local && defs[name] == nil {
-			node["$ref"], changed = "#", true
-		}
-	})
-	if !changed {
-		return doc, nil
-	}
-	return json.Marshal(root)
-}
-
-// walkSchema calls f on every object within v, v's own included.
-func walkSchema(v any, f func(map[string]any)) {
-	switch v := v.(type) {
-	case map[string]any:
-		f(v)
-		for _, inner := range v {
-			walkSchema(inner, f)
-		}
-	case []any:
-		for _, inner := range v {
-			walkSchema(inner, f)
-		}
-	}
 }
 
 // compileSchema compiles doc, the schema of the event name. It loads no

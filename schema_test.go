@@ -65,7 +65,10 @@ func TestDerivedSchema(t *testing.T) {
 			Format      string
 			Description string
 			Enum        []string
-			MinItems    int
+			AnyOf       []struct {
+				Type     string
+				MinItems int
+			}
 		}
 		AdditionalProperties *bool
 		Defs                 map[string]struct {
@@ -80,7 +83,12 @@ func TestDerivedSchema(t *testing.T) {
 	assert.Equal(t, "email", schema.Properties["customer"].Format)
 	assert.Equal(t, "Who placed the order.", schema.Properties["customer"].Description)
 	assert.Equal(t, []string{"web", "shop"}, schema.Properties["channel"].Enum)
-	assert.Equal(t, 1, schema.Properties["items"].MinItems)
+	// A nil slice is written as null.
+	items := schema.Properties["items"].AnyOf
+	require.Len(t, items, 2)
+	assert.Equal(t, "array", items[0].Type)
+	assert.Equal(t, 1, items[0].MinItems)
+	assert.Equal(t, "null", items[1].Type)
 	require.NotNil(t, schema.AdditionalProperties)
 	assert.False(t, *schema.AdditionalProperties)
 	item := schema.Defs["OrderItem"]
@@ -342,4 +350,34 @@ func TestSchemaOfTypesThatEncodeThemselves(t *testing.T) {
 	assert.ErrorContains(t, err, "/at: 'yesterday' is not valid date-time")
 	assert.ErrorContains(t, err, "/level: got number, want string")
 	assert.NotContains(t, err.Error(), "/stamp", "a json.Marshaler may write anything")
+}
+
+func TestDerivedSchemaAcceptsNullWhereGoWritesIt(t *testing.T) {
+	type inner struct {
+		Tags []string `json:"tags"`
+	}
+	type Embedded struct {
+		Extra map[string]int `json:"extra"`
+	}
+	type outer struct {
+		Embedded
+		Items  []OrderItem `json:"items"`
+		Inner  *inner      `json:"inner"`
+		Inners []inner     `json:"inners,omitempty"`
+		Named  OrderItem   `json:"named"`
+		Raw    []byte      `json:"raw"`
+	}
+	r, err := herald.NewRegistry()
+	require.NoError(t, err)
+	d, err := herald.Define[outer](r, "c", "a", "e", herald.WithSample(outer{Inners: []inner{{}}, Named: OrderItem{SKU: "a", Quantity: 1}}))
+	require.NoError(t, err)
+	assert.NoError(t, d.ValidateSample(), "the zero value as Go writes it passes: %s", d.Schema())
+	assert.ErrorContains(t, d.ValidateJSON([]byte(`{"extra":null,"items":null,"inner":null,"named":null,"raw":null}`)),
+		"/named: got null, want object")
+	err = d.ValidateJSON([]byte(`{"extra":null,"items":null,"inner":null,"inners":null,"named":{"sku":"a","quantity":1},"raw":null}`))
+	assert.ErrorContains(t, err, "/inners: got null, want array", "omitempty leaves nil out, so null is not Go's")
+	assert.EqualError(t, d.ValidateJSON([]byte(`{"extra":null,"items":"many","inner":null,"named":{"sku":"a","quantity":1},"raw":null}`)),
+		"herald: event c.a.e: data: /items: got string, want array or null: invalid input")
+	assert.EqualError(t, d.ValidateJSON([]byte(`{"extra":null,"items":[{"sku":"a","quantity":0}],"inner":null,"named":{"sku":"a","quantity":1},"raw":null}`)),
+		"herald: event c.a.e: data: /items/0/quantity: must be >= 1: invalid input")
 }

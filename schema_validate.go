@@ -133,10 +133,37 @@ func failuresOf(e *jsonschema.ValidationError, out []SchemaFailure) []SchemaFail
 	if len(e.Causes) == 0 {
 		return append(out, SchemaFailure{Pointer: jsonPointer(e.InstanceLocation), Reason: reasonOf(e.ErrorKind)})
 	}
-	for _, c := range e.Causes {
+	causes := e.Causes
+	switch e.ErrorKind.(type) {
+	case *kind.AnyOf, *kind.OneOf:
+		causes = withoutTypeMismatches(e)
+	}
+	for _, c := range causes {
 		out = failuresOf(c, out)
 	}
 	return out
+}
+
+// withoutTypeMismatches returns the causes of e, a failed choice of
+// schemas, that say more than that the value is of another type than
+// their schema's, such as the null a nullable property allows; when none
+// does, one failure naming every type wanted.
+func withoutTypeMismatches(e *jsonschema.ValidationError) []*jsonschema.ValidationError {
+	var rest []*jsonschema.ValidationError
+	merged := &kind.Type{}
+	for _, c := range e.Causes {
+		t, ok := c.ErrorKind.(*kind.Type)
+		if !ok || len(c.Causes) > 0 {
+			rest = append(rest, c)
+			continue
+		}
+		merged.Got = t.Got
+		merged.Want = append(merged.Want, t.Want...)
+	}
+	if len(rest) > 0 || len(merged.Want) == 0 {
+		return rest
+	}
+	return []*jsonschema.ValidationError{{InstanceLocation: e.InstanceLocation, ErrorKind: merged}}
 }
 
 // reasonOf words why a value failed k: bounds as "must be >= 1", the
