@@ -127,8 +127,8 @@ func WithSample(v any) DefineOption {
 // and, when T or *T has a method Validate() error, that it returns nil.
 // Data given as a json.RawMessage must pass the definition's JSON Schema
 // ([Definition.Schema], derived from T unless given [WithSchema]) and
-// decode into a T, which is then checked the same way. A nil r is an
-// error matching ErrInvalid.
+// decode into a T, which is then checked the same way. A nil r, and a T
+// that has no JSON (a func or a chan), are errors matching ErrInvalid.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,

@@ -43,18 +43,21 @@ var (
 	uuidType      = reflect.TypeFor[uuid.UUID]()
 	timeType      = reflect.TypeFor[time.Time]()
 	rawType       = reflect.TypeFor[json.RawMessage]()
+	numberType    = reflect.TypeFor[json.Number]()
 )
 
 // customJSON is the schema of a type that encodes itself, which the
 // generator would describe by its Go shape: a uuid.UUID is a string in
-// the uuid format, another encoding.TextMarshaler a string, and a
-// json.Marshaler anything. It is nil for the types the generator knows
+// the uuid format, a json.Number a number, another encoding.TextMarshaler
+// a string, and a json.Marshaler anything. It is nil for the types the generator knows
 // (time.Time, json.RawMessage, those with a JSONSchema method) and for
 // all others.
 func customJSON(t reflect.Type) *derive.Schema {
 	switch {
 	case t == uuidType:
 		return &derive.Schema{Type: "string", Format: "uuid"}
+	case t == numberType:
+		return &derive.Schema{Type: "number"}
 	case t == timeType || t == rawType || implements(t, schemaOwner):
 		return nil
 	case implements(t, jsonMarshaler):

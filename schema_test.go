@@ -148,6 +148,11 @@ func TestDefineRefusesBadSchemasAndSamples(t *testing.T) {
 			"sample: /channel: value must be 'shop'"},
 		{"sample of another type", []herald.DefineOption{herald.WithSample(OrderItem{})}, "WithSample(herald_test.OrderItem)"},
 	}
+	t.Run("type without JSON", func(t *testing.T) {
+		_, err := herald.Define[func()](newRegistry(t), "shop", "order", "placed")
+		assert.ErrorIs(t, err, herald.ErrInvalid)
+		assert.ErrorContains(t, err, "herald: define shop.order.placed: no JSON Schema derives from func()")
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r, err := herald.NewRegistry()
@@ -332,16 +337,17 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(fmt.Sprintf("level-
 
 func TestSchemaOfTypesThatEncodeThemselves(t *testing.T) {
 	type audited struct {
-		ID    uuid.UUID `json:"id"`
-		At    time.Time `json:"at"`
-		Stamp Stamp     `json:"stamp"`
-		Level Level     `json:"level"`
-		Ptr   *Level    `json:"ptr,omitempty"`
+		ID    uuid.UUID   `json:"id"`
+		Count json.Number `json:"count"`
+		At    time.Time   `json:"at"`
+		Stamp Stamp       `json:"stamp"`
+		Level Level       `json:"level"`
+		Ptr   *Level      `json:"ptr,omitempty"`
 	}
 	r, err := herald.NewRegistry()
 	require.NoError(t, err)
 	level := Level(2)
-	sample := audited{ID: uuid.New(), At: time.Now(), Stamp: Stamp{at: 1}, Level: 3, Ptr: &level}
+	sample := audited{ID: uuid.New(), Count: "12", At: time.Now(), Stamp: Stamp{at: 1}, Level: 3, Ptr: &level}
 	d, err := herald.Define[audited](r, "audit", "entry", "written", herald.WithSample(sample))
 	require.NoError(t, err)
 	assert.NoError(t, d.ValidateSample(), "%s", d.Schema())
