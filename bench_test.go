@@ -14,11 +14,26 @@ import (
 // BenchmarkPublishMemory publishes through a memstore and a membus to one
 // asynchronous handler, and stops the clock once every event is handled.
 func BenchmarkPublishMemory(b *testing.B) {
-	b.Run("Publish", func(b *testing.B) { benchmarkPublishMemory(b, 1) })
-	b.Run("PublishBatch100", func(b *testing.B) { benchmarkPublishMemory(b, 100) })
+	b.Run("Publish", func(b *testing.B) { benchmarkPublishMemory(b, 1, nil) })
+	b.Run("PublishBatch100", func(b *testing.B) { benchmarkPublishMemory(b, 100, nil) })
+	// With a registry that defines the event, whose data is checked by
+	// its Go type and not as JSON against its schema.
+	b.Run("PublishRegistry", func(b *testing.B) { benchmarkPublishMemory(b, 1, counterRegistry(b)) })
 }
 
-func benchmarkPublishMemory(b *testing.B, batchSize int) {
+// counterRegistry defines bench.counter.incremented.
+func counterRegistry(b *testing.B) *herald.Registry {
+	r, err := herald.NewRegistry(herald.WithStrict())
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := herald.Define[Incremented](r, "bench", "counter", "incremented", herald.WithSample(Incremented{By: 1})); err != nil {
+		b.Fatal(err)
+	}
+	return r
+}
+
+func benchmarkPublishMemory(b *testing.B, batchSize int, registry *herald.Registry) {
 	ctx := context.Background()
 	store := newStore(b)
 	bus, err := membus.New()
@@ -37,7 +52,7 @@ func benchmarkPublishMemory(b *testing.B, batchSize int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	publisher, err := herald.NewPublisher(store, bus)
+	publisher, err := herald.NewPublisher(store, bus, herald.WithRegistry(registry))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -68,6 +68,7 @@ type Definition struct {
 
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
+	schema *definitionSchema // set by Define
 }
 
 // FullName is "context.aggregate.name"; "" for a nil d.
@@ -123,8 +124,11 @@ func WithSample(v any) DefineOption {
 // Define binds the event context.aggregate.name to the data type T. Names
 // must be non-empty and without dots, and each event can be defined once.
 // Publishing the event then requires its data to be a T (or a non-nil *T)
-// and, when T or *T has a method Validate() error, that it returns nil. A
-// nil r is an error matching ErrInvalid.
+// and, when T or *T has a method Validate() error, that it returns nil.
+// Data given as a json.RawMessage must pass the definition's JSON Schema
+// ([Definition.Schema], derived from T unless given [WithSchema]) and
+// decode into a T, which is then checked the same way. A nil r, and a T
+// that has no JSON (a func or a chan), are errors matching ErrInvalid.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,
@@ -140,6 +144,9 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 	}
 	if r == nil {
 		return nil, errorf("define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
+	}
+	if err := d.compileSchema(); err != nil {
+		return nil, defineError(d, err)
 	}
 	return d, r.add(d)
 }
@@ -253,6 +260,9 @@ func (r *Registry) check(e *Event) error {
 		}
 		return nil
 	}
+	if raw, ok := e.Data.(json.RawMessage); ok && d.schema != nil {
+		return d.checkJSON(e, raw)
+	}
 	return d.check(e)
 }
 
@@ -321,10 +331,11 @@ func runValidate[T any](e *Event, v T) (err error) {
 			err = &ValidationError{Event: e.FullName(), Field: "data", Reason: fmt.Sprintf("Validate panicked: %v", r)}
 		}
 	}()
-	if val, ok := any(v).(validator); ok {
-		err = val.Validate()
-	} else if val, ok := any(&v).(validator); ok {
-		err = val.Validate()
+	// *T has the methods of T and *T; asking a nil *T costs nothing, where
+	// making an interface of v would move it to the heap on every call. An
+	// interface T holds a value that may have its own.
+	if _, ok := any((*T)(nil)).(validator); ok || reflect.TypeFor[T]().Kind() == reflect.Interface {
+		err = callValidate(v)
 	}
 	if err == nil {
 		return nil
@@ -340,4 +351,15 @@ func runValidate[T any](e *Event, v T) (err error) {
 		return &named
 	}
 	return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
+}
+
+// callValidate returns what the Validate method of v, or of &v, returns.
+func callValidate[T any](v T) error {
+	if val, ok := any(v).(validator); ok {
+		return val.Validate()
+	}
+	if val, ok := any(&v).(validator); ok {
+		return val.Validate()
+	}
+	return nil
 }
