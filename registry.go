@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/herald-go/herald/internal/option"
 )
@@ -19,6 +20,8 @@ type Registry struct {
 	mu     sync.RWMutex
 	defs   map[eventKey]*Definition
 	strict bool
+	// personal is set once a definition with personal fields is added.
+	personal atomic.Bool
 }
 
 type eventKey struct{ context, aggregate, name string }
@@ -68,6 +71,8 @@ type Definition struct {
 
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
+	// personal are the JSON names of the fields tagged personal.
+	personal []string
 }
 
 // FullName is "context.aggregate.name"; "" for a nil d.
@@ -138,6 +143,9 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 	if err := option.Apply(&defineConfig{def: d}, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
 		return nil, err
 	}
+	if err := d.checkPersonal(); err != nil {
+		return nil, err
+	}
 	if r == nil {
 		return nil, errorf("define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
 	}
@@ -169,6 +177,9 @@ func (r *Registry) add(d *Definition) error {
 		r.defs = make(map[eventKey]*Definition)
 	}
 	r.defs[key] = d
+	if len(d.personal) > 0 {
+		r.personal.Store(true)
+	}
 	return nil
 }
 
@@ -206,6 +217,9 @@ func (r *Registry) definesAggregate(context, aggregate string) bool {
 func (r *Registry) lookup(e *Event) *Definition {
 	if e.Name == TransferredOwnership {
 		return ownershipDefinition
+	}
+	if isUserDeleted(e) {
+		return userDeletedDefinition
 	}
 	if r == nil {
 		return nil

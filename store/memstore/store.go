@@ -47,6 +47,8 @@ type Store struct {
 	// letters are the dead letters of each durable consumer, in the order
 	// of their events' positions.
 	letters map[string][]herald.DeadLetter
+	// keyring keeps the users' keys for personal fields.
+	keyring keyring
 	// Holder holds the registry a publisher gave the store (UseRegistry):
 	// the store keeps data as published and needs none itself, but
 	// projections, flows and push servers over it use it.

@@ -96,6 +96,7 @@ func (s suite) groups() []group {
 		{"DeadLetters", s.deadLetterCases()},
 		{"Outbox", s.outboxCases()},
 		{"InTransaction", s.inTxCases()},
+		{"Keys", s.keyCases()},
 		{"Close", s.closeCases()},
 	}
 }
