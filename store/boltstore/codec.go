@@ -9,6 +9,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The binary envelope, format version 2. Every stored event is one value
@@ -219,7 +220,7 @@ func setRevision(v []byte, rev uint64) {
 		return
 	}
 	binary.BigEndian.PutUint64(v[offRevision:], rev)
-	if v[0] == envelopeV2 {
+	if v[0] != envelopeV1 {
 		resetChecksum(v)
 	}
 }
@@ -277,6 +278,9 @@ type decoder struct {
 	auths     map[authKey]*herald.Authorization
 	labelSets map[string]*labelSet // by their encoding
 	last      lastDecoded
+	// keys is the userkeys bucket of the transaction decode reads in,
+	// for envelopes with sealed fields; nil when there is none.
+	keys *bolt.Bucket
 }
 
 // lastDecoded is what the decoder found for the previous event: events in
@@ -358,8 +362,18 @@ func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byt
 	if flags&flagLabels != 0 {
 		m.Labels = d.labels(&r)
 	}
+	var sealed []string
+	if b[0] == envelopeSealed {
+		sealed = r.sealedFields(d)
+	}
 	if r.err != nil {
 		return r.err
+	}
+	if sealed != nil {
+		if err := setData(e, position, b, r.off, slab); err != nil {
+			return err
+		}
+		return d.open(e, position, sealed)
 	}
 	if flags&flagData != 0 {
 		return setData(e, position, b, r.off, slab)
