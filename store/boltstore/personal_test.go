@@ -1,0 +1,146 @@
+package boltstore_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/store/boltstore"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	bolt "go.etcd.io/bbolt"
+)
+
+type profile struct {
+	Email string `json:"email" herald:"personal"`
+	Name  string `json:"name" herald:"personal"`
+	City  string `json:"city"`
+}
+
+func profileRegistry(t *testing.T) *herald.Registry {
+	t.Helper()
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[profile](reg, "accounts", "profile", "changed")
+	require.NoError(t, err)
+	return reg
+}
+
+// rawValues returns copies of the userkeys bucket's value for user and of
+// every value of the events bucket.
+func rawValues(t *testing.T, db *bolt.DB, user string) (key []byte, events [][]byte) {
+	t.Helper()
+	require.NoError(t, db.View(func(tx *bolt.Tx) error {
+		root := tx.Bucket([]byte("herald"))
+		if keys := root.Bucket([]byte("userkeys")); keys != nil {
+			key = bytes.Clone(keys.Get([]byte(user)))
+		}
+		return root.Bucket([]byte("events")).ForEach(func(_, v []byte) error {
+			events = append(events, bytes.Clone(v))
+			return nil
+		})
+	}))
+	return key, events
+}
+
+// TestPersonalBytesInFile publishes personal data, forgets its user and
+// searches the file's bytes: the personal values are never in it, the
+// deleted key is gone once the file is compacted, and the events' bytes
+// are as they were written.
+func TestPersonalBytesInFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	secrets := []string{"jane.secret@example.com", "Janet Secretname", "Janet Renamed"}
+	s, err := boltstore.Open(path)
+	require.NoError(t, err)
+	p, err := herald.NewPublisher(s, nil, herald.WithRegistry(profileRegistry(t)))
+	require.NoError(t, err)
+	ref := herald.AggregateRef{Context: "accounts", Name: "profile", ID: uuid.New()}
+	publish := func(user string, d profile) {
+		ctx := herald.ContextWithUser(context.Background(), herald.User{ID: user})
+		_, err := p.Publish(ctx, herald.Event{Aggregate: ref, Name: "changed", Data: d})
+		require.NoError(t, err)
+	}
+	publish("jane", profile{Email: secrets[0], Name: secrets[1], City: "Lyon"})
+	publish("jane", profile{Name: secrets[2], City: "Lyon"})
+	publish("john", profile{Email: "john.kept@example.com", City: "Oslo"})
+
+	key, written := rawValues(t, s.DB(), "jane")
+	require.Len(t, key, 40, "jane's key")
+	assertNotInFile(t, path, secrets...)
+	file, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.True(t, bytes.Contains(file, key), "the key is in the file, where the search finds it")
+
+	_, err = p.ForgetUser(t.Context(), "jane")
+	require.NoError(t, err)
+	gone, after := rawValues(t, s.DB(), "jane")
+	assert.Nil(t, gone, "the key is deleted")
+	assert.Equal(t, written, after[:len(written)], "the events' bytes, checksums included, are untouched")
+	assertForgotten(t, s)
+	require.NoError(t, s.Close())
+	assertNotInFile(t, path, secrets...)
+	file, err = os.ReadFile(path)
+	require.NoError(t, err)
+	t.Logf("before Compact, the deleted key's bytes are in the file: %v", bytes.Contains(file, key))
+
+	require.NoError(t, boltstore.Compact(t.Context(), path))
+	file, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.False(t, bytes.Contains(file, key), "the deleted key's bytes are in the compacted file")
+	assertNotInFile(t, path, secrets...)
+
+	s, err = boltstore.Open(path, boltstore.WithRegistry(profileRegistry(t)))
+	require.NoError(t, err)
+	defer s.Close()
+	assertForgotten(t, s)
+	err = boltstore.Compact(t.Context(), path)
+	assert.ErrorIs(t, err, boltstore.ErrLocked, "compacting an open file")
+}
+
+// assertForgotten checks that jane's events read back redacted and john's
+// in the clear.
+func assertForgotten(t *testing.T, s *boltstore.Store) {
+	t.Helper()
+	var got []profile
+	for e, err := range s.ReadLog(t.Context(), 0) {
+		require.NoError(t, err)
+		if e.FullName() != "accounts.profile.changed" {
+			continue
+		}
+		d, err := herald.DataAs[profile](&e)
+		require.NoError(t, err)
+		got = append(got, d)
+		assert.Equal(t, e.User.ID == "jane", e.Metadata.Redacted, "position %d", e.Metadata.Position)
+	}
+	assert.Equal(t, []profile{{City: "Lyon"}, {City: "Lyon"}, {Email: "john.kept@example.com", City: "Oslo"}}, got)
+}
+
+func assertNotInFile(t *testing.T, path string, values ...string) {
+	t.Helper()
+	file, err := os.ReadFile(path)
+	require.NoError(t, err)
+	for _, v := range values {
+		assert.False(t, bytes.Contains(file, []byte(v)), "%q is in the file", v)
+	}
+}
+
+// TestEventsWithoutPersonalKeepFormat2 checks that events without personal fields are
+// written in format 2, which every version reads, and read back as before.
+func TestEventsWithoutPersonalKeepFormat2(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.db")
+	s, err := boltstore.Open(path, boltstore.WithRegistry(profileRegistry(t)))
+	require.NoError(t, err)
+	defer s.Close()
+	p, err := herald.NewPublisher(s, nil)
+	require.NoError(t, err)
+	ref := herald.AggregateRef{Context: "accounts", Name: "profile", ID: uuid.New()}
+	_, err = p.Publish(context.Background(), herald.Event{Aggregate: ref, Name: "changed", Data: profile{City: "Rome"}})
+	require.NoError(t, err)
+	_, values := rawValues(t, s.DB(), "")
+	require.Len(t, values, 1)
+	assert.Equal(t, byte(2), values[0][0], "the envelope's format")
+}
