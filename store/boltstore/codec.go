@@ -41,7 +41,9 @@ import (
 //
 // Version 1, which files written before checksums hold, is version 2
 // without the checksum: its data is the rest of the value. It is still
-// read; EncodeEvent writes version 2.
+// read; EncodeEvent writes version 2. Version 4 (envelopeSealed) is
+// version 2 with the names of sealed personal fields before the data; the
+// store writes it for the events that have some.
 const (
 	envelopeV1      byte = 1
 	envelopeV2      byte = 2
@@ -256,7 +258,10 @@ func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
 // Bytes that are not such an envelope give a *DecodeError naming the
 // position and the offset, never a panic; so do bytes that do not match
 // the envelope's checksum, wherever they differ. Envelopes of format
-// version 1, which have no checksum, decode too.
+// version 1, which have no checksum, decode too. DecodeEvent has no user
+// keys: an envelope with sealed personal fields decodes with them "" and
+// Metadata.Redacted set, as a store's reads give it once its user is
+// forgotten.
 func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
 	var d decoder
 	var e herald.Event
