@@ -225,3 +225,18 @@ func TestDefinePersonalRefused(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, d.PersonalFields())
 }
+
+// TestRedactedInJSON checks that the envelope's JSON carries "redacted"
+// only when set, and reads it back.
+func TestRedactedInJSON(t *testing.T) {
+	e := herald.Event{Aggregate: herald.AggregateRef{Context: "c", Name: "a", ID: uuid.New()}, Name: "e", ID: uuid.New()}
+	b, err := e.MarshalJSON()
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "redacted")
+	e.Metadata.Redacted = true
+	b, err = e.MarshalJSON()
+	require.NoError(t, err)
+	var back herald.Event
+	require.NoError(t, back.UnmarshalJSON(b))
+	assert.True(t, back.Metadata.Redacted)
+}

@@ -21,7 +21,7 @@ type profile struct {
 	City  string `json:"city"`
 }
 
-func profileRegistry(t *testing.T) *herald.Registry {
+func profileRegistry(t testing.TB) *herald.Registry {
 	t.Helper()
 	reg, err := herald.NewRegistry()
 	require.NoError(t, err)
@@ -143,4 +143,36 @@ func TestEventsWithoutPersonalKeepFormat2(t *testing.T) {
 	_, values := rawValues(t, s.DB(), "")
 	require.Len(t, values, 1)
 	assert.Equal(t, byte(2), values[0][0], "the envelope's format")
+}
+
+// sealedEnvelopes returns the stored envelopes of events with sealed
+// personal fields, for the fuzz tests' seeds.
+func sealedEnvelopes(f *testing.F) [][]byte {
+	s, err := boltstore.Open(filepath.Join(f.TempDir(), "events.db"), boltstore.WithRegistry(profileRegistry(f)))
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	p, err := herald.NewPublisher(s, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	ref := herald.AggregateRef{Context: "accounts", Name: "profile", ID: uuid.New()}
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
+	for _, d := range []profile{{Email: "jane@example.com", Name: "Jane", City: "Lyon"}, {Name: "J"}} {
+		if _, err := p.Publish(ctx, herald.Event{Aggregate: ref, Name: "changed", Data: d}); err != nil {
+			f.Fatal(err)
+		}
+	}
+	var values [][]byte
+	err = s.DB().View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("herald")).Bucket([]byte("events")).ForEach(func(_, v []byte) error {
+			values = append(values, bytes.Clone(v))
+			return nil
+		})
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return values
 }
