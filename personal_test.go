@@ -69,14 +69,15 @@ var personalStores = map[string]func(t *testing.T) herald.Store{
 
 // TestForgetUserEveryRead publishes personal data of two users, forgets
 // one, and reads everything back: an aggregate load, a replay of the log,
-// a query and a projection rebuilt from scratch.
+// a query and a projection rebuilt from scratch. The repository takes
+// snapshots, which hold the values in the clear: forgetting drops them.
 func TestForgetUserEveryRead(t *testing.T) {
 	for name, newStore := range personalStores {
 		t.Run(name, func(t *testing.T) {
 			store := newStore(t)
 			p, err := herald.NewPublisher(store, nil, herald.WithRegistry(accountsRegistry(t)))
 			require.NoError(t, err)
-			repo, err := herald.NewRepository(p, "accounts", "account", newAccount)
+			repo, err := herald.NewRepository(p, "accounts", "account", newAccount, herald.WithSnapshotEvery(1))
 			require.NoError(t, err)
 			jane, john := uuid.New(), uuid.New()
 			register := func(user string, id uuid.UUID, r Registered, newName string) {

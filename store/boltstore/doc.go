@@ -45,10 +45,11 @@
 //     and checksums are not touched. The key's bytes may still sit in a
 //     page bbolt freed and has not written again yet: [Compact], on the
 //     closed file, rewrites it without them, which makes the forgetting
-//     final. The values themselves are never in the file in the clear,
-//     with two exceptions the application controls: snapshots hold the
-//     state as the aggregate encodes it, and dead letters the event as
-//     the consumer failed on it.
+//     final. The values themselves are never in the file in the clear
+//     (dead letters keep them sealed as their events do), but in
+//     snapshots, which hold the state as the aggregate encodes it: the
+//     snapshots of the aggregates with the user's personal data go with
+//     the key, and their bytes too after Compact.
 //
 // Names are at most [MaxNameLength] bytes and an encoded event at most
 // [WithMaxEventSize]. Only one Store may use a file at a time ([ErrLocked]).

@@ -163,7 +163,10 @@ func (d *decoder) open(e *herald.Event, position uint64, fields []string) error 
 // DeleteUserKey deletes the key of userID, as driver.KeyStore describes,
 // in a write transaction of its own, durably. The sealed fields of the
 // user's events read as "" from then on; the package doc says when the
-// key's bytes are gone from the file. An empty userID is an error matching
+// key's bytes are gone from the file. The snapshots of the aggregates
+// with sealed events of the user are deleted with it, since their state
+// may hold the values in the clear: the next load replays the events. It
+// reads every event with sealed fields to find them, while appends wait. An empty userID is an error matching
 // herald.ErrInvalid; so is a ctx that carries a transaction of the store's
 // file.
 func (s *Store) DeleteUserKey(ctx context.Context, userID string) (err error) {
@@ -179,8 +182,11 @@ func (s *Store) DeleteUserKey(ctx context.Context, userID string) (err error) {
 	defer recoverCorrupt(&err)
 	err = dbError(s.db.Update(func(tx *bolt.Tx) error {
 		return inBuckets(tx, func(tx *bolt.Tx, b buckets) error {
-			if b.userKeys == nil {
+			if b.userKeys == nil || b.userKeys.Get([]byte(userID)) == nil {
 				return nil
+			}
+			if err := dropSnapshots(b, userID); err != nil {
+				return err
 			}
 			return b.userKeys.Delete([]byte(userID))
 		})
@@ -189,4 +195,63 @@ func (s *Store) DeleteUserKey(ctx context.Context, userID string) (err error) {
 		return errorf("delete user key: %w", err)
 	}
 	return nil
+}
+
+// dropSnapshots deletes the snapshots of the aggregates that have events
+// of userID with sealed fields.
+func dropSnapshots(b buckets, userID string) error {
+	var d decoder
+	refs := map[herald.AggregateRef]bool{}
+	c := b.events.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(v) == 0 || v[0] != envelopeSealed {
+			continue
+		}
+		var e herald.Event
+		if err := d.decodeInPlace(&e, keyPos(k), v); err != nil {
+			return err
+		}
+		if e.User != nil && e.User.ID == userID {
+			refs[e.Aggregate] = true
+		}
+	}
+	for ref := range refs {
+		if err := b.snapshots.Delete(appendAggregateKey(nil, &ref)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// decodeWithKeys is DecodeEvent with the sealed fields opened with keys,
+// the userkeys bucket.
+func decodeWithKeys(position uint64, b []byte, keys *bolt.Bucket) (herald.Event, error) {
+	d := decoder{keys: keys}
+	var e herald.Event
+	if err := d.decode(&e, position, b, nil); err != nil {
+		return herald.Event{}, errorf("decode: %w", err)
+	}
+	return e, nil
+}
+
+// sealLetter returns the encoding of the dead letter d, in the letters
+// bucket b, with the personal fields of its event sealed with its user's
+// key: a dead letter is a copy of its event, kept as the event is. When
+// the user has no key (forgotten since), they are sealed with a key
+// nobody keeps, and read as redacted.
+func sealLetter(b *bolt.Bucket, d *herald.DeadLetter, data []byte, fields []string) ([]byte, error) {
+	key := driver.NewUserKey()
+	if keys := b.Tx().Bucket(rootBucket).Bucket(userKeysBucket); keys != nil {
+		if v := keys.Get([]byte(d.Event.User.ID)); v != nil {
+			var err error
+			if key, err = driver.ParseUserKey(v); err != nil {
+				return nil, fmt.Errorf("key of user %q: %s: %w", d.Event.User.ID, err, ErrCorrupt)
+			}
+		}
+	}
+	sealed, err := driver.SealPersonal(&d.Event, data, fields, key)
+	if err != nil {
+		return nil, driver.DataError(&d.Event, err)
+	}
+	return appendSealed(deadLetterHead(d), &d.Event, d.Event.Metadata.Timestamp, sealed, fields), nil
 }

@@ -28,7 +28,9 @@ var _ driver.KeyStore = (*Store)(nil)
 // DeleteUserKey deletes the key of userID, as driver.KeyStore describes:
 // from then on the personal fields of the user's events read as "" and
 // the events as redacted. The sealed values stay in memory until the store
-// is closed, but no key opens them.
+// is closed, but no key opens them. The snapshots of the aggregates with
+// sealed events of the user are deleted with it, since their state may
+// hold the values in the clear: the next load replays the events.
 func (s *Store) DeleteUserKey(ctx context.Context, userID string) error {
 	if err := s.usable(ctx); err != nil {
 		return errorf("delete user key: %w", err)
@@ -36,10 +38,31 @@ func (s *Store) DeleteUserKey(ctx context.Context, userID string) error {
 	if userID == "" {
 		return errorf("delete user key: the user id is empty: %w", herald.ErrInvalid)
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return errorf("delete user key: %w", herald.ErrClosed)
+	}
+	if s.keyring.lookup(userID) == nil {
+		return nil
+	}
+	s.dropSnapshots(userID)
 	s.keyring.mu.Lock()
 	defer s.keyring.mu.Unlock()
 	delete(s.keyring.keys, userID)
 	return nil
+}
+
+// dropSnapshots deletes the snapshots of the aggregates that have events
+// of userID with sealed fields, under the store's lock.
+func (s *Store) dropSnapshots(userID string) {
+	for pos := uint64(1); pos <= s.log.n; pos++ {
+		if e := s.log.at(pos); e.User != nil && e.User.ID == userID {
+			if _, ok := e.Data.(*sealedData); ok {
+				delete(s.snapshots, e.Aggregate)
+			}
+		}
+	}
 }
 
 // key returns the key of userID, made when the user has none.
@@ -132,5 +155,30 @@ func (s *Store) open(e *herald.Event) error {
 	if reg := s.Registry(); reg != nil {
 		return reg.Decode(e)
 	}
+	return nil
+}
+
+// sealLetter keeps the personal fields of the event of d, a dead letter,
+// sealed as the event is: with its user's key, or when the user has none
+// (forgotten since) with a key nobody keeps, so they read as redacted.
+func (s *Store) sealLetter(d *herald.DeadLetter) error {
+	reg := s.Registry()
+	if reg == nil {
+		return nil
+	}
+	e := &d.Event
+	data, fields, err := driver.PersonalData(reg, e)
+	if err != nil || fields == nil {
+		return err
+	}
+	key := driver.NewUserKey()
+	if k := s.keyring.lookup(e.User.ID); k != nil {
+		key = *k
+	}
+	b, err := driver.SealPersonal(e, data, fields, key)
+	if err != nil {
+		return driver.DataError(e, err)
+	}
+	e.Data = &sealedData{json: b, fields: fields}
 	return nil
 }

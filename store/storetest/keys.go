@@ -17,6 +17,8 @@ func (s suite) keyCases() []testCase {
 		{"NewKeyAfterForget", s.testKeysNewKey},
 		{"AnonymousPersonal", s.testKeysAnonymous},
 		{"DeleteUserKey", s.testKeysDelete},
+		{"DeadLetters", s.testKeysDeadLetters},
+		{"Snapshots", s.testKeysSnapshots},
 	}
 }
 
@@ -172,4 +174,64 @@ func (s suite) testKeysDelete(t *testing.T) {
 	_, err := f.publisher.ForgetUser(t.Context(), "")
 	assert.ErrorIs(t, err, herald.ErrInvalid)
 	assert.Empty(t, readLog(t, f.store), "nothing is published")
+}
+
+// deadLetterData returns the data of the dead letters of consumer, and
+// whether each is redacted.
+func deadLetterData(t *testing.T, ds driver.DeadLetterStore, consumer string) ([]registered, []bool) {
+	t.Helper()
+	var data []registered
+	var redacted []bool
+	for d, err := range ds.DeadLetters(t.Context(), consumer) {
+		require.NoError(t, err)
+		r, err := herald.DataAs[registered](&d.Event)
+		require.NoError(t, err)
+		data, redacted = append(data, r), append(redacted, d.Event.Metadata.Redacted)
+	}
+	return data, redacted
+}
+
+func (s suite) testKeysDeadLetters(t *testing.T) {
+	f := s.keysFixture(t)
+	ds, ok := f.store.(driver.DeadLetterStore)
+	if !ok {
+		t.Skipf("%T does not implement driver.DeadLetterStore", f.store)
+	}
+	data := registered{Email: "jane@example.com", Plan: "pro"}
+	f.publish(t, "jane", data)
+	stored := readLog(t, f.store)[0]
+	require.NoError(t, ds.SaveDeadLetter(t.Context(), herald.DeadLetter{Subscription: "mailer", Event: stored, Attempts: 1}))
+	got, redacted := deadLetterData(t, ds, "mailer")
+	assert.Equal(t, []registered{data}, got)
+	assert.Equal(t, []bool{false}, redacted)
+
+	_, err := f.publisher.ForgetUser(t.Context(), "jane")
+	require.NoError(t, err)
+	got, redacted = deadLetterData(t, ds, "mailer")
+	assert.Equal(t, []registered{{Plan: "pro"}}, got, "a dead letter is forgotten with its event")
+	assert.Equal(t, []bool{true}, redacted)
+
+	require.NoError(t, ds.SaveDeadLetter(t.Context(), herald.DeadLetter{Subscription: "late", Event: stored, Attempts: 1}))
+	got, _ = deadLetterData(t, ds, "late")
+	assert.Equal(t, []registered{{Plan: "pro"}}, got, "a letter of a forgotten user's event saved after")
+}
+
+func (s suite) testKeysSnapshots(t *testing.T) {
+	f := s.keysFixture(t)
+	ss, ok := f.store.(driver.SnapshotStore)
+	if !ok {
+		t.Skipf("%T does not implement driver.SnapshotStore", f.store)
+	}
+	f.publish(t, "jane", registered{Email: "jane@example.com", Plan: "pro"})
+	other := NewRef("accounts", "account")
+	state := []byte(`{"email":"jane@example.com"}`)
+	require.NoError(t, ss.SaveSnapshot(t.Context(), herald.Snapshot{Aggregate: f.ref, Revision: 1, State: state}))
+	require.NoError(t, ss.SaveSnapshot(t.Context(), herald.Snapshot{Aggregate: other, Revision: 1, State: state}))
+
+	_, err := f.publisher.ForgetUser(t.Context(), "jane")
+	require.NoError(t, err)
+	_, err = ss.LoadSnapshot(t.Context(), f.ref)
+	assert.ErrorIs(t, err, herald.ErrNotFound, "the snapshot of an aggregate with the user's personal data")
+	_, err = ss.LoadSnapshot(t.Context(), other)
+	assert.NoError(t, err, "the snapshot of an aggregate without the user's events is kept")
 }
