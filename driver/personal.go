@@ -144,12 +144,6 @@ func OpenPersonal(e *herald.Event, data []byte, fields []string, key *UserKey) (
 	return opened, redacted, err
 }
 
-// Redact is OpenPersonal without a key: data with fields set to "".
-func Redact(e *herald.Event, data []byte, fields []string) ([]byte, error) {
-	opened, _, err := OpenPersonal(e, data, fields, nil)
-	return opened, err
-}
-
 func newAEAD(key UserKey) (cipher.AEAD, error) {
 	block, err := aes.NewCipher(key.Secret[:])
 	if err != nil {

@@ -263,12 +263,7 @@ func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
 // Metadata.Redacted set, as a store's reads give it once its user is
 // forgotten.
 func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
-	var d decoder
-	var e herald.Event
-	if err := d.decode(&e, position, b, nil); err != nil {
-		return herald.Event{}, errorf("decode: %w", err)
-	}
-	return e, nil
+	return decodeWithKeys(position, b, nil)
 }
 
 // decoder decodes envelopes. It interns the strings that repeat from one

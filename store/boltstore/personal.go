@@ -72,7 +72,14 @@ func (w *writer) sealValue(req *request, p personal) ([]byte, error) {
 	if ts.IsZero() {
 		ts = req.now
 	}
-	return appendSealed(nil, e, ts, data, p.fields), nil
+	v := appendSealed(nil, e, ts, data, p.fields)
+	if len(v) > w.s.opts.maxEventSize {
+		return nil, fmt.Errorf("event %d: %w", p.index, &herald.ValidationError{
+			Event: e.FullName(), Field: "data",
+			Reason: fmt.Sprintf("the event encodes, its personal fields sealed, to %d bytes, more than the limit of %d", len(v), w.s.opts.maxEventSize),
+		})
+	}
+	return v, nil
 }
 
 // appendSealed appends the format 4 envelope of e with the sealed data

@@ -188,3 +188,28 @@ func sealedEnvelopes(f *testing.F) [][]byte {
 	}
 	return values
 }
+
+// TestSealedOverLimit checks that an event whose sealed envelope exceeds
+// WithMaxEventSize, where its plain one does not, is refused whole, and
+// the appends committed with it are not.
+func TestSealedOverLimit(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "events.db"),
+		boltstore.WithRegistry(profileRegistry(t)), boltstore.WithMaxEventSize(1<<10))
+	require.NoError(t, err)
+	defer s.Close()
+	p, err := herald.NewPublisher(s, nil)
+	require.NoError(t, err)
+	ref := herald.AggregateRef{Context: "accounts", Name: "profile", ID: uuid.New()}
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
+	long := string(bytes.Repeat([]byte("x"), 800))
+	_, err = p.Publish(ctx, herald.Event{Aggregate: ref, Name: "changed", Data: profile{Email: long}})
+	var ve *herald.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "data", ve.Field)
+	assert.Contains(t, ve.Reason, "sealed")
+	_, err = p.Publish(ctx, herald.Event{Aggregate: ref, Name: "changed", Data: profile{Email: "short"}})
+	require.NoError(t, err)
+	stats, err := s.Stats(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, uint64(1), stats.Events)
+}
