@@ -6,9 +6,8 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/herald-go/herald"
@@ -41,13 +40,15 @@ func PersonalData(reg *herald.Registry, e *herald.Event) (data []byte, fields []
 	if data, err = EncodeData(e); err != nil || data == nil {
 		return nil, nil, err
 	}
-	obj, err := dataObject(data)
+	members, err := objectMembers(data, nil)
 	if err != nil {
 		return nil, nil, &herald.ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
 	}
-	for name, v := range obj {
-		if isPersonalName(personal, name) && !bytes.Equal(v, []byte(`""`)) && !bytes.Equal(v, []byte("null")) {
-			fields = append(fields, name)
+	for _, m := range members {
+		v := data[m.start:m.end]
+		if isPersonalName(personal, m.name) && !slices.Contains(fields, m.name) &&
+			!bytes.Equal(v, []byte(`""`)) && !bytes.Equal(v, []byte("null")) {
+			fields = append(fields, m.name)
 		}
 	}
 	if fields == nil {
@@ -71,38 +72,47 @@ func isPersonalName(personal []string, name string) bool {
 	return false
 }
 
-// dataObject parses data as a JSON object.
-func dataObject(data []byte) (map[string]json.RawMessage, error) {
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(data, &obj); err != nil || obj == nil {
-		return nil, errors.New("holds personal fields but is not a JSON object")
+// replaceValues returns data with the value of every member named in
+// fields replaced by what value returns for it.
+func replaceValues(data []byte, fields []string, value func(name string, v []byte) ([]byte, error)) ([]byte, error) {
+	var buf [16]member
+	members, err := objectMembers(data, buf[:0])
+	if err != nil {
+		return nil, err
 	}
-	return obj, nil
+	out := make([]byte, 0, len(data)+len(data)/2+64)
+	last := 0
+	for _, m := range members {
+		if !slices.Contains(fields, m.name) {
+			continue
+		}
+		v, err := value(m.name, data[m.start:m.end])
+		if err != nil {
+			return nil, err
+		}
+		out = append(append(out, data[last:m.start]...), v...)
+		last = m.end
+	}
+	return append(out, data[last:]...), nil
 }
 
 // SealPersonal returns data, the JSON of e's data, with the values of
 // fields (as [PersonalData] returned them) encrypted with key.
 func SealPersonal(e *herald.Event, data []byte, fields []string, key UserKey) ([]byte, error) {
-	obj, err := dataObject(data)
-	if err != nil {
-		return nil, err
-	}
 	aead, err := newAEAD(key)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range fields {
-		v, ok := obj[name]
-		if !ok {
-			return nil, fmt.Errorf("personal field %q is not in the data", name)
-		}
+	return replaceValues(data, fields, func(name string, v []byte) ([]byte, error) {
 		buf := make([]byte, keyIDSize+nonceSize, keyIDSize+nonceSize+len(v)+aead.Overhead())
 		copy(buf, key.ID[:])
 		rand.Read(buf[keyIDSize:])
 		buf = aead.Seal(buf, buf[keyIDSize:], v, additional(e, name))
-		obj[name] = json.RawMessage(`"` + base64.RawStdEncoding.EncodeToString(buf) + `"`)
-	}
-	return json.Marshal(obj)
+		out := make([]byte, 0, base64.RawStdEncoding.EncodedLen(len(buf))+2)
+		out = append(out, '"')
+		out = base64.RawStdEncoding.AppendEncode(out, buf)
+		return append(out, '"'), nil
+	})
 }
 
 // OpenPersonal returns data, sealed by [SealPersonal], with the values of
@@ -111,37 +121,34 @@ func SealPersonal(e *herald.Event, data []byte, fields []string, key UserKey) ([
 // redacted is true. A value that does not open with its own key is an
 // error: the bytes were damaged.
 func OpenPersonal(e *herald.Event, data []byte, fields []string, key *UserKey) (opened []byte, redacted bool, err error) {
-	obj, err := dataObject(data)
-	if err != nil {
-		return nil, false, err
-	}
 	var aead cipher.AEAD
-	for _, name := range fields {
-		var s string
-		if err := json.Unmarshal(obj[name], &s); err != nil {
-			return nil, false, fmt.Errorf("sealed field %q is not a string", name)
+	opened, err = replaceValues(data, fields, func(name string, v []byte) ([]byte, error) {
+		if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+			return nil, fmt.Errorf("sealed field %q is not a string", name)
 		}
-		buf, err := base64.RawStdEncoding.DecodeString(s)
+		buf, err := base64.RawStdEncoding.AppendDecode(nil, v[1:len(v)-1])
 		if err != nil || len(buf) < keyIDSize+nonceSize {
-			return nil, false, fmt.Errorf("sealed field %q is not a sealed value", name)
+			return nil, fmt.Errorf("sealed field %q is not a sealed value", name)
 		}
 		if key == nil || !bytes.Equal(buf[:keyIDSize], key.ID[:]) {
-			obj[name], redacted = json.RawMessage(`""`), true
-			continue
+			redacted = true
+			return []byte(`""`), nil
 		}
 		if aead == nil {
 			if aead, err = newAEAD(*key); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		}
-		v, err := aead.Open(nil, buf[keyIDSize:keyIDSize+nonceSize], buf[keyIDSize+nonceSize:], additional(e, name))
+		plain, err := aead.Open(nil, buf[keyIDSize:keyIDSize+nonceSize], buf[keyIDSize+nonceSize:], additional(e, name))
 		if err != nil {
-			return nil, false, fmt.Errorf("sealed field %q does not open with its key: %w", name, err)
+			return nil, fmt.Errorf("sealed field %q does not open with its key: %w", name, err)
 		}
-		obj[name] = v
+		return plain, nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	opened, err = json.Marshal(obj)
-	return opened, redacted, err
+	return opened, redacted, nil
 }
 
 func newAEAD(key UserKey) (cipher.AEAD, error) {

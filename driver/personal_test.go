@@ -102,6 +102,8 @@ func FuzzOpenPersonal(f *testing.F) {
 	f.Add(`{"email":"jane@example.com","plan":"pro"}`, "email", []byte(`{"email":"AAAA"}`))
 	f.Add(`{"email":"","plan":""}`, "plan", []byte(`{}`))
 	f.Add(`null`, "x", []byte(`null`))
+	f.Add(` { "a" : [1, {"b":"}"}] , "em\u0061il" : "x\"y" , "c":null } `, "email", []byte(`{"email":5}`))
+	f.Add(`{"email":{"nested":["a","b"]},"email":"twice"}`, "email", []byte(`{"email":"", "x":1}`))
 	key := driver.NewUserKey()
 	f.Fuzz(func(t *testing.T, plain, field string, raw []byte) {
 		_, e := contactEvent(t, nil, "jane")
