@@ -213,3 +213,37 @@ func TestSealedOverLimit(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, uint64(1), stats.Events)
 }
+
+// TestPersonalInCallerTx publishes personal data inside the application's
+// transaction: the user's key commits with the events, and a rollback
+// takes both away.
+func TestPersonalInCallerTx(t *testing.T) {
+	s, err := boltstore.Open(filepath.Join(t.TempDir(), "events.db"), boltstore.WithRegistry(profileRegistry(t)))
+	require.NoError(t, err)
+	defer s.Close()
+	p, err := herald.NewPublisher(s, nil)
+	require.NoError(t, err)
+	ref := herald.AggregateRef{Context: "accounts", Name: "profile", ID: uuid.New()}
+	publishIn := func(user string, commit bool) {
+		tx, err := s.DB().Begin(true)
+		require.NoError(t, err)
+		ctx := boltstore.ContextWithTx(herald.ContextWithUser(context.Background(), herald.User{ID: user}), tx)
+		require.NoError(t, p.PublishAfterCommit(ctx, herald.Event{Aggregate: ref, Name: "changed", Data: profile{Email: user + "@example.com"}}))
+		if commit {
+			require.NoError(t, tx.Commit())
+		} else {
+			require.NoError(t, tx.Rollback())
+		}
+	}
+	publishIn("jane", true)
+	publishIn("john", false)
+	key, events := rawValues(t, s.DB(), "jane")
+	assert.Len(t, key, 40)
+	assert.Len(t, events, 1)
+	key, _ = rawValues(t, s.DB(), "john")
+	assert.Nil(t, key, "the key of a rolled back append")
+	for e, err := range s.ReadLog(t.Context(), 0) {
+		require.NoError(t, err)
+		assert.Equal(t, profile{Email: "jane@example.com"}, e.Data)
+	}
+}
