@@ -129,7 +129,10 @@ func WithSample(v any) DefineOption {
 // must be non-empty and without dots, and each event can be defined once.
 // Publishing the event then requires its data to be a T (or a non-nil *T)
 // and, when T or *T has a method Validate() error, that it returns nil. A
-// nil r is an error matching ErrInvalid.
+// nil r is an error matching ErrInvalid. The top-level string fields of T
+// tagged `herald:"personal"` are its personal fields ([PersonalTag],
+// [Definition.PersonalFields]); the tag on any other field is an error
+// naming the event and the field.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,
