@@ -241,3 +241,27 @@ func TestRedactedInJSON(t *testing.T) {
 	require.NoError(t, back.UnmarshalJSON(b))
 	assert.True(t, back.Metadata.Redacted)
 }
+
+// TestForgetUserBadInput checks ForgetUser's errors: a nil context, an
+// empty user id, and a store that keeps no keys; none publishes anything.
+func TestForgetUserBadInput(t *testing.T) {
+	store := newStore(t)
+	p, err := herald.NewPublisher(store, nil)
+	require.NoError(t, err)
+	var nilCtx context.Context
+	_, err = p.ForgetUser(nilCtx, "jane")
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	_, err = p.ForgetUser(t.Context(), "")
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "user id")
+
+	keyless, err := herald.NewPublisher(storeWithoutKeys{store}, nil)
+	require.NoError(t, err)
+	_, err = keyless.ForgetUser(t.Context(), "jane")
+	assert.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "keeps no user keys")
+	assert.Empty(t, readLog(t, store), "nothing is published")
+}
+
+// storeWithoutKeys is a store without the driver.KeyStore capability.
+type storeWithoutKeys struct{ herald.Store }

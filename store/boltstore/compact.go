@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/herald-go/herald"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -21,7 +22,8 @@ const compactTxSize = 64 << 20
 // a store of this process holding it is an error matching [ErrLocked], and
 // another process's lock is waited for as [Open] waits ([WithOpenTimeout]).
 // Compact takes Open's options; those that do not concern opening the
-// file are ignored. When it fails the file is left as it was.
+// file are ignored. A file that does not exist is an error matching
+// herald.ErrInvalid. When Compact fails the file is left as it was.
 func Compact(ctx context.Context, path string, options ...Option) (err error) {
 	if ctx == nil {
 		return errorf("compact: %w", errNilContext)
@@ -34,6 +36,9 @@ func Compact(ctx context.Context, path string, options ...Option) (err error) {
 		return err
 	}
 	o.createIfEmpty = false
+	if _, err := os.Stat(path); err != nil {
+		return errorf("compact: %w: %w", err, herald.ErrInvalid)
+	}
 	src, release, err := openDB(path, o)
 	if err != nil {
 		return errorf("compact: %w", err)

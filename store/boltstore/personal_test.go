@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -246,4 +247,44 @@ func TestPersonalInCallerTx(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, profile{Email: "jane@example.com"}, e.Data)
 	}
+}
+
+// TestCompactBadInput checks Compact's errors: a nil context, a file that
+// does not exist (and is not made), and one that is no bbolt file, which
+// is left as it was.
+func TestCompactBadInput(t *testing.T) {
+	dir := t.TempDir()
+	var nilCtx context.Context
+	assert.ErrorIs(t, boltstore.Compact(nilCtx, filepath.Join(dir, "x.db")), herald.ErrInvalid)
+	missing := filepath.Join(dir, "missing.db")
+	assert.ErrorIs(t, boltstore.Compact(t.Context(), missing), herald.ErrInvalid)
+	_, err := os.Stat(missing)
+	assert.ErrorIs(t, err, os.ErrNotExist, "Compact made the file")
+	junk := filepath.Join(dir, "junk.db")
+	require.NoError(t, os.WriteFile(junk, []byte("not a bbolt file at all, just text"), 0o600))
+	assert.ErrorIs(t, boltstore.Compact(t.Context(), junk), herald.ErrInvalid)
+	b, err := os.ReadFile(junk)
+	require.NoError(t, err)
+	assert.Equal(t, "not a bbolt file at all, just text", string(b))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no file is left behind")
+}
+
+// TestPersonalNilArguments calls DeleteUserKey with nil and zero
+// arguments: bad input is an error matching herald.ErrInvalid.
+func TestPersonalNilArguments(t *testing.T) {
+	s := openStore(t)
+	var nilCtx context.Context
+	nilargs.Run(t, []nilargs.Case{
+		{Name: "Store.DeleteUserKey(nil, id)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
+			return s.DeleteUserKey(nilCtx, "jane")
+		}},
+		{Name: "Store.DeleteUserKey(ctx, \"\")", Want: herald.ErrInvalid, Names: "user id", Call: func(t *testing.T) error {
+			return s.DeleteUserKey(t.Context(), "")
+		}},
+		{Name: "valid: Store.DeleteUserKey of a user without a key", Call: func(t *testing.T) error {
+			return s.DeleteUserKey(t.Context(), "nobody")
+		}},
+	})
 }
