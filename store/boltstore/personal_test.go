@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/internal/nilargs"
 	"github.com/herald-go/herald/store/boltstore"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -269,22 +268,4 @@ func TestCompactBadInput(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "no file is left behind")
-}
-
-// TestPersonalNilArguments calls DeleteUserKey with nil and zero
-// arguments: bad input is an error matching herald.ErrInvalid.
-func TestPersonalNilArguments(t *testing.T) {
-	s := openStore(t)
-	var nilCtx context.Context
-	nilargs.Run(t, []nilargs.Case{
-		{Name: "Store.DeleteUserKey(nil, id)", Want: herald.ErrInvalid, Call: func(*testing.T) error {
-			return s.DeleteUserKey(nilCtx, "jane")
-		}},
-		{Name: "Store.DeleteUserKey(ctx, \"\")", Want: herald.ErrInvalid, Names: "user id", Call: func(t *testing.T) error {
-			return s.DeleteUserKey(t.Context(), "")
-		}},
-		{Name: "valid: Store.DeleteUserKey of a user without a key", Call: func(t *testing.T) error {
-			return s.DeleteUserKey(t.Context(), "nobody")
-		}},
-	})
 }

@@ -169,6 +169,8 @@ func (s suite) testKeysAnonymous(t *testing.T) {
 func (s suite) testKeysDelete(t *testing.T) {
 	f := s.keysFixture(t)
 	ks := f.store.(driver.KeyStore)
+	var nilCtx context.Context
+	assert.ErrorIs(t, ks.DeleteUserKey(nilCtx, "jane"), herald.ErrInvalid, "a nil context")
 	assert.ErrorIs(t, ks.DeleteUserKey(t.Context(), ""), herald.ErrInvalid)
 	assert.NoError(t, ks.DeleteUserKey(t.Context(), "nobody"))
 	_, err := f.publisher.ForgetUser(t.Context(), "")
