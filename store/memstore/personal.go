@@ -86,6 +86,13 @@ func (k *keyring) key(userID string) driver.UserKey {
 	return key
 }
 
+// clear drops every key.
+func (k *keyring) clear() {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys = nil
+}
+
 // lookup returns the key of userID, nil when it has none.
 func (k *keyring) lookup(userID string) *driver.UserKey {
 	k.mu.RLock()

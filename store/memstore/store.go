@@ -136,6 +136,7 @@ func (s *Store) Close() error {
 	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
 	s.letters = nil
+	s.keyring.clear()
 	s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 	return nil
 }
