@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/herald-go/herald"
@@ -19,6 +21,7 @@ func (s suite) keyCases() []testCase {
 		{"DeleteUserKey", s.testKeysDelete},
 		{"DeadLetters", s.testKeysDeadLetters},
 		{"Snapshots", s.testKeysSnapshots},
+		{"ConcurrentForget", s.testKeysConcurrent},
 	}
 }
 
@@ -236,4 +239,47 @@ func (s suite) testKeysSnapshots(t *testing.T) {
 	assert.ErrorIs(t, err, herald.ErrNotFound, "the snapshot of an aggregate with the user's personal data")
 	_, err = ss.LoadSnapshot(t.Context(), other)
 	assert.NoError(t, err, "the snapshot of an aggregate without the user's events is kept")
+}
+
+// testKeysConcurrent publishes for two users while one of them is
+// forgotten: every read gives each event either its data or, for the
+// forgotten user, its redaction, never an error or other bytes.
+func (s suite) testKeysConcurrent(t *testing.T) {
+	f := s.keysFixture(t)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				user := []string{"jane", "john"}[(w+i)%2]
+				ctx := herald.ContextWithUser(context.Background(), herald.User{ID: user})
+				_, err := f.publisher.Publish(ctx, herald.Event{Aggregate: NewRef("accounts", "account"), Name: "registered",
+					Data: registered{Email: fmt.Sprintf("%s-%d-%d@example.com", user, w, i), Plan: user}})
+				assert.NoError(t, err)
+				if w == 0 && i == 10 {
+					_, err := f.publisher.ForgetUser(context.Background(), "jane")
+					assert.NoError(t, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	redacted := 0
+	for _, e := range readLog(t, f.store) {
+		if e.FullName() != "accounts.account.registered" {
+			continue
+		}
+		d, err := herald.DataAs[registered](&e)
+		require.NoError(t, err)
+		assert.Equal(t, e.User.ID, d.Plan)
+		if e.Metadata.Redacted {
+			redacted++
+			assert.Equal(t, "jane", e.User.ID, "position %d", e.Metadata.Position)
+			assert.Empty(t, d.Email)
+		} else {
+			assert.Contains(t, d.Email, e.User.ID+"-", "position %d", e.Metadata.Position)
+		}
+	}
+	assert.Positive(t, redacted, "jane's events before she was forgotten")
 }
