@@ -186,6 +186,10 @@ func (r *Registry) add(d *Definition) error {
 	return nil
 }
 
+// Strict reports whether the registry rejects events it has no definition
+// for ([WithStrict]). A nil registry is lenient.
+func (r *Registry) Strict() bool { return r != nil && r.strict }
+
 // Lookup returns the definition of context.aggregate.name. A nil registry
 // has none.
 func (r *Registry) Lookup(context, aggregate, name string) (*Definition, bool) {

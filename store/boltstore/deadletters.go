@@ -142,14 +142,21 @@ func (s *Store) checkLetterCall(ctx context.Context, consumer string, id uuid.UU
 
 // updateLetters runs fn on the dead-letter bucket in a write transaction
 // of its own, making the bucket when it is missing.
-func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) (err error) {
+func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) error {
+	return s.updateOwnBucket(deadLettersBucket, fn)
+}
+
+// updateOwnBucket runs fn on the bucket name of the store's top-level
+// bucket in a write transaction of its own, making it when it is missing:
+// the buckets that came after the first file format.
+func (s *Store) updateOwnBucket(name []byte, fn func(b *bolt.Bucket) error) (err error) {
 	defer recoverCorrupt(&err)
 	return dbError(s.db.Update(func(tx *bolt.Tx) error {
 		root := tx.Bucket(rootBucket)
 		if root == nil {
 			return fmt.Errorf("no %q bucket in the file: %w", rootBucket, ErrNotStore)
 		}
-		b, err := root.CreateBucketIfNotExists(deadLettersBucket)
+		b, err := root.CreateBucketIfNotExists(name)
 		if err != nil {
 			return err
 		}
@@ -159,8 +166,14 @@ func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) (err error) {
 
 // viewLetters runs fn on the dead-letter bucket, when there is one.
 func (s *Store) viewLetters(ctx context.Context, fn func(b *bolt.Bucket) error) error {
+	return s.viewOwnBucket(ctx, deadLettersBucket, fn)
+}
+
+// viewOwnBucket runs fn on the bucket name of the store's top-level
+// bucket, when there is one.
+func (s *Store) viewOwnBucket(ctx context.Context, name []byte, fn func(b *bolt.Bucket) error) error {
 	return s.view(ctx, func(tx *bolt.Tx, _ buckets) error {
-		if b := tx.Bucket(rootBucket).Bucket(deadLettersBucket); b != nil {
+		if b := tx.Bucket(rootBucket).Bucket(name); b != nil {
 			return fn(b)
 		}
 		return nil

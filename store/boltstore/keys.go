@@ -24,6 +24,9 @@ import (
 //	checkpoints  consumer name -> position (8)
 //	outbox       first position -> last position of a run of events not
 //	             yet delivered
+//	deadletters  consumer + position -> dead letter (made when needed)
+//	subscriptions  webhook subscription id -> its document (made when
+//	             needed)
 //	userkeys     user id -> the user's key for personal fields (made with
 //	             the first key)
 //

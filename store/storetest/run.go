@@ -33,6 +33,8 @@ import (
 //   - DeadLetters, when the store is a driver.DeadLetterStore: round trip
 //     of every field, position order per consumer, replacement, deletion,
 //     bad input and cancellation.
+//   - Subscriptions, when the store is a driver.SubscriptionStore: round
+//     trip in id order, replacement, deletion, bad input and cancellation.
 //   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.
@@ -94,6 +96,7 @@ func (s suite) groups() []group {
 		{"Snapshots", s.snapshotCases()},
 		{"Checkpoints", s.checkpointCases()},
 		{"DeadLetters", s.deadLetterCases()},
+		{"Subscriptions", s.subscriptionCases()},
 		{"Outbox", s.outboxCases()},
 		{"InTransaction", s.inTxCases()},
 		{"Keys", s.keyCases()},
