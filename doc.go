@@ -30,6 +30,14 @@
 // [github.com/herald-go/herald/engine]: from a checkpoint they catch up on
 // the log, then follow it live without a gap or a duplicate.
 //
+// Personal data: the top-level string fields of an event's data that a
+// definition tags `herald:"personal"` ([PersonalTag]) belong to the
+// event's [User]. A store that keeps user keys (memstore, boltstore) keeps
+// them encrypted with that user's key and opens them on every read;
+// [Publisher.ForgetUser] deletes the key and publishes [UserDeleted], and
+// from then on those fields read as "" and their events as
+// [Metadata.Redacted], the rest of each event as it was.
+//
 // No call panics on nil or zero arguments. Input a call cannot use,
 // including a nil context.Context, is an error matching [ErrInvalid] that
 // names what was wrong; the helpers that derive a context return nil for a

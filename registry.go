@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/herald-go/herald/internal/option"
 )
@@ -19,6 +20,8 @@ type Registry struct {
 	mu     sync.RWMutex
 	defs   map[eventKey]*Definition
 	strict bool
+	// personal is set once a definition with personal fields is added.
+	personal atomic.Bool
 }
 
 type eventKey struct{ context, aggregate, name string }
@@ -69,6 +72,8 @@ type Definition struct {
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
 	schema *definitionSchema // set by Define
+	// personal are the JSON names of the fields tagged personal.
+	personal []string
 }
 
 // FullName is "context.aggregate.name"; "" for a nil d.
@@ -129,6 +134,9 @@ func WithSample(v any) DefineOption {
 // ([Definition.Schema], derived from T unless given [WithSchema]) and
 // decode into a T, which is then checked the same way. A nil r, and a T
 // that has no JSON (a func or a chan), are errors matching ErrInvalid.
+// The top-level string fields of T tagged `herald:"personal"` are its
+// personal fields ([PersonalTag], [Definition.PersonalFields]); the tag on
+// any other field is an error naming the event and the field.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,
@@ -140,6 +148,9 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 		return nil, errorf("define %s: %w: %w", d.FullName(), err, ErrInvalid)
 	}
 	if err := option.Apply(&defineConfig{def: d}, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
+		return nil, err
+	}
+	if err := d.checkPersonal(); err != nil {
 		return nil, err
 	}
 	if r == nil {
@@ -176,6 +187,9 @@ func (r *Registry) add(d *Definition) error {
 		r.defs = make(map[eventKey]*Definition)
 	}
 	r.defs[key] = d
+	if len(d.personal) > 0 {
+		r.personal.Store(true)
+	}
 	return nil
 }
 
@@ -217,6 +231,9 @@ func (r *Registry) definesAggregate(context, aggregate string) bool {
 func (r *Registry) lookup(e *Event) *Definition {
 	if e.Name == TransferredOwnership {
 		return ownershipDefinition
+	}
+	if isUserDeleted(e) {
+		return userDeletedDefinition
 	}
 	if r == nil {
 		return nil

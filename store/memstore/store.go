@@ -50,6 +50,8 @@ type Store struct {
 	letters map[string][]herald.DeadLetter
 	// subscriptions are the documents of webhook subscriptions by id.
 	subscriptions map[string][]byte
+	// keyring keeps the users' keys for personal fields.
+	keyring keyring
 	// Holder holds the registry a publisher gave the store (UseRegistry):
 	// the store keeps data as published and needs none itself, but
 	// projections, flows and push servers over it use it.
@@ -137,6 +139,7 @@ func (s *Store) Close() error {
 	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
 	s.letters, s.subscriptions = nil, nil
+	s.keyring.clear()
 	s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 	return nil
 }

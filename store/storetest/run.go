@@ -38,6 +38,11 @@ import (
 //   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.
+//   - Keys, when the store is a driver.KeyStore that takes the suite's
+//     registry: personal fields read back in the clear, and as "" with
+//     the event redacted once the user is forgotten, in every read, in
+//     dead letters, while others publish; snapshots of the user's
+//     aggregates dropped; no anonymous personal data.
 //   - InTransaction, when the store is a driver.TxStore and Run has
 //     WithTransactions: appends in the application's transaction commit
 //     and roll back with it, see each other, leave it usable after a bad
@@ -99,6 +104,7 @@ func (s suite) groups() []group {
 		{"Subscriptions", s.subscriptionCases()},
 		{"Outbox", s.outboxCases()},
 		{"InTransaction", s.inTxCases()},
+		{"Keys", s.keyCases()},
 		{"Close", s.closeCases()},
 	}
 }
