@@ -194,6 +194,9 @@ func appendEnvelopeMetadata(b []byte, m *Metadata) []byte {
 		b = strconv.AppendBool(b, a.ForPublic)
 		b = append(b, '}')
 	}
+	if m.Redacted {
+		b = append(b, `,"redacted":true`...)
+	}
 	return append(b, '}')
 }
 
@@ -317,6 +320,7 @@ type envelopeWire struct {
 			ForAuthenticated bool   `json:"forAuthenticated"`
 			ForPublic        bool   `json:"forPublic"`
 		} `json:"isAuthorized"`
+		Redacted bool `json:"redacted"`
 	} `json:"metadata"`
 }
 
@@ -333,6 +337,7 @@ func (w *envelopeWire) event() (Event, error) {
 			Revision:      m.Revision,
 			Version:       m.Version,
 			Authorization: (*Authorization)(m.IsAuthorized),
+			Redacted:      m.Redacted,
 		},
 	}
 	if len(w.Data) > 0 && string(w.Data) != "null" {

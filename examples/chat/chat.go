@@ -9,7 +9,7 @@ import (
 
 // Sent is the data of communication.message.sent.
 type Sent struct {
-	Text string `json:"text"`
+	Text string `json:"text" jsonschema:"minLength=1" jsonschema_description:"What the message says."`
 }
 
 // Validate rejects an empty message.

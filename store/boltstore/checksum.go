@@ -42,7 +42,7 @@ func envelopeBody(position uint64, b []byte) ([]byte, error) {
 	size := fixedSize
 	switch b[0] {
 	case envelopeV1:
-	case envelopeV2, envelopeV3:
+	case envelopeV2, envelopeV3, envelopeSealed:
 		size += checksumSize
 	default:
 		return nil, versionError(position, b[0])
@@ -52,7 +52,7 @@ func envelopeBody(position uint64, b []byte) ([]byte, error) {
 			"value of %d bytes is shorter than the %d bytes a version %d envelope takes at least", len(b), size, b[0])}
 	}
 	if b[0] == envelopeV1 {
-		if sealedAs(envelopeV3, b) {
+		if sealedAs(envelopeV3, b) || sealedAs(envelopeSealed, b) {
 			return nil, misversionedError(position)
 		}
 		return b, nil
@@ -65,28 +65,18 @@ func envelopeBody(position uint64, b []byte) ([]byte, error) {
 	return body, nil
 }
 
-// v2Seed and v3Seed are the checksums of a version byte of 2 and 3,
-// from which the checksum of a version 2 or 3 envelope goes on.
-var (
-	v2Seed = checksum([]byte{envelopeV2})
-	v3Seed = checksum([]byte{envelopeV3})
-)
-
 // sealedAs reports whether the envelope b ends with the checksum an
 // envelope of version v of the bytes before would end with. A version 1
 // envelope does so with odds of 1 in 2^32: one that does is rather a
-// version 3 envelope whose version byte was damaged, which envelopeBody
-// finds before the fields (in which the layouts differ) are read.
+// version 3 or 4 envelope whose version byte was damaged, which
+// envelopeBody finds before the fields (in which the layouts differ) are
+// read.
 func sealedAs(v byte, b []byte) bool {
 	body := len(b) - checksumSize
 	if body < 1 {
 		return false
 	}
-	seed := v2Seed
-	if v == envelopeV3 {
-		seed = v3Seed
-	}
-	return crc32.Update(seed, castagnoli, b[1:body]) == binary.BigEndian.Uint32(b[body:])
+	return crc32.Update(checksum([]byte{v}), castagnoli, b[1:body]) == binary.BigEndian.Uint32(b[body:])
 }
 
 // misversioned reports whether the version 1 envelope b, whose data (or,
@@ -111,13 +101,13 @@ func misversioned(b []byte, rest int, data bool) bool {
 // misversionedError is the error for an envelope misversioned reports.
 func misversionedError(position uint64) error {
 	return &DecodeError{Position: position, Field: "version", Reason: fmt.Sprintf(
-		"version %d, but the value ends with the checksum of a version %d or %d envelope: the version byte is damaged", envelopeV1, envelopeV2, envelopeV3)}
+		"version %d, but the value ends with the checksum of a version %d, %d or %d envelope: the version byte is damaged", envelopeV1, envelopeV2, envelopeV3, envelopeSealed)}
 }
 
 func versionError(position uint64, v byte) error {
 	reason := fmt.Sprintf("envelope format version %d is unknown", v)
-	if v > envelopeVersion {
-		reason = fmt.Sprintf("envelope format version %d is newer than this library's %d", v, envelopeVersion)
+	if v > envelopeSealed {
+		reason = fmt.Sprintf("envelope format version %d is newer than this library's %d", v, envelopeSealed)
 	}
 	return &DecodeError{Position: position, Field: "version", Reason: reason}
 }

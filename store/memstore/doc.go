@@ -23,4 +23,11 @@
 // gives it), an event stored at an older version of its definition is read
 // upcast to the current one ([herald.Registry.Upcast]), as the stores that
 // encode events do; what the store holds is left as it is.
+//
+// The store is a [driver.KeyStore]: the data of an event whose definition
+// in the store's registry has personal fields (`herald:"personal"`) is
+// kept as JSON with those fields sealed with a key of the event's user,
+// and read back opened and decoded to its Go type. Once
+// [Store.DeleteUserKey] returns (Publisher.ForgetUser calls it), the
+// user's personal fields read as "" and their events as redacted.
 package memstore

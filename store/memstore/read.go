@@ -102,8 +102,9 @@ func (s *Store) scan(ctx context.Context, log eventLog, p *driver.PreparedQuery)
 // each yields at(0) to at(n-1) until yield returns false, checking ctx and
 // the store before each run of checkEvery events after the first. The
 // caller checks them before the first run, when it takes its view of the
-// store. With a registry, an event stored at an older version of its
-// definition is yielded upcast to the current one.
+// store. Each event's personal fields are opened, then, with a registry,
+// an event stored at an older version of its definition is upcast to the
+// current one.
 func (s *Store) each(ctx context.Context, op string, n int, at func(int) herald.Event, yield func(herald.Event, error) bool) {
 	reg := s.Registry()
 	for i := range n {
@@ -114,6 +115,10 @@ func (s *Store) each(ctx context.Context, op string, n int, at func(int) herald.
 			}
 		}
 		e := at(i)
+		if err := s.open(&e); err != nil {
+			yield(herald.Event{}, errorf("%s: %w", op, err))
+			return
+		}
 		if err := reg.Upcast(&e); err != nil {
 			yield(herald.Event{}, errorf("%s: %w", op, err))
 			return

@@ -12,8 +12,9 @@
 // (WithRegistry), an event stored at an older version of its definition is
 // read upcast to the current one, its row left as it is. Moving from boltstore is
 // one line: the Store is also a driver.SnapshotStore, a
-// driver.CheckpointStore, a driver.Outbox, a driver.TxStore and a
-// driver.DeadLetterStore, and passes store/storetest.
+// driver.CheckpointStore, a driver.Outbox, a driver.TxStore, a
+// driver.DeadLetterStore and a driver.SubscriptionStore (webhook
+// subscriptions), and passes store/storetest.
 //
 // # One order, no skipped event
 //

@@ -41,6 +41,7 @@ func TestMigrationAddsTheVersion(t *testing.T) {
 	for _, table := range []string{"events", "dead_letters"} {
 		execIn(t, s, "ALTER TABLE "+pgx.Identifier{schema, table}.Sanitize()+" DROP COLUMN version")
 	}
+	execIn(t, s, "DROP TABLE "+pgx.Identifier{schema, "subscriptions"}.Sanitize()) // of version 3
 	execIn(t, s, "UPDATE "+pgx.Identifier{schema, "meta"}.Sanitize()+" SET version = 1")
 	require.NoError(t, s.Close())
 
