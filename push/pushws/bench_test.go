@@ -1,0 +1,143 @@
+package pushws_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/google/uuid"
+
+	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/push"
+	"github.com/herald-go/herald/push/pushws"
+	"github.com/herald-go/herald/store/memstore"
+)
+
+// fanoutClients is how many WebSocket clients
+// BenchmarkPushWebSocketFanout connects.
+const fanoutClients = 1000
+
+// BenchmarkPushWebSocketFanout publishes b.N events as fast as one
+// publisher can to a stream that 1,000 WebSocket clients read over
+// loopback connections, as push's BenchmarkPushFanout does over
+// server-sent events. It reports the events per second delivered to all
+// of them (events/s: b.N over the time until the last client got the last
+// event) and the messages per second that makes (deliveries/s).
+func BenchmarkPushWebSocketFanout(b *testing.B) {
+	ctx := context.Background()
+	store, err := memstore.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	bus, err := membus.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, err := herald.NewPublisher(store, bus)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The buffer holds the whole run, so that no reading client is cut
+	// off however far the publisher runs ahead.
+	srv, err := push.New(ctx, store, bus,
+		push.WithBufferSize(max(b.N+1024, push.DefaultBufferSize)), push.WithHeartbeat(time.Hour))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Register(push.Stream{ID: "all", PublicSubscribe: true, Events: []push.StreamEvent{{Name: "*.*.*"}}}); err != nil {
+		b.Fatal(err)
+	}
+	web := httptest.NewServer(pushws.New(srv, nil))
+	url := "ws" + strings.TrimPrefix(web.URL, "http") + "/all"
+
+	done := make(chan error, fanoutClients)
+	conns := make([]*websocket.Conn, fanoutClients)
+	for i := range conns {
+		if conns[i], _, err = websocket.Dial(ctx, url, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for waited := 0; ; waited++ {
+		st, err := srv.Status(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if st.Clients == fanoutClients {
+			break
+		}
+		if waited > 60_000 {
+			b.Fatalf("%d of %d clients connected", st.Clients, fanoutClients)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for _, ws := range conns {
+		go countMessages(ctx, ws, b.N, done)
+	}
+
+	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
+	ev := herald.Event{Aggregate: ref, Name: "sent", Data: map[string]string{"text": "hey, how are you?"}}
+	ev.Metadata.Authorization = &herald.Authorization{ForPublic: true}
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		if _, err := pub.Publish(ctx, ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+	timeout := time.After(5 * time.Minute)
+	for range conns {
+		select {
+		case err := <-done:
+			if err != nil {
+				b.Fatal(err)
+			}
+		case <-timeout:
+			st, _ := srv.Status(ctx)
+			b.Fatalf("a client did not get every event: %+v", st)
+		}
+	}
+	delivered := time.Since(start)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/delivered.Seconds(), "events/s")
+	b.ReportMetric(float64(b.N)*fanoutClients/delivered.Seconds(), "deliveries/s")
+
+	for _, ws := range conns {
+		_ = ws.CloseNow()
+	}
+	closeCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if err := srv.Close(closeCtx); err != nil {
+		b.Error(err)
+	}
+	web.Close()
+	_ = bus.Close(closeCtx)
+	_ = store.Close()
+}
+
+// countMessages reads n messages from ws and then reports nil to done, or
+// reports why it could not.
+func countMessages(ctx context.Context, ws *websocket.Conn, n int, done chan<- error) {
+	for got := 0; got < n; got++ {
+		typ, r, err := ws.Reader(ctx)
+		if err != nil {
+			done <- fmt.Errorf("the stream ended after %d events: %w", got, err)
+			return
+		}
+		if typ != websocket.MessageText {
+			done <- fmt.Errorf("message %d is not text", got+1)
+			return
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			done <- fmt.Errorf("read message %d: %w", got+1, err)
+			return
+		}
+	}
+	done <- nil
+}
