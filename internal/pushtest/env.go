@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,15 +94,20 @@ func New(t testing.TB, opts ...push.Option) *Env {
 	return e
 }
 
-// SignIn is the tests' authenticator: the query parameter user names the
-// user (none is anonymous), and role=member grants RoleMember.
+// SignIn is the tests' authenticator: the query parameter user, else the
+// bearer token of the Authorization header, names the user (none is
+// anonymous), and role=member grants RoleMember.
 func SignIn(r *http.Request) (*herald.User, []string, error) {
 	q := r.URL.Query()
 	var roles []string
 	if q.Get("role") == RoleMember {
 		roles = []string{RoleMember}
 	}
-	if name := q.Get("user"); name != "" {
+	name := q.Get("user")
+	if name == "" {
+		name, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	}
+	if name != "" {
 		return &herald.User{ID: name}, roles, nil
 	}
 	return nil, roles, nil
