@@ -3,6 +3,7 @@ module github.com/herald-go/herald/push/pushsocketio
 go 1.26.0
 
 require (
+	github.com/coder/websocket v1.8.15
 	github.com/herald-go/herald v0.0.0
 	github.com/stretchr/testify v1.12.1
 	github.com/zishang520/socket.io/servers/engine/v3 v3.0.6

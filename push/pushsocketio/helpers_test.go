@@ -96,7 +96,13 @@ type env struct {
 func newEnv(t *testing.T, opts ...pushsocketio.Option) *env {
 	t.Helper()
 	nodeModules(t)
-	e := &env{Env: pushtest.New(t), t: t}
+	return newEnvOf(t, pushtest.New(t), opts...)
+}
+
+// newEnvOf serves p's streams as newEnv does, without Node.js.
+func newEnvOf(t *testing.T, p *pushtest.Env, opts ...pushsocketio.Option) *env {
+	t.Helper()
+	e := &env{Env: p, t: t}
 	var err error
 	e.io, err = pushsocketio.New(e.Server, opts...)
 	require.NoError(t, err)
