@@ -44,9 +44,11 @@ func BenchmarkPushWebSocketFanout(b *testing.B) {
 		b.Fatal(err)
 	}
 	// The buffer holds the whole run, so that no reading client is cut
-	// off however far the publisher runs ahead.
-	srv, err := push.New(ctx, store, bus,
-		push.WithBufferSize(max(b.N+1024, push.DefaultBufferSize)), push.WithHeartbeat(time.Hour))
+	// off however far the publisher runs ahead, and the write timeout is
+	// long, so that none is for a write that waits while the loaded
+	// machine runs the other clients' readers.
+	srv, err := push.New(ctx, store, bus, push.WithBufferSize(max(b.N+1024, push.DefaultBufferSize)),
+		push.WithHeartbeat(time.Hour), push.WithWriteTimeout(5*time.Minute))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +98,8 @@ func BenchmarkPushWebSocketFanout(b *testing.B) {
 		select {
 		case err := <-done:
 			if err != nil {
-				b.Fatal(err)
+				st, _ := srv.Status(ctx)
+				b.Fatalf("%v (cut off: %d)", err, st.CutOff)
 			}
 		case <-timeout:
 			st, _ := srv.Status(ctx)
