@@ -58,9 +58,8 @@ func nodeModules(t *testing.T) string {
 			}
 		}
 		cache, err := os.UserCacheDir()
-		if err != nil {
-			installErr = "no cache directory for socket.io-client: " + err.Error()
-			return
+		if err != nil { // no HOME: a directory that outlives the test
+			cache = os.TempDir()
 		}
 		dir := filepath.Join(cache, "herald", "socketio")
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client", "package.json")); err == nil {

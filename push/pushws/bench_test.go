@@ -10,13 +10,10 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-	"github.com/google/uuid"
 
-	"github.com/herald-go/herald"
-	"github.com/herald-go/herald/bus/membus"
+	"github.com/herald-go/herald/internal/pushtest"
 	"github.com/herald-go/herald/push"
 	"github.com/herald-go/herald/push/pushws"
-	"github.com/herald-go/herald/store/memstore"
 )
 
 // fanoutClients is how many WebSocket clients
@@ -31,65 +28,35 @@ const fanoutClients = 1000
 // event) and the messages per second that makes (deliveries/s).
 func BenchmarkPushWebSocketFanout(b *testing.B) {
 	ctx := context.Background()
-	store, err := memstore.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bus, err := membus.New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	pub, err := herald.NewPublisher(store, bus)
-	if err != nil {
-		b.Fatal(err)
-	}
 	// The buffer holds the whole run, so that no reading client is cut
 	// off however far the publisher runs ahead, and the write timeout is
 	// long, so that none is for a write that waits while the loaded
 	// machine runs the other clients' readers.
-	srv, err := push.New(ctx, store, bus, push.WithBufferSize(max(b.N+1024, push.DefaultBufferSize)),
+	e := pushtest.New(b, push.WithBufferSize(max(b.N+1024, push.DefaultBufferSize)),
 		push.WithHeartbeat(time.Hour), push.WithWriteTimeout(5*time.Minute))
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Register(push.Stream{ID: "all", PublicSubscribe: true, Events: []push.StreamEvent{{Name: "*.*.*"}}}); err != nil {
-		b.Fatal(err)
-	}
-	web := httptest.NewServer(pushws.New(srv, nil))
-	url := "ws" + strings.TrimPrefix(web.URL, "http") + "/all"
+	web := httptest.NewServer(pushws.New(e.Server, nil))
+	defer web.Close()
+	url := "ws" + strings.TrimPrefix(web.URL, "http") + "/" + pushtest.StreamAll
 
 	done := make(chan error, fanoutClients)
 	conns := make([]*websocket.Conn, fanoutClients)
 	for i := range conns {
+		var err error
 		if conns[i], _, err = websocket.Dial(ctx, url, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
-	for waited := 0; ; waited++ {
-		st, err := srv.Status(ctx)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if st.Clients == fanoutClients {
-			break
-		}
-		if waited > 60_000 {
-			b.Fatalf("%d of %d clients connected", st.Clients, fanoutClients)
-		}
-		time.Sleep(time.Millisecond)
-	}
+	e.WaitClients(fanoutClients)
 	for _, ws := range conns {
 		go countMessages(ctx, ws, b.N, done)
 	}
 
-	ref := herald.AggregateRef{Context: "communication", Name: "message", ID: uuid.New()}
-	ev := herald.Event{Aggregate: ref, Name: "sent", Data: map[string]string{"text": "hey, how are you?"}}
-	ev.Metadata.Authorization = &herald.Authorization{ForPublic: true}
+	ev := pushtest.Message("sent", "hey, how are you?", nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		if _, err := pub.Publish(ctx, ev); err != nil {
+		if _, err := e.Publisher.Publish(ctx, ev); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -98,12 +65,10 @@ func BenchmarkPushWebSocketFanout(b *testing.B) {
 		select {
 		case err := <-done:
 			if err != nil {
-				st, _ := srv.Status(ctx)
-				b.Fatalf("%v (cut off: %d)", err, st.CutOff)
+				b.Fatalf("%v (cut off: %d)", err, e.Status().CutOff)
 			}
 		case <-timeout:
-			st, _ := srv.Status(ctx)
-			b.Fatalf("a client did not get every event: %+v", st)
+			b.Fatalf("a client did not get every event: %+v", e.Status())
 		}
 	}
 	delivered := time.Since(start)
@@ -114,14 +79,7 @@ func BenchmarkPushWebSocketFanout(b *testing.B) {
 	for _, ws := range conns {
 		_ = ws.CloseNow()
 	}
-	closeCtx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if err := srv.Close(closeCtx); err != nil {
-		b.Error(err)
-	}
-	web.Close()
-	_ = bus.Close(closeCtx)
-	_ = store.Close()
+	e.WaitClients(0)
 }
 
 // countMessages reads n messages from ws and then reports nil to done, or
