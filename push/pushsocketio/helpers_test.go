@@ -27,7 +27,7 @@ import (
 const requireServices = "HERALD_REQUIRE_SERVICES"
 
 // clientVersion is the version of socket.io-client the tests install.
-const clientVersion = "4.8.1"
+const clientVersion = "4.8.4"
 
 // skipOrFail skips t with msg, or fails it when requireServices is 1.
 func skipOrFail(t *testing.T, msg string) {
@@ -61,7 +61,7 @@ func nodeModules(t *testing.T) string {
 		if err != nil { // no HOME: a directory that outlives the test
 			cache = os.TempDir()
 		}
-		dir := filepath.Join(cache, "herald", "socketio")
+		dir := filepath.Join(cache, "herald", "socketio", clientVersion)
 		if _, err := os.Stat(filepath.Join(dir, "node_modules", "socket.io-client", "package.json")); err == nil {
 			installDir = dir
 			return
