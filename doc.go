@@ -30,6 +30,15 @@
 // [github.com/herald-go/herald/engine]: from a checkpoint they catch up on
 // the log, then follow it live without a gap or a duplicate.
 //
+// Personal data: the top-level string fields of an event's data that a
+// definition tags `herald:"personal"` ([PersonalTag]) belong to the
+// event's [User]. A store that keeps user keys (memstore, boltstore) keeps
+// them encrypted with that user's key and opens them on every read;
+// [Publisher.ForgetUser] deletes the key and publishes [UserDeleted], and
+// from then on those fields read as "" and their events as
+// [Metadata.Redacted], the rest of each event as it was. The derived
+// schema marks them ([PersonalKeyword]).
+//
 // No call panics on nil or zero arguments. Input a call cannot use,
 // including a nil context.Context, is an error matching [ErrInvalid] that
 // names what was wrong; the helpers that derive a context return nil for a
@@ -49,4 +58,31 @@
 // outer prefix, and a store's error reaches the caller of a Publisher or
 // Repository as the store wrote it. The driver package's errors, meant to
 // be wrapped by a store, carry no prefix either.
+//
+// # Schemas
+//
+// Every definition made by [Define] has a JSON Schema (draft 2020-12) of
+// its data, [Definition.Schema]: the one given [WithSchema], or one
+// derived from the Go type with github.com/invopop/jsonschema. A derived
+// schema has the JSON names of the properties, requires those without
+// omitempty, allows no others, lets a nil pointer, slice or map be null
+// as encoding/json writes it, describes a uuid.UUID as a uuid string and
+// a type with its own MarshalJSON as anything, and adds what the struct
+// tags `jsonschema:"…"` (required, enum, format, minimum, maximum,
+// minLength, …) and `jsonschema_description:"…"` say.
+//
+// Define compiles the schema once, with
+// github.com/santhosh-tekuri/jsonschema/v6, loading nothing from outside
+// it and asserting formats. Data published as a json.RawMessage, as an
+// HTTP request or an import brings it, must pass the schema before
+// anything is stored, then decode into the Go type and pass its Validate
+// method; a refusal is a [*ValidationError] whose Err is a [*SchemaError]
+// naming each value by its JSON Pointer ("/items/2/quantity: must be >=
+// 1"). Go values are checked by their type and Validate alone, with no
+// JSON on the way.
+//
+// A sample ([WithSample]) must be of the type, and pass a schema given
+// WithSchema; package heraldtest checks in an application's tests that
+// every event has a sample its schema accepts. [Registry.AsyncAPI] writes
+// the registry as an AsyncAPI 3.0 document.
 package herald

@@ -92,6 +92,10 @@ type Metadata struct {
 	// every event one; nil, as in an event decoded from JSON without an
 	// isAuthorized block, lets no one receive it.
 	Authorization *Authorization
+	// Redacted reports that the event's personal fields were forgotten
+	// ([Publisher.ForgetUser]): a store read them back as their zero
+	// value. The envelope's JSON carries "redacted": true only when set.
+	Redacted bool
 }
 
 // Authorization is wolkenkit's isAuthorized block: who may receive an event.

@@ -188,6 +188,9 @@ func appendEnvelopeMetadata(b []byte, m *Metadata) []byte {
 		b = strconv.AppendBool(b, a.ForPublic)
 		b = append(b, '}')
 	}
+	if m.Redacted {
+		b = append(b, `,"redacted":true`...)
+	}
 	return append(b, '}')
 }
 
@@ -310,6 +313,7 @@ type envelopeWire struct {
 			ForAuthenticated bool   `json:"forAuthenticated"`
 			ForPublic        bool   `json:"forPublic"`
 		} `json:"isAuthorized"`
+		Redacted bool `json:"redacted"`
 	} `json:"metadata"`
 }
 
@@ -325,6 +329,7 @@ func (w *envelopeWire) event() (Event, error) {
 			Position:      m.Position,
 			Revision:      m.Revision,
 			Authorization: (*Authorization)(m.IsAuthorized),
+			Redacted:      m.Redacted,
 		},
 	}
 	if len(w.Data) > 0 && string(w.Data) != "null" {

@@ -1,8 +1,6 @@
 package herald
 
 import (
-	"context"
-
 	"github.com/herald-go/herald/internal/hook"
 )
 
@@ -11,9 +9,7 @@ import (
 func init() {
 	hook.CheckEnvelope = checkEnvelope
 	hook.SafeHandle = safeHandle
-	hook.CauseContexts = func() func(context.Context, *Event) context.Context {
-		return new(causeContexts).For
-	}
+	hook.CauseContexts = func() any { return new(causeContexts) }
 	hook.UserFrom = userFrom
 	hook.CauseFrom = causeFrom
 	hook.TxFrom = txFrom

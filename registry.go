@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/herald-go/herald/internal/option"
 )
@@ -19,6 +20,8 @@ type Registry struct {
 	mu     sync.RWMutex
 	defs   map[eventKey]*Definition
 	strict bool
+	// personal is set once a definition with personal fields is added.
+	personal atomic.Bool
 }
 
 type eventKey struct{ context, aggregate, name string }
@@ -68,6 +71,9 @@ type Definition struct {
 
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
+	schema *definitionSchema // set by Define
+	// personal are the JSON names of the fields tagged personal.
+	personal []string
 }
 
 // FullName is "context.aggregate.name"; "" for a nil d.
@@ -123,8 +129,14 @@ func WithSample(v any) DefineOption {
 // Define binds the event context.aggregate.name to the data type T. Names
 // must be non-empty and without dots, and each event can be defined once.
 // Publishing the event then requires its data to be a T (or a non-nil *T)
-// and, when T or *T has a method Validate() error, that it returns nil. A
-// nil r is an error matching ErrInvalid.
+// and, when T or *T has a method Validate() error, that it returns nil.
+// Data given as a json.RawMessage must pass the definition's JSON Schema
+// ([Definition.Schema], derived from T unless given [WithSchema]) and
+// decode into a T, which is then checked the same way. A nil r, and a T
+// that has no JSON (a func or a chan), are errors matching ErrInvalid.
+// The top-level string fields of T tagged `herald:"personal"` are its
+// personal fields ([PersonalTag], [Definition.PersonalFields]); the tag on
+// any other field is an error naming the event and the field.
 func Define[T any](r *Registry, context, aggregate, name string, options ...DefineOption) (*Definition, error) {
 	d := &Definition{
 		Context: context, Aggregate: aggregate, Name: name, Version: 1,
@@ -138,8 +150,14 @@ func Define[T any](r *Registry, context, aggregate, name string, options ...Defi
 	if err := option.Apply(&defineConfig{def: d}, options, "herald", "define "+d.FullName(), ErrInvalid); err != nil {
 		return nil, err
 	}
+	if err := d.checkPersonal(); err != nil {
+		return nil, err
+	}
 	if r == nil {
 		return nil, errorf("define %s: the registry is nil: %w", d.FullName(), ErrInvalid)
+	}
+	if err := d.compileSchema(); err != nil {
+		return nil, defineError(d, err)
 	}
 	return d, r.add(d)
 }
@@ -169,8 +187,15 @@ func (r *Registry) add(d *Definition) error {
 		r.defs = make(map[eventKey]*Definition)
 	}
 	r.defs[key] = d
+	if len(d.personal) > 0 {
+		r.personal.Store(true)
+	}
 	return nil
 }
+
+// Strict reports whether the registry rejects events it has no definition
+// for ([WithStrict]). A nil registry is lenient.
+func (r *Registry) Strict() bool { return r != nil && r.strict }
 
 // Lookup returns the definition of context.aggregate.name. A nil registry
 // has none.
@@ -206,6 +231,9 @@ func (r *Registry) definesAggregate(context, aggregate string) bool {
 func (r *Registry) lookup(e *Event) *Definition {
 	if e.Name == TransferredOwnership {
 		return ownershipDefinition
+	}
+	if isUserDeleted(e) {
+		return userDeletedDefinition
 	}
 	if r == nil {
 		return nil
@@ -248,6 +276,9 @@ func (r *Registry) check(e *Event) error {
 			return &ValidationError{Event: e.FullName(), Field: "name", Reason: "is not defined in the strict registry"}
 		}
 		return nil
+	}
+	if raw, ok := e.Data.(json.RawMessage); ok && d.schema != nil {
+		return d.checkJSON(e, raw)
 	}
 	return d.check(e)
 }
@@ -317,10 +348,11 @@ func runValidate[T any](e *Event, v T) (err error) {
 			err = &ValidationError{Event: e.FullName(), Field: "data", Reason: fmt.Sprintf("Validate panicked: %v", r)}
 		}
 	}()
-	if val, ok := any(v).(validator); ok {
-		err = val.Validate()
-	} else if val, ok := any(&v).(validator); ok {
-		err = val.Validate()
+	// *T has the methods of T and *T; asking a nil *T costs nothing, where
+	// making an interface of v would move it to the heap on every call. An
+	// interface T holds a value that may have its own.
+	if _, ok := any((*T)(nil)).(validator); ok || reflect.TypeFor[T]().Kind() == reflect.Interface {
+		err = callValidate(v)
 	}
 	if err == nil {
 		return nil
@@ -336,4 +368,15 @@ func runValidate[T any](e *Event, v T) (err error) {
 		return &named
 	}
 	return &ValidationError{Event: e.FullName(), Field: "data", Reason: err.Error(), Err: err}
+}
+
+// callValidate returns what the Validate method of v, or of &v, returns.
+func callValidate[T any](v T) error {
+	if val, ok := any(v).(validator); ok {
+		return val.Validate()
+	}
+	if val, ok := any(&v).(validator); ok {
+		return val.Validate()
+	}
+	return nil
 }

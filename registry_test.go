@@ -156,3 +156,14 @@ func TestValidatePanicIsAnError(t *testing.T) {
 	require.ErrorIs(t, err, herald.ErrInvalid)
 	assert.Contains(t, err.Error(), "validator broke")
 }
+
+func TestRegistryStrict(t *testing.T) {
+	strict, err := herald.NewRegistry(herald.WithStrict())
+	require.NoError(t, err)
+	lenient, err := herald.NewRegistry()
+	require.NoError(t, err)
+	var none *herald.Registry
+	assert.True(t, strict.Strict())
+	assert.False(t, lenient.Strict())
+	assert.False(t, none.Strict())
+}

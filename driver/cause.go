@@ -7,8 +7,10 @@ import (
 	"github.com/herald-go/herald/internal/hook"
 )
 
-// newCauseContexts makes the function behind a CauseContexts.
-var newCauseContexts = hook.CauseContexts.(func() func(context.Context, *herald.Event) context.Context)
+// causeMaker is what makes the contexts of a CauseContexts, herald's.
+type causeMaker interface {
+	For(ctx context.Context, e *herald.Event) context.Context
+}
 
 // CauseContexts makes handler contexts, each what [herald.ContextWithCause]
 // returns for its event, a run of 128 at a time in one allocation instead
@@ -17,7 +19,7 @@ var newCauseContexts = hook.CauseContexts.(func() func(context.Context, *herald.
 // about 8 KB. The zero value is ready to use; it is not safe for
 // concurrent use.
 type CauseContexts struct {
-	next func(context.Context, *herald.Event) context.Context
+	maker causeMaker
 }
 
 // For returns the context for handling e, as [herald.ContextWithCause] does
@@ -26,8 +28,8 @@ func (c *CauseContexts) For(ctx context.Context, e *herald.Event) context.Contex
 	if c == nil {
 		return herald.ContextWithCause(ctx, e)
 	}
-	if c.next == nil {
-		c.next = newCauseContexts()
+	if c.maker == nil {
+		c.maker = hook.CauseContexts().(causeMaker)
 	}
-	return c.next(ctx, e)
+	return c.maker.For(ctx, e)
 }

@@ -7,8 +7,9 @@
 // query's order from [PreparedQuery.From] and letting
 // [PreparedQuery.Collect] pick the page and make its cursor. What a store
 // offers beyond the log is an optional capability, found by type
-// assertion: [Outbox], [TxStore], [SnapshotStore], [CheckpointStore] and
-// [DeadLetterStore].
+// assertion: [Outbox], [TxStore], [SnapshotStore], [CheckpointStore],
+// [DeadLetterStore] and [KeyStore], whose stores seal personal fields with
+// [PersonalData] and [SealPersonal] and open them with [OpenPersonal].
 //
 // A bus calls each handler through [SafeHandle], which turns a panic into
 // a *[herald.PanicError] and makes each call one attempt at the event for

@@ -28,12 +28,6 @@ type authorizationJSON struct {
 	ForPublic        bool   `json:"forPublic"`
 }
 
-// schemaDefinition is a definition that knows the JSON Schema of its
-// data.
-type schemaDefinition interface {
-	Schema() json.RawMessage
-}
-
 // getDefinitions answers GET /definitions: the registry's definitions,
 // ordered by full name; anyone may read them.
 func (h *Handler) getDefinitions(w http.ResponseWriter, r *http.Request) {
@@ -67,10 +61,6 @@ func (h *Handler) definitionOf(r *http.Request, d *herald.Definition) definition
 			j.Sample = b
 		}
 	}
-	if s, ok := any(d).(schemaDefinition); ok {
-		if schema := s.Schema(); json.Valid(schema) {
-			j.Schema = schema
-		}
-	}
+	j.Schema = d.Schema()
 	return j
 }

@@ -14,7 +14,15 @@
 //	GET    /events/stats                              {"events":N,"head":P,"counts":{"ctx.agg.name":n}}
 //	GET    /events/log                                NDJSON of the events after=P, name filters, follow=true to go on live
 //	GET    /definitions                               the registry's definitions, with schemas where they exist
-//	GET    /subscriptions                             the bus's subscriptions ([WithBus])
+//	GET    /subscriptions                             the bus's subscriptions ([WithBus]), and the service subscriptions under "webhooks" ([WithWebhooks])
+//	POST   /subscriptions                             subscribe a service to events, delivered as signed webhooks ([WithWebhooks])
+//	GET    /subscriptions/{id}                        a service subscription and how its deliveries go
+//	PATCH  /subscriptions/{id}                        {"paused":true|false}: pause or resume it
+//	DELETE /subscriptions/{id}                        remove it with its dead letters
+//	POST   /subscriptions/{id}/secret                 rotate its secret, the old one signing too for a day
+//	GET    /subscriptions/{id}/dead-letters           the events it gave up on, with the receiver's last status
+//	POST   /subscriptions/{id}/dead-letters/{event}/replay  deliver one again
+//	DELETE /subscriptions/{id}/dead-letters/{event}   discard one
 //	GET    /consumers                                 the consumers of [WithConsumers] and the push server's
 //	GET    /consumers/{name}/dead-letters             a consumer's dead letters
 //	POST   /consumers/{name}/dead-letters/{id}/replay the consumer handles the event again
@@ -46,7 +54,8 @@
 // allows them ([herald.Authorization.Allows], as push decides); the
 // reader role ([WithReaderRole], "event-reader") sees every event and may
 // read the stats, subscriptions, consumers and dead letters; the
-// operator role ([WithOperatorRole], "event-operator") may do that too
+// operator role ([WithOperatorRole], "event-operator") may do that too,
+// manage the service subscriptions of [WithWebhooks],
 // and replay and discard dead letters; the sender role
 // ([WithSenderRole], "event-sender") may POST /events. A request that
 // needs a role is answered 401 when it comes from no one (no user and no

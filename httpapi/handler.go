@@ -100,6 +100,9 @@ func (h *Handler) routes() *http.ServeMux {
 		"/consumers/{name}/dead-letters": "GET, HEAD", "/consumers/{name}/dead-letters/{id}/replay": "POST",
 		"/consumers/{name}/dead-letters/{id}": "DELETE", "/openapi.json": "GET, HEAD",
 	}
+	if h.cfg.webhooks != nil {
+		h.webhookRoutes(m, allowed)
+	}
 	for path, allow := range allowed {
 		m.HandleFunc(path, methodNotAllowed(allow))
 	}

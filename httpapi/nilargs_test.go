@@ -39,6 +39,7 @@ func TestNilAndZeroArguments(t *testing.T) {
 		{Name: "WithConsumers(nil)", Call: newWith(httpapi.WithConsumers(nil)), Want: herald.ErrInvalid, Names: "WithConsumers"},
 		{Name: "WithConsumers() lists none", Call: newWith(httpapi.WithConsumers())},
 		{Name: "WithPush(nil) serves no streams", Call: newWith(httpapi.WithPush(nil))},
+		{Name: "WithWebhooks(nil)", Call: newWith(httpapi.WithWebhooks(nil)), Want: herald.ErrInvalid, Names: "WithWebhooks"},
 		{Name: "WithStore(nil) reads the publisher's store", Call: newWith(httpapi.WithStore(nil))},
 		{Name: "WithBus(nil) reports no subscriptions", Call: newWith(httpapi.WithBus(nil))},
 		{Name: "WithLogger(nil) is silent", Call: newWith(httpapi.WithLogger(nil))},

@@ -44,6 +44,10 @@ func TestDefinitions(t *testing.T) {
 			Version                                      int
 			Sample                                       map[string]string
 			IsAuthorized                                 herald.Authorization
+			Schema                                       struct {
+				Type     string
+				Required []string
+			}
 		}
 	}
 	decode(t, a.body, &got)
@@ -55,6 +59,8 @@ func TestDefinitions(t *testing.T) {
 	assert.Equal(t, 2, d.Version)
 	assert.Equal(t, map[string]string{"text": "hi"}, d.Sample)
 	assert.True(t, d.IsAuthorized.ForAuthenticated)
+	assert.Equal(t, "object", d.Schema.Type)
+	assert.Equal(t, []string{"text"}, d.Schema.Required)
 }
 
 func TestSubscriptions(t *testing.T) {

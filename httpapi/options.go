@@ -7,6 +7,7 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/internal/option"
 	"github.com/herald-go/herald/push"
+	"github.com/herald-go/herald/webhook"
 )
 
 // The roles a Handler asks for unless told otherwise.
@@ -40,6 +41,7 @@ type config struct {
 	store        herald.Store
 	bus          herald.Bus
 	consumers    []Consumer
+	webhooks     *webhook.Dispatcher
 	logger       *slog.Logger
 }
 
@@ -146,6 +148,24 @@ func WithConsumers(consumers ...Consumer) Option {
 			}
 		}
 		c.consumers = append(c.consumers, consumers...)
+		return nil
+	}
+}
+
+// WithWebhooks serves d's service subscriptions: POST /subscriptions
+// makes one, GET, PATCH (pause, resume) and DELETE /subscriptions/{id}
+// read and change one, POST /subscriptions/{id}/secret rotates its
+// secret, and /subscriptions/{id}/dead-letters lists,
+// replays and discards its dead letters, as [webhook.Dispatcher.Handler]
+// does; GET /subscriptions lists them under "webhooks", beside the bus's
+// subscriptions. Reading needs the reader or operator role, the rest the
+// operator role. A nil d is an error.
+func WithWebhooks(d *webhook.Dispatcher) Option {
+	return func(c *config) error {
+		if d == nil {
+			return option.Invalid("WithWebhooks(nil)", "the dispatcher is nil")
+		}
+		c.webhooks = d
 		return nil
 	}
 }

@@ -66,11 +66,21 @@ func publishProblem(err error, sent []sentEvent) *problem {
 		}
 		f := problemItem{Field: field, Event: ve.Event, Detail: ve.Error()}
 		if s != nil {
-			f.Pointer = pointer(s.path + fieldPointer(field))
+			f.Pointer = pointer(s.path + fieldPointer(field) + schemaPointer(ve))
 		}
 		faults = append(faults, f)
 	}
 	return faultsProblem(http.StatusUnprocessableEntity, faults)
+}
+
+// schemaPointer is the JSON Pointer into the data of the one value its
+// schema refused, "" when ve is no such refusal.
+func schemaPointer(ve *herald.ValidationError) string {
+	var se *herald.SchemaError
+	if ve.Field != "data" || !errors.As(ve.Err, &se) || len(se.Failures) != 1 {
+		return ""
+	}
+	return se.Failures[0].Pointer
 }
 
 // validationErrors appends to out every *herald.ValidationError in err's

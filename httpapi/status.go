@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/webhook"
 )
 
 // statsAnswer is the answer of GET /events/stats.
@@ -94,14 +95,25 @@ type busStatus interface {
 }
 
 // getSubscriptions answers GET /subscriptions: the bus's subscriptions,
-// none when the handler has no bus or the bus does not report them.
+// none when the handler has no bus or the bus does not report them, and
+// with WithWebhooks the service subscriptions under "webhooks".
 func (h *Handler) getSubscriptions(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.authorize(w, r, h.readers()...); !ok {
 		return
 	}
 	out := struct {
-		Subscriptions []statusJSON `json:"subscriptions"`
+		Subscriptions []statusJSON      `json:"subscriptions"`
+		Webhooks      *[]webhook.Status `json:"webhooks,omitempty"`
 	}{Subscriptions: []statusJSON{}}
+	if d := h.cfg.webhooks; d != nil {
+		hooks, err := d.Subscriptions(r.Context())
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		hooks = append(make([]webhook.Status, 0, len(hooks)), hooks...) // [] rather than null
+		out.Webhooks = &hooks
+	}
 	if b, ok := h.cfg.bus.(busStatus); ok {
 		subs, err := b.Status(r.Context())
 		if err != nil {

@@ -3,10 +3,10 @@ package webhook
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // secretPrefix starts every secret in the Standard Webhooks format.
@@ -30,14 +30,14 @@ type Secret struct {
 func ParseSecret(s string) (Secret, error) {
 	encoded, ok := strings.CutPrefix(s, secretPrefix)
 	if !ok {
-		return Secret{}, fmt.Errorf("webhook: parse secret: does not start with %q: %w", secretPrefix, herald.ErrInvalid)
+		return Secret{}, prefix.Errorf("webhook", "parse secret: does not start with %q: %w", secretPrefix, herald.ErrInvalid)
 	}
 	key, err := base64.StdEncoding.DecodeString(encoded)
 	if err != nil {
-		return Secret{}, fmt.Errorf("webhook: parse secret: not base64 after %q: %w: %w", secretPrefix, herald.ErrInvalid, err)
+		return Secret{}, prefix.Errorf("webhook", "parse secret: not base64 after %q: %w: %w", secretPrefix, herald.ErrInvalid, err)
 	}
 	if len(key) == 0 {
-		return Secret{}, fmt.Errorf("webhook: parse secret: empty key: %w", herald.ErrInvalid)
+		return Secret{}, prefix.Errorf("webhook", "parse secret: empty key: %w", herald.ErrInvalid)
 	}
 	return Secret{key: key}, nil
 }

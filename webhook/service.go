@@ -1,10 +1,10 @@
 package webhook
 
 import (
-	"fmt"
 	"net/url"
 
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // Service is the receiver a subscription delivers to: Name is its URL, and
@@ -19,13 +19,13 @@ type Service struct {
 func (s Service) Validate() error {
 	u, err := url.Parse(s.Name)
 	if err != nil {
-		return fmt.Errorf("webhook: check service: name %q is not a URL: %w: %w", s.Name, herald.ErrInvalid, err)
+		return prefix.Errorf("webhook", "check service: name %q is not a URL: %w: %w", s.Name, herald.ErrInvalid, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("webhook: check service: name %q is not an http(s) URL: %w", s.Name, herald.ErrInvalid)
+		return prefix.Errorf("webhook", "check service: name %q is not an http(s) URL: %w", s.Name, herald.ErrInvalid)
 	}
 	if u.Host == "" {
-		return fmt.Errorf("webhook: check service: name %q has no host: %w", s.Name, herald.ErrInvalid)
+		return prefix.Errorf("webhook", "check service: name %q has no host: %w", s.Name, herald.ErrInvalid)
 	}
 	return nil
 }

@@ -2,11 +2,12 @@ package webhook
 
 import (
 	"crypto/hmac"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/herald-go/herald/internal/prefix"
 )
 
 // DefaultTolerance is how far a request's timestamp may be from the
@@ -37,7 +38,7 @@ func VerifyWith(secret string, header http.Header, body []byte, opts VerifyOptio
 	}
 	id, timestamp := header.Get(HeaderID), header.Get(HeaderTimestamp)
 	if id == "" {
-		return fmt.Errorf("webhook: verify: no %s header: %w", HeaderID, ErrSignature)
+		return prefix.Errorf("webhook", "verify: no %s header: %w", HeaderID, ErrSignature)
 	}
 	if err := checkTimestamp(timestamp, opts); err != nil {
 		return err
@@ -49,7 +50,7 @@ func VerifyWith(secret string, header http.Header, body []byte, opts VerifyOptio
 			return nil
 		}
 	}
-	return fmt.Errorf("webhook: verify: no v1 signature matches: %w", ErrSignature)
+	return prefix.Errorf("webhook", "verify: no v1 signature matches: %w", ErrSignature)
 }
 
 // checkTimestamp refuses a timestamp that is not Unix seconds or is further
@@ -57,7 +58,7 @@ func VerifyWith(secret string, header http.Header, body []byte, opts VerifyOptio
 func checkTimestamp(timestamp string, opts VerifyOptions) error {
 	seconds, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil {
-		return fmt.Errorf("webhook: verify: %s %q is not Unix seconds: %w", HeaderTimestamp, timestamp, ErrTimestamp)
+		return prefix.Errorf("webhook", "verify: %s %q is not Unix seconds: %w", HeaderTimestamp, timestamp, ErrTimestamp)
 	}
 	now := time.Now
 	if opts.Now != nil {
@@ -69,7 +70,7 @@ func checkTimestamp(timestamp string, opts VerifyOptions) error {
 	}
 	diff := now().Sub(time.Unix(seconds, 0))
 	if diff > tolerance || diff < -tolerance {
-		return fmt.Errorf("webhook: verify: %s is %s from now: %w", HeaderTimestamp, diff.Round(time.Second), ErrTimestamp)
+		return prefix.Errorf("webhook", "verify: %s is %s from now: %w", HeaderTimestamp, diff.Round(time.Second), ErrTimestamp)
 	}
 	return nil
 }

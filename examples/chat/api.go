@@ -2,7 +2,10 @@ package main
 
 import (
 	"log/slog"
+	"net/http"
+	"strings"
 
+	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/httpapi"
 	"github.com/herald-go/herald/push"
 )
@@ -10,12 +13,26 @@ import (
 // newAPI is herald's HTTP API over the chat's publisher, which the
 // server mounts at /api next to the page: GET /api/events queries the
 // log and GET /api/events/log follows it, as
-// "herald tail --url http://127.0.0.1:8080/api" does. It signs callers in
-// as the push stream does (signIn), so each sees the events their
-// authorization allows; the API refuses query parameters it does not
-// know, so its callers are anonymous there, and see the messages sent
-// and liked, which are public, but no star.
+// "herald tail --url http://127.0.0.1:8080/api" does. Callers sign in
+// with a bearer token (apiSignIn), so each sees the events their
+// authorization allows: anonymous callers the messages sent and liked,
+// which are public, and each author the stars on their messages too.
 func newAPI(app *chatApp, pushServer *push.Server, logger *slog.Logger) (*httpapi.Handler, error) {
-	return httpapi.New(app.publisher, httpapi.WithAuthenticator(signIn), httpapi.WithBus(app.bus),
+	return httpapi.New(app.publisher, httpapi.WithAuthenticator(apiSignIn), httpapi.WithBus(app.bus),
 		httpapi.WithPush(pushServer), httpapi.WithLogger(logger))
+}
+
+// apiSignIn is the API's authenticator: the bearer token of a request is
+// the name of its user, as "herald tail --token jane" sends it, and a
+// request without one is anonymous. The chat trusts the name as the page
+// does; an application checks its tokens here.
+func apiSignIn(r *http.Request) (*herald.User, []string, error) {
+	token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found || token == "" {
+		return nil, nil, nil
+	}
+	if !userName.MatchString(token) {
+		return nil, nil, errBadUser
+	}
+	return &herald.User{ID: token}, nil, nil
 }

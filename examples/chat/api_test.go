@@ -24,7 +24,31 @@ func TestAPIServesTheChatsEvents(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, answer)
 	}
 
-	res, err := http.Get(base + "/api/events?order=asc")
+	public := []string{"communication.message.sent", "communication.message.liked"}
+	assert.Equal(t, public, apiNames(t, base, "", id))
+	assert.Equal(t, public, apiNames(t, base, "john", id), "the star is jane's, not john's")
+	assert.Equal(t, append(public, "communication.message.starred"), apiNames(t, base, "jane", id),
+		"jane starred it, and sees her star")
+
+	req, err := http.NewRequest(http.MethodGet, base+"/api/events", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer not a name")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, res.StatusCode, "a token that is no user's name")
+}
+
+// apiNames returns the names of message id's events that GET /api/events
+// answers a caller with token, oldest first; "" asks anonymously.
+func apiNames(t *testing.T, base, token, id string) []string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, base+"/api/events?order=asc", nil)
+	require.NoError(t, err)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
@@ -36,5 +60,5 @@ func TestAPIServesTheChatsEvents(t *testing.T) {
 			names = append(names, e.FullName())
 		}
 	}
-	assert.Equal(t, []string{"communication.message.sent", "communication.message.liked"}, names)
+	return names
 }

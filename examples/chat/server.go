@@ -26,7 +26,7 @@ var page []byte
 
 // chatStream is the push stream the page listens to: every message event,
 // open to everyone; each event still goes only to the users its
-// authorization allows, so a star reaches only the user who starred.
+// authorization allows, so a star reaches only the message's author.
 var chatStream = push.Stream{
 	ID:              "chat",
 	Name:            "Chat",

@@ -24,6 +24,7 @@ import (
 	"github.com/herald-go/herald/durable"
 	"github.com/herald-go/herald/httpapi"
 	"github.com/herald-go/herald/store/memstore"
+	"github.com/herald-go/herald/webhook"
 )
 
 // loadDocument loads and validates the document as OpenAPI 3.1.
@@ -40,7 +41,9 @@ func TestDocumentIsValidOpenAPI31(t *testing.T) {
 	doc := loadDocument(t)
 	for _, path := range []string{"/events", "/events/stats", "/events/log", "/definitions", "/subscriptions",
 		"/consumers", "/consumers/{name}/dead-letters", "/consumers/{name}/dead-letters/{id}/replay",
-		"/consumers/{name}/dead-letters/{id}", "/streams/{id}", "/openapi.json"} {
+		"/consumers/{name}/dead-letters/{id}", "/streams/{id}", "/openapi.json", "/subscriptions/{id}",
+		"/subscriptions/{id}/secret", "/subscriptions/{id}/dead-letters", "/subscriptions/{id}/dead-letters/{event}/replay",
+		"/subscriptions/{id}/dead-letters/{event}"} {
 		assert.NotNil(t, doc.Paths.Value(path), "the document describes %s", path)
 	}
 }
@@ -102,7 +105,14 @@ func api(t *testing.T) (*httptest.Server, *durable.Subscription) {
 	done := make(chan struct{})
 	go func() { defer close(done); _ = d.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	h, err := httpapi.New(p, httpapi.WithAuthenticator(authenticate), httpapi.WithBus(bus), httpapi.WithConsumers(d))
+	hooks, err := webhook.NewDispatcher(store, bus)
+	require.NoError(t, err)
+	hooksCtx, stopHooks := context.WithCancel(context.Background())
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); _ = hooks.Run(hooksCtx) }()
+	t.Cleanup(func() { stopHooks(); <-hooksDone })
+	h, err := httpapi.New(p, httpapi.WithAuthenticator(authenticate), httpapi.WithBus(bus), httpapi.WithConsumers(d),
+		httpapi.WithWebhooks(hooks))
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -149,6 +159,34 @@ func TestAnswersMatchTheDocument(t *testing.T) {
 		{"DELETE", "/consumers/mailer/dead-letters/" + poison, "operate", "", 204},
 		{"DELETE", "/consumers/mailer/dead-letters/" + poison, "operate", "", 404},
 		{"GET", "/openapi.json", "", "", 200},
+	} {
+		run(t, router, srv, x)
+	}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(receiver.Close)
+	sub := `{"id":"hooks-1","service":{"name":"` + receiver.URL + `","version":"1.0.0"},"eventTypes":["communication.message.*"]}`
+	hook := "/subscriptions/hooks-1"
+	missing := uuid.NewString()
+	for _, x := range []exchange{
+		{"POST", "/subscriptions", "operate", sub, 201},
+		{"POST", "/subscriptions", "operate", sub, 409},
+		{"POST", "/subscriptions", "read", sub, 403},
+		{"POST", "/subscriptions", "operate", `{"service":{"name":"ftp://x.example/"},"eventTypes":["a.b.c"]}`, 400},
+		{"POST", "/subscriptions", "operate", `{"service":{"name":"https://x.example/"},"eventTypes":["a.b.c"],"secret":"plain"}`, 400},
+		{"GET", "/subscriptions", "read", "", 200},
+		{"GET", hook, "read", "", 200},
+		{"GET", "/subscriptions/nope", "read", "", 404},
+		{"PATCH", hook, "operate", `{"paused":true}`, 200},
+		{"PATCH", hook, "operate", `{"paused":false}`, 200},
+		{"PATCH", hook, "read", `{"paused":false}`, 403},
+		{"POST", hook + "/secret", "operate", "", 200},
+		{"POST", hook + "/secret", "operate", `{"secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}`, 200},
+		{"POST", hook + "/secret", "operate", `{"secret":"plain"}`, 400},
+		{"GET", hook + "/dead-letters", "read", "", 200},
+		{"POST", hook + "/dead-letters/" + missing + "/replay", "operate", "", 404},
+		{"DELETE", hook + "/dead-letters/" + missing, "operate", "", 404},
+		{"DELETE", hook, "operate", "", 204},
+		{"DELETE", hook, "operate", "", 404},
 	} {
 		run(t, router, srv, x)
 	}

@@ -11,11 +11,11 @@ var (
 	// panic into a *herald.PanicError:
 	// func(context.Context, herald.Handler, herald.Event) error.
 	SafeHandle any
-	// CauseContexts returns a function that makes handler contexts as
-	// herald.ContextWithCause does, a run of them at a time; the function
-	// is not safe for concurrent use:
-	// func() func(context.Context, *herald.Event) context.Context.
-	CauseContexts any
+	// CauseContexts returns a new maker of handler contexts, whose method
+	// For(context.Context, *herald.Event) context.Context makes them as
+	// herald.ContextWithCause does, a run of them at a time; it is not
+	// safe for concurrent use.
+	CauseContexts func() any
 
 	// UserFrom returns the user whose events a context publishes:
 	// func(context.Context) *herald.User.

@@ -42,7 +42,7 @@ func envelopeBody(position uint64, b []byte) ([]byte, error) {
 	size := fixedSize
 	switch b[0] {
 	case envelopeV1:
-	case envelopeV2:
+	case envelopeV2, envelopeSealed:
 		size += checksumSize
 	default:
 		return nil, versionError(position, b[0])

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
+	bolt "go.etcd.io/bbolt"
 )
 
 // The binary envelope, format version 2. Every stored event is one value
@@ -40,7 +41,9 @@ import (
 //
 // Version 1, which files written before checksums hold, is version 2
 // without the checksum: its data is the rest of the value. It is still
-// read; EncodeEvent writes version 2.
+// read; EncodeEvent writes version 2. Version 4 (envelopeSealed) is
+// version 2 with the names of sealed personal fields before the data; the
+// store writes it for the events that have some.
 const (
 	envelopeV1      byte = 1
 	envelopeV2      byte = 2
@@ -219,7 +222,7 @@ func setRevision(v []byte, rev uint64) {
 		return
 	}
 	binary.BigEndian.PutUint64(v[offRevision:], rev)
-	if v[0] == envelopeV2 {
+	if v[0] != envelopeV1 {
 		resetChecksum(v)
 	}
 }
@@ -255,14 +258,12 @@ func (e *DecodeError) Is(target error) bool { return target == ErrCorrupt }
 // Bytes that are not such an envelope give a *DecodeError naming the
 // position and the offset, never a panic; so do bytes that do not match
 // the envelope's checksum, wherever they differ. Envelopes of format
-// version 1, which have no checksum, decode too.
+// version 1, which have no checksum, decode too. DecodeEvent has no user
+// keys: an envelope with sealed personal fields decodes with them "" and
+// Metadata.Redacted set, as a store's reads give it once its user is
+// forgotten.
 func DecodeEvent(position uint64, b []byte) (herald.Event, error) {
-	var d decoder
-	var e herald.Event
-	if err := d.decode(&e, position, b, nil); err != nil {
-		return herald.Event{}, errorf("decode: %w", err)
-	}
-	return e, nil
+	return decodeWithKeys(position, b, nil)
 }
 
 // decoder decodes envelopes. It interns the strings that repeat from one
@@ -277,6 +278,9 @@ type decoder struct {
 	auths     map[authKey]*herald.Authorization
 	labelSets map[string]*labelSet // by their encoding
 	last      lastDecoded
+	// keys is the userkeys bucket of the transaction decode reads in,
+	// for envelopes with sealed fields; nil when there is none.
+	keys *bolt.Bucket
 }
 
 // lastDecoded is what the decoder found for the previous event: events in
@@ -358,8 +362,18 @@ func (d *decoder) decode(e *herald.Event, position uint64, b []byte, slab *[]byt
 	if flags&flagLabels != 0 {
 		m.Labels = d.labels(&r)
 	}
+	var sealed []string
+	if b[0] == envelopeSealed {
+		sealed = r.sealedFields(d)
+	}
 	if r.err != nil {
 		return r.err
+	}
+	if sealed != nil {
+		if err := setData(e, position, b, r.off, slab); err != nil {
+			return err
+		}
+		return d.open(e, position, sealed)
 	}
 	if flags&flagData != 0 {
 		return setData(e, position, b, r.off, slab)

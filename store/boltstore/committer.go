@@ -52,6 +52,8 @@ type request struct {
 	ends   []int
 	now    time.Time
 	outbox bool
+	// personal are the events whose personal fields the writer seals.
+	personal []personal
 
 	// What the append got: the first position and each revision, or the
 	// stored envelopes when every event was stored before.
@@ -89,7 +91,7 @@ func putRequest(r *request) {
 	clear(r.stored)
 	*r = request{
 		values: r.values[:0], ends: r.ends[:0], revs: r.revs[:0], stored: r.stored[:0],
-		done: r.done,
+		personal: r.personal[:0], done: r.done,
 	}
 	requests.Put(r)
 }

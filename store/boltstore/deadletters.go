@@ -39,7 +39,17 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	if err != nil {
 		return errorf("save dead letter: %w", err)
 	}
+	data, fields, err := driver.PersonalData(s.Registry(), &d.Event)
+	if err != nil {
+		return errorf("save dead letter: %w", err)
+	}
 	err = s.updateLetters(func(b *bolt.Bucket) error {
+		if fields != nil {
+			var err error
+			if v, err = sealLetter(b, &d, data, fields); err != nil {
+				return err
+			}
+		}
 		if k, _, err := findLetter(b, d.Subscription, d.Event.ID); err != nil {
 			return err
 		} else if k != nil {
@@ -66,8 +76,9 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 			err = s.viewLetters(ctx, func(b *bolt.Bucket) error {
 				prefix := letterPrefix(consumer)
 				c := b.Cursor()
+				keys := b.Tx().Bucket(rootBucket).Bucket(userKeysBucket)
 				for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-					d, err := decodeDeadLetter(consumer, k, v)
+					d, err := decodeDeadLetter(consumer, k, v, keys)
 					if err != nil {
 						return err
 					}
@@ -131,14 +142,21 @@ func (s *Store) checkLetterCall(ctx context.Context, consumer string, id uuid.UU
 
 // updateLetters runs fn on the dead-letter bucket in a write transaction
 // of its own, making the bucket when it is missing.
-func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) (err error) {
+func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) error {
+	return s.updateOwnBucket(deadLettersBucket, fn)
+}
+
+// updateOwnBucket runs fn on the bucket name of the store's top-level
+// bucket in a write transaction of its own, making it when it is missing:
+// the buckets that came after the first file format.
+func (s *Store) updateOwnBucket(name []byte, fn func(b *bolt.Bucket) error) (err error) {
 	defer recoverCorrupt(&err)
 	return dbError(s.db.Update(func(tx *bolt.Tx) error {
 		root := tx.Bucket(rootBucket)
 		if root == nil {
 			return fmt.Errorf("no %q bucket in the file: %w", rootBucket, ErrNotStore)
 		}
-		b, err := root.CreateBucketIfNotExists(deadLettersBucket)
+		b, err := root.CreateBucketIfNotExists(name)
 		if err != nil {
 			return err
 		}
@@ -148,8 +166,14 @@ func (s *Store) updateLetters(fn func(b *bolt.Bucket) error) (err error) {
 
 // viewLetters runs fn on the dead-letter bucket, when there is one.
 func (s *Store) viewLetters(ctx context.Context, fn func(b *bolt.Bucket) error) error {
+	return s.viewOwnBucket(ctx, deadLettersBucket, fn)
+}
+
+// viewOwnBucket runs fn on the bucket name of the store's top-level
+// bucket, when there is one.
+func (s *Store) viewOwnBucket(ctx context.Context, name []byte, fn func(b *bolt.Bucket) error) error {
 	return s.view(ctx, func(tx *bolt.Tx, _ buckets) error {
-		if b := tx.Bucket(rootBucket).Bucket(deadLettersBucket); b != nil {
+		if b := tx.Bucket(rootBucket).Bucket(name); b != nil {
 			return fn(b)
 		}
 		return nil
@@ -162,7 +186,7 @@ func findLetter(b *bolt.Bucket, consumer string, id uuid.UUID) ([]byte, []byte, 
 	prefix := letterPrefix(consumer)
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		d, err := decodeDeadLetter(consumer, k, v)
+		d, err := decodeDeadLetter(consumer, k, v, nil)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -185,6 +209,11 @@ func letterKey(consumer string, position uint64) []byte {
 // when parked), the time it was given up (Unix nanoseconds), the length
 // and text of its error, then the event's binary envelope.
 func encodeDeadLetter(d *herald.DeadLetter) ([]byte, error) {
+	return EncodeEvent(deadLetterHead(d), &d.Event)
+}
+
+// deadLetterHead encodes what of d comes before the event's envelope.
+func deadLetterHead(d *herald.DeadLetter) []byte {
 	var reason string
 	if d.Err != nil {
 		reason = d.Err.Error()
@@ -202,14 +231,16 @@ func encodeDeadLetter(d *herald.DeadLetter) ([]byte, error) {
 	}
 	v = binary.BigEndian.AppendUint64(v, uint64(at))
 	v = binary.AppendUvarint(v, uint64(len(reason)))
-	v = append(v, reason...)
-	return EncodeEvent(v, &d.Event)
+	return append(v, reason...)
 }
 
 // errLetter is the error of a dead letter whose bytes make no sense.
 var errLetter = errors.New("dead letter is damaged")
 
-func decodeDeadLetter(consumer string, k, v []byte) (herald.DeadLetter, error) {
+// decodeDeadLetter decodes the letter v of consumer under the key k, its
+// event's sealed fields opened with keys, the userkeys bucket (nil: they
+// read as redacted).
+func decodeDeadLetter(consumer string, k, v []byte, keys *bolt.Bucket) (herald.DeadLetter, error) {
 	bad := func(what string) (herald.DeadLetter, error) {
 		return herald.DeadLetter{}, fmt.Errorf("%w: %s: %w", errLetter, what, ErrCorrupt)
 	}
@@ -236,7 +267,7 @@ func decodeDeadLetter(consumer string, k, v []byte) (herald.DeadLetter, error) {
 		return bad("the error's length")
 	}
 	reason := string(v[n : n+int(size)])
-	e, err := DecodeEvent(position, v[n+int(size):])
+	e, err := decodeWithKeys(position, v[n+int(size):], keys)
 	if err != nil {
 		return herald.DeadLetter{}, err
 	}

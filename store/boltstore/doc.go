@@ -35,6 +35,21 @@
 //     ([ErrNewerFormat]) or damaged ([ErrCorrupt]); every event is stored
 //     with a checksum that every read checks, so an event whose bytes
 //     changed is a [*DecodeError] naming its position, never another event.
+//   - Personal data ([driver.KeyStore]): the fields a registry's
+//     definition tags `herald:"personal"` are written sealed (AES-GCM)
+//     with a key of the event's user, which the file keeps in a bucket of
+//     its own, never in an event; every read opens them. Once
+//     [Store.DeleteUserKey] returns (Publisher.ForgetUser calls it), the
+//     key is out of the store's data and every read gives the user's
+//     personal fields as "" and the events as redacted; the events' bytes
+//     and checksums are not touched. The key's bytes may still sit in a
+//     page bbolt freed and has not written again yet: [Compact], on the
+//     closed file, rewrites it without them, which makes the forgetting
+//     final. The values themselves are never in the file in the clear
+//     (dead letters keep them sealed as their events do), but in
+//     snapshots, which hold the state as the aggregate encodes it: the
+//     snapshots of the aggregates with the user's personal data go with
+//     the key, and their bytes too after Compact.
 //
 // Names are at most [MaxNameLength] bytes and an encoded event at most
 // [WithMaxEventSize]. Only one Store may use a file at a time ([ErrLocked]).

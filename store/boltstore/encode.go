@@ -33,6 +33,9 @@ func (s *Store) encode(req *request, events []herald.Event) error {
 	if err := batch.CheckUniqueIDs(events, nil); err != nil {
 		return err
 	}
+	if err := s.findPersonal(req, events); err != nil {
+		return err
+	}
 	procs := runtime.GOMAXPROCS(0)
 	if len(events) < parallelEncode || procs < 2 {
 		var err error

@@ -24,6 +24,11 @@ import (
 //	checkpoints  consumer name -> position (8)
 //	outbox       first position -> last position of a run of events not
 //	             yet delivered
+//	deadletters  consumer + position -> dead letter (made when needed)
+//	subscriptions  webhook subscription id -> its document (made when
+//	             needed)
+//	userkeys     user id -> the user's key for personal fields (made with
+//	             the first key)
 //
 // Every index appends one key per append (per aggregate, per name), not
 // one per event, so a large batch writes few index pages.
@@ -64,6 +69,8 @@ const appendFill = 1.0
 // buckets are the store's buckets in one transaction.
 type buckets struct {
 	meta, events, ids, streams, names, byName, snapshots, checkpoints, outbox *bolt.Bucket
+	// userKeys is nil in a file without keys.
+	userKeys *bolt.Bucket
 }
 
 // openBuckets returns the store's buckets in tx, with the fill of the
@@ -83,6 +90,7 @@ func openBuckets(tx *bolt.Tx) (buckets, error) {
 			return buckets{}, fmt.Errorf("bucket %q is missing: %w", name, ErrCorrupt)
 		}
 	}
+	b.userKeys = root.Bucket(userKeysBucket)
 	if tx.Writable() {
 		b.events.FillPercent = appendFill
 		b.ids.FillPercent = appendFill

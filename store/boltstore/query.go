@@ -59,7 +59,7 @@ func (s *Store) Query(ctx context.Context, q herald.Query) (herald.Page, error) 
 // checking ctx every chunkSize events.
 func (s *Store) matching(ctx context.Context, b buckets, p *driver.PreparedQuery, seq iter.Seq2[uint64, error]) iter.Seq2[herald.Event, error] {
 	return func(yield func(herald.Event, error) bool) {
-		var d decoder
+		d := decoder{keys: b.userKeys}
 		var buf [8]byte
 		n := 0
 		for pos, err := range seq {

@@ -206,7 +206,11 @@ func (r *reader) chunk(fn func(tx *bolt.Tx, b buckets) error) error {
 	if err := r.s.usable(r.ctx); err != nil {
 		return err
 	}
-	return r.s.view(r.ctx, fn)
+	return r.s.view(r.ctx, func(tx *bolt.Tx, b buckets) error {
+		r.d.keys = b.userKeys
+		defer func() { r.d.keys = nil }()
+		return fn(tx, b)
+	})
 }
 
 // yield hands the chunk's events to the loop, or the error, and reports

@@ -292,7 +292,7 @@ func (w *writer) check(req *request) (allStored bool, err error) {
 // req.stored.
 func (w *writer) copyStored(req *request) error {
 	req.stored = req.stored[:0]
-	var d decoder
+	d := decoder{keys: w.b.userKeys}
 	var buf [8]byte
 	for i := range req.events {
 		pos, _, err := w.lookupID(req.events[i].ID)
@@ -318,10 +318,17 @@ func (w *writer) write(req *request) error {
 	first := w.head + 1
 	req.first = first
 	var buf [8]byte
-	start := 0
+	start, sealed := 0, req.personal
 	for i := range events {
 		v := req.values[start:req.ends[i]]
 		start = req.ends[i]
+		if len(sealed) > 0 && sealed[0].index == i {
+			var err error
+			if v, err = w.sealValue(req, sealed[0]); err != nil {
+				return err
+			}
+			sealed = sealed[1:]
+		}
 		setRevision(v, req.revs[i])
 		if err := w.b.events.Put(posKey(&buf, first+uint64(i)), v); err != nil {
 			return err

@@ -35,6 +35,10 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 			return errorf("append: event %d: %w", i, err)
 		}
 	}
+	sealed, err := s.seal(events)
+	if err != nil {
+		return errorf("append: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
@@ -48,10 +52,13 @@ func (s *Store) Append(ctx context.Context, events []herald.Event) error {
 		return errorf("append: %w", err)
 	}
 	if stored {
-		s.copyStored(events)
+		if err := s.copyStored(events); err != nil {
+			return errorf("append: %w", err)
+		}
 		return nil
 	}
 	s.commit(events)
+	s.keepSealed(events, sealed)
 	return nil
 }
 
@@ -207,11 +214,17 @@ func (s *Store) name(st *stream, e *herald.Event) (uint32, *uint64) {
 }
 
 // copyStored copies the stored envelopes of a batch stored before into it.
-func (s *Store) copyStored(events []herald.Event) {
+func (s *Store) copyStored(events []herald.Event) error {
+	stored := make([]herald.Event, len(events))
 	for i := range events {
 		pos, _ := s.ids.lookup(&s.log, events[i].ID)
-		events[i] = s.log.at(pos)
+		stored[i] = s.log.at(pos)
+		if err := s.open(&stored[i]); err != nil {
+			return err
+		}
 	}
+	copy(events, stored)
+	return nil
 }
 
 // resetScratch empties the maps that validated a batch, or drops them and

@@ -23,6 +23,9 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	if err := s.usable(ctx); err != nil {
 		return errorf("save dead letter: %w", err)
 	}
+	if err := s.sealLetter(&d); err != nil {
+		return errorf("save dead letter: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
@@ -54,6 +57,10 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 		all := slices.Clone(s.letters[consumer])
 		s.mu.Unlock()
 		for _, d := range all {
+			if err := s.open(&d.Event); err != nil {
+				yield(herald.DeadLetter{}, errorf("dead letters: %w", err))
+				return
+			}
 			if !yield(d, nil) {
 				return
 			}

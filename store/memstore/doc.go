@@ -20,4 +20,11 @@
 // timestamp read back has no monotonic clock reading, like one read from a
 // file, and its location is one equal in name, abbreviation and offset.
 // Snapshots are copied in and out.
+//
+// The store is a [driver.KeyStore]: the data of an event whose definition
+// in the store's registry has personal fields (`herald:"personal"`) is
+// kept as JSON with those fields sealed with a key of the event's user,
+// and read back opened and decoded to its Go type. Once
+// [Store.DeleteUserKey] returns (Publisher.ForgetUser calls it), the
+// user's personal fields read as "" and their events as redacted.
 package memstore

@@ -115,6 +115,13 @@ func (l *eventLog) at(pos uint64) herald.Event {
 	}
 }
 
+// setData replaces the data of the event at position pos, which must be
+// from 1 to l.n.
+func (l *eventLog) setData(pos uint64, data any) {
+	i := pos - 1
+	l.data[i>>chunkBits][i&chunkMask] = data
+}
+
 // id returns the id of the event at position pos, which must be from 1 to
 // l.n.
 func (l *eventLog) id(pos uint64) uuid.UUID {

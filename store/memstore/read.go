@@ -111,7 +111,12 @@ func (s *Store) each(ctx context.Context, op string, n int, at func(int) herald.
 				return
 			}
 		}
-		if !yield(at(i), nil) {
+		e := at(i)
+		if err := s.open(&e); err != nil {
+			yield(herald.Event{}, errorf("%s: %w", op, err))
+			return
+		}
+		if !yield(e, nil) {
 			return
 		}
 	}

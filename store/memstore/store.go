@@ -30,7 +30,8 @@ import (
 // and no memory; other ids go to a map.
 
 // Store is an in-memory [herald.Store], [driver.SnapshotStore],
-// [driver.CheckpointStore] and [driver.DeadLetterStore]. Build one with
+// [driver.CheckpointStore], [driver.DeadLetterStore] and
+// [driver.SubscriptionStore]. Build one with
 // [New]; the zero value is not usable. It is safe for concurrent use.
 type Store struct {
 	mu     sync.Mutex
@@ -47,6 +48,10 @@ type Store struct {
 	// letters are the dead letters of each durable consumer, in the order
 	// of their events' positions.
 	letters map[string][]herald.DeadLetter
+	// subscriptions are the documents of webhook subscriptions by id.
+	subscriptions map[string][]byte
+	// keyring keeps the users' keys for personal fields.
+	keyring keyring
 	// Holder holds the registry a publisher gave the store (UseRegistry):
 	// the store keeps data as published and needs none itself, but
 	// projections, flows and push servers over it use it.
@@ -133,7 +138,8 @@ func (s *Store) Close() error {
 	s.log, s.interner, s.streams, s.ids = eventLog{}, interner{}, streamIndex{}, idIndex{}
 	s.counts, s.snapshots = nil, nil
 	s.checkpoints = nil
-	s.letters = nil
+	s.letters, s.subscriptions = nil, nil
+	s.keyring.clear()
 	s.batchIDs, s.batchRevs, s.found = nil, nil, nil
 	return nil
 }

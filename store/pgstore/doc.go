@@ -8,8 +8,9 @@
 // refused (ErrNewerSchema), and so is one whose tables lack a column
 // (ErrSchema, naming the table and the column). Moving from boltstore is
 // one line: the Store is also a driver.SnapshotStore, a
-// driver.CheckpointStore, a driver.Outbox, a driver.TxStore and a
-// driver.DeadLetterStore, and passes store/storetest.
+// driver.CheckpointStore, a driver.Outbox, a driver.TxStore, a
+// driver.DeadLetterStore and a driver.SubscriptionStore (webhook
+// subscriptions), and passes store/storetest.
 //
 // # One order, no skipped event
 //

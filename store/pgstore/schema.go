@@ -59,16 +59,22 @@ func loadMigrations() ([]migration, error) {
 		out = append(out, migration{version: v, sql: string(b)})
 	}
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
+	// Versions increase without repeats and end at SchemaVersion; a gap is
+	// allowed, so a branch can number its migration after one that lands
+	// beside it.
 	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %d is missing", i+1)
+		if i > 0 && m.version == out[i-1].version {
+			return nil, fmt.Errorf("migration %d is there twice", m.version)
 		}
+	}
+	if len(out) == 0 || out[len(out)-1].version != SchemaVersion {
+		return nil, fmt.Errorf("the last migration is not version %d", SchemaVersion)
 	}
 	return out, nil
 }
 
 // SchemaVersion is the version of the schema this package writes.
-const SchemaVersion = 1
+const SchemaVersion = 3
 
 // columns are the columns each table of the schema has, which Open
 // checks.
@@ -82,7 +88,8 @@ var columns = map[string][]string{
 	"undelivered": {"position"},
 	"dead_letters": append([]string{"consumer", "position", "attempts", "error", "parked", "at_ns"},
 		eventColumnNames[1:]...),
-	"projections": {"name", "position", "version", "generation"},
+	"projections":   {"name", "position", "version", "generation"},
+	"subscriptions": {"id", "data"},
 }
 
 // lockKey returns the key of an advisory lock of the schema for what.
@@ -121,16 +128,19 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, schema string) error {
 		case err != nil:
 			return fmt.Errorf("read the version: %w", err)
 		}
-		if version > len(ms) {
+		if version > SchemaVersion {
 			return fmt.Errorf("schema %s is at version %d, this library knows versions up to %d: %w: %w",
-				schema, version, len(ms), ErrNewerSchema, herald.ErrInvalid)
+				schema, version, SchemaVersion, ErrNewerSchema, herald.ErrInvalid)
 		}
-		for _, m := range ms[version:] {
+		for _, m := range ms {
+			if m.version <= version {
+				continue
+			}
 			if _, err := tx.Exec(ctx, strings.ReplaceAll(m.sql, "{{schema}}", q)); err != nil {
 				return fmt.Errorf("migrate to version %d: %w", m.version, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, "UPDATE "+q+".meta SET version = $1", len(ms)); err != nil {
+		if _, err := tx.Exec(ctx, "UPDATE "+q+".meta SET version = $1", SchemaVersion); err != nil {
 			return fmt.Errorf("write the version: %w", err)
 		}
 		return nil

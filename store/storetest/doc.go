@@ -19,8 +19,10 @@
 // ReadStream and ReadLog, cancelled contexts, Query, Stats, and, when the
 // store has them, the optional capabilities of
 // [github.com/herald-go/herald/driver]: snapshots, checkpoints, dead
-// letters, the outbox, and appends in the application's transaction (those
-// need [WithTransactions]), and Close. Run the suite with -race.
+// letters, the outbox, appends in the application's transaction (those
+// need [WithTransactions]), user keys and personal fields (a
+// driver.KeyStore that takes the suite's registry), and Close. Run the
+// suite with -race.
 //
 // Event data is compared by its JSON encoding, so a store that returns
 // json.RawMessage passes as well as one that returns the Go value.

@@ -33,9 +33,16 @@ import (
 //   - DeadLetters, when the store is a driver.DeadLetterStore: round trip
 //     of every field, position order per consumer, replacement, deletion,
 //     bad input and cancellation.
+//   - Subscriptions, when the store is a driver.SubscriptionStore: round
+//     trip in id order, replacement, deletion, bad input and cancellation.
 //   - Outbox, when the store is a driver.Outbox: what AppendUndelivered
 //     stored and MarkDelivered did not mark, in position order, also while
 //     the loop marks what it gets.
+//   - Keys, when the store is a driver.KeyStore that takes the suite's
+//     registry: personal fields read back in the clear, and as "" with
+//     the event redacted once the user is forgotten, in every read, in
+//     dead letters, while others publish; snapshots of the user's
+//     aggregates dropped; no anonymous personal data.
 //   - InTransaction, when the store is a driver.TxStore and Run has
 //     WithTransactions: appends in the application's transaction commit
 //     and roll back with it, see each other, leave it usable after a bad
@@ -94,8 +101,10 @@ func (s suite) groups() []group {
 		{"Snapshots", s.snapshotCases()},
 		{"Checkpoints", s.checkpointCases()},
 		{"DeadLetters", s.deadLetterCases()},
+		{"Subscriptions", s.subscriptionCases()},
 		{"Outbox", s.outboxCases()},
 		{"InTransaction", s.inTxCases()},
+		{"Keys", s.keyCases()},
 		{"Close", s.closeCases()},
 	}
 }
