@@ -52,7 +52,8 @@
 // them encrypted with that user's key and opens them on every read;
 // [Publisher.ForgetUser] deletes the key and publishes [UserDeleted], and
 // from then on those fields read as "" and their events as
-// [Metadata.Redacted], the rest of each event as it was.
+// [Metadata.Redacted], the rest of each event as it was. The derived
+// schema marks them ([PersonalKeyword]).
 //
 // No call panics on nil or zero arguments. Input a call cannot use,
 // including a nil context.Context, is an error matching [ErrInvalid] that

@@ -2,6 +2,7 @@ package herald_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -265,3 +266,20 @@ func TestForgetUserBadInput(t *testing.T) {
 
 // storeWithoutKeys is a store without the driver.KeyStore capability.
 type storeWithoutKeys struct{ herald.Store }
+
+// TestPersonalFieldsAnnotatedInSchema finds the personal fields marked in
+// the derived schema, and no other field.
+func TestPersonalFieldsAnnotatedInSchema(t *testing.T) {
+	r := newRegistry(t)
+	d, err := herald.Define[Registered](r, "identity", "account", "registered")
+	require.NoError(t, err)
+	var schema struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(d.Schema(), &schema))
+	for name, personal := range map[string]bool{"email": true, "name": true, "plan": false} {
+		_, marked := schema.Properties[name][herald.PersonalKeyword]
+		assert.Equal(t, personal, marked, name)
+	}
+	assert.Equal(t, true, schema.Properties["email"][herald.PersonalKeyword])
+}

@@ -48,11 +48,12 @@ func (d *Definition) Schema() json.RawMessage {
 	return bytes.Clone(d.schema.doc)
 }
 
-// compileSchema derives d's schema from its type unless it was given one,
+// compileSchema derives d's schema from its type, its personal fields
+// annotated ([PersonalKeyword]), unless it was given one,
 // compiles it, and checks d's sample against a schema given.
 func (d *Definition) compileSchema() error {
 	if d.schema == nil {
-		doc, err := deriveSchema(d.Type)
+		doc, err := deriveSchema(d.Type, d.personal)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ import (
 // bounds). Named types a struct uses become definitions under "$defs". A
 // property that encoding/json writes as null when it is nil (a pointer,
 // slice or map without omitempty) may be null.
-func deriveSchema(t reflect.Type) (doc json.RawMessage, err error) {
+func deriveSchema(t reflect.Type, personal []string) (doc json.RawMessage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			doc, err = nil, fmt.Errorf("no JSON Schema derives from %v: %v", t, r)
@@ -29,6 +29,7 @@ func deriveSchema(t reflect.Type) (doc json.RawMessage, err error) {
 	s := r.ReflectFromType(t)
 	s.Version = SchemaDraft
 	allowNull(t, s, s, map[*derive.Schema]bool{})
+	markPersonal(s, personal)
 	if doc, err = json.Marshal(s); err != nil {
 		return nil, fmt.Errorf("no JSON Schema derives from %v: %w", t, err)
 	}
@@ -190,4 +191,25 @@ func omitsEmpty(f reflect.StructField) bool {
 		}
 	}
 	return false
+}
+
+// PersonalKeyword is the annotation a derived schema gives each personal
+// field of the data ([PersonalTag]): "x-personal": true in the field's
+// property, which validators ignore and catalogues ([Registry.AsyncAPI])
+// carry along.
+const PersonalKeyword = "x-personal"
+
+// markPersonal annotates the properties of s named in personal.
+func markPersonal(s *derive.Schema, personal []string) {
+	if s.Properties == nil {
+		return
+	}
+	for _, name := range personal {
+		if p, ok := s.Properties.Get(name); ok && p != nil {
+			if p.Extras == nil {
+				p.Extras = map[string]any{}
+			}
+			p.Extras[PersonalKeyword] = true
+		}
+	}
 }

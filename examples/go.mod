@@ -4,8 +4,10 @@ go 1.25.0
 
 require (
 	github.com/chromedp/chromedp v0.14.2
+	github.com/coder/websocket v1.8.15
 	github.com/google/uuid v1.6.0
-	github.com/herald-go/herald v0.0.0-00010101000000-000000000000
+	github.com/herald-go/herald v0.0.0
+	github.com/herald-go/herald/push/pushws v0.0.0-00010101000000-000000000000
 	github.com/herald-go/herald/store/pgstore v0.0.0-00010101000000-000000000000
 	github.com/stretchr/testify v1.12.1
 	go.etcd.io/bbolt v1.4.3
@@ -38,3 +40,5 @@ require (
 replace github.com/herald-go/herald => ../
 
 replace github.com/herald-go/herald/store/pgstore => ../store/pgstore
+
+replace github.com/herald-go/herald/push/pushws => ../push/pushws

@@ -28,8 +28,10 @@ type Message struct {
 // events: authentication, authorization per event, criteria, map, resume
 // and the cut-off of a slow client.
 type Conn interface {
-	// Send sends one message. ctx ends when the write timeout passes or
-	// the client is cut off; Send must then give up and return an error.
+	// Send sends one message. ctx ends when the write timeout passes (one
+	// timeout covers the messages gathered for one write, as over
+	// server-sent events) or the client is cut off; Send must then give
+	// up and return an error.
 	Send(ctx context.Context, m Message) error
 }
 
@@ -69,16 +71,15 @@ func (c *client) gathered() int {
 	return c.msgBytes
 }
 
-// send sends the gathered messages, each within the write timeout.
+// send sends the gathered messages, all within the write timeout, as
+// server-sent events write what they gathered within it.
 func (c *client) send() error {
 	defer func() { clear(c.msgs); c.msgs, c.msgBytes = c.msgs[:0], 0 }()
+	ctx, cancel := context.WithTimeout(c.sendCtx, c.s.writeTimeout)
+	defer cancel()
 	for _, m := range c.msgs {
-		ctx, cancel := context.WithTimeout(c.sendCtx, c.s.writeTimeout)
-		err := c.conn.Send(ctx, m)
-		timedOut := errors.Is(ctx.Err(), context.DeadlineExceeded)
-		cancel()
-		if err != nil {
-			if timedOut {
+		if err := c.conn.Send(ctx, m); err != nil {
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 				c.cut("a write timed out", true)
 			}
 			return err

@@ -42,4 +42,8 @@
 // EventSource then reconnects and resumes from the store. [Server.Close]
 // ends every stream; register it with http.Server.RegisterOnShutdown, as
 // Shutdown would otherwise wait for streams that never end.
+//
+// Other transports serve the same streams through [Server.ServeConn], in
+// modules of their own: push/pushws over WebSocket, push/pushsocketio to
+// socket.io clients, with a namespace per tenant.
 package push

@@ -16,7 +16,7 @@ import (
 // "herald tail --url http://127.0.0.1:8080/api" does. Callers sign in
 // with a bearer token (apiSignIn), so each sees the events their
 // authorization allows: anonymous callers the messages sent and liked,
-// which are public, and each user the stars they gave too.
+// which are public, and each author the stars on their messages too.
 func newAPI(app *chatApp, pushServer *push.Server, logger *slog.Logger) (*httpapi.Handler, error) {
 	return httpapi.New(app.publisher, httpapi.WithAuthenticator(apiSignIn), httpapi.WithBus(app.bus),
 		httpapi.WithPush(pushServer), httpapi.WithLogger(logger))

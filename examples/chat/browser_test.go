@@ -2,47 +2,35 @@ package main
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// browserTestEnv turns the browser test's skip, when no Chromium is found,
-// into a failure; .ci/run sets it.
-const browserTestEnv = "HERALD_BROWSER_TEST"
+	"github.com/herald-go/herald/internal/browser"
+)
 
 // stepTimeout bounds each step of the browser test: generous, as a cold
 // Chromium under the race detector is slow, and never part of a check.
 const stepTimeout = time.Minute
 
-// findChromium returns the path of a Chromium or Chrome, or skips the test
-// (fails it when HERALD_BROWSER_TEST=1).
-func findChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
+// TestChatInBrowser opens the chat's page as jane and as john in headless
+// Chromium, with the stream as server-sent events and over WebSocket
+// (?transport=websocket): a message jane sends appears in john's page, and
+// jane's star, an event only its owner may receive, appears in jane's page
+// and not in john's.
+func TestChatInBrowser(t *testing.T) {
+	chromium := browser.Find(t)
+	for _, transport := range []string{"sse", "websocket"} {
+		t.Run(transport, func(t *testing.T) { chatInBrowser(t, chromium, "&transport="+transport) })
 	}
-	const msg = "no chromium, chromium-browser or google-chrome on PATH: install Debian's chromium (apt-get install chromium) to run the browser test"
-	if os.Getenv(browserTestEnv) == "1" {
-		t.Fatal(msg + " (" + browserTestEnv + "=1 requires it)")
-	}
-	t.Skip(msg)
-	return ""
 }
 
-// TestChatInBrowser opens the chat's page as jane and as john in headless
-// Chromium: a message jane sends appears in john's page, and jane's star,
-// an event only its owner may receive, appears in jane's page and not in
-// john's.
-func TestChatInBrowser(t *testing.T) {
-	chromium := findChromium(t)
+// chatInBrowser is TestChatInBrowser with the page's query ending in
+// transport.
+func chatInBrowser(t *testing.T, chromium, transport string) {
 	base := startChat(t)
 
 	whole, cancelWhole := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -64,10 +52,10 @@ func TestChatInBrowser(t *testing.T) {
 	t.Cleanup(cancelJane)
 	// The first Run starts the browser with jane's tab; john's is a
 	// second tab of the same browser.
-	require.NoError(t, chromedp.Run(jane, chromedp.Navigate(base+"/?user=jane")), "open jane's page")
+	require.NoError(t, chromedp.Run(jane, chromedp.Navigate(base+"/?user=jane"+transport)), "open jane's page")
 	john, cancelJohn := chromedp.NewContext(jane)
 	t.Cleanup(cancelJohn)
-	require.NoError(t, chromedp.Run(john, chromedp.Navigate(base+"/?user=john")), "open john's page")
+	require.NoError(t, chromedp.Run(john, chromedp.Navigate(base+"/?user=john"+transport)), "open john's page")
 
 	step := func(tab context.Context, what string, actions ...chromedp.Action) {
 		t.Helper()

@@ -66,7 +66,7 @@ func newMessage() *Message {
 			m.featuringLike = m.Revision() + 1
 		}
 	})
-	// A star is private to whoever starred: it changes nothing shared.
+	// A star is private to the message's author: it changes nothing shared.
 	herald.Apply(m, "starred", func(Starred) {})
 	herald.Apply(m, "featured", func(Featured) { m.Featured = true })
 	return m
@@ -108,7 +108,7 @@ func (m *Message) Feature(like uint64) error {
 }
 
 // defineEvents defines the chat's events: sent and liked reach everyone,
-// starred only the user who starred.
+// starred only the author of the message, who owns its events.
 func defineEvents() (*herald.Registry, error) {
 	r, err := herald.NewRegistry(herald.WithStrict())
 	if err != nil {
@@ -124,7 +124,7 @@ func defineEvents() (*herald.Registry, error) {
 		return nil, err
 	}
 	if _, err := herald.Define[Starred](r, "communication", "message", "starred",
-		herald.WithDescription("A user starred a message; only that user sees it."), herald.WithSample(Starred{})); err != nil {
+		herald.WithDescription("A user starred a message; only its author sees it."), herald.WithSample(Starred{})); err != nil {
 		return nil, err
 	}
 	_, err = herald.Define[Featured](r, "communication", "message", "featured",

@@ -22,9 +22,13 @@
 //	POST /messages/{id}/like    like a message
 //	POST /messages/{id}/star    star a message
 //	GET  /push/streams/chat     the events, as server-sent events
+//	GET  /push/ws/chat          the same events over WebSocket (pushws)
 //
-// The example's sign-in is the user query parameter: /?user=jane is jane,
-// and the page passes it on to the commands and to its EventSource. The
+// The page follows the stream as server-sent events, or over WebSocket
+// with /?transport=websocket, where each message is an event's envelope
+// and the page reconnects with lastEventId set to the last position it
+// got. The example's sign-in is the user query parameter: /?user=jane is
+// jane, and the page passes it on to the commands and to its stream. The
 // commands refuse anonymous requests; the stream is open to everyone. Sent
 // and liked are defined with a default authorization for everyone, while
 // starred has none, so it is private to the message's owner, the user who

@@ -16,6 +16,7 @@ import (
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/push"
+	"github.com/herald-go/herald/push/pushws"
 )
 
 // page is the chat's web page.
@@ -25,7 +26,7 @@ var page []byte
 
 // chatStream is the push stream the page listens to: every message event,
 // open to everyone; each event still goes only to the users its
-// authorization allows, so a star reaches only the user who starred.
+// authorization allows, so a star reaches only the message's author.
 var chatStream = push.Stream{
 	ID:              "chat",
 	Name:            "Chat",
@@ -115,6 +116,7 @@ func discardHandler(logger *slog.Logger) slog.Handler {
 //	POST /messages/{id}/like    like a message
 //	POST /messages/{id}/star    star a message, for the sender only
 //	GET  /push/streams/chat     the push stream of the chat's events
+//	GET  /push/ws/chat          the same stream over WebSocket
 //	     /api/...               herald's HTTP API (newAPI)
 //
 // The commands take the user from the same user query parameter as the
@@ -127,6 +129,7 @@ func newHandler(repo *herald.Repository[*Message], pushServer *push.Server, api 
 		w.Write(page)
 	})
 	mux.Handle("/push/", http.StripPrefix("/push", pushServer))
+	mux.Handle("/push/ws/", http.StripPrefix("/push/ws/", pushws.New(pushServer, nil)))
 	mux.Handle("/api/", http.StripPrefix("/api", api))
 	mux.HandleFunc("POST /messages", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -147,10 +148,12 @@ func TestPage(t *testing.T) {
 	assert.Equal(t, http.StatusOK, res.StatusCode)
 	assert.Equal(t, "text/html; charset=utf-8", res.Header.Get("Content-Type"))
 	assert.Contains(t, string(body), `new EventSource("/push/streams/chat`)
+	assert.Contains(t, string(body), `"/push/ws/chat"`, "the page follows the stream over WebSocket with ?transport=websocket")
 }
 
-// TestStreamAuthorization reads the push stream as john: he gets jane's
-// message and his like, and not jane's star, which comes between them.
+// TestStreamAuthorization reads the push stream as john, as server-sent
+// events and over WebSocket: he gets jane's message and his like, and not
+// jane's star, which comes between them.
 func TestStreamAuthorization(t *testing.T) {
 	base := startChat(t)
 	status, answer := post(t, base+"/messages?user=jane", `{"text":"hi"}`)
@@ -161,28 +164,56 @@ func TestStreamAuthorization(t *testing.T) {
 	status, _ = post(t, base+"/messages/"+id+"/like?user=john", "")
 	require.Equal(t, http.StatusOK, status)
 
-	events := func(user string, n int) []string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
-			base+"/push/streams/chat?lastEventId=0&user="+user, nil)
-		require.NoError(t, err)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		require.Equal(t, http.StatusOK, res.StatusCode)
-		var names []string
-		lines := bufio.NewScanner(res.Body)
-		for len(names) < n && lines.Scan() {
-			if name, ok := strings.CutPrefix(lines.Text(), "event: "); ok {
-				names = append(names, name)
-			}
-		}
-		require.NoError(t, lines.Err())
-		return names
+	for transport, events := range map[string]func(t *testing.T, base, user string, n int) []string{
+		"sse": sseEvents, "websocket": webSocketEvents,
+	} {
+		t.Run(transport, func(t *testing.T) {
+			assert.Equal(t, []string{"communication.message.sent", "communication.message.liked"}, events(t, base, "john", 2))
+			assert.Equal(t, []string{"communication.message.sent", "communication.message.starred", "communication.message.liked"}, events(t, base, "jane", 3))
+			assert.Equal(t, []string{"communication.message.sent", "communication.message.liked"}, events(t, base, "", 2), "anonymous")
+		})
 	}
-	assert.Equal(t, []string{"communication.message.sent", "communication.message.liked"}, events("john", 2))
-	assert.Equal(t, []string{"communication.message.sent", "communication.message.starred", "communication.message.liked"}, events("jane", 3))
-	assert.Equal(t, []string{"communication.message.sent", "communication.message.liked"}, events("", 2), "anonymous")
+}
+
+// sseEvents returns the names of the first n events of the chat's stream
+// from the start of the log, read as user as server-sent events.
+func sseEvents(t *testing.T, base, user string, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet,
+		base+"/push/streams/chat?lastEventId=0&user="+user, nil)
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var names []string
+	lines := bufio.NewScanner(res.Body)
+	for len(names) < n && lines.Scan() {
+		if name, ok := strings.CutPrefix(lines.Text(), "event: "); ok {
+			names = append(names, name)
+		}
+	}
+	require.NoError(t, lines.Err())
+	return names
+}
+
+// webSocketEvents is sseEvents over WebSocket, at /push/ws/chat.
+func webSocketEvents(t *testing.T, base, user string, n int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(base, "http")+"/push/ws/chat?lastEventId=0&user="+user, nil)
+	require.NoError(t, err)
+	defer ws.CloseNow()
+	var names []string
+	for len(names) < n {
+		_, data, err := ws.Read(ctx)
+		require.NoError(t, err)
+		var e herald.Event
+		require.NoError(t, json.Unmarshal(data, &e), "message %s", data)
+		names = append(names, e.FullName())
+	}
+	return names
 }

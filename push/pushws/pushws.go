@@ -24,7 +24,11 @@ func New(server *push.Server, options *websocket.AcceptOptions) *Handler {
 }
 
 // ServeHTTP upgrades the request after push checked it and sends the
-// stream until it ends, then closes the WebSocket.
+// stream until it ends. A stream the server ends (it closes, or the client
+// was cut off) is closed with status 1013 (try again later); the client
+// resumes by connecting again with the lastEventId query parameter set to
+// the position of the last event it got. A request push refuses gets its
+// HTTP answer (401, 403, 404, 400, 503) without an upgrade.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h == nil || h.server == nil || r == nil || r.URL == nil {
 		http.Error(w, "pushws: no server or no request", http.StatusInternalServerError)
@@ -44,10 +48,20 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		go func() { <-closed.Done(); cancel() }()
 		return conn{ws}, nil
 	})
-	if ws != nil {
-		_ = ws.Close(websocket.StatusNormalClosure, "the stream ended")
+	if ws == nil {
+		return
 	}
+	if ctx.Err() != nil { // the client went, or its read failed
+		_ = ws.CloseNow()
+		return
+	}
+	_ = ws.Close(websocket.StatusTryAgainLater, closeReason)
 }
+
+// closeReason is the reason of the close frame that ends a stream the
+// client did not close itself: the server closed, or the client was cut
+// off for being slow.
+const closeReason = "the stream ended: reconnect with lastEventId to resume"
 
 // conn sends push messages as WebSocket text messages.
 type conn struct{ ws *websocket.Conn }
