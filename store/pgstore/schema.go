@@ -59,12 +59,11 @@ func loadMigrations() ([]migration, error) {
 		out = append(out, migration{version: v, sql: string(b)})
 	}
 	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	// Versions increase without repeats and end at SchemaVersion; a gap is
-	// allowed, so a branch can number its migration after one that lands
-	// beside it.
+	// Versions count from 1 without a gap and end at SchemaVersion: a
+	// schema at version n has had every migration up to n.
 	for i, m := range out {
-		if i > 0 && m.version == out[i-1].version {
-			return nil, fmt.Errorf("migration %d is there twice", m.version)
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: want version %d", strconv.Itoa(m.version), i+1)
 		}
 	}
 	if len(out) == 0 || out[len(out)-1].version != SchemaVersion {
