@@ -5,9 +5,16 @@ import (
 	"errors"
 )
 
-// AsyncAPIVersion is the version of the AsyncAPI specification that
-// [Registry.AsyncAPI] writes.
-const AsyncAPIVersion = "3.0.0"
+// The AsyncAPI document of [Registry.AsyncAPI].
+const (
+	// AsyncAPIVersion is the version of the AsyncAPI specification that
+	// it follows.
+	AsyncAPIVersion = "3.0.0"
+	// AsyncAPIAuthorizationExtension is the extension field of a message
+	// that holds the event's default authorization, as the envelope's
+	// isAuthorized does.
+	AsyncAPIAuthorizationExtension = "x-herald-authorization"
+)
 
 // AsyncAPIInfo is what an AsyncAPI document says about the application
 // whose events it lists. Title and Version are required.
@@ -20,11 +27,6 @@ type AsyncAPIInfo struct {
 	// Description says what the application does.
 	Description string
 }
-
-// AsyncAPIAuthorizationExtension is the extension field of a message in
-// the document of [Registry.AsyncAPI] that holds the event's default
-// authorization, as the envelope's isAuthorized does.
-const AsyncAPIAuthorizationExtension = "x-herald-authorization"
 
 // AsyncAPI writes the registry as an AsyncAPI 3.0 document in JSON: for
 // each definition a channel whose address is the event's full name, a

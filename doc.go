@@ -26,7 +26,7 @@
 // # Versions
 //
 // A definition has a version ([WithVersion]), from 1, and an upcaster per
-// step from each older version ([Upcast]): a function from the JSON of
+// step from each older version ([WithUpcast]): a function from the JSON of
 // version n to the JSON of version n+1. The publisher stamps events with
 // their definition's version (Metadata.Version, "version" in the JSON
 // envelope's metadata when above 1; 0 means 1), and stores keep it with the

@@ -6,14 +6,21 @@ import (
 	"strings"
 )
 
-// PersonalTag is the struct tag value that marks a field of an event's
-// data as personal: `herald:"personal"`. Such a field must be a top-level
-// field of the data's struct type, encoded in JSON, of a string kind.
-// Stores that keep user keys ([Publisher.ForgetUser]) keep the field
-// encrypted with a key of the event's user and decrypt it on every read;
-// once the user is forgotten they read it back as "" and mark the event
-// [Metadata.Redacted].
-const PersonalTag = "personal"
+// Personal fields.
+const (
+	// PersonalTag is the struct tag value that marks a field of an
+	// event's data as personal: `herald:"personal"`. Such a field must be
+	// a top-level field of the data's struct type, encoded in JSON, of a
+	// string kind. Stores that keep user keys ([Publisher.ForgetUser])
+	// keep the field encrypted with a key of the event's user and decrypt
+	// it on every read; once the user is forgotten they read it back as
+	// "" and mark the event [Metadata.Redacted].
+	PersonalTag = "personal"
+	// PersonalKeyword is the annotation a derived schema gives each
+	// personal field: "x-personal": true in the field's property, which
+	// validators ignore and catalogues ([Registry.AsyncAPI]) carry along.
+	PersonalKeyword = "x-personal"
+)
 
 // PersonalFields returns the JSON names of d's personal fields, in the
 // order of the struct's fields; nil when it has none. The slice is

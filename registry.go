@@ -64,7 +64,7 @@ type Definition struct {
 	Description string
 	// Version is the version of the payload's shape, from 1: publishing
 	// stamps it on events, and reading brings events stored at an older
-	// version to it with the definition's upcasters ([Upcast]). Set it
+	// version to it with the definition's upcasters ([WithUpcast]). Set it
 	// with [WithVersion], not after Define, which checks it against the
 	// upcasters.
 	Version int
@@ -79,7 +79,7 @@ type Definition struct {
 	check  func(e *Event) error
 	decode func(raw []byte) (any, error)
 	// upcasters turn version i+1 into i+2; empty or Version-1 long.
-	upcasters []UpcastFunc
+	upcasters []upcastFunc
 	schema    *definitionSchema // set by Define
 	// personal are the JSON names of the fields tagged personal.
 	personal []string
@@ -99,7 +99,7 @@ type DefineOption func(*defineConfig) error
 // defineConfig is the definition being made, whose Type is set.
 type defineConfig struct {
 	def       *Definition
-	upcasters map[int]UpcastFunc // by the version they upcast from
+	upcasters map[int]upcastFunc // by the version they upcast from
 }
 
 // WithDescription sets what the event means.
@@ -110,7 +110,7 @@ func WithDescription(text string) DefineOption {
 // WithVersion sets the version of the payload's shape; it must be at
 // least 1, the default. Events published are stamped with it
 // (Metadata.Version), and events read at an older version are brought to
-// it by the definition's upcasters ([Upcast]).
+// it by the definition's upcasters ([WithUpcast]).
 func WithVersion(v int) DefineOption {
 	return func(c *defineConfig) error {
 		if err := option.AtLeast("WithVersion", v, 1); err != nil {

@@ -193,12 +193,6 @@ func omitsEmpty(f reflect.StructField) bool {
 	return false
 }
 
-// PersonalKeyword is the annotation a derived schema gives each personal
-// field of the data ([PersonalTag]): "x-personal": true in the field's
-// property, which validators ignore and catalogues ([Registry.AsyncAPI])
-// carry along.
-const PersonalKeyword = "x-personal"
-
 // markPersonal annotates the properties of s named in personal.
 func markPersonal(s *derive.Schema, personal []string) {
 	if s.Properties == nil {

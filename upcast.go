@@ -11,11 +11,11 @@ import (
 	"github.com/herald-go/herald/internal/option"
 )
 
-// UpcastFunc turns the JSON data of one version of an event into the JSON
+// upcastFunc turns the JSON data of one version of an event into the JSON
 // data of the next version.
-type UpcastFunc = func(data json.RawMessage) (json.RawMessage, error)
+type upcastFunc = func(data json.RawMessage) (json.RawMessage, error)
 
-// Upcast adds the upcaster that turns data stored at version from into the
+// WithUpcast adds the upcaster that turns data stored at version from into the
 // shape of version from+1. An event stored at an older version than its
 // definition's ([WithVersion]) runs through the upcasters of every step up
 // to the current version when it is read; the stored bytes stay as they
@@ -26,9 +26,9 @@ type UpcastFunc = func(data json.RawMessage) (json.RawMessage, error)
 // says its older events decode into the current type as they are. Define
 // refuses a from below 1, a from at or above the current version, two
 // upcasters for one step, a missing step and a nil fn.
-func Upcast(from int, fn UpcastFunc) DefineOption {
+func WithUpcast(from int, fn func(data json.RawMessage) (json.RawMessage, error)) DefineOption {
 	return func(c *defineConfig) error {
-		call := "Upcast(" + strconv.Itoa(from) + ")"
+		call := "WithUpcast(" + strconv.Itoa(from) + ")"
 		switch {
 		case fn == nil:
 			return option.Invalid(call, "the upcaster is nil")
@@ -39,7 +39,7 @@ func Upcast(from int, fn UpcastFunc) DefineOption {
 			return option.Invalid(call, fmt.Sprintf("a second upcaster for the step from version %d to %d", from, from+1))
 		}
 		if c.upcasters == nil {
-			c.upcasters = make(map[int]UpcastFunc)
+			c.upcasters = make(map[int]upcastFunc)
 		}
 		c.upcasters[from] = fn
 		return nil
@@ -56,7 +56,7 @@ func (c *defineConfig) setUpcasters() error {
 	var errs []error
 	for _, from := range sortedSteps(c.upcasters) {
 		if from >= v {
-			errs = append(errs, option.Invalid("Upcast("+strconv.Itoa(from)+")",
+			errs = append(errs, option.Invalid("WithUpcast("+strconv.Itoa(from)+")",
 				fmt.Sprintf("the definition is at version %d: upcasters go from versions 1 to %d", v, v-1)))
 		}
 	}
@@ -73,14 +73,14 @@ func (c *defineConfig) setUpcasters() error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	c.def.upcasters = make([]UpcastFunc, v-1)
+	c.def.upcasters = make([]upcastFunc, v-1)
 	for from, fn := range c.upcasters {
 		c.def.upcasters[from-1] = fn
 	}
 	return nil
 }
 
-func sortedSteps(m map[int]UpcastFunc) []int {
+func sortedSteps(m map[int]upcastFunc) []int {
 	steps := make([]int, 0, len(m))
 	for from := range m {
 		steps = append(steps, from)
@@ -201,7 +201,7 @@ func (d *Definition) upcastError(e *Event, from int, reason string, err error) e
 
 // runUpcaster runs fn on a copy of raw, so that no upcaster changes the
 // stored bytes, and checks that it returns JSON.
-func runUpcaster(fn UpcastFunc, raw []byte) (out json.RawMessage, err error) {
+func runUpcaster(fn upcastFunc, raw []byte) (out json.RawMessage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("the upcaster panicked: %v", r)

@@ -10,14 +10,14 @@ import (
 // Version 2 of communication.message.sent renamed text to body. Events
 // stored at version 1 read as version 2: the upcaster turns the old JSON
 // into the new, and the stored bytes stay as they are.
-func ExampleUpcast() {
+func ExampleWithUpcast() {
 	type SentV2 struct {
 		Body string `json:"body"`
 	}
 	registry, _ := herald.NewRegistry()
 	_, err := herald.Define[SentV2](registry, "communication", "message", "sent",
 		herald.WithVersion(2),
-		herald.Upcast(1, func(data json.RawMessage) (json.RawMessage, error) {
+		herald.WithUpcast(1, func(data json.RawMessage) (json.RawMessage, error) {
 			var v1 struct {
 				Text string `json:"text"`
 			}

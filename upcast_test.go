@@ -51,13 +51,13 @@ func TestDefineRejectsBadUpcasters(t *testing.T) {
 		options []herald.DefineOption
 		mention string
 	}{
-		{"at the current version", []herald.DefineOption{herald.WithVersion(2), herald.Upcast(1, noop), herald.Upcast(2, noop)}, "Upcast(2)"},
-		{"above the current version", []herald.DefineOption{herald.Upcast(3, noop)}, "Upcast(3)"},
-		{"without a version", []herald.DefineOption{herald.Upcast(1, noop)}, "at version 1"},
-		{"two for one step", []herald.DefineOption{herald.WithVersion(2), herald.Upcast(1, noop), herald.Upcast(1, noop)}, "second upcaster"},
-		{"a gap in the chain", []herald.DefineOption{herald.WithVersion(4), herald.Upcast(1, noop), herald.Upcast(3, noop)}, "none from version 2"},
-		{"from version 0", []herald.DefineOption{herald.WithVersion(2), herald.Upcast(0, noop)}, "Upcast(0)"},
-		{"a nil upcaster", []herald.DefineOption{herald.WithVersion(2), herald.Upcast(1, nil)}, "nil"},
+		{"at the current version", []herald.DefineOption{herald.WithVersion(2), herald.WithUpcast(1, noop), herald.WithUpcast(2, noop)}, "WithUpcast(2)"},
+		{"above the current version", []herald.DefineOption{herald.WithUpcast(3, noop)}, "WithUpcast(3)"},
+		{"without a version", []herald.DefineOption{herald.WithUpcast(1, noop)}, "at version 1"},
+		{"two for one step", []herald.DefineOption{herald.WithVersion(2), herald.WithUpcast(1, noop), herald.WithUpcast(1, noop)}, "second upcaster"},
+		{"a gap in the chain", []herald.DefineOption{herald.WithVersion(4), herald.WithUpcast(1, noop), herald.WithUpcast(3, noop)}, "none from version 2"},
+		{"from version 0", []herald.DefineOption{herald.WithVersion(2), herald.WithUpcast(0, noop)}, "WithUpcast(0)"},
+		{"a nil upcaster", []herald.DefineOption{herald.WithVersion(2), herald.WithUpcast(1, nil)}, "nil"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,7 +77,7 @@ func v3Registry(t *testing.T) *herald.Registry {
 	t.Helper()
 	r := newRegistry(t)
 	_, err := herald.Define[SentV3](r, "communication", "message", "sent",
-		herald.WithVersion(3), herald.Upcast(2, addFrom), herald.Upcast(1, textToBody))
+		herald.WithVersion(3), herald.WithUpcast(2, addFrom), herald.WithUpcast(1, textToBody))
 	require.NoError(t, err)
 	return r
 }
@@ -133,7 +133,7 @@ func TestFailingUpcasterNamesTheEventAndPosition(t *testing.T) {
 	boom := errors.New("boom")
 	cases := []struct {
 		name   string
-		fn     herald.UpcastFunc
+		fn     func(json.RawMessage) (json.RawMessage, error)
 		reason string
 	}{
 		{"error", func(json.RawMessage) (json.RawMessage, error) { return nil, boom }, "boom"},
@@ -143,7 +143,7 @@ func TestFailingUpcasterNamesTheEventAndPosition(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := newRegistry(t)
-			_, err := herald.Define[SentV2](r, "communication", "message", "sent", herald.WithVersion(2), herald.Upcast(1, c.fn))
+			_, err := herald.Define[SentV2](r, "communication", "message", "sent", herald.WithVersion(2), herald.WithUpcast(1, c.fn))
 			require.NoError(t, err)
 			e := storedAt(1, json.RawMessage(`{"text":"hey"}`))
 			before := e

@@ -13,7 +13,7 @@
 //     begins, also while others publish;
 //   - the current version: with a store's registry, an event stored at an
 //     older version of its definition reaches the handler upcast
-//     ([herald.Upcast]); an upcaster's failure is the handler's;
+//     ([herald.WithUpcast]); an upcaster's failure is the handler's;
 //   - a failing handler is retried ([Config].Retry); an event it fails on at
 //     every attempt becomes a dead letter, kept in the store when the store
 //     is a [github.com/herald-go/herald/driver.DeadLetterStore] (memstore

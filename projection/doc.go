@@ -39,7 +39,7 @@
 //
 // Handlers and reactions get events in the current version of their
 // definition: one stored at an older version is upcast first with
-// [Config].Registry ([herald.Upcast]); an upcaster's failure is the
+// [Config].Registry ([herald.WithUpcast]); an upcaster's failure is the
 // handler's, retried and then reported as its failure is.
 //
 // Bad setup fails [New] and [NewFlow], not the first event, with an error

@@ -66,7 +66,7 @@ type Config[X any] struct {
 	// made: on a strict registry a handler of an undefined event is an
 	// error, and on any registry a handler whose data type is not the
 	// defined one. Handlers get events stored at an older version of
-	// their definition upcast to the current one ([herald.Upcast]). Nil
+	// their definition upcast to the current one ([herald.WithUpcast]). Nil
 	// means the store's registry, the one its publisher was given
 	// ([github.com/herald-go/herald/driver.RegistryStore]).
 	Registry *herald.Registry

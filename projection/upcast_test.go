@@ -30,7 +30,7 @@ func TestFailingUpcasterStopsTheProjection(t *testing.T) {
 	require.NoError(t, err)
 	boom := errors.New("boom")
 	_, err = herald.Define[SentV2](r, "communication", "message", "sent", herald.WithVersion(2),
-		herald.Upcast(1, func(json.RawMessage) (json.RawMessage, error) { return nil, boom }))
+		herald.WithUpcast(1, func(json.RawMessage) (json.RawMessage, error) { return nil, boom }))
 	require.NoError(t, err)
 	called := false
 	p, err := projection.New(projection.Config[*bool]{

@@ -27,7 +27,7 @@
 // (an EventSource listens with addEventListener, not onmessage), the data
 // the envelope's JSON or the mapped object, of the current version of the
 // event's definition: with a registry ([WithRegistry], else the store's),
-// an event stored at an older version is sent upcast ([herald.Upcast]),
+// an event stored at an older version is sent upcast ([herald.WithUpcast]),
 // and one whose upcaster fails is logged and not sent. A quiet stream gets a
 // ": heartbeat" comment every heartbeat interval. A request without
 // Last-Event-ID gets the events that come after it connected; one with

@@ -25,7 +25,7 @@ func TestStreamsSendTheCurrentVersion(t *testing.T) {
 	r, err := herald.NewRegistry()
 	require.NoError(t, err)
 	_, err = herald.Define[SentV2](r, "communication", "message", "sent", herald.WithVersion(2),
-		herald.Upcast(1, func(data json.RawMessage) (json.RawMessage, error) {
+		herald.WithUpcast(1, func(data json.RawMessage) (json.RawMessage, error) {
 			var v1 Sent
 			if err := json.Unmarshal(data, &v1); err != nil {
 				return nil, err

@@ -28,7 +28,7 @@
 //     with [WithRegistry]. The version of the data (Metadata.Version) is
 //     kept in the envelope (format 3); with a registry, an event stored at
 //     an older version of its definition is read upcast to the current
-//     one ([herald.Upcast]), the bytes in the file left as they are. Files
+//     one ([herald.WithUpcast]), the bytes in the file left as they are. Files
 //     written before keep their envelopes of formats 1 and 2, whose events
 //     read as version 1.
 //   - Outbox: events appended through a Publisher with a bus are recorded

@@ -38,7 +38,7 @@ func TestSealedEventsKeepTheirVersion(t *testing.T) {
 	v2, err := herald.NewRegistry()
 	require.NoError(t, err)
 	_, err = herald.Define[profile](v2, "accounts", "profile", "changed", herald.WithVersion(2),
-		herald.Upcast(1, func(data json.RawMessage) (json.RawMessage, error) { return data, nil }))
+		herald.WithUpcast(1, func(data json.RawMessage) (json.RawMessage, error) { return data, nil }))
 	require.NoError(t, err)
 	s, err := boltstore.Open(path, boltstore.WithRegistry(v2))
 	require.NoError(t, err)

@@ -83,7 +83,7 @@ func Upcasting(t *testing.T, open func(t *testing.T, r *herald.Registry) herald.
 	})
 	require.NoError(t, err)
 
-	v2 := upcastRegistry(t, herald.WithVersion(2), herald.Upcast(1, upcastWritten))
+	v2 := upcastRegistry(t, herald.WithVersion(2), herald.WithUpcast(1, upcastWritten))
 	store := open(t, v2)
 	p2, err := herald.NewPublisher(store, nil, herald.WithRegistry(v2))
 	require.NoError(t, err)
@@ -108,7 +108,7 @@ func Upcasting(t *testing.T, open func(t *testing.T, r *herald.Registry) herald.
 	assert.Equal(t, want, rebuilt(t, store, v2), "the projection rebuilt")
 	assert.Equal(t, want, subscribed(t, store), "a durable subscription")
 
-	failing := upcastRegistry(t, herald.WithVersion(2), herald.Upcast(1, func(json.RawMessage) (json.RawMessage, error) {
+	failing := upcastRegistry(t, herald.WithVersion(2), herald.WithUpcast(1, func(json.RawMessage) (json.RawMessage, error) {
 		return nil, assert.AnError
 	}))
 	first := ReadAll(t, store.ReadLog(ctx, 0))[0]
