@@ -21,7 +21,8 @@ import (
 // way the caller writes the group again on the careful path, which tells
 // each append what went wrong. The sealed column of each event comes as
 // the text of an array ($19, after the notification channel, $18), cast
-// in the insert, since unnest cannot take an array of arrays.
+// in the insert, since unnest cannot take an array of arrays; a group
+// without sealed events passes NULL, which unnest reads as NULL for each.
 func fastAppendSQL(q string) string {
 	return `WITH h AS (SELECT position FROM ` + q + `.head LIMIT 1 FOR UPDATE),
 u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bigint[], $6::text[],
@@ -66,7 +67,8 @@ type fastColumns struct {
 	ids, aggIDs, causations, correlations [][16]byte
 	contexts, aggregates, names, types    []string
 	owners                                []string
-	users, labels, sealed                 []*string
+	users, labels                         []*string
+	sealed                                []*string // nil while no event is sealed
 	expected, timestamps                  []int64
 	access                                []*int16
 	data                                  [][]byte
@@ -105,7 +107,12 @@ func (c *fastColumns) add(r *request) {
 		c.data = append(c.data, x.data)
 		c.undelivered = append(c.undelivered, r.undelivered)
 		c.versions = append(c.versions, int32(e.Metadata.Version))
-		c.sealed = append(c.sealed, arrayLiteral(x.sealed))
+		if x.sealed != nil && c.sealed == nil {
+			c.sealed = make([]*string, len(c.ids)-1) // the events before: none sealed
+		}
+		if c.sealed != nil {
+			c.sealed = append(c.sealed, arrayLiteral(x.sealed))
+		}
 	}
 }
 

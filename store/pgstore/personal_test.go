@@ -140,6 +140,16 @@ func TestForgetUserEveryRead(t *testing.T) {
 	_, err = a.publisher.PublishBatch(herald.ContextWithUser(t.Context(), herald.User{ID: "jane"}), batch)
 	require.NoError(t, err)
 
+	// A batch of sealed and plain events, in one statement.
+	mixed := make([]herald.Event, 3)
+	for i := range mixed {
+		mixed[i] = herald.Event{Aggregate: herald.AggregateRef{Context: "accounts", Name: "account", ID: uuid.New()},
+			Name: "registered", Data: Registered{Plan: "mixed"}}
+	}
+	mixed[1].Data = Registered{Email: "john.mixed@example.com", Plan: "mixed"}
+	mixed, err = a.publisher.PublishBatch(herald.ContextWithUser(t.Context(), herald.User{ID: "john"}), mixed)
+	require.NoError(t, err)
+
 	names := map[string]string{}
 	proj, err := projection.New(projection.Config[map[string]string]{
 		Name: "names", Store: a.store, Model: projection.Memory(names),
@@ -156,11 +166,11 @@ func TestForgetUserEveryRead(t *testing.T) {
 	assert.Equal(t, map[string]string{"jane": secrets[2], "john": "John D."}, names)
 
 	before := storetest.ReadAll(t, a.store.ReadLog(t.Context(), 0))
-	require.Len(t, before, 6+len(batch))
+	require.Len(t, before, 6+len(batch)+len(mixed))
 	require.NoError(t, a.store.SaveDeadLetter(t.Context(), herald.DeadLetter{Subscription: "mailer", Event: before[0], Attempts: 1}))
 	assertNotIn(t, "events.data", a.column(t, "data", "events"), append(secrets, "jane.batch")...)
 	assertNotIn(t, "dead_letters.data", a.column(t, "data", "dead_letters"), secrets...)
-	assertNotIn(t, "events.data", a.column(t, "data", "events"), "john@example.com")
+	assertNotIn(t, "events.data", a.column(t, "data", "events"), "john@example.com", "john.mixed")
 	sealed := a.column(t, "array_to_string(sealed, ',')::bytea", "events")
 	assert.Contains(t, sealed, []byte("email,name"), "the names of the sealed fields")
 	assert.Equal(t, 2, len(a.column(t, "key", "user_keys")), "a key per user")
@@ -173,7 +183,7 @@ func TestForgetUserEveryRead(t *testing.T) {
 	assert.Equal(t, 1, len(a.column(t, "key", "user_keys")), "john's key")
 	var plain []uuid.UUID
 	require.NoError(t, a.store.Pool().QueryRow(t.Context(), "SELECT array_agg(id) FROM "+a.table("events")+" WHERE sealed IS NULL").Scan(&plain))
-	assert.Equal(t, []uuid.UUID{deleted.ID}, plain, "the one event without personal data")
+	assert.ElementsMatch(t, []uuid.UUID{mixed[0].ID, mixed[2].ID, deleted.ID}, plain, "the events without personal data")
 	assert.Equal(t, 1, len(a.column(t, "state", "snapshots")), "the snapshot of john's account")
 
 	for id, want := range map[uuid.UUID][]string{jane: {"", "", "pro"}, janeToo: {"", "", "team"}, john: {"john@example.com", "John D.", "free"}} {
@@ -195,10 +205,16 @@ func TestForgetUserEveryRead(t *testing.T) {
 		}
 	}
 	assert.Equal(t, herald.UserDeleted, after[len(before)].FullName())
+	for i, e := range mixed {
+		got := after[e.Metadata.Position-1]
+		r, err := herald.DataAs[Registered](&got)
+		require.NoError(t, err)
+		assert.Equal(t, e.Data, r, "event %d of the mixed batch", i)
+	}
 
 	page, err := a.store.Query(t.Context(), herald.Query{Names: []string{"accounts.account.registered"}, Top: herald.MaxTop})
 	require.NoError(t, err)
-	require.Len(t, page.Events, 3+len(batch))
+	require.Len(t, page.Events, 3+len(batch)+len(mixed))
 	r, err := herald.DataAs[Registered](&page.Events[0])
 	require.NoError(t, err)
 	assert.Equal(t, Registered{Plan: "pro"}, r)
