@@ -270,6 +270,9 @@ func TestForgottenKeyGoneAfterPurge(t *testing.T) {
 	_, err := a.publisher.ForgetUser(t.Context(), "jane")
 	require.NoError(t, err)
 	t.Logf("after ForgetUser, the deleted key's bytes in the table's page: %v", bytes.Contains(pages(), key))
+	_, err = a.store.Pool().Exec(t.Context(), "VACUUM "+a.table("user_keys"))
+	require.NoError(t, err)
+	t.Logf("after a plain VACUUM, which frees the space but clears only what it happens to overwrite: %v", bytes.Contains(pages(), key))
 
 	require.NoError(t, a.store.PurgeForgotten(t.Context()))
 	assert.False(t, bytes.Contains(pages(), key), "the deleted key's bytes after PurgeForgotten")
@@ -279,4 +282,41 @@ func TestForgottenKeyGoneAfterPurge(t *testing.T) {
 
 	var nilCtx context.Context
 	assert.ErrorIs(t, a.store.PurgeForgotten(nilCtx), herald.ErrInvalid)
+}
+
+// oddNames has a personal field whose JSON name holds what an array
+// literal quotes.
+type oddNames struct {
+	Odd  string `json:"{odd} na;me" herald:"personal"`
+	Kept string `json:"kept"`
+}
+
+// TestSealedFieldNames seals a field whose name needs quoting in the
+// sealed column, in one statement and in a batch written by COPY, and
+// opens it again.
+func TestSealedFieldNames(t *testing.T) {
+	store := openStore(t)
+	reg, err := herald.NewRegistry()
+	require.NoError(t, err)
+	_, err = herald.Define[oddNames](reg, "c", "a", "odd")
+	require.NoError(t, err)
+	p, err := herald.NewPublisher(store, nil, herald.WithRegistry(reg))
+	require.NoError(t, err)
+	ctx := herald.ContextWithUser(t.Context(), herald.User{ID: "jane"})
+	for _, n := range []int{1, 80} {
+		batch := make([]herald.Event, n)
+		for i := range batch {
+			batch[i] = herald.Event{Aggregate: storetest.NewRef("c", "a"), Name: "odd", Data: oddNames{Odd: "secret", Kept: "kept"}}
+		}
+		_, err = p.PublishBatch(ctx, batch)
+		require.NoError(t, err)
+	}
+	log := storetest.ReadAll(t, store.ReadLog(t.Context(), 0))
+	require.Len(t, log, 81)
+	for _, e := range log {
+		assert.Equal(t, oddNames{Odd: "secret", Kept: "kept"}, e.Data, "position %d", e.Metadata.Position)
+	}
+	var names []string
+	require.NoError(t, store.Pool().QueryRow(t.Context(), "SELECT sealed FROM "+pgx.Identifier{store.Schema(), "events"}.Sanitize()+" LIMIT 1").Scan(&names))
+	assert.Equal(t, []string{"{odd} na;me"}, names)
 }
