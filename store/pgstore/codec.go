@@ -310,18 +310,61 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 // sealed decodes a value of the sealed column, a text[] of one or more
 // names.
 func (d *decoder) sealed(b []byte, format int16) ([]string, error) {
-	if d.types == nil {
-		d.types = pgtype.NewMap()
-	}
 	var names []string
-	if err := d.types.Scan(pgtype.TextArrayOID, format, b, &names); err != nil {
-		return nil, err
+	if format == pgx.BinaryFormatCode {
+		var err error
+		if names, err = d.textArray(b); err != nil {
+			return nil, err
+		}
+	} else {
+		if d.types == nil {
+			d.types = pgtype.NewMap()
+		}
+		if err := d.types.Scan(pgtype.TextArrayOID, format, b, &names); err != nil {
+			return nil, err
+		}
+		for i, n := range names {
+			names[i] = d.str([]byte(n))
+		}
 	}
 	if len(names) == 0 {
 		return nil, fmt.Errorf("no field names")
 	}
-	for i, n := range names {
-		names[i] = d.str([]byte(n))
+	return names, nil
+}
+
+// textArray decodes a one-dimensional text[] without NULLs in the binary
+// format: the number of dimensions, a flag, the elements' type, the
+// length and lower bound of the dimension, then each element's length
+// and bytes.
+func (d *decoder) textArray(b []byte) ([]string, error) {
+	bad := fmt.Errorf("not a one-dimensional array of text without NULLs")
+	if len(b) < 12 {
+		return nil, bad
+	}
+	dims := binary.BigEndian.Uint32(b)
+	if dims == 0 {
+		return nil, nil
+	}
+	if dims != 1 || len(b) < 20 {
+		return nil, bad
+	}
+	n := int(int32(binary.BigEndian.Uint32(b[12:])))
+	if n < 0 || n > len(b) {
+		return nil, bad
+	}
+	b = b[20:]
+	names := make([]string, n)
+	for i := range names {
+		if len(b) < 4 {
+			return nil, bad
+		}
+		size := int(int32(binary.BigEndian.Uint32(b)))
+		if size < 0 || size > len(b)-4 {
+			return nil, bad
+		}
+		names[i] = d.str(b[4 : 4+size])
+		b = b[4+size:]
 	}
 	return names, nil
 }
