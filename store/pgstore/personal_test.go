@@ -320,3 +320,12 @@ func TestSealedFieldNames(t *testing.T) {
 	require.NoError(t, store.Pool().QueryRow(t.Context(), "SELECT sealed FROM "+pgx.Identifier{store.Schema(), "events"}.Sanitize()+" LIMIT 1").Scan(&names))
 	assert.Equal(t, []string{"{odd} na;me"}, names)
 }
+
+// TestPersonalAfterClose checks that forgetting and purging after Close
+// fail with herald.ErrClosed.
+func TestPersonalAfterClose(t *testing.T) {
+	store := openStore(t)
+	require.NoError(t, store.Close())
+	assert.ErrorIs(t, store.DeleteUserKey(t.Context(), "jane"), herald.ErrClosed)
+	assert.ErrorIs(t, store.PurgeForgotten(t.Context()), herald.ErrClosed)
+}
