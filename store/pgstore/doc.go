@@ -125,7 +125,11 @@
 // without clearing it. PurgeForgotten rewrites both tables (VACUUM FULL)
 // without the dead rows, which makes the forgetting final in the
 // database's tables; the store never runs it itself, since it locks the
-// tables while it works. Beyond the tables, the key's bytes were written
+// tables while it works. The rewrite keeps the rows that a transaction
+// still open may see: run it once every transaction that began before
+// ForgetUser returned has ended, in every session on the database (a
+// replication slot or a prepared transaction holds rows back too). Beyond
+// the tables, the key's bytes were written
 // to the write-ahead log with the row: they stay in WAL segments until
 // checkpoints recycle them, and in WAL archives, base backups and the
 // files of replicas for as long as those are kept. The personal values

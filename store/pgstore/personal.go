@@ -256,9 +256,11 @@ func (s *Store) sealLetter(ctx context.Context, d *herald.DeadLetter, x *encoded
 // PurgeForgotten rewrites the user_keys and snapshots tables (VACUUM
 // FULL), so that the rows ForgetUser deleted, the keys and the snapshots
 // of forgotten users, are gone from the tables' files rather than left as
-// dead rows until a vacuum reuses their space; see the package doc. Each
-// table is locked while it is rewritten: reads and appends of personal
-// data wait. It cannot run inside a transaction.
+// dead rows until a vacuum reuses their space; see the package doc. The
+// rewrite keeps the rows a transaction still open may see, so it removes
+// those of a ForgetUser once every transaction begun before it has
+// ended. Each table is locked while it is rewritten: reads and appends of
+// personal data wait.
 func (s *Store) PurgeForgotten(ctx context.Context) error {
 	if err := s.check(ctx, "purge forgotten"); err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -274,8 +275,27 @@ func TestForgottenKeyGoneAfterPurge(t *testing.T) {
 	require.NoError(t, err)
 	t.Logf("after a plain VACUUM, which frees the space but clears only what it happens to overwrite: %v", bytes.Contains(pages(), key))
 
-	require.NoError(t, a.store.PurgeForgotten(t.Context()))
-	assert.False(t, bytes.Contains(pages(), key), "the deleted key's bytes after PurgeForgotten")
+	// The rewrite keeps the rows that a transaction begun before the
+	// delete may still see, in any session on the database: purge until
+	// those have ended.
+	var after int64
+	require.NoError(t, a.store.Pool().QueryRow(t.Context(), "SELECT txid_current() % 4294967296").Scan(&after))
+	deadline := time.Now().Add(time.Minute)
+	for {
+		require.NoError(t, a.store.PurgeForgotten(t.Context()))
+		if !bytes.Contains(pages(), key) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if bytes.Contains(pages(), key) {
+		var holders []string
+		require.NoError(t, a.store.Pool().QueryRow(t.Context(), "SELECT coalesce(array_agg(pid || ' ' || coalesce(state, '') || ': ' || left(query, 60)), '{}') "+
+			"FROM pg_stat_activity WHERE datname = current_database() "+
+			"AND backend_xmin IS NOT NULL AND age(backend_xmin) > age($1::text::xid)", fmt.Sprint(after)).Scan(&holders))
+		require.NotEmpty(t, holders, "the deleted key's bytes after PurgeForgotten, with no older transaction open")
+		t.Logf("sessions on the database still hold a snapshot older than the delete, so the rewrite keeps the row: %q", holders)
+	}
 	var johns int
 	require.NoError(t, a.store.Pool().QueryRow(t.Context(), "SELECT count(*) FROM "+a.table("user_keys")+" WHERE user_id = 'john'").Scan(&johns))
 	assert.Equal(t, 1, johns, "john's key is kept")
