@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -43,7 +45,7 @@ func newAccount() *Account {
 	return a
 }
 
-func accountsRegistry(t *testing.T) *herald.Registry {
+func accountsRegistry(t testing.TB) *herald.Registry {
 	t.Helper()
 	reg, err := herald.NewRegistry()
 	require.NoError(t, err)
@@ -348,4 +350,42 @@ func TestPersonalAfterClose(t *testing.T) {
 	require.NoError(t, store.Close())
 	assert.ErrorIs(t, store.DeleteUserKey(t.Context(), "jane"), herald.ErrClosed)
 	assert.ErrorIs(t, store.PurgeForgotten(t.Context()), herald.ErrClosed)
+}
+
+// FuzzDamagedSealedRow writes damaged bytes over a sealed event's data and
+// sealed column and reads the log: every read gives the event, or an
+// error naming its position, never a panic or another event's values.
+func FuzzDamagedSealedRow(f *testing.F) {
+	f.Add([]byte(`{"email":"AAAA","plan":"pro"}`), "email")
+	f.Add([]byte(`{"email":"not base64!","plan":"pro"}`), "email")
+	f.Add([]byte(`{"email":12,"plan":"pro"}`), "email")
+	f.Add([]byte(`{"plan":"pro"}`), "email")
+	f.Add([]byte(`["email"]`), "email")
+	f.Add([]byte(`{"email":"`), "email")
+	f.Add([]byte{}, "plan")
+	f.Add([]byte(`{"email":"x","plan":"pro"}`), `{"odd,}`)
+	store := openStore(f)
+	p, err := herald.NewPublisher(store, nil, herald.WithRegistry(accountsRegistry(f)))
+	require.NoError(f, err)
+	ctx := herald.ContextWithUser(context.Background(), herald.User{ID: "jane"})
+	e, err := p.Publish(ctx, herald.Event{Aggregate: storetest.NewRef("accounts", "account"), Name: "registered",
+		Data: Registered{Email: "jane@example.com", Plan: "pro"}})
+	require.NoError(f, err)
+	events := pgx.Identifier{store.Schema(), "events"}.Sanitize()
+	f.Fuzz(func(t *testing.T, data []byte, field string) {
+		if strings.ContainsRune(field, 0) || !utf8.ValidString(field) {
+			t.Skip("text holds no NUL and only UTF-8")
+		}
+		_, err := store.Pool().Exec(t.Context(), "UPDATE "+events+" SET data = $1, sealed = $2 WHERE id = $3",
+			data, []string{field}, e.ID)
+		require.NoError(t, err)
+		for got, err := range store.ReadLog(t.Context(), 0) {
+			if err != nil {
+				assert.ErrorContains(t, err, "position 1")
+				continue
+			}
+			assert.Equal(t, e.ID, got.ID)
+			assert.NotContains(t, fmt.Sprint(got.Data), "jane@example.com")
+		}
+	})
 }
