@@ -113,16 +113,18 @@
 // that read the key before the delete and commits after it has sealed its
 // events with the deleted key: they read as redacted too, also once the
 // user has a new key, since a key has an id of its own that every sealed
-// value carries. What such an append does not see is its own aggregate's
-// snapshot, saved afterwards, perhaps with the values in the clear: forget
-// a user once their commands have ended, or forget them again.
+// value carries. What the delete may miss is a snapshot of such an
+// append's aggregate, saved after it, perhaps with the values in the
+// clear, when the append holds the user's only sealed events there:
+// forget a user once their commands have ended, or forget them again,
+// which drops those snapshots whether a key is left or not.
 //
 // PostgreSQL deletes by marking a row dead (MVCC): right after ForgetUser
 // the key's bytes are still in a page of the user_keys table, and the
 // snapshots' in the snapshots table, where no query finds them but the
 // table's file holds them, until the page is written again. A VACUUM,
 // which the server's autovacuum runs when it sees fit, frees the space
-// without clearing it. PurgeForgotten rewrites both tables (VACUUM FULL)
+// without promising to clear it. PurgeForgotten rewrites both tables (VACUUM FULL)
 // without the dead rows, which makes the forgetting final in the
 // database's tables; the store never runs it itself, since it locks the
 // tables while it works. The rewrite keeps the rows that a transaction

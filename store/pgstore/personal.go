@@ -203,7 +203,8 @@ func (s *Store) open(ctx context.Context, q querier, reg *herald.Registry, event
 // in a transaction of its own; the package doc says what holds then and
 // what makes it final. The snapshots of the aggregates with sealed events
 // of the user are deleted in the same transaction, since their state may
-// hold the values in the clear: the next load replays the events. An
+// hold the values in the clear (the next load replays the events), also
+// when the user has no key left. An
 // empty userID is an error matching herald.ErrInvalid.
 func (s *Store) DeleteUserKey(ctx context.Context, userID string) error {
 	if err := s.check(ctx, "delete user key"); err != nil {
@@ -213,11 +214,12 @@ func (s *Store) DeleteUserKey(ctx context.Context, userID string) error {
 		return fmt.Errorf("pgstore: delete user key: the user id is empty: %w", herald.ErrInvalid)
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, "DELETE FROM "+s.q+".user_keys WHERE user_id = $1", userID)
-		if err != nil || tag.RowsAffected() == 0 {
+		if _, err := tx.Exec(ctx, "DELETE FROM "+s.q+".user_keys WHERE user_id = $1", userID); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, "DELETE FROM "+s.q+".snapshots s USING "+s.q+".events e "+
+		// Whether a key was left or not: a second ForgetUser drops the
+		// snapshots an append racing the first one left.
+		_, err := tx.Exec(ctx, "DELETE FROM "+s.q+".snapshots s USING "+s.q+".events e "+
 			"WHERE e.user_id = $1 AND e.sealed IS NOT NULL "+
 			"AND s.aggregate_id = e.aggregate_id AND s.context = e.context AND s.aggregate = e.aggregate", userID)
 		return err

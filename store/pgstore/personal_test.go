@@ -389,3 +389,20 @@ func FuzzDamagedSealedRow(f *testing.F) {
 		}
 	})
 }
+
+// TestForgetAgainDropsSnapshots checks that forgetting a user who has no
+// key left drops the snapshots saved since of aggregates with their
+// sealed events, as an append racing the first ForgetUser may leave.
+func TestForgetAgainDropsSnapshots(t *testing.T) {
+	a := newAccounts(t)
+	jane := uuid.New()
+	a.register(t, t.Context(), "jane", jane, Registered{Email: "jane@example.com", Plan: "pro"}, "Jane")
+	_, err := a.publisher.ForgetUser(t.Context(), "jane")
+	require.NoError(t, err)
+	ref := herald.AggregateRef{Context: "accounts", Name: "account", ID: jane}
+	require.NoError(t, a.store.SaveSnapshot(t.Context(), herald.Snapshot{Aggregate: ref, Revision: 2, State: []byte(`{"Email":"jane@example.com"}`)}))
+	_, err = a.publisher.ForgetUser(t.Context(), "jane")
+	require.NoError(t, err)
+	_, err = a.store.LoadSnapshot(t.Context(), ref)
+	assert.ErrorIs(t, err, herald.ErrNotFound)
+}
