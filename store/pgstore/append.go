@@ -22,7 +22,8 @@ type request struct {
 	events      []herald.Event // the caller's, written only after the commit
 	enc         []encodedEvent
 	undelivered bool
-	taken       bool // by the committer, under Store.mu
+	personal    []personal // the events whose personal fields seal seals
+	taken       bool       // by the committer, under Store.mu
 	done        chan struct{}
 
 	// The outcome, set by writeGroup.
@@ -33,8 +34,9 @@ type request struct {
 }
 
 // prepare checks events on their own and encodes them, on the caller's
-// goroutine.
-func prepare(events []herald.Event, undelivered bool) (*request, error) {
+// goroutine, and finds the personal fields to seal under reg (which seal
+// then seals); an anonymous event with personal data is an error.
+func prepare(reg *herald.Registry, events []herald.Event, undelivered bool) (*request, error) {
 	var now time.Time
 	for i := range events {
 		if err := driver.CheckEnvelope(&events[i]); err != nil {
@@ -49,8 +51,14 @@ func prepare(events []herald.Event, undelivered bool) (*request, error) {
 	}
 	r := &request{events: events, enc: make([]encodedEvent, len(events)), undelivered: undelivered}
 	for i := range events {
-		var err error
-		if r.enc[i], err = encodeEvent(&events[i], now); err != nil {
+		data, fields, err := driver.PersonalData(reg, &events[i])
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		if fields != nil {
+			r.personal = append(r.personal, personal{index: i, data: data, fields: fields})
+		}
+		if r.enc[i], err = encodeEvent(&events[i], now, data); err != nil {
 			return nil, fmt.Errorf("event %d: %w", i, err)
 		}
 	}
@@ -80,9 +88,12 @@ func (s *Store) append(ctx context.Context, events []herald.Event, undelivered b
 	if t, ok := TxFrom(ctx); ok && t.holding() {
 		return fmt.Errorf("pgstore: %s: %w", what, errInsideTx)
 	}
-	r, err := prepare(events, undelivered)
+	r, err := prepare(s.Registry(), events, undelivered)
+	if err == nil {
+		err = s.seal(ctx, r)
+	}
 	if err != nil {
-		return fmt.Errorf("pgstore: %s: %w", what, err)
+		return s.wrap(what, err)
 	}
 	r.done = make(chan struct{})
 	s.mu.Lock()
@@ -501,12 +512,21 @@ func (s *Store) queryEventsInto(ctx context.Context, q querier, events []herald.
 		return nil, err
 	}
 	defer rows.Close()
-	d := decoder{reg: s.opts.registry}
+	d := decoder{reg: s.Registry()}
+	var sealed []sealedAt
 	for rows.Next() {
 		events = append(events, herald.Event{})
-		if err := d.decode(&events[len(events)-1], rows.FieldDescriptions(), rows.RawValues(), 0); err != nil {
+		fields, err := d.decode(&events[len(events)-1], rows.FieldDescriptions(), rows.RawValues(), 0)
+		if err != nil {
 			return nil, err
 		}
+		if fields != nil {
+			sealed = append(sealed, sealedAt{index: len(events) - 1, fields: fields})
+		}
 	}
-	return events, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return events, s.open(ctx, q, d.reg, events, sealed)
 }

@@ -19,14 +19,17 @@ import (
 // concurrent append can make them stale: then the unique index on
 // (aggregate, revision) fails the statement, and nothing is lost. Either
 // way the caller writes the group again on the careful path, which tells
-// each append what went wrong.
+// each append what went wrong. The sealed column of each event comes as
+// the text of an array ($19, after the notification channel, $18), cast
+// in the insert, since unnest cannot take an array of arrays; a group
+// without sealed events passes NULL, which unnest reads as NULL for each.
 func fastAppendSQL(q string) string {
 	return `WITH h AS (SELECT position FROM ` + q + `.head LIMIT 1 FOR UPDATE),
 u AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[], $5::bigint[], $6::text[],
 	$7::text[], $8::text[], $9::bigint[], $10::uuid[], $11::uuid[], $12::text[], $13::text[],
-	$14::smallint[], $15::bytea[], $16::bool[], $17::integer[]) WITH ORDINALITY
+	$14::smallint[], $15::bytea[], $16::bool[], $17::integer[], $19::text[]) WITH ORDINALITY
 	AS u(id, context, aggregate, aggregate_id, expected, name, type, user_id, ts, causation_id,
-	correlation_id, labels, owner, access, data, undelivered, version, ord)),
+	correlation_id, labels, owner, access, data, undelivered, version, sealed, ord)),
 src AS (SELECT h.position + u.ord AS position, u.*,
 	COALESCE((SELECT max(e.revision) FROM ` + q + `.events e
 		WHERE e.aggregate_id = u.aggregate_id AND e.context = u.context AND e.aggregate = u.aggregate), 0)
@@ -35,7 +38,7 @@ src AS (SELECT h.position + u.ord AS position, u.*,
 ok AS (SELECT NOT EXISTS (SELECT 1 FROM src WHERE expected <> 0 AND expected <> revision) AS ok),
 ins AS (INSERT INTO ` + q + `.events (` + eventColumns + `)
 	SELECT position, id, context, aggregate, aggregate_id, revision, name, type, user_id, ts,
-	causation_id, correlation_id, labels::jsonb, owner, access, data, version FROM src, ok WHERE ok.ok
+	causation_id, correlation_id, labels::jsonb, owner, access, data, version, sealed::text[] FROM src, ok WHERE ok.ok
 	RETURNING position, revision, context, aggregate, name),
 und AS (INSERT INTO ` + q + `.undelivered (position) SELECT position FROM src, ok WHERE ok.ok AND undelivered),
 cnt AS (INSERT INTO ` + q + `.counts AS c (name, events)
@@ -65,6 +68,7 @@ type fastColumns struct {
 	contexts, aggregates, names, types    []string
 	owners                                []string
 	users, labels                         []*string
+	sealed                                []*string // nil while no event is sealed
 	expected, timestamps                  []int64
 	access                                []*int16
 	data                                  [][]byte
@@ -103,6 +107,12 @@ func (c *fastColumns) add(r *request) {
 		c.data = append(c.data, x.data)
 		c.undelivered = append(c.undelivered, r.undelivered)
 		c.versions = append(c.versions, int32(e.Metadata.Version))
+		if x.sealed != nil && c.sealed == nil {
+			c.sealed = make([]*string, len(c.ids)-1) // the events before: none sealed
+		}
+		if c.sealed != nil {
+			c.sealed = append(c.sealed, arrayLiteral(x.sealed))
+		}
 	}
 }
 
@@ -118,7 +128,7 @@ func (s *Store) appendFast(ctx context.Context, conn *pgx.Conn, group []*request
 	n := len(c.ids)
 	rows, err := conn.Query(ctx, s.sql.fastAppend, c.ids, c.contexts, c.aggregates, c.aggIDs, c.expected,
 		c.names, c.types, c.users, c.timestamps, c.causations, c.correlations, c.labels, c.owners,
-		c.access, c.data, c.undelivered, c.versions, channel(s.opts.schema))
+		c.access, c.data, c.undelivered, c.versions, channel(s.opts.schema), c.sealed)
 	if err != nil {
 		return false
 	}

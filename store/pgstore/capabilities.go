@@ -130,9 +130,12 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	if d.Event.ID == uuid.Nil {
 		return fmt.Errorf("pgstore: save dead letter: the event id is nil: %w", herald.ErrInvalid)
 	}
-	x, err := encodeEvent(&d.Event, time.Time{})
+	x, err := encodeEvent(&d.Event, time.Time{}, nil)
+	if err == nil {
+		err = s.sealLetter(ctx, &d, &x)
+	}
 	if err != nil {
-		return fmt.Errorf("pgstore: save dead letter: %w", err)
+		return s.wrap("save dead letter", err)
 	}
 	if d.Event.Metadata.Timestamp.IsZero() {
 		x.ts = 0
@@ -144,11 +147,11 @@ func (s *Store) SaveDeadLetter(ctx context.Context, d herald.DeadLetter) error {
 	cols := row(&d.Event, &x)
 	args := append([]any{d.Subscription, int64(d.Attempts), msg, d.Parked, d.At.UnixNano()}, cols...)
 	_, err = s.pool.Exec(ctx, "INSERT INTO "+s.q+".dead_letters (consumer, attempts, error, parked, at_ns, "+eventColumns+
-		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "+
+		") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) "+
 		"ON CONFLICT (consumer, id) DO UPDATE SET (attempts, error, parked, at_ns, "+eventColumns+") = "+
 		"(excluded.attempts, excluded.error, excluded.parked, excluded.at_ns, excluded.position, excluded.id, excluded.context, excluded.aggregate, "+
 		"excluded.aggregate_id, excluded.revision, excluded.name, excluded.type, excluded.user_id, excluded.timestamp_ns, excluded.causation_id, "+
-		"excluded.correlation_id, excluded.labels, excluded.owner, excluded.access, excluded.data, excluded.version)", args...)
+		"excluded.correlation_id, excluded.labels, excluded.owner, excluded.access, excluded.data, excluded.version, excluded.sealed)", args...)
 	return s.wrap("save dead letter", err)
 }
 
@@ -167,14 +170,17 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 			return
 		}
 		var out []herald.DeadLetter
-		var dec decoder
+		var events []herald.Event
+		var sealed []sealedAt
+		var dec decoder // dead letters keep their data as JSON
 		for rows.Next() {
 			vals := rows.RawValues()
 			fields := rows.FieldDescriptions()
 			d := herald.DeadLetter{Subscription: consumer}
 			attempts, err1 := decodeInt(vals[0], fields[0].Format)
 			at, err2 := decodeInt(vals[3], fields[3].Format)
-			if err := errors.Join(err1, err2, dec.decode(&d.Event, fields, vals, 4)); err != nil {
+			names, err3 := dec.decode(&d.Event, fields, vals, 4)
+			if err := errors.Join(err1, err2, err3); err != nil {
 				rows.Close()
 				yield(herald.DeadLetter{}, s.wrap("read dead letters", err))
 				return
@@ -188,10 +194,24 @@ func (s *Store) DeadLetters(ctx context.Context, consumer string) iter.Seq2[hera
 			if d.Event.Metadata.Timestamp.UnixNano() == 0 {
 				d.Event.Metadata.Timestamp = time.Time{}
 			}
+			if names != nil {
+				sealed = append(sealed, sealedAt{index: len(out), fields: names})
+			}
 			out = append(out, d)
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		err = rows.Err()
+		if err == nil && sealed != nil {
+			events = make([]herald.Event, len(out))
+			for i := range out {
+				events[i] = out[i].Event
+			}
+			err = s.open(ctx, s.pool, nil, events, sealed)
+			for _, at := range sealed {
+				out[at.index].Event = events[at.index]
+			}
+		}
+		if err != nil {
 			yield(herald.DeadLetter{}, s.wrap("read dead letters", err))
 			return
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
@@ -20,7 +21,7 @@ import (
 // written and read.
 var eventColumnNames = []string{
 	"position", "id", "context", "aggregate", "aggregate_id", "revision", "name", "type", "user_id",
-	"timestamp_ns", "causation_id", "correlation_id", "labels", "owner", "access", "data", "version",
+	"timestamp_ns", "causation_id", "correlation_id", "labels", "owner", "access", "data", "version", "sealed",
 }
 
 // eventColumns is eventColumnNames for a select list.
@@ -39,15 +40,20 @@ type encodedEvent struct {
 	data   []byte
 	labels []byte
 	ts     int64
+	// sealed names the personal fields sealed in data, nil when none
+	// is (the sealed column).
+	sealed []string
 }
 
 // encodeEvent encodes what of e needs encoding; now is the time of an
-// event without one.
-func encodeEvent(e *herald.Event, now time.Time) (encodedEvent, error) {
-	var x encodedEvent
+// event without one. data, when not nil, is e's data encoded already.
+func encodeEvent(e *herald.Event, now time.Time, data []byte) (encodedEvent, error) {
+	x := encodedEvent{data: data}
 	var err error
-	if x.data, err = driver.EncodeData(e); err != nil {
-		return x, err
+	if x.data == nil {
+		if x.data, err = driver.EncodeData(e); err != nil {
+			return x, err
+		}
 	}
 	if len(e.Metadata.Labels) > 0 {
 		if x.labels, err = json.Marshal(e.Metadata.Labels); err != nil {
@@ -77,15 +83,19 @@ func row(e *herald.Event, x *encodedEvent) []any {
 	if bits != nil {
 		access = *bits
 	}
-	var data any
+	var data, sealed any
 	if x.data != nil {
 		data = x.data
+	}
+	if x.sealed != nil {
+		sealed = x.sealed
 	}
 	return []any{
 		int64(e.Metadata.Position), [16]byte(e.ID), e.Aggregate.Context, e.Aggregate.Name, [16]byte(e.Aggregate.ID),
 		int64(e.Metadata.Revision), e.Name, typeOf(e), user, x.ts,
 		[16]byte(e.Metadata.CausationID), [16]byte(e.Metadata.CorrelationID), labels, owner, access, data,
 		int32(e.Metadata.Version), // in range: stores check the envelope first
+		sealed,
 	}
 }
 
@@ -129,6 +139,7 @@ type decoder struct {
 	auth                          *[4]*herald.Authorization
 	block                         []byte
 	reg                           *herald.Registry
+	types                         *pgtype.Map // for the sealed column, made with its first value
 }
 
 // labelSet is the labels of events and their JSON.
@@ -175,27 +186,29 @@ func (d *decoder) bytes(b []byte) []byte {
 }
 
 // decode decodes one row whose raw values are vals, in the formats of
-// fields, into e; off is the index of the first event column.
-func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals [][]byte, off int) error {
+// fields, into e; off is the index of the first event column. An event
+// whose personal fields are sealed keeps its data sealed, as a
+// json.RawMessage, and decode returns the names of those fields: the
+// caller opens them (Store.open) and then decodes the data.
+func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals [][]byte, off int) (sealed []string, err error) {
 	f := func(i int) int16 { return fields[off+i].Format }
 	v := vals[off : off+len(eventColumnNames)]
-	var err error
 	pos, err := decodeInt(v[0], f(0))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	*e = herald.Event{}
 	e.Metadata.Position = uint64(pos)
 	if e.ID, err = decodeUUID(v[1], f(1)); err != nil {
-		return err
+		return nil, err
 	}
 	e.Aggregate.Context, e.Aggregate.Name = d.column(&d.context, v[2]), d.column(&d.aggregate, v[3])
 	if e.Aggregate.ID, err = decodeUUID(v[4], f(4)); err != nil {
-		return err
+		return nil, err
 	}
 	rev, err := decodeInt(v[5], f(5))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.Metadata.Revision = uint64(rev)
 	e.Name, e.Type = d.column(&d.name, v[6]), d.column(&d.typ, v[7])
@@ -216,14 +229,14 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 	}
 	ts, err := decodeInt(v[9], f(9))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	e.Metadata.Timestamp = time.Unix(0, ts).UTC()
 	if e.Metadata.CausationID, err = decodeUUID(v[10], f(10)); err != nil {
-		return err
+		return nil, err
 	}
 	if e.Metadata.CorrelationID, err = decodeUUID(v[11], f(11)); err != nil {
-		return err
+		return nil, err
 	}
 	if l := v[12]; l != nil {
 		if f(12) == pgx.BinaryFormatCode && len(l) > 0 {
@@ -234,7 +247,7 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 			if !ok {
 				ls.raw = string(l)
 				if err := json.Unmarshal(l, &ls.m); err != nil {
-					return fmt.Errorf("position %d: labels: %w", pos, err)
+					return nil, fmt.Errorf("position %d: labels: %w", pos, err)
 				}
 				if d.labels == nil || len(d.labels) > 1024 {
 					d.labels = make(map[string]labelSet)
@@ -248,7 +261,7 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 	if v[14] != nil {
 		bits, err := decodeInt(v[14], f(14))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if d.auth == nil || string(v[13]) != d.owner {
 			byAccess, ok := d.auths[string(v[13])]
@@ -271,22 +284,89 @@ func (d *decoder) decode(e *herald.Event, fields []pgconn.FieldDescription, vals
 	}
 	version, err := decodeInt(v[16], f(16))
 	if err != nil {
-		return fmt.Errorf("position %d: version: %w", pos, err)
+		return nil, fmt.Errorf("position %d: version: %w", pos, err)
 	}
 	e.Metadata.Version = int(version)
+	if v[17] != nil {
+		if sealed, err = d.sealed(v[17], f(17)); err != nil {
+			return nil, fmt.Errorf("position %d: sealed: %w", pos, err)
+		}
+	}
 	if v[15] != nil {
 		raw := v[15]
 		if f(15) == pgx.TextFormatCode {
-			return fmt.Errorf("position %d: data in text format", pos)
+			return nil, fmt.Errorf("position %d: data in text format", pos)
 		}
 		e.Data = json.RawMessage(d.bytes(raw))
-		if d.reg != nil {
+		if d.reg != nil && sealed == nil {
 			if err := d.reg.Decode(e); err != nil {
-				return fmt.Errorf("pgstore: read: position %d: %w", pos, err)
+				return nil, fmt.Errorf("pgstore: read: position %d: %w", pos, err)
 			}
 		}
 	}
-	return nil
+	return sealed, nil
+}
+
+// sealed decodes a value of the sealed column, a text[] of one or more
+// names.
+func (d *decoder) sealed(b []byte, format int16) ([]string, error) {
+	var names []string
+	if format == pgx.BinaryFormatCode {
+		var err error
+		if names, err = d.textArray(b); err != nil {
+			return nil, err
+		}
+	} else {
+		if d.types == nil {
+			d.types = pgtype.NewMap()
+		}
+		if err := d.types.Scan(pgtype.TextArrayOID, format, b, &names); err != nil {
+			return nil, err
+		}
+		for i, n := range names {
+			names[i] = d.str([]byte(n))
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no field names")
+	}
+	return names, nil
+}
+
+// textArray decodes a one-dimensional text[] without NULLs in the binary
+// format: the number of dimensions, a flag, the elements' type, the
+// length and lower bound of the dimension, then each element's length
+// and bytes.
+func (d *decoder) textArray(b []byte) ([]string, error) {
+	bad := fmt.Errorf("not a one-dimensional array of text without NULLs")
+	if len(b) < 12 {
+		return nil, bad
+	}
+	dims := binary.BigEndian.Uint32(b)
+	if dims == 0 {
+		return nil, nil
+	}
+	if dims != 1 || len(b) < 20 {
+		return nil, bad
+	}
+	n := int(int32(binary.BigEndian.Uint32(b[12:])))
+	if n < 0 || n > len(b) {
+		return nil, bad
+	}
+	b = b[20:]
+	names := make([]string, n)
+	for i := range names {
+		if len(b) < 4 {
+			return nil, bad
+		}
+		size := int(int32(binary.BigEndian.Uint32(b)))
+		if size < 0 || size > len(b)-4 {
+			return nil, bad
+		}
+		names[i] = d.str(b[4 : 4+size])
+		b = b[4+size:]
+	}
+	return names, nil
 }
 
 // decodeInt decodes an int2, int4 or int8 value.

@@ -13,8 +13,10 @@
 // read upcast to the current one, its row left as it is. Moving from boltstore is
 // one line: the Store is also a driver.SnapshotStore, a
 // driver.CheckpointStore, a driver.Outbox, a driver.TxStore, a
-// driver.DeadLetterStore and a driver.SubscriptionStore (webhook
-// subscriptions), and passes store/storetest.
+// driver.DeadLetterStore, a driver.SubscriptionStore (webhook
+// subscriptions), a driver.RegistryStore (it keeps WithRegistry's
+// registry, or the one a publisher gives it) and a driver.KeyStore
+// (personal data, below), and passes store/storetest.
 //
 // # One order, no skipped event
 //
@@ -88,6 +90,53 @@
 // Model keeps a projection's read model in the same database: handlers
 // get the pgx.Tx in which the projection also saves its checkpoint, so
 // each event takes effect exactly once, across crashes too.
+//
+// # Personal data
+//
+// The fields a definition of the store's registry tags
+// `herald:"personal"` are written sealed (AES-GCM, driver.SealPersonal)
+// with a key of the event's user, kept in the user_keys table (schema
+// version 4), never in an event; the sealed column of the events and
+// dead_letters tables names the sealed fields of a row, and is NULL for
+// the others. An append seals its events on the caller's goroutine,
+// before its transaction, with the keys it reads, or makes for users who
+// have none, in statements of their own; each read of events reads the
+// keys of the users of its sealed events in one more query and opens
+// them. Events without personal fields cost no query and no encryption.
+// Dead letters are kept sealed as their events are.
+//
+// ForgetUser (DeleteUserKey) deletes the user's key row and, in the same
+// transaction, the snapshots of the aggregates with sealed events of the
+// user, whose state may hold the values in the clear; no event row is
+// changed. Once it has committed, every read, in every process, gives the
+// user's personal fields as "" and the events as redacted. An append
+// that read the key before the delete and commits after it has sealed its
+// events with the deleted key: they read as redacted too, also once the
+// user has a new key, since a key has an id of its own that every sealed
+// value carries. What the delete may miss is a snapshot of such an
+// append's aggregate, saved after it, perhaps with the values in the
+// clear, when the append holds the user's only sealed events there:
+// forget a user once their commands have ended, or forget them again,
+// which drops those snapshots whether a key is left or not.
+//
+// PostgreSQL deletes by marking a row dead (MVCC): right after ForgetUser
+// the key's bytes are still in a page of the user_keys table, and the
+// snapshots' in the snapshots table, where no query finds them but the
+// table's file holds them, until the page is written again. A VACUUM,
+// which the server's autovacuum runs when it sees fit, frees the space
+// without promising to clear it. PurgeForgotten rewrites both tables (VACUUM FULL)
+// without the dead rows, which makes the forgetting final in the
+// database's tables; the store never runs it itself, since it locks the
+// tables while it works. The rewrite keeps the rows that a transaction
+// still open may see: run it once every transaction that began before
+// ForgetUser returned has ended, in every session on the database (a
+// replication slot or a prepared transaction holds rows back too). Beyond
+// the tables, the key's bytes were written
+// to the write-ahead log with the row: they stay in WAL segments until
+// checkpoints recycle them, and in WAL archives, base backups and the
+// files of replicas for as long as those are kept. The personal values
+// themselves are never in the database in the clear, but in the
+// snapshots of the application's aggregates.
 //
 // # Publishing in the application's transaction
 //

@@ -37,7 +37,9 @@ func WithSchema(name string) Option {
 
 // WithRegistry makes reads decode the data of events that r defines into
 // their Go types (see herald.Registry.Decode); undefined events keep their
-// json.RawMessage.
+// json.RawMessage. Appends seal the personal fields r's definitions tag
+// (see the package doc). Without it, the store takes the registry of the
+// first herald.Publisher made with one (driver.RegistryStore).
 func WithRegistry(r *herald.Registry) Option {
 	return func(c *config) error { c.registry = r; return nil }
 }

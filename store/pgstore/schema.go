@@ -73,7 +73,7 @@ func loadMigrations() ([]migration, error) {
 }
 
 // SchemaVersion is the version of the schema this package writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // columns are the columns each table of the schema has, which Open
 // checks.
@@ -89,6 +89,7 @@ var columns = map[string][]string{
 		eventColumnNames[1:]...),
 	"projections":   {"name", "position", "version", "generation"},
 	"subscriptions": {"id", "data"},
+	"user_keys":     {"user_id", "key"},
 }
 
 // lockKey returns the key of an advisory lock of the schema for what.

@@ -15,11 +15,13 @@ import (
 	"github.com/herald-go/herald"
 	"github.com/herald-go/herald/driver"
 	"github.com/herald-go/herald/engine"
+	"github.com/herald-go/herald/internal/registry"
 )
 
 // Store is a herald.Store in a PostgreSQL schema; it is also a
 // driver.SnapshotStore, a driver.CheckpointStore, a driver.Outbox, a
-// driver.TxStore and a driver.DeadLetterStore. Build one with Open or
+// driver.TxStore, a driver.DeadLetterStore, a driver.RegistryStore and a
+// driver.KeyStore (personal data, see the package doc). Build one with Open or
 // New; it is safe for concurrent use. Its committer goroutine runs until
 // Close.
 type Store struct {
@@ -37,6 +39,11 @@ type Store struct {
 	stopped chan struct{}
 
 	feed *feed
+
+	// Holder holds the registry reads decode with and appends find
+	// personal fields with: WithRegistry's, or the one a publisher gave
+	// the store (driver.RegistryStore).
+	registry.Holder
 }
 
 var (
@@ -103,6 +110,7 @@ func newStore(ctx context.Context, pool *pgxpool.Pool, options []Option, what st
 	s := &Store{pool: pool, opts: o, q: q, sql: newStatements(q),
 		wake: make(chan struct{}, 1), stopped: make(chan struct{})}
 	s.feed = newFeed(s)
+	s.UseRegistry(o.registry)
 	go s.commitLoop()
 	return s, nil
 }

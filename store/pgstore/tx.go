@@ -223,9 +223,12 @@ func (s *Store) appendInTx(ctx context.Context, events []herald.Event, committed
 	if len(events) == 0 {
 		return true, nil
 	}
-	r, err := prepare(events, undelivered)
+	r, err := prepare(s.Registry(), events, undelivered)
+	if err == nil {
+		err = s.seal(ctx, r)
+	}
 	if err != nil {
-		return true, fmt.Errorf("pgstore: %s: %w", what, err)
+		return true, s.wrap(what, err)
 	}
 	// A savepoint, so that a failed statement leaves the caller's
 	// transaction usable.
