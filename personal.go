@@ -1,6 +1,7 @@
 package herald
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"strings"
@@ -67,6 +68,9 @@ func (d *Definition) checkPersonal() error {
 			continue
 		}
 		name, err := personalName(f)
+		if err == nil {
+			name, err = encodedName(t, i)
+		}
 		if err != nil {
 			return errorf("define %s: field %s: %s: %w", d.FullName(), f.Name, err, ErrInvalid)
 		}
@@ -149,4 +153,29 @@ func findNestedPersonal(t reflect.Type, seen map[reflect.Type]bool) string {
 		}
 	}
 	return ""
+}
+
+// personalProbe is the value encodedName gives the field it looks for.
+const personalProbe = "herald personal field probe"
+
+// encodedName returns the member under which encoding/json writes field i
+// of the struct type t, asking encoding/json itself: a tag name it does
+// not accept, or a MarshalJSON of the type's own, would otherwise leave a
+// personal field unsealed.
+func encodedName(t reflect.Type, i int) (string, error) {
+	v := reflect.New(t)
+	v.Elem().Field(i).SetString(personalProbe)
+	b, err := json.Marshal(v.Interface())
+	if err != nil {
+		return "", fmt.Errorf("the data does not encode as JSON: %w", err)
+	}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(b, &members) == nil {
+		for name, value := range members {
+			if string(value) == `"`+personalProbe+`"` {
+				return name, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("is personal but its value is not a member of the data's JSON object")
 }

@@ -283,3 +283,31 @@ func TestPersonalFieldsAnnotatedInSchema(t *testing.T) {
 	}
 	assert.Equal(t, true, schema.Properties["email"][herald.PersonalKeyword])
 }
+
+// oddTag has a tag name encoding/json refuses, so it writes the field
+// under its Go name.
+type oddTag struct {
+	Email string `json:"e\\mail" herald:"personal"`
+}
+
+// hidden writes its JSON itself, without its personal field.
+type hidden struct {
+	Email string `json:"email" herald:"personal"`
+}
+
+func (hidden) MarshalJSON() ([]byte, error) { return []byte(`{"kind":"hidden"}`), nil }
+
+// TestPersonalFieldNamedAsJSONWritesIt finds a personal field under the
+// member encoding/json writes it as, and refuses one that its type's JSON
+// leaves out, so that no personal value is stored unsealed.
+func TestPersonalFieldNamedAsJSONWritesIt(t *testing.T) {
+	r := newRegistry(t)
+	d, err := herald.Define[oddTag](r, "c", "a", "odd")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Email"}, d.PersonalFields())
+
+	_, err = herald.Define[hidden](r, "c", "a", "hidden")
+	require.ErrorIs(t, err, herald.ErrInvalid)
+	assert.ErrorContains(t, err, "c.a.hidden")
+	assert.ErrorContains(t, err, "field Email")
+}
