@@ -293,7 +293,7 @@ func (p *Publisher) prepare(s *stamp, batch []Event) error {
 		s.apply(e, def)
 		if err := checkEnvelope(e); err != nil {
 			errs = append(errs, err)
-		} else if err := p.registry.check(e); err != nil {
+		} else if err := p.registry.checkDefined(e, def); err != nil {
 			errs = append(errs, err)
 		}
 	}

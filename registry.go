@@ -289,7 +289,11 @@ func (r *Registry) check(e *Event) error {
 	if e == nil {
 		return nilEvent()
 	}
-	d := r.lookup(e)
+	return r.checkDefined(e, r.lookup(e))
+}
+
+// checkDefined is check of e, whose definition in r is d (nil for none).
+func (r *Registry) checkDefined(e *Event, d *Definition) error {
 	if d == nil {
 		if r != nil && r.strict {
 			return &ValidationError{Event: e.FullName(), Field: "name", Reason: "is not defined in the strict registry"}
