@@ -26,6 +26,9 @@ type lane struct {
 	closed bool
 	// mark is len(items) when the offer holding mu began.
 	mark int
+	// dirty is the most events either of the two buffers held since the
+	// last forget: how far forget must zero them.
+	dirty int
 	// room is closed when the worker takes the queued events; publishers
 	// waiting for room wait on it. It is nil while nobody waits.
 	room chan struct{}
@@ -185,6 +188,7 @@ func (l *lane) waitForRoom() <-chan struct{} {
 func (l *lane) take(spare []herald.Event) (batch []herald.Event, closed bool) {
 	l.mu.Lock()
 	batch, l.items = l.items, spare[:0]
+	l.dirty = max(l.dirty, len(batch))
 	closed = l.closed
 	if l.room != nil {
 		close(l.room)
@@ -196,15 +200,20 @@ func (l *lane) take(spare []herald.Event) (batch []herald.Event, closed bool) {
 
 // forget zeroes what the two buffers the worker and the publishers trade
 // still hold of events handled already, so the memory they reference can
-// be collected while the lane is idle: idle, the worker's spare (all of
-// it) and the lane's buffer past what publishers appended since. While
+// be collected while the lane is idle: idle, the worker's spare and the
+// lane's buffer past what publishers appended since, each as far as it was
+// ever filled since the last forget (dirty), not its whole capacity. While
 // the lane is busy, each take overwrites what the last one left, and
 // zeroing every batch after it is handled would cost as much again.
 func (l *lane) forget(spare []herald.Event) []herald.Event {
-	clear(spare[:cap(spare)])
 	l.mu.Lock()
-	clear(l.items[len(l.items):cap(l.items)])
+	dirty := l.dirty
+	l.dirty = 0
+	if end := min(dirty, cap(l.items)); end > len(l.items) {
+		clear(l.items[len(l.items):end])
+	}
 	l.mu.Unlock()
+	clear(spare[:min(dirty, cap(spare))])
 	return spare[:0]
 }
 
