@@ -100,9 +100,11 @@
 // dead_letters tables names the sealed fields of a row, and is NULL for
 // the others. An append seals its events on the caller's goroutine,
 // before its transaction, with the keys it reads, or makes for users who
-// have none, in statements of their own; each read of events reads the
-// keys of the users of its sealed events in one more query and opens
-// them. Events without personal fields cost no query and no encryption.
+// have none, in statements of their own, on a connection of the pool (so
+// an append inside the application's transaction needs the pool to have
+// one more connection than that transaction holds); each read of events
+// reads the keys of the users of its sealed events in one more query and
+// opens them. Events without personal fields cost no query and no encryption.
 // Dead letters are kept sealed as their events are.
 //
 // ForgetUser (DeleteUserKey) deletes the user's key row and, in the same
