@@ -62,7 +62,8 @@ func ContextWithCause(ctx context.Context, e *Event) context.Context {
 // driver.CauseContexts. The zero value is ready to use; it is not safe for
 // concurrent use.
 type causeContexts struct {
-	run []causeCtx
+	run  []causeCtx
+	next int // the index in run of the next context to give
 }
 
 // causeRun is how many contexts causeContexts allocates at once.
@@ -73,11 +74,13 @@ func (c *causeContexts) For(ctx context.Context, e *Event) context.Context {
 	if c == nil || ctx == nil || e == nil {
 		return ContextWithCause(ctx, e)
 	}
-	if len(c.run) == 0 {
-		c.run = make([]causeCtx, causeRun)
+	// An index, not a slice cut shorter each time: the slice header would
+	// be a pointer written per context, with its write barrier.
+	if c.next == len(c.run) {
+		c.run, c.next = make([]causeCtx, causeRun), 0
 	}
-	cc := &c.run[0]
-	c.run = c.run[1:]
+	cc := &c.run[c.next]
+	c.next++
 	cc.set(ctx, e)
 	return cc
 }
@@ -115,7 +118,6 @@ func newAttempt(ctx context.Context) {
 		c.command.Store(nil)
 	}
 }
-
 func (c *causeCtx) Value(key any) any {
 	switch key {
 	case causeKey{}:
