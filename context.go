@@ -118,6 +118,7 @@ func newAttempt(ctx context.Context) {
 		c.command.Store(nil)
 	}
 }
+
 func (c *causeCtx) Value(key any) any {
 	switch key {
 	case causeKey{}:
