@@ -67,7 +67,8 @@ func (d *Definition) checkPersonal() error {
 			}
 			continue
 		}
-		name, err := personalName(f)
+		err := checkPersonalField(f)
+		var name string
 		if err == nil {
 			name, err = encodedName(t, i)
 		}
@@ -93,27 +94,20 @@ func isPersonal(f reflect.StructField) bool {
 	return false
 }
 
-// personalName returns the JSON name of f, a personal field, or why it
-// cannot be one.
-func personalName(f reflect.StructField) (string, error) {
+// checkPersonalField returns why f cannot be a personal field, nil when
+// it can; encodedName then finds the member it is written as.
+func checkPersonalField(f reflect.StructField) error {
 	switch {
 	case !f.IsExported():
-		return "", fmt.Errorf("is personal but not exported, so it is not encoded")
+		return fmt.Errorf("is personal but not exported, so it is not encoded")
 	case f.Anonymous:
-		return "", fmt.Errorf("is personal but embedded; mark the fields of its type instead, at the top level")
+		return fmt.Errorf("is personal but embedded; mark the fields of its type instead, at the top level")
 	case f.Type.Kind() != reflect.String:
-		return "", fmt.Errorf("is personal but of type %v; personal fields must be of a string kind", f.Type)
+		return fmt.Errorf("is personal but of type %v; personal fields must be of a string kind", f.Type)
+	case f.Tag.Get("json") == "-":
+		return fmt.Errorf(`is personal but tagged json:"-", so it is not encoded`)
 	}
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	switch name {
-	case "-":
-		if f.Tag.Get("json") == "-" {
-			return "", fmt.Errorf(`is personal but tagged json:"-", so it is not encoded`)
-		}
-	case "":
-		name = f.Name
-	}
-	return name, nil
+	return nil
 }
 
 // nestedPersonal reports a personal tag anywhere inside t, where personal

@@ -141,7 +141,8 @@ func OpenPersonal(e *herald.Event, data []byte, fields []string, key *UserKey) (
 				return nil, err
 			}
 		}
-		plain, err := aead.Open(nil, buf[keyIDSize:keyIDSize+nonceSize], buf[keyIDSize+nonceSize:], additional(e.ID, name))
+		sealed := buf[keyIDSize+nonceSize:]
+		plain, err := aead.Open(sealed[:0], buf[keyIDSize:keyIDSize+nonceSize], sealed, additional(e.ID, name))
 		if err != nil {
 			return nil, fmt.Errorf("sealed field %q does not open with its key: %w", name, err)
 		}
