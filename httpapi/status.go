@@ -111,7 +111,6 @@ func (h *Handler) getSubscriptions(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		hooks = append(make([]webhook.Status, 0, len(hooks)), hooks...) // [] rather than null
 		out.Webhooks = &hooks
 	}
 	if b, ok := h.cfg.bus.(busStatus); ok {

@@ -74,10 +74,12 @@ func (d *Dispatcher) post(ctx context.Context, r *runner, e *herald.Event, body 
 		return 0, &DeliveryError{URL: r.url, Err: err}
 	}
 	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// Drained, not kept, so that the connection is used again.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 		return resp.StatusCode, nil
 	}
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return resp.StatusCode, &DeliveryError{URL: r.url, Status: resp.StatusCode, Err: err}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/herald-go/herald"
+	"github.com/herald-go/herald/internal/excerpt"
 )
 
 // maxRequest bounds the body of a request to the handler.
@@ -210,7 +211,7 @@ type problem struct {
 
 func writeProblem(w http.ResponseWriter, status int, kind, field, detail string) {
 	b, _ := json.Marshal(problem{Type: "urn:herald:problem:" + kind, Title: http.StatusText(status),
-		Status: status, Detail: strings.ReplaceAll(detail, "\n", " "), Field: field})
+		Status: status, Detail: excerpt.Text(strings.ReplaceAll(detail, "\n", " ")), Field: field})
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
